@@ -1,0 +1,300 @@
+//! The contract between d1orm and a database: the [`Backend`] trait, the statements it
+//! runs and the row interface through which results reach decoders by position.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::result::{ExecResult, Meta};
+use crate::value::{Value, ValueRef};
+
+/// SQL text: a `&'static str` kept as is, or a shared owned string (cheap to clone).
+#[derive(Clone)]
+pub struct Sql(SqlText);
+
+#[derive(Clone)]
+enum SqlText {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Deref for Sql {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match &self.0 {
+            SqlText::Static(s) => s,
+            SqlText::Shared(s) => s,
+        }
+    }
+}
+
+impl fmt::Debug for Sql {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for Sql {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl From<&'static str> for Sql {
+    fn from(s: &'static str) -> Self {
+        Sql(SqlText::Static(s))
+    }
+}
+
+impl From<String> for Sql {
+    fn from(s: String) -> Self {
+        Sql(SqlText::Shared(s.into()))
+    }
+}
+
+impl From<&String> for Sql {
+    fn from(s: &String) -> Self {
+        Sql(SqlText::Shared(s.as_str().into()))
+    }
+}
+
+impl From<Arc<str>> for Sql {
+    fn from(s: Arc<str>) -> Self {
+        Sql(SqlText::Shared(s))
+    }
+}
+
+/// A statement as a backend runs it: SQL text and its bound parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The SQL; it may hold several statements separated by `;`.
+    pub sql: Sql,
+    /// Values for the parameters, in order.
+    pub params: Vec<Value>,
+}
+
+impl Statement {
+    /// A statement with no parameters.
+    pub fn new(sql: impl Into<Sql>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// A statement with parameters.
+    pub fn with_params(sql: impl Into<Sql>, params: Vec<Value>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params,
+        }
+    }
+}
+
+/// The current row of a result, read by column position.
+pub trait Row {
+    /// Number of columns.
+    fn column_count(&self) -> usize;
+    /// The value at a column position (0-based).
+    ///
+    /// # Failure
+    /// A position out of range, or text that is not UTF-8.
+    fn value(&self, index: usize) -> Result<ValueRef<'_>>;
+}
+
+/// The column names of a result, in SQL order (duplicates kept).
+pub trait Columns {
+    /// Number of columns.
+    fn count(&self) -> usize;
+    /// The name at a column position (0-based).
+    fn name(&self, index: usize) -> &str;
+}
+
+impl<S: AsRef<str>> Columns for &[S] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, index: usize) -> &str {
+        self[index].as_ref()
+    }
+}
+
+impl<S: AsRef<str>> Columns for Vec<S> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, index: usize) -> &str {
+        self[index].as_ref()
+    }
+}
+
+impl Row for [Value] {
+    fn column_count(&self) -> usize {
+        self.len()
+    }
+    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        self.get(index).map(Value::as_ref).ok_or_else(|| {
+            crate::error::DecodeError::new(format!(
+                "column index {index} out of range for a row of {} columns",
+                self.len()
+            ))
+            .into()
+        })
+    }
+}
+
+/// Receives a statement's result: its columns once, then each row while it is current.
+/// A decoder implements this; the backend drives it straight from the driver's rows.
+pub trait RowSink {
+    /// Called once, before any row, with the result's column names.
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        let _ = columns;
+        Ok(())
+    }
+    /// Called for each row, in order. An error stops the statement and fails it.
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()>;
+}
+
+/// The object-safe form of [`RowSink`], for batches that mix decoders of different types.
+pub trait DynRowSink {
+    /// See [`RowSink::columns`].
+    fn columns_dyn(&mut self, columns: &dyn Columns) -> Result<()>;
+    /// See [`RowSink::row`].
+    fn row_dyn(&mut self, row: &dyn Row) -> Result<()>;
+}
+
+impl<S: RowSink> DynRowSink for S {
+    fn columns_dyn(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.columns(columns)
+    }
+    fn row_dyn(&mut self, row: &dyn Row) -> Result<()> {
+        self.row(row)
+    }
+}
+
+impl RowSink for dyn DynRowSink + Send + '_ {
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.columns_dyn(columns)
+    }
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        self.row_dyn(&RowRef(row))
+    }
+}
+
+/// Lets an unsized row be passed where `&dyn Row` is wanted.
+struct RowRef<'a, R: ?Sized>(&'a R);
+
+impl<R: Row + ?Sized> Row for RowRef<'_, R> {
+    fn column_count(&self) -> usize {
+        self.0.column_count()
+    }
+    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        self.0.value(index)
+    }
+}
+
+/// A sink that discards rows, for statements whose rows nobody reads.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiscardRows;
+
+impl RowSink for DiscardRows {
+    fn row<R: Row + ?Sized>(&mut self, _row: &R) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One statement of a batch with the sink that receives its rows.
+pub struct BatchEntry<'a> {
+    /// The statement.
+    pub statement: &'a Statement,
+    /// Where its rows go.
+    pub sink: &'a mut (dyn DynRowSink + Send),
+}
+
+/// A database d1orm can run statements on, with D1's semantics.
+///
+/// The trait asks no `Send` of its futures: D1 in a Worker is single-threaded wasm. A
+/// backend whose futures are `Send` (the SQLite backend's are) keeps that property
+/// through [`Database`](crate::Database), so it works in tokio tasks and axum handlers.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    /// Runs one statement (which may hold several; only the last returns rows), sending
+    /// its rows to `sink`, and returns its meta.
+    async fn query<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Result<Meta>;
+
+    /// Runs the statements in one transaction, in order: all of them or none. On failure
+    /// the first error is returned and every earlier statement is rolled back.
+    async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> Result<Vec<Meta>>;
+
+    /// Runs SQL text line by line in one transaction, with no parameters.
+    async fn exec(&self, sql: &str) -> Result<ExecResult>;
+
+    /// The database as an SQLite file.
+    async fn dump(&self) -> Result<Vec<u8>>;
+}
+
+/// A backend that opens D1 sessions (sequential consistency across replicas).
+pub trait SessionBackend: Backend {
+    /// The backend a session runs its statements on.
+    type Session: Backend + Bookmarked;
+
+    /// Opens a session whose first query is served under `constraint`.
+    ///
+    /// # Failure
+    /// A constraint that is neither `first-unconstrained`, `first-primary`, nor a
+    /// well-formed bookmark (`D1_SESSION_ERROR`).
+    fn with_session(&self, constraint: &SessionConstraint) -> Result<Self::Session>;
+}
+
+/// A session's latest bookmark.
+pub trait Bookmarked {
+    /// The bookmark of the latest state this session has seen, `None` before its first
+    /// query.
+    fn bookmark(&self) -> Option<String>;
+}
+
+/// Where a session's first query may be served.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SessionConstraint {
+    /// Any replica (`"first-unconstrained"`, the default).
+    #[default]
+    FirstUnconstrained,
+    /// The primary (`"first-primary"`).
+    FirstPrimary,
+    /// A replica at least as recent as the bookmark.
+    Bookmark(String),
+}
+
+impl SessionConstraint {
+    /// Reads a constraint as D1's `withSession` takes it.
+    ///
+    /// # Failure
+    /// Anything else than the two names or a bookmark of the form
+    /// `00000085-0000024c-00004c6d-8e61117bf38d7adb71b934ebbf891683`.
+    pub fn parse(text: &str) -> Result<SessionConstraint> {
+        match text {
+            "first-unconstrained" => Ok(SessionConstraint::FirstUnconstrained),
+            "first-primary" => Ok(SessionConstraint::FirstPrimary),
+            b if is_bookmark(b) => Ok(SessionConstraint::Bookmark(b.to_owned())),
+            other => Err(crate::Error::d1(
+                crate::Prefix::SessionError,
+                format!("Invalid session constraint or bookmark: {other}"),
+            )),
+        }
+    }
+}
+
+/// Whether `text` has the shape of a D1 bookmark: 8-8-8-32 hexadecimal digits.
+pub fn is_bookmark(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .zip([8, 8, 8, 32])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}

@@ -1,0 +1,495 @@
+//! serde deserializers over a backend's current row: rows become structs, maps, tuples
+//! or sequences without passing through an intermediate map of names to values.
+
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+use crate::backend::{Columns, Row};
+use crate::error::{DecodeError, Error, Result};
+use crate::value::ValueRef;
+
+/// Which columns a row object shows, and in which order, resolved once per statement.
+///
+/// Follows what D1 users see in JavaScript: a duplicated name keeps its first position
+/// and the last column's value; integer-like names come first, in ascending order.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectLayout {
+    fields: Vec<(usize, String)>,
+}
+
+impl ObjectLayout {
+    /// The layout of a result with these columns.
+    pub fn new(columns: &dyn Columns) -> Self {
+        let mut fields: Vec<(usize, String)> = Vec::with_capacity(columns.count());
+        for index in 0..columns.count() {
+            let name = columns.name(index);
+            match fields.iter_mut().find(|(_, n)| n == name) {
+                Some(field) => field.0 = index,
+                None => fields.push((index, name.to_owned())),
+            }
+        }
+        // A stable sort keeps the other names in SQL order.
+        fields.sort_by_key(|(_, name)| array_index(name).map_or((1, 0), |i| (0, i)));
+        ObjectLayout { fields }
+    }
+
+    /// The position of the column a row object shows under `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.fields.iter().find(|(_, n)| n == name).map(|(i, _)| *i)
+    }
+}
+
+/// JavaScript orders object keys that are canonical array indexes first.
+fn array_index(name: &str) -> Option<u64> {
+    let n: u64 = name.parse().ok()?;
+    (n < u64::from(u32::MAX) && n.to_string() == name).then_some(n)
+}
+
+/// Decodes a row as an object (a struct or a map) following `layout`.
+pub fn row_as_object<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(
+    row: &'r R,
+    layout: &ObjectLayout,
+) -> Result<T> {
+    T::deserialize(ObjectDeserializer { row, layout }).map_err(Error::from)
+}
+
+/// Decodes a row as a sequence (a tuple, `Vec`, array) of its columns in SQL order.
+pub fn row_as_array<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(row: &'r R) -> Result<T> {
+    T::deserialize(ArrayDeserializer { row }).map_err(Error::from)
+}
+
+/// Decodes one value.
+pub fn value<'v, T: de::Deserialize<'v>>(value: ValueRef<'v>) -> Result<T, DecodeError> {
+    T::deserialize(ValueDeserializer(value))
+}
+
+fn read<R: Row + ?Sized>(row: &R, index: usize) -> Result<ValueRef<'_>, DecodeError> {
+    row.value(index).map_err(|e| match e {
+        Error::Decode(d) => d,
+        other => DecodeError::new(other.to_string()),
+    })
+}
+
+struct ObjectDeserializer<'r, 'l, R: ?Sized> {
+    row: &'r R,
+    layout: &'l ObjectLayout,
+}
+
+impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_, R> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_map(ObjectAccess {
+            row: self.row,
+            fields: self.layout.fields.iter(),
+            current: None,
+        })
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        ArrayDeserializer { row: self.row }.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        ArrayDeserializer { row: self.row }.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+struct ObjectAccess<'a, 'r, R: ?Sized, I> {
+    row: &'r R,
+    fields: I,
+    current: Option<&'a (usize, String)>,
+}
+
+impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a (usize, String)>> de::MapAccess<'de>
+    for ObjectAccess<'a, 'de, R, I>
+{
+    type Error = DecodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
+        self.current = self.fields.next();
+        match self.current {
+            Some((_, name)) => seed
+                .deserialize(name.as_str().into_deserializer())
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, DecodeError> {
+        let (index, name) = self
+            .current
+            .ok_or_else(|| DecodeError::new("a value was asked for before its key"))?;
+        let value = read(self.row, *index)?;
+        seed.deserialize(ValueDeserializer(value))
+            .map_err(|e| e.in_column(name.as_str()))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.fields.size_hint().1
+    }
+}
+
+struct ArrayDeserializer<'a, R: ?Sized> {
+    row: &'a R,
+}
+
+impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ArrayDeserializer<'de, R> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_seq(ArrayAccess {
+            row: self.row,
+            next: 0,
+        })
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        let count = self.row.column_count();
+        if len != count {
+            return Err(DecodeError::new(format!(
+                "a row of {count} columns cannot be decoded into a tuple of {len}"
+            )));
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct seq map struct enum identifier ignored_any
+    }
+}
+
+struct ArrayAccess<'a, R: ?Sized> {
+    row: &'a R,
+    next: usize,
+}
+
+impl<'de, R: Row + ?Sized> de::SeqAccess<'de> for ArrayAccess<'de, R> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DecodeError> {
+        if self.next >= self.row.column_count() {
+            return Ok(None);
+        }
+        let index = self.next;
+        self.next += 1;
+        let value = read(self.row, index)?;
+        seed.deserialize(ValueDeserializer(value))
+            .map(Some)
+            .map_err(|e| e.in_column(format!("#{index}")))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.row.column_count() - self.next)
+    }
+}
+
+/// Deserializes one SQLite value the way D1 hands it to JavaScript, with the
+/// conveniences a Rust type asks for: 0/1 as `bool`, integral reals as integers, and
+/// JSON text as a struct, map or sequence.
+struct ValueDeserializer<'a>(ValueRef<'a>);
+
+impl<'de> ValueDeserializer<'de> {
+    fn integral(&self) -> Option<i64> {
+        match self.0 {
+            ValueRef::Integer(i) => Some(i),
+            // D1 hands every number to JavaScript as a double: 2.0 and 2 are one value.
+            ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    fn json<V: Visitor<'de>>(
+        self,
+        text: &'de str,
+        visitor: V,
+        parse: impl FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+            V,
+        ) -> serde_json::Result<V::Value>,
+    ) -> Result<V::Value, DecodeError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = parse(&mut de, visitor)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| DecodeError::new(format!("invalid JSON text: {e}")))?;
+        Ok(value)
+    }
+}
+
+macro_rules! integer_methods {
+    ($($method:ident $visit:ident $t:ty;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+            match self.integral() {
+                Some(i) => match <$t>::try_from(i) {
+                    Ok(v) => visitor.$visit(v),
+                    Err(_) => Err(DecodeError::new(format!(
+                        "integer {i} out of range for {}", stringify!($t)
+                    ))),
+                },
+                None => self.deserialize_any(visitor),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Null => visitor.visit_unit(),
+            ValueRef::Integer(i) => visitor.visit_i64(i),
+            ValueRef::Real(f) => visitor.visit_f64(f),
+            ValueRef::Text(s) => visitor.visit_borrowed_str(s),
+            // D1 gives a BLOB to JavaScript as an array of byte values.
+            ValueRef::Blob(b) => {
+                visitor.visit_seq(de::value::SeqDeserializer::new(b.iter().copied()))
+            }
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Integer(0) => visitor.visit_bool(false),
+            ValueRef::Integer(1) => visitor.visit_bool(true),
+            ValueRef::Integer(i) => Err(DecodeError::new(format!(
+                "integer {i} is not a boolean (0 or 1)"
+            ))),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    integer_methods! {
+        deserialize_i8 visit_i8 i8;
+        deserialize_i16 visit_i16 i16;
+        deserialize_i32 visit_i32 i32;
+        deserialize_i64 visit_i64 i64;
+        deserialize_u8 visit_u8 u8;
+        deserialize_u16 visit_u16 u16;
+        deserialize_u32 visit_u32 u32;
+        deserialize_u64 visit_u64 u64;
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Blob(b) => visitor.visit_bytes(b),
+            ValueRef::Text(s) => visitor.visit_bytes(s.as_bytes()),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Text(s) => {
+                self.json(s, visitor, |de, v| de::Deserializer::deserialize_seq(de, v))
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Text(s) => self.json(s, visitor, |de, v| {
+                de::Deserializer::deserialize_tuple(de, len, v)
+            }),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Text(s) => {
+                self.json(s, visitor, |de, v| de::Deserializer::deserialize_map(de, v))
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Text(s) => self.json(s, visitor, |de, v| {
+                de::Deserializer::deserialize_struct(de, name, fields, v)
+            }),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Text(s) if s.starts_with('{') => self.json(s, visitor, |de, v| {
+                de::Deserializer::deserialize_enum(de, name, variants, v)
+            }),
+            ValueRef::Text(s) => visitor.visit_enum(s.into_deserializer()),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 f32 f64 char str string unit unit_struct tuple_struct identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Item {
+        id: i64,
+        name: String,
+        done: bool,
+        score: Option<f64>,
+        tags: Vec<String>,
+    }
+
+    fn layout(names: &[&str]) -> ObjectLayout {
+        ObjectLayout::new(&names)
+    }
+
+    #[test]
+    fn struct_from_row_with_json_and_bool() {
+        let row = vec![
+            Value::Integer(1),
+            Value::Text("a".into()),
+            Value::Integer(1),
+            Value::Null,
+            Value::Text(r#"["x","y"]"#.into()),
+        ];
+        let item: Item =
+            row_as_object(&row[..], &layout(&["id", "name", "done", "score", "tags"])).unwrap();
+        assert_eq!(
+            item,
+            Item {
+                id: 1,
+                name: "a".into(),
+                done: true,
+                score: None,
+                tags: vec!["x".into(), "y".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn json_objects_follow_javascript_key_order_and_last_duplicate_wins() {
+        let row = vec![
+            Value::Text("a".into()),
+            Value::Text("b".into()),
+            Value::Text("c".into()),
+            Value::Integer(9),
+        ];
+        let l = layout(&["2", "1", "x", "2"]);
+        let obj: serde_json::Value = row_as_object(&row[..], &l).unwrap();
+        assert_eq!(obj, serde_json::json!({"1": "b", "2": 9, "x": "c"}));
+        assert_eq!(l.position("2"), Some(3));
+    }
+
+    #[test]
+    fn blobs_are_byte_arrays_and_tuples_check_width() {
+        let row = vec![Value::Blob(vec![1, 2]), Value::Real(2.0)];
+        let (b, n): (Vec<u8>, i64) = row_as_array(&row[..]).unwrap();
+        assert_eq!((b, n), (vec![1, 2], 2));
+        let json: serde_json::Value = row_as_array(&row[..]).unwrap();
+        assert_eq!(json, serde_json::json!([[1, 2], 2.0]));
+        let err = row_as_array::<(i64,), _>(&row[..]).unwrap_err();
+        assert!(err.to_string().contains("tuple of 1"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_located_decode_errors() {
+        let row = vec![Value::Text("x".into())];
+        let err = row_as_object::<Item, _>(&row[..], &layout(&["id"])).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode(d) if d.column.as_deref() == Some("id")),
+            "{err}"
+        );
+        let err = value::<bool>(ValueRef::Integer(7)).unwrap_err();
+        assert!(err.message.contains("not a boolean"));
+        let err = value::<Vec<i64>>(ValueRef::Text("[1,")).unwrap_err();
+        assert!(err.message.contains("invalid JSON"));
+        let err = value::<u8>(ValueRef::Integer(300)).unwrap_err();
+        assert!(err.message.contains("out of range"));
+    }
+}

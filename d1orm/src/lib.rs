@@ -1,0 +1,25 @@
+//! d1orm: a typed ORM for Cloudflare D1 and SQLite.
+//!
+//! The D1 layer mirrors D1's binding API: [`Database::prepare`], [`PreparedStatement::bind`],
+//! `all`, `run`, `first`, `raw`, [`Database::batch`], [`Database::exec`],
+//! [`Database::dump`] and [`Database::with_session`]. Statements run through a
+//! [`Backend`]; `d1orm-sqlite` is the reference backend, with D1's semantics.
+
+#![warn(missing_docs)]
+
+mod backend;
+mod database;
+pub mod de;
+mod error;
+mod result;
+mod sinks;
+mod value;
+
+pub use backend::{
+    Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, Row, RowSink,
+    SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
+};
+pub use database::{Database, JsonRow, PreparedStatement, Session};
+pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
+pub use result::{D1Result, ExecResult, Meta, Timings};
+pub use value::{IntoValue, Params, Value, ValueRef};

@@ -1,0 +1,100 @@
+//! What statements return: D1's result objects, serializing to exactly D1's JSON.
+
+use serde::{Deserialize, Serialize};
+
+/// The result of `all()` and `run()`: D1's `D1Result`.
+///
+/// Serializes as D1 does: `{"success":true,"meta":{...},"results":[...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct D1Result<T> {
+    /// Always `true` for a result; failures are errors.
+    pub success: bool,
+    /// What the statement did.
+    pub meta: Meta,
+    /// The rows (empty for statements that return none).
+    pub results: Vec<T>,
+}
+
+/// D1's `meta`: what a statement did.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// Who served the query (`"miniflare.db"` locally, `"d1orm-sqlite"` for the
+    /// reference backend).
+    pub served_by: String,
+    /// Region that served the query (production D1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by_region: Option<String>,
+    /// Whether the primary served the query (production D1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by_primary: Option<bool>,
+    /// Time spent, in milliseconds.
+    pub duration: f64,
+    /// Rows changed, counting rows changed by triggers and foreign-key actions.
+    pub changes: u64,
+    /// `last_insert_rowid()` after the statement (sticky across statements).
+    pub last_row_id: i64,
+    /// Whether the statement changed the database.
+    pub changed_db: bool,
+    /// Bytes the database holds after the statement.
+    pub size_after: u64,
+    /// Rows read (scanned) by the statement.
+    pub rows_read: u64,
+    /// Rows written by the statement, index entries included.
+    pub rows_written: u64,
+    /// Timings D1 reports in production.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
+    /// Attempts D1 made (production D1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_attempts: Option<u32>,
+}
+
+/// D1's `meta.timings`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Timings {
+    /// Time SQLite spent on the statement, in milliseconds.
+    pub sql_duration_ms: f64,
+}
+
+/// The result of `exec()`: D1's `D1ExecResult`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExecResult {
+    /// Statements (non-blank lines) run.
+    pub count: u64,
+    /// Time spent, in milliseconds.
+    pub duration: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_with_d1_field_names() {
+        let r = D1Result::<serde_json::Value> {
+            success: true,
+            meta: Meta {
+                served_by: "x".into(),
+                last_row_id: 3,
+                changes: 1,
+                changed_db: true,
+                ..Meta::default()
+            },
+            results: vec![],
+        };
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"success": true, "results": [], "meta": {
+                "served_by": "x", "duration": 0.0, "changes": 1, "last_row_id": 3,
+                "changed_db": true, "size_after": 0, "rows_read": 0, "rows_written": 0
+            }})
+        );
+        let exec = serde_json::to_value(ExecResult {
+            count: 2,
+            duration: 1.5,
+        })
+        .unwrap();
+        assert_eq!(exec, serde_json::json!({"count": 2, "duration": 1.5}));
+    }
+}

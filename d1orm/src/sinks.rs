@@ -1,0 +1,101 @@
+//! The row sinks behind the D1 layer's terminals: `all`, `first`, `first(column)`, `raw`.
+
+use serde::de::DeserializeOwned;
+
+use crate::backend::{Columns, Row, RowSink};
+use crate::de::{self, ObjectLayout};
+use crate::error::{Error, Prefix, Result};
+
+/// Rows as objects (`all`, `run`, `first`): keeps at most `limit` rows.
+pub(crate) struct ObjectRows<T> {
+    layout: ObjectLayout,
+    pub(crate) rows: Vec<T>,
+    limit: usize,
+}
+
+impl<T> ObjectRows<T> {
+    pub(crate) fn new(limit: usize) -> Self {
+        ObjectRows {
+            layout: ObjectLayout::default(),
+            rows: Vec::new(),
+            limit,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> RowSink for ObjectRows<T> {
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.layout = ObjectLayout::new(columns);
+        Ok(())
+    }
+
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        if self.rows.len() < self.limit {
+            self.rows.push(de::row_as_object(row, &self.layout)?);
+        }
+        Ok(())
+    }
+}
+
+/// Rows as arrays (`raw`), with the column names kept.
+pub(crate) struct ArrayRows<T> {
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<T>,
+}
+
+impl<T: DeserializeOwned> RowSink for ArrayRows<T> {
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.columns = (0..columns.count())
+            .map(|i| columns.name(i).to_owned())
+            .collect();
+        Ok(())
+    }
+
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        self.rows.push(de::row_as_array(row)?);
+        Ok(())
+    }
+}
+
+/// One column of the first row (`first(column)`).
+pub(crate) struct FirstColumn<'a, T> {
+    name: &'a str,
+    position: Option<usize>,
+    pub(crate) value: Option<T>,
+    seen_row: bool,
+}
+
+impl<'a, T> FirstColumn<'a, T> {
+    pub(crate) fn new(name: &'a str) -> Self {
+        FirstColumn {
+            name,
+            position: None,
+            value: None,
+            seen_row: false,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> RowSink for FirstColumn<'_, T> {
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.position = ObjectLayout::new(columns).position(self.name);
+        Ok(())
+    }
+
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        if self.seen_row {
+            return Ok(());
+        }
+        self.seen_row = true;
+        // D1 checks the column only when there is a row to take it from.
+        let position = self.position.ok_or_else(|| {
+            Error::d1(
+                Prefix::ColumnNotFound,
+                format!("Column not found ({})", self.name),
+            )
+        })?;
+        let value = row.value(position)?;
+        self.value = Some(de::value(value).map_err(|e| e.in_column(self.name))?);
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+// Runs real local D1 (workerd through miniflare) and serves D1 operations over
+// stdin/stdout, one JSON object per line. See README.md for the protocol.
+//
+// stdout carries protocol lines only: `{"ready":true}` once, then one response
+// line per request line, in order. Everything else goes to stderr.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+
+// --- stdout is reserved for the protocol -------------------------------------
+const writeProtocolLine = (obj) => fs.writeSync(1, JSON.stringify(obj) + "\n");
+// Anything else that would print to stdout (miniflare's logger, workerd's
+// console output relayed by miniflare, ...) is sent to stderr instead.
+process.stdout.write = (chunk, encoding, cb) => process.stderr.write(chunk, encoding, cb);
+console.log = console.info = console.debug = (...args) => console.error(...args);
+
+// --- nothing is written to the home folder -----------------------------------
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "d1orm-local-d1-"));
+for (const sub of ["config", "tmp", "persist"]) fs.mkdirSync(path.join(tmpRoot, sub));
+process.env.XDG_CONFIG_HOME = path.join(tmpRoot, "config");
+process.env.TMPDIR = path.join(tmpRoot, "tmp");
+process.env.WRANGLER_SEND_METRICS = "false";
+
+function removeTmp() {
+  try {
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+  } catch (e) {
+    console.error(`local-d1: could not remove ${tmpRoot}: ${e}`);
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DATABASES = Number(process.env.LOCAL_D1_DATABASES ?? 1000);
+
+let mf;
+let watchdog;
+let exiting = false;
+async function shutdown(code) {
+  if (exiting) return;
+  exiting = true;
+  try {
+    if (mf) await mf.dispose();
+  } catch (e) {
+    console.error(`local-d1: dispose failed: ${e?.stack ?? e}`);
+  }
+  removeTmp();
+  if (watchdog) watchdog.kill();
+  process.exit(code);
+}
+
+// If this process is killed outright (SIGKILL), miniflare cannot stop workerd.
+// A tiny detached watchdog then stops our workerd child and removes the temp
+// folder. Linux only (it finds the child through /proc); skipped elsewhere.
+function startWatchdog() {
+  let children = [];
+  try {
+    for (const tid of fs.readdirSync(`/proc/${process.pid}/task`)) {
+      const list = fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, "utf8");
+      children.push(...list.split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    return;
+  }
+  const workerd = children.filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
+    } catch {
+      return false;
+    }
+  });
+  const script =
+    // Waits while the server lives (a zombie counts as dead: field 3 of /proc/PID/stat is Z).
+    'while [ -r "/proc/$1/stat" ] && [ "$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; do sleep 1; done; ' +
+    'shift; t="$1"; shift; ' +
+    '[ "$#" -gt 0 ] && kill "$@" 2>/dev/null; rm -rf "$t"';
+  watchdog = spawn("/bin/sh", ["-c", script, "watchdog", String(process.pid), tmpRoot, ...workerd.map(String)], {
+    detached: true,
+    stdio: "ignore",
+  });
+  watchdog.on("error", () => {});
+  watchdog.unref();
+}
+process.on("SIGINT", () => shutdown(130));
+process.on("SIGTERM", () => shutdown(143));
+process.on("SIGHUP", () => shutdown(129));
+
+try {
+  // Imported after the environment is set, so the config folder is honoured.
+  const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
+  const d1Databases = {};
+  for (let i = 0; i < DATABASES; i++) d1Databases[`DB${i}`] = `db${i}`;
+  const started = Date.now();
+  mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      log: new Log(LogLevel.WARN),
+      handleStructuredLogs: (log) => process.stderr.write(`workerd: ${JSON.stringify(log)}\n`),
+      cf: false, // no network fetch of the Request.cf object
+      modules: true,
+      rootPath: here,
+      modulesRoot: here, // module paths must not climb out of this folder, whatever the cwd
+      scriptPath: path.join(here, "worker.mjs"),
+      compatibilityDate: "2025-01-01",
+      d1Databases,
+      resourcePersistencePath: path.join(tmpRoot, "persist"),
+      resourceTmpPath: path.join(tmpRoot, "tmp"),
+    }),
+  );
+  await mf.ready;
+  startWatchdog();
+  console.error(`local-d1: ready with ${DATABASES} databases in ${Date.now() - started} ms (${tmpRoot})`);
+} catch (e) {
+  console.error(`local-d1: failed to start: ${e?.stack ?? e}`);
+  await shutdown(1);
+}
+
+writeProtocolLine({ ready: true });
+
+const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of rl) {
+  if (line.trim() === "") continue;
+  let response;
+  try {
+    JSON.parse(line); // reject malformed lines here, with a clear message
+    const res = await mf.dispatchFetch("http://localhost/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: line,
+    });
+    const text = await res.text();
+    try {
+      response = JSON.parse(text);
+    } catch {
+      response = {
+        ok: false,
+        error: { message: `local-d1 harness: worker answered HTTP ${res.status}: ${text.slice(0, 2000)}`, name: "HarnessError", cause: null },
+      };
+    }
+  } catch (e) {
+    response = {
+      ok: false,
+      error: { message: `local-d1 harness: ${e?.message ?? e}`, name: "HarnessError", cause: null },
+    };
+  }
+  writeProtocolLine(response);
+}
+await shutdown(0);
