@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 
 // --- stdout is reserved for the protocol -------------------------------------
-const writeProtocolLine = (obj) => fs.writeSync(1, JSON.stringify(obj) + "\n");
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const writeProtocolLine = (obj) =>
+  new Promise((resolve) => stdoutWrite(JSON.stringify(obj) + "\n", () => resolve()));
 // Anything else that would print to stdout (miniflare's logger, workerd's
 // console output relayed by miniflare, ...) is sent to stderr instead.
 process.stdout.write = (chunk, encoding, cb) => process.stderr.write(chunk, encoding, cb);
@@ -119,7 +121,7 @@ try {
   await shutdown(1);
 }
 
-writeProtocolLine({ ready: true });
+await writeProtocolLine({ ready: true });
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
 for await (const line of rl) {
@@ -147,6 +149,6 @@ for await (const line of rl) {
       error: { message: `local-d1 harness: ${e?.message ?? e}`, name: "HarnessError", cause: null },
     };
   }
-  writeProtocolLine(response);
+  await writeProtocolLine(response);
 }
 await shutdown(0);
