@@ -1,0 +1,274 @@
+//! Running statements on a connection with D1's semantics: statement splitting,
+//! parameter checks, rows handed to the sink by position, and D1's `meta`.
+
+use std::time::Instant;
+
+use d1orm::{
+    Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink, Statement,
+    Value, ValueRef,
+};
+use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
+use rusqlite::{Connection, StatementStatus, ToSql};
+
+use crate::auth::AuthState;
+use crate::errors::{from_rusqlite, no_statements, wrong_parameter_count};
+use crate::split;
+
+/// What the reference backend calls itself in `meta.served_by`.
+pub(crate) const SERVED_BY: &str = "d1orm-sqlite";
+
+/// A connection borrowed for one call, with the state the backend keeps beside it.
+pub(crate) struct Executor<'c> {
+    pub(crate) conn: &'c Connection,
+    pub(crate) auth: &'c AuthState,
+    /// The database size after the last statement that could change it; statements that
+    /// only read leave it as it is, which saves a query per read.
+    pub(crate) size: &'c mut u64,
+}
+
+/// Per-statement counters, from the last statement of a multi-statement text.
+#[derive(Default)]
+struct Counters {
+    rows_read: u64,
+    rows_written: u64,
+    wrote: bool,
+}
+
+impl Executor<'_> {
+    /// Runs one D1 statement (possibly several SQL statements) and computes its meta.
+    pub(crate) fn run<S: RowSink + ?Sized>(
+        &mut self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> d1orm::Result<Meta> {
+        let started = Instant::now();
+        let pieces = split::statements(&statement.sql)?;
+        let changes_before = self.conn.total_changes();
+        let row_id_before = self.conn.last_insert_rowid();
+        let size_before = *self.size;
+        let counters = match pieces.as_slice() {
+            [single] => self.step(single, &statement.params, sink)?,
+            [earlier @ .., last] => self.in_transaction(|this| {
+                for piece in earlier {
+                    this.step(piece, &[], &mut DiscardRows)?;
+                }
+                this.step(last, &statement.params, sink)
+            })?,
+            [] => return Err(no_statements()),
+        };
+        if counters.wrote || pieces.len() > 1 {
+            *self.size = self.database_size()?;
+        }
+        let changes = self.conn.total_changes() - changes_before;
+        let last_row_id = self.conn.last_insert_rowid();
+        let duration = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(Meta {
+            served_by: SERVED_BY.to_owned(),
+            duration,
+            changes,
+            last_row_id,
+            changed_db: changes != 0 || last_row_id != row_id_before || *self.size != size_before,
+            size_after: *self.size,
+            rows_read: counters.rows_read,
+            rows_written: counters.rows_written,
+            ..Meta::default()
+        })
+    }
+
+    /// Runs `f` inside a transaction unless one is open already (a batch's).
+    pub(crate) fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> d1orm::Result<T>,
+    ) -> d1orm::Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.internal("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(value) => match self.internal("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    self.rollback();
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            // A failed rollback leaves nothing better to report than the first error.
+            let _ = self.internal("ROLLBACK");
+        }
+        // Sizes seen inside the rolled-back transaction are gone with it.
+        if let Ok(size) = self.database_size() {
+            *self.size = size;
+        }
+    }
+
+    /// Runs SQL of the backend's own, outside D1's rules.
+    fn internal(&self, sql: &str) -> d1orm::Result<()> {
+        self.auth.set_internal(true);
+        let result = self.conn.execute_batch(sql);
+        self.auth.set_internal(false);
+        result.map_err(|e| from_rusqlite(e, self.auth.take_denial()))
+    }
+
+    /// `(page_count - freelist_count) * page_size`, as D1 reports `size_after`.
+    pub(crate) fn database_size(&self) -> d1orm::Result<u64> {
+        self.auth.set_internal(true);
+        let size = self
+            .conn
+            .prepare_cached(
+                "SELECT ((SELECT page_count FROM pragma_page_count()) \
+                 - (SELECT freelist_count FROM pragma_freelist_count())) \
+                 * (SELECT page_size FROM pragma_page_size())",
+            )
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)));
+        self.auth.set_internal(false);
+        let size = size.map_err(|e| from_rusqlite(e, self.auth.take_denial()))?;
+        Ok(u64::try_from(size).unwrap_or(0))
+    }
+
+    fn error(&self, e: rusqlite::Error) -> Error {
+        from_rusqlite(e, self.auth.take_denial())
+    }
+
+    /// Prepares (through the statement cache), binds and steps one SQL statement.
+    fn step<S: RowSink + ?Sized>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        sink: &mut S,
+    ) -> d1orm::Result<Counters> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+        if stmt.parameter_count() != params.len() {
+            return Err(wrong_parameter_count());
+        }
+        for (i, value) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Bind(value))
+                .map_err(|e| self.error(e))?;
+        }
+        sink.columns(&StatementColumns(&stmt))?;
+        let writes = !stmt.readonly();
+        let scans_before = stmt.get_status(StatementStatus::FullscanStep);
+        let changes_before = self.conn.total_changes();
+        let mut returned = 0u64;
+        {
+            let mut rows = stmt.raw_query();
+            while let Some(row) = rows
+                .next()
+                .map_err(|e| from_rusqlite(e, self.auth.take_denial()))?
+            {
+                sink.row(&SqliteRow(row))?;
+                returned += 1;
+            }
+        }
+        let scanned = stmt.get_status(StatementStatus::FullscanStep) - scans_before;
+        Ok(Counters {
+            rows_read: u64::try_from(scanned)
+                .unwrap_or(0)
+                .max(if writes { 0 } else { returned }),
+            rows_written: self.conn.total_changes() - changes_before,
+            wrote: writes,
+        })
+    }
+
+    /// D1's `exec`: the trimmed text split on newlines, each non-blank line run as it
+    /// is, all in one transaction; failures quote the first line, as D1 does.
+    pub(crate) fn exec(&mut self, sql: &str) -> d1orm::Result<ExecResult> {
+        let started = Instant::now();
+        let text = sql.trim();
+        let first_line = text.split('\n').next().unwrap_or("");
+        let count = self
+            .in_transaction(|this| {
+                let mut count = 0;
+                for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
+                    let pieces = match split::statements(line) {
+                        Ok(p) => p,
+                        // A line holding only a `--` comment is skipped, not counted.
+                        Err(e) if e == no_statements() => continue,
+                        Err(e) => return Err(e),
+                    };
+                    for piece in pieces {
+                        this.step(piece, &[], &mut DiscardRows)?;
+                    }
+                    count += 1;
+                }
+                Ok(count)
+            })
+            .map_err(|e| exec_error(first_line, e))?;
+        *self.size = self.database_size()?;
+        Ok(ExecResult {
+            count,
+            duration: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+}
+
+fn exec_error(first_line: &str, error: Error) -> Error {
+    match error {
+        Error::Database(mut e) => {
+            e.prefix = Prefix::ExecError;
+            e.message = format!("Error in line 1: {first_line}: {}", e.message);
+            Error::Database(e)
+        }
+        other => other,
+    }
+}
+
+/// A d1orm value bound without copying it.
+struct Bind<'a>(&'a Value);
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            Value::Null => SqlValueRef::Null,
+            Value::Integer(i) => SqlValueRef::Integer(*i),
+            Value::Real(f) => SqlValueRef::Real(*f),
+            Value::Text(s) => SqlValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => SqlValueRef::Blob(b),
+        }))
+    }
+}
+
+struct StatementColumns<'a, 'c>(&'a rusqlite::Statement<'c>);
+
+impl Columns for StatementColumns<'_, '_> {
+    fn count(&self) -> usize {
+        self.0.column_count()
+    }
+    fn name(&self, index: usize) -> &str {
+        self.0.column_name(index).unwrap_or("")
+    }
+}
+
+/// The driver's current row, read by position.
+struct SqliteRow<'a, 'r>(&'a rusqlite::Row<'r>);
+
+impl Row for SqliteRow<'_, '_> {
+    fn column_count(&self) -> usize {
+        self.0.as_ref().column_count()
+    }
+
+    fn value(&self, index: usize) -> d1orm::Result<ValueRef<'_>> {
+        let value = self
+            .0
+            .get_ref(index)
+            .map_err(|e| Error::Decode(DecodeError::new(e.to_string())))?;
+        Ok(match value {
+            SqlValueRef::Null => ValueRef::Null,
+            SqlValueRef::Integer(i) => ValueRef::Integer(i),
+            SqlValueRef::Real(f) => ValueRef::Real(f),
+            SqlValueRef::Text(t) => ValueRef::Text(
+                std::str::from_utf8(t)
+                    .map_err(|_| Error::Decode(DecodeError::new("text is not valid UTF-8")))?,
+            ),
+            SqlValueRef::Blob(b) => ValueRef::Blob(b),
+        })
+    }
+}
