@@ -175,6 +175,15 @@ impl SqliteBackend {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Sets how long a statement waits for another connection's lock before it fails
+    /// with `SQLITE_BUSY` (10 s by default).
+    ///
+    /// # Failure
+    /// SQLite refused the setting.
+    pub fn set_busy_timeout(&self, timeout: Duration) -> d1orm::Result<()> {
+        self.lock().conn.busy_timeout(timeout).map_err(open_error)
+    }
+
     /// Runs `f` on the raw rusqlite connection, for what D1 has no API for (tests,
     /// diagnostics). D1's rules do not apply to what `f` does.
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
@@ -234,12 +243,12 @@ impl Backend for SqliteBackend {
     }
 
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
-        let guard = self.lock();
-        guard
-            .conn
-            .serialize("main")
-            .map(|data| data.to_vec())
-            .map_err(|e| Error::d1(Prefix::DumpError, e.to_string()))
+        // SQLite reads the pages through its own query, outside D1's rules.
+        self.with_connection(|conn| {
+            conn.serialize("main")
+                .map(|data| data.to_vec())
+                .map_err(|e| Error::d1(Prefix::DumpError, e.to_string()))
+        })
     }
 }
 

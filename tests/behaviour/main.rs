@@ -1,0 +1,35 @@
+//! Behaviour tests of the D1 layer on the reference SQLite backend, one module per topic.
+
+mod binding;
+mod concurrency;
+mod d1_layer;
+mod opening;
+
+use d1orm::Database;
+use d1orm_sqlite::SqliteBackend;
+
+/// A fresh in-memory database.
+pub fn memory() -> Database<SqliteBackend> {
+    Database::new(SqliteBackend::open_in_memory().expect("in-memory database"))
+}
+
+/// A fresh directory for database files, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "d1orm-{name}-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
