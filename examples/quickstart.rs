@@ -32,7 +32,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A batch runs atomically, like D1's.
     let insert = db.prepare("INSERT INTO users (email) VALUES (?) ON CONFLICT (email) DO NOTHING");
     let inserted: Vec<D1Result<serde_json::Value>> = db
-        .batch([insert.bind("ada@example.com"), insert.bind("grace@example.com")])
+        .batch([
+            insert.bind("ada@example.com"),
+            insert.bind("grace@example.com"),
+        ])
         .await?;
     for (i, r) in inserted.iter().enumerate() {
         println!(
@@ -64,7 +67,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .run()
         .await
         .unwrap_err();
-    println!("error: {err} (unique violation: {})", err.is_unique_violation());
+    println!(
+        "error: {err} (unique violation: {})",
+        err.is_unique_violation()
+    );
 
     let pro: Option<i64> = db
         .prepare("SELECT count(*) AS n FROM users WHERE tier = 'pro'")

@@ -83,17 +83,13 @@ pub(crate) fn authorizer(state: Arc<AuthState>) -> impl FnMut(AuthContext<'_>) -
             | AuthAction::CreateTrigger {
                 trigger_name: name, ..
             } if is_reserved(name) => state.deny(Denial::Other),
-            AuthAction::Function { function_name }
-                if matches!(
-                    function_name,
+            AuthAction::Function {
+                function_name:
                     "sqlite_version"
-                        | "sqlite_source_id"
-                        | "sqlite_compileoption_used"
-                        | "sqlite_compileoption_get"
-                ) =>
-            {
-                state.deny(Denial::Other)
-            }
+                    | "sqlite_source_id"
+                    | "sqlite_compileoption_used"
+                    | "sqlite_compileoption_get",
+            } => state.deny(Denial::Other),
             _ => Authorization::Allow,
         }
     }

@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn struct_from_row_with_json_and_bool() {
-        let row = vec![
+        let row = [
             Value::Integer(1),
             Value::Text("a".into()),
             Value::Integer(1),
@@ -454,7 +454,7 @@ mod tests {
 
     #[test]
     fn json_objects_follow_javascript_key_order_and_last_duplicate_wins() {
-        let row = vec![
+        let row = [
             Value::Text("a".into()),
             Value::Text("b".into()),
             Value::Text("c".into()),
@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn blobs_are_byte_arrays_and_tuples_check_width() {
-        let row = vec![Value::Blob(vec![1, 2]), Value::Real(2.0)];
+        let row = [Value::Blob(vec![1, 2]), Value::Real(2.0)];
         let (b, n): (Vec<u8>, i64) = row_as_array(&row[..]).unwrap();
         assert_eq!((b, n), (vec![1, 2], 2));
         let json: serde_json::Value = row_as_array(&row[..]).unwrap();
@@ -479,7 +479,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_located_decode_errors() {
-        let row = vec![Value::Text("x".into())];
+        let row = [Value::Text("x".into())];
         let err = row_as_object::<Item, _>(&row[..], &layout(&["id"])).unwrap_err();
         assert!(
             matches!(&err, Error::Decode(d) if d.column.as_deref() == Some("id")),
