@@ -14,6 +14,16 @@ pub enum Error {
     Database(DatabaseError),
     /// A row or a value could not be turned into the Rust type asked for.
     Decode(DecodeError),
+    /// `one()` found no matching row.
+    NotFound {
+        /// The table queried.
+        table: &'static str,
+    },
+    /// `one()` found more than one matching row.
+    TooMany {
+        /// The table queried.
+        table: &'static str,
+    },
 }
 
 impl Error {
@@ -59,7 +69,7 @@ impl Error {
     pub fn as_database(&self) -> Option<&DatabaseError> {
         match self {
             Error::Database(e) => Some(e),
-            Error::Decode(_) => None,
+            _ => None,
         }
     }
 
@@ -126,6 +136,8 @@ impl fmt::Display for Error {
         match self {
             Error::Database(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
+            Error::NotFound { table } => write!(f, "no row of {table} matched"),
+            Error::TooMany { table } => write!(f, "more than one row of {table} matched"),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod de;
 mod error;
 mod result;
 mod sinks;
+pub mod table;
 mod value;
 
 pub use backend::{
@@ -22,4 +23,5 @@ pub use backend::{
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};
+pub use table::{ColumnInfo, ColumnType, ColumnValue, Table};
 pub use value::{IntoValue, Params, Value, ValueRef};

@@ -1,0 +1,245 @@
+//! How Rust field types map to SQLite columns: the [`ColumnType`] trait, implemented for
+//! the built-in types and open to user types.
+
+use crate::error::{DecodeError, Error, Result};
+use crate::value::{IntoValue, Value, ValueRef};
+
+/// A Rust type stored in one column.
+///
+/// Implement it for your own types (an enum stored as TEXT, a newtype id) to use them as
+/// fields of a `#[derive(Table)]` struct:
+///
+/// ```
+/// use d1orm::{ColumnType, DecodeError, Value, ValueRef};
+///
+/// #[derive(Debug, Clone, Copy, PartialEq)]
+/// enum Tier { Free, Pro }
+///
+/// impl ColumnType for Tier {
+///     const SQL_TYPE: &'static str = "TEXT";
+///     fn to_value(&self) -> d1orm::Result<Value> {
+///         Ok(Value::Text(match self { Tier::Free => "free", Tier::Pro => "pro" }.into()))
+///     }
+///     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+///         match value {
+///             ValueRef::Text("free") => Ok(Tier::Free),
+///             ValueRef::Text("pro") => Ok(Tier::Pro),
+///             other => Err(DecodeError::new(format!("not a tier: {other:?}"))),
+///         }
+///     }
+/// }
+/// ```
+pub trait ColumnType: Sized {
+    /// The column's declared SQL type (`INTEGER`, `REAL`, `TEXT` or `BLOB`).
+    const SQL_TYPE: &'static str;
+    /// Whether the column admits NULL (true only for `Option<T>`).
+    const NULLABLE: bool = false;
+
+    /// The value to bind.
+    ///
+    /// # Failure
+    /// A value the database cannot hold faithfully (a `u64` above `i64::MAX`).
+    fn to_value(&self) -> Result<Value>;
+
+    /// The Rust value of a stored value.
+    ///
+    /// # Failure
+    /// A stored value of the wrong type or out of range.
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError>;
+}
+
+fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
+    DecodeError::new(format!(
+        "expected {expected}, found {} value",
+        value.type_name()
+    ))
+}
+
+/// Reads an integer, accepting an integral REAL (D1 hands numbers to JavaScript as
+/// doubles, and local D1 binds them as REAL).
+fn integer(value: ValueRef<'_>) -> Result<i64, DecodeError> {
+    match value {
+        ValueRef::Integer(i) => Ok(i),
+        ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+        other => Err(mismatch("an integer", other)),
+    }
+}
+
+macro_rules! integer_column {
+    ($($t:ty),*) => {$(
+        impl ColumnType for $t {
+            const SQL_TYPE: &'static str = "INTEGER";
+            fn to_value(&self) -> Result<Value> {
+                (*self).into_value()
+            }
+            fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+                let i = integer(value)?;
+                <$t>::try_from(i).map_err(|_| {
+                    DecodeError::new(format!("integer {i} out of range for {}", stringify!($t)))
+                })
+            }
+        }
+    )*};
+}
+integer_column!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl ColumnType for f64 {
+    const SQL_TYPE: &'static str = "REAL";
+    fn to_value(&self) -> Result<Value> {
+        (*self).into_value()
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Real(f) => Ok(f),
+            ValueRef::Integer(i) => Ok(i as f64),
+            other => Err(mismatch("a number", other)),
+        }
+    }
+}
+
+impl ColumnType for f32 {
+    const SQL_TYPE: &'static str = "REAL";
+    fn to_value(&self) -> Result<Value> {
+        (*self).into_value()
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        f64::from_value(value).map(|f| f as f32)
+    }
+}
+
+impl ColumnType for bool {
+    const SQL_TYPE: &'static str = "INTEGER";
+    fn to_value(&self) -> Result<Value> {
+        Ok(Value::Integer(i64::from(*self)))
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match integer(value)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            i => Err(DecodeError::new(format!(
+                "integer {i} is not a boolean (0 or 1)"
+            ))),
+        }
+    }
+}
+
+impl ColumnType for String {
+    const SQL_TYPE: &'static str = "TEXT";
+    fn to_value(&self) -> Result<Value> {
+        Ok(Value::Text(self.clone()))
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Text(s) => Ok(s.to_owned()),
+            other => Err(mismatch("text", other)),
+        }
+    }
+}
+
+impl ColumnType for Vec<u8> {
+    const SQL_TYPE: &'static str = "BLOB";
+    fn to_value(&self) -> Result<Value> {
+        Ok(Value::Blob(self.clone()))
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Blob(b) => Ok(b.to_vec()),
+            other => Err(mismatch("a blob", other)),
+        }
+    }
+}
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    const SQL_TYPE: &'static str = T::SQL_TYPE;
+    const NULLABLE: bool = true;
+    fn to_value(&self) -> Result<Value> {
+        match self {
+            Some(v) => v.to_value(),
+            None => Ok(Value::Null),
+        }
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+/// A value usable where a column of type `V` is compared or assigned: `V` itself, and the
+/// borrowed forms (`&str` for `String`, `&[u8]` for `Vec<u8>`, a plain value for an
+/// `Option` column).
+pub trait ColumnValue<V> {
+    /// The value to bind.
+    ///
+    /// # Failure
+    /// As [`ColumnType::to_value`].
+    fn column_value(self) -> Result<Value>;
+}
+
+impl<V: ColumnType> ColumnValue<V> for V {
+    fn column_value(self) -> Result<Value> {
+        self.to_value()
+    }
+}
+
+impl<V: ColumnType> ColumnValue<V> for &V {
+    fn column_value(self) -> Result<Value> {
+        self.to_value()
+    }
+}
+
+impl<V: ColumnType> ColumnValue<Option<V>> for V {
+    fn column_value(self) -> Result<Value> {
+        self.to_value()
+    }
+}
+
+impl ColumnValue<String> for &str {
+    fn column_value(self) -> Result<Value> {
+        Ok(Value::Text(self.to_owned()))
+    }
+}
+
+impl ColumnValue<Option<String>> for &str {
+    fn column_value(self) -> Result<Value> {
+        Ok(Value::Text(self.to_owned()))
+    }
+}
+
+impl ColumnValue<Vec<u8>> for &[u8] {
+    fn column_value(self) -> Result<Value> {
+        Ok(Value::Blob(self.to_vec()))
+    }
+}
+
+impl ColumnValue<Option<Vec<u8>>> for &[u8] {
+    fn column_value(self) -> Result<Value> {
+        Ok(Value::Blob(self.to_vec()))
+    }
+}
+
+/// Reads a JSON column's text into the field's type.
+pub(crate) fn json_from_value<T: serde::de::DeserializeOwned>(
+    value: ValueRef<'_>,
+) -> Result<T, DecodeError> {
+    match value {
+        ValueRef::Text(s) => serde_json::from_str(s)
+            .map_err(|e| DecodeError::new(format!("malformed JSON document: {e}"))),
+        // A NULL becomes whatever the type makes of JSON null (None for an Option).
+        ValueRef::Null => serde_json::from_str("null")
+            .map_err(|_| DecodeError::new("expected a JSON document, found null value")),
+        other => Err(mismatch("JSON text", other)),
+    }
+}
+
+/// Writes a JSON column's value as JSON text (NULL for a `None` at the top).
+pub(crate) fn json_to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::Decode(DecodeError::new(format!("cannot encode JSON: {e}"))))?;
+    Ok(if text == "null" {
+        Value::Null
+    } else {
+        Value::Text(text)
+    })
+}

@@ -1,0 +1,95 @@
+//! The table layer: what `#[derive(Table)]` implements, and the typed chain built on it.
+//!
+//! ```ignore
+//! let pros = db.users().where_(|u| u.tier.eq("pro")).order_by(|u| u.id.desc()).many().await?;
+//! ```
+
+mod column;
+mod column_type;
+mod condition;
+mod projection;
+mod query;
+mod write;
+
+pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
+pub use column_type::{ColumnType, ColumnValue};
+pub use condition::Condition;
+pub use projection::AllColumns;
+pub use projection::Projection;
+pub use query::{
+    Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Rows, Unfiltered,
+};
+pub use write::{InsertRow, MAX_PARAMS, WriteResult};
+
+use crate::backend::Row;
+use crate::error::Result;
+
+/// A Rust struct mapped to a table. Implemented by `#[derive(Table)]`; not meant to be
+/// implemented by hand.
+pub trait Table: Sized + Send + 'static {
+    /// The table's name.
+    const NAME: &'static str;
+    /// The table's name, quoted for SQL.
+    const QUOTED_NAME: &'static str;
+    /// Every column, in declaration order (the order rows are decoded in).
+    const COLUMNS: &'static [ColumnInfo];
+    /// The quoted column list, in declaration order, for `SELECT` and `RETURNING`.
+    const SELECT_LIST: &'static str;
+    /// The generated struct of typed column handles.
+    type Columns: Copy;
+    /// The generated struct for inserting a row.
+    type Insert: InsertRow<Self>;
+
+    /// The column handles.
+    fn columns() -> Self::Columns;
+
+    /// Decodes a row whose columns are [`Self::COLUMNS`] in order, starting at `offset`.
+    ///
+    /// # Failure
+    /// A stored value that does not decode into its field (the error names the table
+    /// and column).
+    fn decode_row<R: Row + ?Sized>(row: &R, offset: usize) -> Result<Self>;
+}
+
+/// What the derive knows about a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ColumnInfo {
+    /// The column's name.
+    pub name: &'static str,
+    /// The declared SQL type.
+    pub sql_type: &'static str,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// Assigned by the database (`INTEGER PRIMARY KEY`) when not given.
+    pub auto_increment: bool,
+    /// Declared UNIQUE.
+    pub unique: bool,
+    /// The SQL `DEFAULT` expression.
+    pub default: Option<&'static str>,
+    /// Stored as JSON text.
+    pub json: bool,
+}
+
+impl ColumnInfo {
+    /// A column with just a name and type; the derive fills in the rest.
+    pub const fn new(name: &'static str, sql_type: &'static str) -> Self {
+        ColumnInfo {
+            name,
+            sql_type,
+            nullable: false,
+            primary_key: false,
+            auto_increment: false,
+            unique: false,
+            default: None,
+            json: false,
+        }
+    }
+}
+
+/// Quotes an identifier for SQL: `"name"`, with inner quotes doubled.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

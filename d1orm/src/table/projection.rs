@@ -1,0 +1,145 @@
+//! What a read or a `RETURNING` clause decodes rows into: the whole row, one column, a
+//! JSON path, or a tuple of those.
+
+use serde::de::DeserializeOwned;
+
+use super::Table;
+use super::column::{Column, JsonColumn, JsonPath};
+use super::column_type::{ColumnType, json_from_value};
+use crate::backend::Row;
+use crate::error::{DecodeError, Error, Result};
+
+/// Columns or expressions of table `T` to select, decoded by position into
+/// [`Output`](Projection::Output).
+pub trait Projection<T> {
+    /// The Rust value of one row.
+    type Output: Send;
+    /// How many result columns the projection takes.
+    fn width(&self) -> usize;
+    /// Appends the comma-separated SQL expressions.
+    fn write_sql(&self, sql: &mut String);
+    /// Decodes the projection from the row, starting at column `offset`.
+    ///
+    /// # Failure
+    /// A stored value that does not decode (the error names the table and column).
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<Self::Output>;
+}
+
+fn located<T: Table>(column: &str) -> impl FnOnce(DecodeError) -> Error + '_ {
+    move |e| Error::Decode(e.in_column(column).in_table(T::NAME))
+}
+
+impl<T: Table, V: ColumnType + Send> Projection<T> for Column<T, V> {
+    type Output = V;
+    fn width(&self) -> usize {
+        1
+    }
+    fn write_sql(&self, sql: &mut String) {
+        sql.push_str(self.quoted());
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
+        V::from_value(row.value(offset)?).map_err(located::<T>(self.name()))
+    }
+}
+
+impl<T: Table, V: serde::Serialize + DeserializeOwned + Send> Projection<T> for JsonColumn<T, V> {
+    type Output = V;
+    fn width(&self) -> usize {
+        1
+    }
+    fn write_sql(&self, sql: &mut String) {
+        sql.push_str(self.quoted());
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
+        json_from_value(row.value(offset)?).map_err(located::<T>(self.name()))
+    }
+}
+
+/// A JSON path selects the JSON value found there (`null` when missing).
+impl<T: Table> Projection<T> for JsonPath<T> {
+    type Output = serde_json::Value;
+    fn width(&self) -> usize {
+        1
+    }
+    fn write_sql(&self, sql: &mut String) {
+        // `json_quote(json_extract(..))` gives JSON text for every kind of value.
+        sql.push_str("json_quote(");
+        sql.push_str(&self.extract_sql());
+        sql.push(')');
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<serde_json::Value> {
+        json_from_value(row.value(offset)?).map_err(located::<T>("json path"))
+    }
+}
+
+macro_rules! tuple_projection {
+    ($($name:ident $index:tt),+) => {
+        impl<T, $($name: Projection<T>),+> Projection<T> for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+            fn width(&self) -> usize {
+                0 $(+ self.$index.width())+
+            }
+            fn write_sql(&self, sql: &mut String) {
+                let mut first = true;
+                $(
+                    if !first {
+                        sql.push_str(", ");
+                    }
+                    first = false;
+                    self.$index.write_sql(sql);
+                )+
+                let _ = first;
+            }
+            #[allow(unused_assignments)]
+            fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<Self::Output> {
+                let mut at = offset;
+                Ok(($(
+                    {
+                        let v = self.$index.decode(row, at)?;
+                        at += self.$index.width();
+                        v
+                    },
+                )+))
+            }
+        }
+    };
+}
+tuple_projection!(A 0);
+tuple_projection!(A 0, B 1);
+tuple_projection!(A 0, B 1, C 2);
+tuple_projection!(A 0, B 1, C 2, D 3);
+tuple_projection!(A 0, B 1, C 2, D 3, E 4);
+tuple_projection!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_projection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_projection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// The whole row of `T`, in declaration order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllColumns;
+
+impl<T: Table> Projection<T> for AllColumns {
+    type Output = T;
+    fn width(&self) -> usize {
+        T::COLUMNS.len()
+    }
+    fn write_sql(&self, sql: &mut String) {
+        sql.push_str(T::SELECT_LIST);
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<T> {
+        T::decode_row(row, offset)
+    }
+}
+
+/// Rows decoded through a projection: the sink behind every table-layer read.
+pub(crate) struct ProjectedRows<'p, T, P: Projection<T>> {
+    pub(crate) projection: &'p P,
+    pub(crate) rows: Vec<P::Output>,
+    pub(crate) _table: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<'_, T, P> {
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        self.rows.push(self.projection.decode(row, 0)?);
+        Ok(())
+    }
+}
