@@ -65,6 +65,12 @@ impl<B: Backend> Database<B> {
         self.backend.exec(sql).await
     }
 
+    /// The typed chain over the rows of table `T` (the derive also generates a named
+    /// accessor, such as `db.users()`).
+    pub fn table<T: crate::Table>(&self) -> crate::table::Query<'_, B, T> {
+        crate::table::Query::new(&self.backend)
+    }
+
     /// The database as the bytes of an SQLite file (D1's `dump`).
     pub async fn dump(&self) -> Result<Vec<u8>> {
         self.backend.dump().await

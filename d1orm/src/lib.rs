@@ -11,6 +11,12 @@ mod backend;
 mod database;
 pub mod de;
 mod error;
+#[doc(hidden)]
+pub mod __private {
+    //! Not public API.
+    pub use crate::private::*;
+}
+mod private;
 mod result;
 mod sinks;
 pub mod table;
@@ -20,6 +26,7 @@ pub use backend::{
     Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, Row, RowSink,
     SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
 };
+pub use d1orm_derive::Table;
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};

@@ -4,6 +4,7 @@ mod binding;
 mod concurrency;
 mod d1_layer;
 mod opening;
+mod table;
 
 use d1orm::Database;
 use d1orm_sqlite::SqliteBackend;

@@ -9,16 +9,19 @@ mod column_type;
 mod condition;
 mod projection;
 mod query;
+mod schema;
 mod write;
 
 pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
 pub use column_type::{ColumnType, ColumnValue};
+pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;
 pub use projection::AllColumns;
 pub use projection::Projection;
 pub use query::{
     Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Rows, Unfiltered,
 };
+pub use schema::create_table_sql;
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 
 use crate::backend::Row;
@@ -86,6 +89,37 @@ impl ColumnInfo {
             default: None,
             json: false,
         }
+    }
+
+    /// Sets whether NULL is allowed.
+    pub const fn nullable(mut self, yes: bool) -> Self {
+        self.nullable = yes;
+        self
+    }
+    /// Sets whether the column is part of the primary key.
+    pub const fn primary_key(mut self, yes: bool) -> Self {
+        self.primary_key = yes;
+        self
+    }
+    /// Sets whether the database assigns the value.
+    pub const fn auto_increment(mut self, yes: bool) -> Self {
+        self.auto_increment = yes;
+        self
+    }
+    /// Sets whether the column is UNIQUE.
+    pub const fn unique(mut self, yes: bool) -> Self {
+        self.unique = yes;
+        self
+    }
+    /// Sets the SQL `DEFAULT` expression.
+    pub const fn default(mut self, sql: Option<&'static str>) -> Self {
+        self.default = sql;
+        self
+    }
+    /// Sets whether the column stores JSON text.
+    pub const fn json(mut self, yes: bool) -> Self {
+        self.json = yes;
+        self
     }
 }
 

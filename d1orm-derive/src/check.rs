@@ -1,0 +1,80 @@
+//! Checks across fields, after each attribute has been read on its own.
+
+use crate::ast::Table;
+use crate::ctxt::Ctxt;
+
+pub(crate) fn check(table: &Table<'_>, ctxt: &mut Ctxt) {
+    if table.name.is_empty() {
+        ctxt.push(syn::Error::new(table.name_span, "the table name is empty"));
+    }
+    if table.fields.is_empty() {
+        ctxt.error(table.ident, "a table needs at least one column");
+    }
+    for (i, field) in table.fields.iter().enumerate() {
+        if field.column.is_empty() {
+            ctxt.error(field.ident, "the column name is empty");
+        }
+        if let Some(other) = table.fields[..i].iter().find(|f| f.column == field.column) {
+            ctxt.error(
+                field.ident,
+                format!(
+                    "column `{}` is also the name of field `{}`; rename one with #[d1orm(rename = \"...\")]",
+                    field.column, other.ident
+                ),
+            );
+        }
+        if let Some(span) = field.attrs.auto_increment {
+            if !field.is_primary_key(table) {
+                ctxt.push(syn::Error::new(
+                    span,
+                    "`auto_increment` needs `primary_key` on the same field",
+                ));
+            }
+            if field.attrs.json.is_some() || field.option_inner.is_some() {
+                ctxt.push(syn::Error::new(
+                    span,
+                    "`auto_increment` is for an integer primary key (such as i64)",
+                ));
+            }
+        }
+        if let (Some(span), Some(_)) = (field.attrs.primary_key, &table.attrs.primary_key) {
+            ctxt.push(syn::Error::new(
+                span,
+                "the container declares the primary key already; remove one of the two",
+            ));
+        }
+        if let (Some(span), Some(_)) = (&field.attrs.default, field.attrs.auto_increment) {
+            ctxt.push(syn::Error::new(
+                span.0,
+                "a column cannot be both `auto_increment` and `default`",
+            ));
+        }
+    }
+    let field_keys = table
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .count();
+    if field_keys > 1 {
+        for f in table
+            .fields
+            .iter()
+            .filter(|f| f.attrs.primary_key.is_some())
+        {
+            ctxt.error(
+                f.ident,
+                "several fields say `primary_key`: declare a composite key on the struct, #[d1orm(primary_key(a, b))]",
+            );
+        }
+    }
+    if let Some((span, keys)) = &table.attrs.primary_key {
+        if keys.is_empty() {
+            ctxt.push(syn::Error::new(*span, "`primary_key(...)` names no field"));
+        }
+        for key in keys {
+            if !table.fields.iter().any(|f| f.ident == key) {
+                ctxt.error(key, format!("no field `{key}` for the primary key"));
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Code generation: the `Table` impl, the columns struct, the insert type and the
+//! accessor trait. Generated code reaches d1orm only through `::d1orm::__private`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::{Field, Table};
+
+fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
+    let checks = table.fields.iter().map(field_check);
+    let columns = columns_struct(table);
+    let insert = insert_type(table);
+    let table_impl = table_impl(table);
+    let accessor = accessor(table);
+    quote! {
+        #columns
+        #insert
+        #accessor
+        #[doc(hidden)]
+        const _: () = {
+            #(#checks)*
+            #table_impl
+        };
+    }
+}
+
+/// Compile-time checks on each field's type, reported at the field's type.
+fn field_check(field: &Field<'_>) -> TokenStream {
+    let ty = field.ty;
+    let marker = format_ident!("{}", sanitize(&field.column), span = ty.span());
+    let assert = if field.attrs.json.is_some() {
+        quote_spanned!(ty.span()=> ::d1orm::__private::assert_json::<#ty, #marker>())
+    } else {
+        quote_spanned!(ty.span()=> ::d1orm::__private::assert_storable::<#ty, #marker>())
+    };
+    quote! {
+        #[allow(non_camel_case_types, dead_code)]
+        struct #marker;
+        const _: () = #assert;
+    }
+}
+
+/// A column name as an identifier for diagnostics (`created at` gives `created_at`).
+fn sanitize(column: &str) -> String {
+    let s: String = column
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.chars().next().is_none_or(|c| c.is_numeric()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+fn columns_ident(table: &Table<'_>) -> syn::Ident {
+    format_ident!("{}Columns", table.ident)
+}
+
+fn insert_ident(table: &Table<'_>) -> syn::Ident {
+    table
+        .attrs
+        .insert
+        .clone()
+        .unwrap_or_else(|| format_ident!("New{}", table.ident))
+}
+
+fn column_handle_type(table: &Table<'_>, field: &Field<'_>) -> TokenStream {
+    let ident = table.ident;
+    let ty = field.ty;
+    if field.attrs.json.is_some() {
+        quote!(::d1orm::__private::JsonColumn<#ident, #ty>)
+    } else {
+        quote!(::d1orm::__private::Column<#ident, #ty>)
+    }
+}
+
+fn columns_struct(table: &Table<'_>) -> TokenStream {
+    let vis = table.vis;
+    let name = columns_ident(table);
+    let doc = format!(
+        "Typed columns of [`{}`] (table `{}`), handed to the closures of its query chain.",
+        table.ident, table.name
+    );
+    let fields = table.fields.iter().map(|f| {
+        let ident = f.ident;
+        let ty = column_handle_type(table, f);
+        let doc = format!("Column `{}`.", f.column);
+        quote! {
+            #[doc = #doc]
+            pub #ident: #ty
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name {
+            #(#fields,)*
+        }
+    }
+}
+
+fn insert_field_type(field: &Field<'_>) -> TokenStream {
+    let ty = field.ty;
+    match (field.is_optional_on_insert(), field.option_inner) {
+        (false, _) | (true, Some(_)) => quote!(#ty),
+        (true, None) => quote!(::core::option::Option<#ty>),
+    }
+}
+
+fn insert_type(table: &Table<'_>) -> TokenStream {
+    let vis = table.vis;
+    let ident = table.ident;
+    let name = insert_ident(table);
+    let doc = format!(
+        "A row to insert into `{}`. Columns the database assigns or defaults, and nullable \
+         columns, are `Option`s that may be left `None`; [`{name}::new`] takes the others.",
+        table.name
+    );
+    let fields = table.fields.iter().map(|f| {
+        let field = f.ident;
+        let ty = insert_field_type(f);
+        let doc = if f.is_optional_on_insert() {
+            format!("Column `{}`; `None` leaves it to the database.", f.column)
+        } else {
+            format!("Column `{}`.", f.column)
+        };
+        quote! {
+            #[doc = #doc]
+            pub #field: #ty
+        }
+    });
+    let required: Vec<&Field<'_>> = table
+        .fields
+        .iter()
+        .filter(|f| !f.is_optional_on_insert())
+        .collect();
+    let params = required.iter().map(|f| {
+        let field = f.ident;
+        let ty = f.ty;
+        quote!(#field: #ty)
+    });
+    let inits = table.fields.iter().map(|f| {
+        let field = f.ident;
+        if f.is_optional_on_insert() {
+            quote!(#field: ::core::option::Option::None)
+        } else {
+            quote!(#field)
+        }
+    });
+    let writes = table.fields.iter().map(|f| {
+        let field = f.ident;
+        let quoted = quote_identifier(&f.column);
+        let encode = |value: TokenStream, ty: &syn::Type| {
+            if f.attrs.json.is_some() {
+                quote!(::d1orm::__private::encode_json(#value)?)
+            } else {
+                quote!(<#ty as ::d1orm::__private::ColumnType>::to_value(#value)?)
+            }
+        };
+        if f.is_optional_on_insert() {
+            let inner = f.option_inner.unwrap_or(f.ty);
+            let value = encode(quote!(value), inner);
+            quote! {
+                if let ::core::option::Option::Some(value) = &self.#field {
+                    columns.push(#quoted);
+                    values.push(#value);
+                }
+            }
+        } else {
+            let value = encode(quote!(&self.#field), f.ty);
+            quote! {
+                columns.push(#quoted);
+                values.push(#value);
+            }
+        }
+    });
+    let new_doc = format!(
+        "A row giving the columns `{}` must have; set the optional fields afterwards.",
+        table.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #vis struct #name {
+            #(#fields,)*
+        }
+
+        impl #name {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                #name { #(#inits,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::d1orm::__private::InsertRow<#ident> for #name {
+            fn write(
+                &self,
+                columns: &mut ::std::vec::Vec<&'static str>,
+                values: &mut ::std::vec::Vec<::d1orm::__private::Value>,
+            ) -> ::d1orm::__private::Result<()> {
+                #(#writes)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+fn table_impl(table: &Table<'_>) -> TokenStream {
+    let ident = table.ident;
+    let name = &table.name;
+    let quoted_name = quote_identifier(name);
+    let columns = columns_ident(table);
+    let insert = insert_ident(table);
+    let select_list = table
+        .fields
+        .iter()
+        .map(|f| quote_identifier(&f.column))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let infos = table.fields.iter().map(|f| {
+        let column = &f.column;
+        let ty = f.ty;
+        let (sql_type, nullable) = if f.attrs.json.is_some() {
+            (quote!("TEXT"), f.option_inner.is_some())
+        } else {
+            let nullable = f.option_inner.is_some();
+            (
+                quote!(<#ty as ::d1orm::__private::ColumnType>::SQL_TYPE),
+                nullable,
+            )
+        };
+        let pk = f.is_primary_key(table);
+        let auto = f.attrs.auto_increment.is_some();
+        let unique = f.attrs.unique.is_some();
+        let json = f.attrs.json.is_some();
+        let default = match &f.attrs.default {
+            Some((_, sql)) => quote!(::core::option::Option::Some(#sql)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote! {
+            ::d1orm::__private::ColumnInfo::new(#column, #sql_type)
+                .nullable(#nullable)
+                .primary_key(#pk)
+                .auto_increment(#auto)
+                .unique(#unique)
+                .default(#default)
+                .json(#json)
+        }
+    });
+    let handles = table.fields.iter().map(|f| {
+        let field = f.ident;
+        let column = &f.column;
+        let quoted = quote_identifier(column);
+        let ty = column_handle_type(table, f);
+        quote!(#field: <#ty>::__new(#column, #quoted))
+    });
+    let decodes = table.fields.iter().enumerate().map(|(i, f)| {
+        let field = f.ident;
+        let column = &f.column;
+        let ty = f.ty;
+        if f.attrs.json.is_some() {
+            quote!(#field: ::d1orm::__private::decode_json::<#ty, R>(row, offset + #i, #name, #column)?)
+        } else {
+            quote!(#field: ::d1orm::__private::decode::<#ty, R>(row, offset + #i, #name, #column)?)
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl ::d1orm::__private::Table for #ident {
+            const NAME: &'static str = #name;
+            const QUOTED_NAME: &'static str = #quoted_name;
+            const COLUMNS: &'static [::d1orm::__private::ColumnInfo] = &[#(#infos),*];
+            const SELECT_LIST: &'static str = #select_list;
+            type Columns = #columns;
+            type Insert = #insert;
+
+            fn columns() -> #columns {
+                #columns { #(#handles,)* }
+            }
+
+            fn decode_row<R: ::d1orm::__private::Row + ?::core::marker::Sized>(
+                row: &R,
+                offset: usize,
+            ) -> ::d1orm::__private::Result<Self> {
+                ::core::result::Result::Ok(#ident { #(#decodes,)* })
+            }
+        }
+    }
+}
+
+/// `db.users()`: a trait on `Database`, named after the struct (`UserTable`).
+fn accessor(table: &Table<'_>) -> TokenStream {
+    let is_ident = syn::parse_str::<syn::Ident>(&table.name).is_ok()
+        && table
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !is_ident {
+        return TokenStream::new();
+    }
+    let vis = table.vis;
+    let ident = table.ident;
+    let method = format_ident!("{}", table.name);
+    let trait_name = format_ident!("{}Table", table.ident);
+    let doc = format!(
+        "Adds `{}()` to `Database`: the typed chain over table `{}`.",
+        table.name, table.name
+    );
+    let method_doc = format!("The typed chain over the rows of `{}`.", table.name);
+    quote! {
+        #[doc = #doc]
+        #vis trait #trait_name<B> {
+            #[doc = #method_doc]
+            fn #method(&self) -> ::d1orm::__private::Query<'_, B, #ident>;
+        }
+
+        #[automatically_derived]
+        impl<B: ::d1orm::__private::Backend> #trait_name<B> for ::d1orm::__private::Database<B> {
+            fn #method(&self) -> ::d1orm::__private::Query<'_, B, #ident> {
+                self.table::<#ident>()
+            }
+        }
+    }
+}

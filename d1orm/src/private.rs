@@ -1,0 +1,60 @@
+//! What `#[derive(Table)]` generates code against. Not public API: it may change in any
+//! release.
+
+pub use crate::backend::{Backend, Row};
+pub use crate::database::Database;
+pub use crate::error::{DecodeError, Error, Result};
+pub use crate::table::{Column, ColumnInfo, ColumnType, InsertRow, JsonColumn, Query, Table};
+pub use crate::value::Value;
+pub use serde::Serialize;
+pub use serde::de::DeserializeOwned;
+
+/// Decodes a plain column's value at `index`, naming table and column on failure.
+pub fn decode<T: ColumnType, R: Row + ?Sized>(
+    row: &R,
+    index: usize,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T> {
+    T::from_value(row.value(index)?).map_err(|e| Error::Decode(e.in_column(column).in_table(table)))
+}
+
+/// Decodes a JSON column's document at `index`, naming table and column on failure.
+pub fn decode_json<T: DeserializeOwned, R: Row + ?Sized>(
+    row: &R,
+    index: usize,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T> {
+    crate::table::json_from_value(row.value(index)?)
+        .map_err(|e| Error::Decode(e.in_column(column).in_table(table)))
+}
+
+/// A JSON column's value as JSON text.
+pub fn encode_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    crate::table::json_to_value(value)
+}
+
+/// Checks, on the field's span, that a field type can be stored in a column.
+#[diagnostic::on_unimplemented(
+    message = "the type `{Self}` cannot be stored in column `{Col}`",
+    label = "unsupported column type",
+    note = "supported: integers, f32/f64, bool, String, Vec<u8>, Option of those, and types implementing `d1orm::ColumnType`; mark the field `#[d1orm(json)]` to store a serde type as JSON"
+)]
+pub trait StorableIn<Col> {}
+impl<T: ColumnType, Col> StorableIn<Col> for T {}
+
+/// Checks, on the field's span, that a `json` field's type has serde support.
+#[diagnostic::on_unimplemented(
+    message = "the type `{Self}` of JSON column `{Col}` does not implement serde's `Serialize` and `Deserialize`",
+    label = "needs `#[derive(Serialize, Deserialize)]`",
+    note = "a `#[d1orm(json)]` field is stored as JSON text through serde"
+)]
+pub trait JsonIn<Col> {}
+impl<T: Serialize + DeserializeOwned, Col> JsonIn<Col> for T {}
+
+/// Asserts a bound at compile time.
+pub const fn assert_storable<T: StorableIn<Col> + ?Sized, Col>() {}
+
+/// Asserts a bound at compile time.
+pub const fn assert_json<T: JsonIn<Col> + ?Sized, Col>() {}

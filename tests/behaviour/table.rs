@@ -1,0 +1,499 @@
+//! The typed table chain on the reference backend.
+
+use d1orm::table::create_table_sql;
+use d1orm::{Database, Error, Table};
+use d1orm_sqlite::SqliteBackend;
+use serde::{Deserialize, Serialize};
+
+use crate::memory;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Meta {
+    pub plan: String,
+    pub seats: i64,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Table)]
+pub struct User {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[d1orm(unique)]
+    pub email: String,
+    #[d1orm(default = "'free'")]
+    pub tier: String,
+    #[d1orm(default = 0)]
+    pub logins: i64,
+    pub nickname: Option<String>,
+    #[d1orm(json)]
+    pub meta: Meta,
+    #[d1orm(rename = "is_active")]
+    pub active: bool,
+}
+
+async fn users() -> Database<SqliteBackend> {
+    let db = memory();
+    db.exec(&create_table_sql::<User>()).await.unwrap();
+    let rows = (1..=5).map(|i| NewUser {
+        tier: (i % 2 == 0).then(|| "pro".to_owned()),
+        nickname: (i == 3).then(|| "three".to_owned()),
+        ..NewUser::new(
+            format!("u{i}@x.dev"),
+            Meta {
+                plan: if i % 2 == 0 {
+                    "pro".into()
+                } else {
+                    "free".into()
+                },
+                seats: i,
+                tags: vec![format!("t{i}")],
+            },
+            i != 5,
+        )
+    });
+    let inserted = db.users().insert_many(rows).await.unwrap();
+    assert_eq!(inserted.changes(), 5);
+    db
+}
+
+#[test]
+fn generated_schema_quotes_every_identifier() {
+    assert_eq!(User::NAME, "users");
+    assert_eq!(
+        create_table_sql::<User>(),
+        "CREATE TABLE IF NOT EXISTS \"users\" (\"id\" INTEGER PRIMARY KEY, \"email\" TEXT NOT NULL UNIQUE, \
+         \"tier\" TEXT NOT NULL DEFAULT ('free'), \"logins\" INTEGER NOT NULL DEFAULT (0), \"nickname\" TEXT, \
+         \"meta\" TEXT NOT NULL, \"is_active\" INTEGER NOT NULL)"
+    );
+}
+
+#[tokio::test]
+async fn reads_filters_ordering_limits() {
+    let db = users().await;
+    let all = db.users().order_by(|u| u.id.asc()).many().await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].tier, "free");
+    assert_eq!(all[1].tier, "pro");
+    assert_eq!(all[2].nickname.as_deref(), Some("three"));
+    assert_eq!(all[1].meta.tags, vec!["t2".to_owned()]);
+    assert!(!all[4].active);
+    assert_eq!(all.meta.rows_read, 5);
+
+    let pros = db
+        .users()
+        .where_(|u| u.tier.eq("pro"))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(pros, 2);
+    let some = db
+        .users()
+        .where_(|u| {
+            u.id.gt(1)
+                .and(u.id.lte(4))
+                .and(u.tier.ne("pro").or(u.nickname.is_not_null()))
+        })
+        .select(|u| u.id)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(some.rows, vec![3]);
+    let not = db
+        .users()
+        .where_(|u| u.id.between(2, 4).not())
+        .select(|u| u.id)
+        .order_by(|u| u.id.desc())
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(not.rows, vec![5, 1]);
+    let paged = db
+        .users()
+        .order_by(|u| u.id.asc())
+        .limit(2)
+        .offset(1)
+        .select(|u| (u.id, u.email))
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(
+        paged.rows,
+        vec![(2, "u2@x.dev".to_owned()), (3, "u3@x.dev".to_owned())]
+    );
+    let liked = db
+        .users()
+        .where_(|u| u.email.like("u1%"))
+        .select(|u| u.id)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(liked.rows, vec![1]);
+    let nulls = db
+        .users()
+        .order_by(|u| (u.nickname.asc().nulls_last(), u.id.asc()))
+        .select(|u| u.id)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(nulls.rows, vec![3, 1, 2, 4, 5]);
+    assert!(
+        db.users()
+            .where_(|u| u.email.eq("u5@x.dev"))
+            .exists()
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.users()
+            .where_(|u| u.email.eq("none"))
+            .exists()
+            .await
+            .unwrap()
+    );
+    let tiers = db
+        .users()
+        .order_by(|u| u.tier.asc())
+        .distinct(|u| u.tier)
+        .await
+        .unwrap();
+    assert_eq!(tiers, vec!["free".to_owned(), "pro".into()]);
+    let first = db
+        .users()
+        .order_by(|u| u.id.desc())
+        .first()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.id, 5);
+}
+
+#[tokio::test]
+async fn in_lists_empty_and_long() {
+    let db = users().await;
+    let none = db
+        .users()
+        .where_(|u| u.id.in_(Vec::<i64>::new()))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(none, 0);
+    let every = db
+        .users()
+        .where_(|u| u.id.not_in(Vec::<i64>::new()))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(every, 5);
+    let two = db
+        .users()
+        .where_(|u| u.id.in_([2, 4]))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(two, 2);
+    // 10,000 ids bind as one JSON array, within D1's 100 parameters.
+    let ids: Vec<i64> = (3..10_003).collect();
+    let many = db
+        .users()
+        .where_(|u| u.id.in_(ids.iter().copied()))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(many, 3);
+    let not_many = db
+        .users()
+        .where_(|u| u.id.not_in(ids))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(not_many, 2);
+}
+
+#[tokio::test]
+async fn one_is_exactly_one() {
+    let db = users().await;
+    let u = db
+        .users()
+        .where_(|u| u.email.eq("u2@x.dev"))
+        .one()
+        .await
+        .unwrap();
+    assert_eq!(u.id, 2);
+    let err = db
+        .users()
+        .where_(|u| u.email.eq("nobody"))
+        .one()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { table: "users" }), "{err}");
+    let err = db
+        .users()
+        .where_(|u| u.tier.eq("pro"))
+        .one()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TooMany { table: "users" }), "{err}");
+}
+
+#[tokio::test]
+async fn chains_are_immutable_values() {
+    let db = users().await;
+    let pros = db.users().where_(|u| u.tier.eq("pro"));
+    let a = pros.where_(|u| u.id.eq(2)).count().await.unwrap();
+    let b = pros.count().await.unwrap();
+    let c = pros.limit(1).count().await.unwrap();
+    assert_eq!((a, b, c), (1, 2, 1));
+}
+
+#[tokio::test]
+async fn writes_with_returning() {
+    let db = users().await;
+    let new = db
+        .users()
+        .returning_all()
+        .insert(NewUser::new("new@x.dev".into(), Meta::default(), true))
+        .await
+        .unwrap();
+    assert_eq!(new.rows.len(), 1);
+    assert_eq!(
+        (
+            new.rows[0].id,
+            new.rows[0].tier.as_str(),
+            new.rows[0].logins
+        ),
+        (6, "free", 0)
+    );
+    assert_eq!(new.last_row_id(), Some(6));
+
+    let updated = db
+        .users()
+        .where_(|u| u.tier.eq("pro"))
+        .returning(|u| (u.id, u.logins))
+        .update(|u| (u.logins.add(2), u.tier.set("team")))
+        .await
+        .unwrap();
+    assert_eq!(updated.rows, vec![(2, 2), (4, 2)]);
+    assert_eq!(updated.changes(), 2);
+
+    let deleted = db
+        .users()
+        .where_(|u| u.active.eq(false))
+        .returning(|u| u.email)
+        .delete()
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows, vec!["u5@x.dev".to_owned()]);
+    assert_eq!(db.users().count().await.unwrap(), 5);
+
+    let all = db
+        .users()
+        .all_rows()
+        .update(|u| u.logins.sub(1))
+        .await
+        .unwrap();
+    assert_eq!(all.changes(), 5);
+    assert!(all.rows.is_empty());
+    let err = db
+        .users()
+        .insert(NewUser::new("u1@x.dev".into(), Meta::default(), true))
+        .await
+        .unwrap_err();
+    assert!(err.is_unique_violation(), "{err}");
+}
+
+#[tokio::test]
+async fn many_rows_split_within_the_parameter_budget_atomically() {
+    let db = users().await;
+    // Each row gives 4 columns (email, logins, meta, is_active): 25 rows a statement
+    // within 100 parameters, so 300 rows take 12 statements in one batch.
+    let rows: Vec<NewUser> = (0..300)
+        .map(|i| NewUser {
+            logins: Some(i),
+            ..NewUser::new(format!("bulk{i}@x.dev"), Meta::default(), true)
+        })
+        .collect();
+    let r = db.users().insert_many(rows.clone()).await.unwrap();
+    assert_eq!(r.changes(), 300);
+    assert_eq!(r.metas.len(), 12);
+    assert_eq!(db.users().count().await.unwrap(), 305);
+    // A duplicate in the last statement rolls back every statement.
+    let mut again: Vec<NewUser> = (0..300)
+        .map(|i| NewUser::new(format!("again{i}@x.dev"), Meta::default(), true))
+        .collect();
+    again.push(NewUser::new("u1@x.dev".into(), Meta::default(), true));
+    let err = db.users().insert_many(again).await.unwrap_err();
+    assert!(err.is_unique_violation());
+    assert_eq!(db.users().count().await.unwrap(), 305);
+}
+
+#[tokio::test]
+async fn json_paths_in_filters_order_select_and_update() {
+    let db = users().await;
+    let pros = db
+        .users()
+        .where_(|u| u.meta.at("plan").eq("pro"))
+        .select(|u| u.id)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(pros.rows, vec![2, 4]);
+    // Numbers compare as numbers, not text ("10" < "9" would be wrong).
+    let big = db
+        .users()
+        .where_(|u| u.meta.at("seats").gte(3))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(big, 3);
+    let tag = db
+        .users()
+        .where_(|u| u.meta.at("tags").at(0).eq("t3"))
+        .select(|u| u.id)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(tag.rows, vec![3]);
+    let ordered = db
+        .users()
+        .order_by(|u| u.meta.at("seats").desc())
+        .select(|u| (u.id, u.meta.at("plan")))
+        .limit(2)
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(
+        ordered.rows,
+        vec![
+            (5, serde_json::json!("free")),
+            (4, serde_json::json!("pro"))
+        ]
+    );
+    let r = db
+        .users()
+        .where_(|u| u.id.eq(1))
+        .returning(|u| u.meta)
+        .update(|u| (u.meta.at("plan").set("team"), u.meta.at("seats").set(10)))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.rows[0],
+        Meta {
+            plan: "team".into(),
+            seats: 10,
+            tags: vec!["t1".into()]
+        }
+    );
+    let whole = db
+        .users()
+        .where_(|u| u.meta.eq(&r.rows[0]))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(whole, 1);
+}
+
+#[tokio::test]
+async fn bad_stored_data_is_a_typed_error_naming_table_and_column() {
+    let db = users().await;
+    db.prepare("UPDATE users SET meta = '{not json' WHERE id = 2")
+        .run()
+        .await
+        .unwrap();
+    let err = db.users().where_(|u| u.id.eq(2)).one().await.unwrap_err();
+    match &err {
+        Error::Decode(d) => {
+            assert_eq!(
+                (d.table.as_deref(), d.column.as_deref()),
+                (Some("users"), Some("meta"))
+            );
+            assert!(d.message.contains("malformed JSON"), "{err}");
+        }
+        other => panic!("expected a decode error, got {other}"),
+    }
+    db.prepare("UPDATE users SET is_active = 7 WHERE id = 3")
+        .run()
+        .await
+        .unwrap();
+    let err = db.users().where_(|u| u.id.eq(3)).one().await.unwrap_err();
+    assert!(err.to_string().contains("users.is_active"), "{err}");
+}
+
+#[derive(Debug, Table)]
+struct Counter {
+    #[d1orm(primary_key)]
+    name: String,
+    value: u64,
+}
+
+#[tokio::test]
+async fn u64_beyond_i64_is_refused_when_bound_and_when_read() {
+    let db = memory();
+    db.exec(&create_table_sql::<Counter>()).await.unwrap();
+    let err = db
+        .counters()
+        .insert(NewCounter::new("x".into(), u64::MAX))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "D1_TYPE_ERROR: Type 'u64' not supported for value '18446744073709551615'"
+    );
+    db.prepare("INSERT INTO counters VALUES ('neg', -1)")
+        .run()
+        .await
+        .unwrap();
+    let err = db.counters().one().await.unwrap_err();
+    assert!(err.to_string().contains("out of range for u64"), "{err}");
+    db.prepare("DELETE FROM counters").run().await.unwrap();
+    db.counters()
+        .insert(NewCounter::new("max".into(), i64::MAX as u64))
+        .await
+        .unwrap();
+    let c = db.counters().one().await.unwrap();
+    assert_eq!((c.name.as_str(), c.value), ("max", i64::MAX as u64));
+}
+
+#[tokio::test]
+async fn repeated_chains_never_reprepare() {
+    let db = users().await;
+    let before = reprepares(&db);
+    for i in 0..1000 {
+        let id = i % 5 + 1;
+        db.users()
+            .where_(|u| u.id.eq(id))
+            .limit(1)
+            .one()
+            .await
+            .unwrap();
+        db.users()
+            .where_(|u| u.tier.eq("pro"))
+            .order_by(|u| u.id.asc())
+            .limit(10)
+            .offset(1)
+            .many()
+            .await
+            .unwrap();
+    }
+    assert_eq!(reprepares(&db), before);
+}
+
+/// The sum of SQLITE_STMTSTATUS_REPREPARE over the statements SQLite has prepared.
+fn reprepares(db: &Database<SqliteBackend>) -> i64 {
+    db.backend().with_connection(|c| {
+        let mut total = 0i64;
+        // SAFETY: walking the connection's statement list while it is locked by us.
+        unsafe {
+            let handle = c.handle();
+            let mut stmt = rusqlite::ffi::sqlite3_next_stmt(handle, std::ptr::null_mut());
+            while !stmt.is_null() {
+                total += i64::from(rusqlite::ffi::sqlite3_stmt_status(
+                    stmt,
+                    rusqlite::ffi::SQLITE_STMTSTATUS_REPREPARE,
+                    0,
+                ));
+                stmt = rusqlite::ffi::sqlite3_next_stmt(handle, stmt);
+            }
+        }
+        total
+    })
+}
