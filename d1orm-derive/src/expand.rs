@@ -164,9 +164,9 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
         let quoted = quote_identifier(&f.column);
         let encode = |value: TokenStream, ty: &syn::Type| {
             if f.attrs.json.is_some() {
-                quote!(::d1orm::__private::encode_json(#value)?)
+                quote_spanned!(ty.span()=> ::d1orm::__private::encode_json::<#ty>(#value)?)
             } else {
-                quote!(<#ty as ::d1orm::__private::ColumnType>::to_value(#value)?)
+                quote_spanned!(ty.span()=> <#ty as ::d1orm::__private::ColumnType>::to_value(#value)?)
             }
         };
         if f.is_optional_on_insert() {
@@ -192,7 +192,6 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug)]
         #vis struct #name {
             #(#fields,)*
         }
@@ -273,9 +272,9 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
         let column = &f.column;
         let ty = f.ty;
         if f.attrs.json.is_some() {
-            quote!(#field: ::d1orm::__private::decode_json::<#ty, R>(row, offset + #i, #name, #column)?)
+            quote_spanned!(ty.span()=> #field: ::d1orm::__private::decode_json::<#ty, R>(row, offset + #i, #name, #column)?)
         } else {
-            quote!(#field: ::d1orm::__private::decode::<#ty, R>(row, offset + #i, #name, #column)?)
+            quote_spanned!(ty.span()=> #field: ::d1orm::__private::decode::<#ty, R>(row, offset + #i, #name, #column)?)
         }
     });
     quote! {

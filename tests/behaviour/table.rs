@@ -306,13 +306,11 @@ async fn many_rows_split_within_the_parameter_budget_atomically() {
     let db = users().await;
     // Each row gives 4 columns (email, logins, meta, is_active): 25 rows a statement
     // within 100 parameters, so 300 rows take 12 statements in one batch.
-    let rows: Vec<NewUser> = (0..300)
-        .map(|i| NewUser {
-            logins: Some(i),
-            ..NewUser::new(format!("bulk{i}@x.dev"), Meta::default(), true)
-        })
-        .collect();
-    let r = db.users().insert_many(rows.clone()).await.unwrap();
+    let rows = (0..300).map(|i| NewUser {
+        logins: Some(i),
+        ..NewUser::new(format!("bulk{i}@x.dev"), Meta::default(), true)
+    });
+    let r = db.users().insert_many(rows).await.unwrap();
     assert_eq!(r.changes(), 300);
     assert_eq!(r.metas.len(), 12);
     assert_eq!(db.users().count().await.unwrap(), 305);

@@ -130,6 +130,7 @@ impl<T, V> Column<T, V> {
 
 impl<T, V: ColumnType> Column<T, V> {
     /// `SET column = column + n`
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
             self.quoted,
@@ -138,6 +139,7 @@ impl<T, V: ColumnType> Column<T, V> {
         )
     }
     /// `SET column = column - n`
+    #[allow(clippy::should_implement_trait)]
     pub fn sub(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
             self.quoted,
@@ -165,14 +167,16 @@ impl<T, V> std::fmt::Debug for JsonColumn<T, V> {
     }
 }
 
-impl<T, V: Serialize> JsonColumn<T, V> {
+impl<T, V> JsonColumn<T, V> {
     #[doc(hidden)]
     pub const fn __new(name: &'static str, quoted: &'static str) -> Self {
         JsonColumn {
             column: Column::__new(name, quoted),
         }
     }
+}
 
+impl<T, V: Serialize> JsonColumn<T, V> {
     /// The column's name.
     pub fn name(&self) -> &'static str {
         self.column.name

@@ -29,6 +29,11 @@ use crate::value::{IntoValue, Value, ValueRef};
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "the type `{Self}` cannot be stored in a column",
+    label = "unsupported column type",
+    note = "supported: integers, f32/f64, bool, String, Vec<u8>, Option of those, and types implementing `d1orm::ColumnType`; mark the field `#[d1orm(json)]` to store a serde type as JSON"
+)]
 pub trait ColumnType: Sized {
     /// The column's declared SQL type (`INTEGER`, `REAL`, `TEXT` or `BLOB`).
     const SQL_TYPE: &'static str;
@@ -169,6 +174,10 @@ impl<T: ColumnType> ColumnType for Option<T> {
 /// A value usable where a column of type `V` is compared or assigned: `V` itself, and the
 /// borrowed forms (`&str` for `String`, `&[u8]` for `Vec<u8>`, a plain value for an
 /// `Option` column).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value for a column of type `{V}`",
+    label = "expected a value of type `{V}`"
+)]
 pub trait ColumnValue<V> {
     /// The value to bind.
     ///

@@ -14,7 +14,8 @@ pub fn create_table_sql<T: Table>() -> String {
             if keys.len() == 1 && c.primary_key {
                 def.push_str(" PRIMARY KEY");
             }
-            if !c.nullable && !(c.primary_key && c.auto_increment) {
+            // An auto-assigned key is SQLite's rowid, never NULL; saying so is redundant.
+            if !(c.nullable || c.primary_key && c.auto_increment) {
                 def.push_str(" NOT NULL");
             }
             if c.unique {
