@@ -24,6 +24,20 @@ pub(crate) struct Executor<'c> {
     /// The database size after the last statement that could change it; statements that
     /// only read leave it as it is, which saves a query per read.
     pub(crate) size: &'c mut u64,
+    /// Refuse integers JavaScript cannot hold exactly, as a D1 backend must.
+    pub(crate) js_safe_integers: bool,
+}
+
+/// The largest integer a JavaScript number holds exactly: 2^53 - 1.
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+fn unsafe_integer_bound(i: i64) -> Error {
+    Error::d1(
+        Prefix::TypeError,
+        format!(
+            "Type 'i64' not supported for value '{i}': beyond ±(2^53 - 1), D1 cannot carry it exactly"
+        ),
+    )
 }
 
 /// Per-statement counters, from the last statement of a multi-statement text.
@@ -150,6 +164,11 @@ impl Executor<'_> {
             return Err(wrong_parameter_count());
         }
         for (i, value) in params.iter().enumerate() {
+            if let (true, Value::Integer(n)) = (self.js_safe_integers, value)
+                && n.unsigned_abs() > MAX_SAFE_INTEGER as u64
+            {
+                return Err(unsafe_integer_bound(*n));
+            }
             stmt.raw_bind_parameter(i + 1, Bind(value))
                 .map_err(|e| self.error(e))?;
         }
@@ -164,7 +183,10 @@ impl Executor<'_> {
                 .next()
                 .map_err(|e| from_rusqlite(e, self.auth.take_denial()))?
             {
-                sink.row(&SqliteRow(row))?;
+                sink.row(&SqliteRow {
+                    row,
+                    js_safe_integers: self.js_safe_integers,
+                })?;
                 returned += 1;
             }
         }
@@ -248,20 +270,30 @@ impl Columns for StatementColumns<'_, '_> {
 }
 
 /// The driver's current row, read by position.
-struct SqliteRow<'a, 'r>(&'a rusqlite::Row<'r>);
+struct SqliteRow<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    js_safe_integers: bool,
+}
 
 impl Row for SqliteRow<'_, '_> {
     fn column_count(&self) -> usize {
-        self.0.as_ref().column_count()
+        self.row.as_ref().column_count()
     }
 
     fn value(&self, index: usize) -> d1orm::Result<ValueRef<'_>> {
         let value = self
-            .0
+            .row
             .get_ref(index)
             .map_err(|e| Error::Decode(DecodeError::new(e.to_string())))?;
         Ok(match value {
             SqlValueRef::Null => ValueRef::Null,
+            SqlValueRef::Integer(i)
+                if self.js_safe_integers && i.unsigned_abs() > MAX_SAFE_INTEGER as u64 =>
+            {
+                return Err(Error::Decode(DecodeError::new(format!(
+                    "integer {i} is beyond ±(2^53 - 1): D1 would return it rounded"
+                ))));
+            }
             SqlValueRef::Integer(i) => ValueRef::Integer(i),
             SqlValueRef::Real(f) => ValueRef::Real(f),
             SqlValueRef::Text(t) => ValueRef::Text(

@@ -33,7 +33,7 @@ mod exec;
 mod split;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -84,6 +84,7 @@ struct Inner {
     auth: Arc<AuthState>,
     /// Queries run so far: what bookmarks count.
     queries: AtomicU64,
+    js_safe_integers: AtomicBool,
 }
 
 struct Connected {
@@ -143,6 +144,7 @@ impl SqliteBackend {
             conn: &state.conn,
             auth: &auth,
             size: &mut 0,
+            js_safe_integers: false,
         }
         .database_size()?;
         Ok(SqliteBackend {
@@ -150,6 +152,7 @@ impl SqliteBackend {
                 state: Mutex::new(state),
                 auth,
                 queries: AtomicU64::new(0),
+                js_safe_integers: AtomicBool::new(false),
             }),
         })
     }
@@ -163,6 +166,7 @@ impl SqliteBackend {
             conn,
             auth: &self.inner.auth,
             size,
+            js_safe_integers: self.inner.js_safe_integers.load(Ordering::Relaxed),
         })
     }
 
@@ -182,6 +186,15 @@ impl SqliteBackend {
     /// SQLite refused the setting.
     pub fn set_busy_timeout(&self, timeout: Duration) -> d1orm::Result<()> {
         self.lock().conn.busy_timeout(timeout).map_err(open_error)
+    }
+
+    /// Refuses integers beyond ±(2^53 - 1), when binding and when reading, as a D1
+    /// backend must: D1 hands numbers to JavaScript as doubles, so real D1 rounds such
+    /// an integer silently (9007199254740993 reads back as 9007199254740992). Off by
+    /// default, where SQLite keeps every `i64` exactly; turn it on in tests of code
+    /// that will run on D1.
+    pub fn set_js_safe_integers(&self, refuse: bool) {
+        self.inner.js_safe_integers.store(refuse, Ordering::Relaxed);
     }
 
     /// Runs `f` on the raw rusqlite connection, for what D1 has no API for (tests,

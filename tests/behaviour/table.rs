@@ -495,3 +495,36 @@ fn reprepares(db: &Database<SqliteBackend>) -> i64 {
         total
     })
 }
+
+#[derive(Debug, Table)]
+struct Big {
+    #[d1orm(primary_key)]
+    id: i64,
+    n: i64,
+}
+
+#[tokio::test]
+async fn integers_beyond_2_pow_53_are_refused_when_asked_as_on_d1() {
+    let db = memory();
+    db.exec(&create_table_sql::<Big>()).await.unwrap();
+    let beyond = (1i64 << 53) + 1;
+    // By default SQLite keeps every i64 exactly.
+    db.bigs().insert(NewBig::new(1, beyond)).await.unwrap();
+    assert_eq!(db.bigs().one().await.unwrap().n, beyond);
+    // Asked to behave like a D1 backend must, it refuses them both ways.
+    db.backend().set_js_safe_integers(true);
+    let err = db.bigs().insert(NewBig::new(2, -beyond)).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("D1_TYPE_ERROR: Type 'i64' not supported for value '-9007199254740993'"),
+        "{err}"
+    );
+    let err = db.bigs().where_(|b| b.id.eq(1)).one().await.unwrap_err();
+    assert!(err.to_string().contains("beyond ±(2^53 - 1)"), "{err}");
+    let max_safe = (1i64 << 53) - 1;
+    db.bigs().insert(NewBig::new(3, max_safe)).await.unwrap();
+    assert_eq!(
+        db.bigs().where_(|b| b.id.eq(3)).one().await.unwrap().n,
+        max_safe
+    );
+}
