@@ -1,17 +1,31 @@
-//! d1orm's quickstart: the D1 layer on an embedded SQLite database with D1's semantics.
+//! d1orm's quickstart on an embedded SQLite database with D1's semantics: the typed table
+//! chain, then the D1 layer underneath it.
 //!
 //! Run with `cargo run --example quickstart` (in memory) or
 //! `cargo run --example quickstart -- app.db` (a file).
 
-use d1orm::{D1Result, Database};
+use d1orm::table::create_table_sql;
+use d1orm::{Database, Table};
 use d1orm_sqlite::SqliteBackend;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+/// Stored as JSON text in the `meta` column.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Profile {
+    plan: String,
+    seats: u32,
+}
+
+#[derive(Debug, Table)]
 struct User {
+    #[d1orm(primary_key, auto_increment)]
     id: i64,
+    #[d1orm(unique)]
     email: String,
+    #[d1orm(default = "'free'")]
     tier: String,
+    #[d1orm(json)]
+    meta: Profile,
 }
 
 #[tokio::main]
@@ -22,60 +36,64 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let db = Database::new(backend);
 
-    let created = db
-        .exec(
-            "CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, tier TEXT NOT NULL DEFAULT 'free')",
-        )
-        .await?;
-    println!("exec: {} statement(s)", created.count);
+    // The struct is the schema.
+    db.exec(&create_table_sql::<User>()).await?;
+    println!("created table {}", User::NAME);
 
-    // A batch runs atomically, like D1's.
-    let insert = db.prepare("INSERT INTO users (email) VALUES (?) ON CONFLICT (email) DO NOTHING");
-    let inserted: Vec<D1Result<serde_json::Value>> = db
-        .batch([
-            insert.bind("ada@example.com"),
-            insert.bind("grace@example.com"),
+    // Insert with RETURNING: the rows come back decoded as `User`.
+    let ada = Profile { plan: "pro".into(), seats: 5 };
+    let grace = Profile { plan: "free".into(), seats: 1 };
+    let inserted = db
+        .users()
+        .returning_all()
+        .insert_many([
+            NewUser::new("ada@example.com".into(), ada),
+            NewUser::new("grace@example.com".into(), grace),
         ])
         .await?;
-    for (i, r) in inserted.iter().enumerate() {
-        println!(
-            "batch[{i}]: changes={} last_row_id={}",
-            r.meta.changes, r.meta.last_row_id
-        );
+    for u in &inserted.rows {
+        println!("inserted #{} {} (tier {}, plan {})", u.id, u.email, u.tier, u.meta.plan);
     }
 
+    // A filter on a JSON path; numbers inside the document compare as numbers.
+    let pros = db
+        .users()
+        .where_(|u| u.meta.at("plan").eq("pro").and(u.meta.at("seats").gte(2)))
+        .select(|u| (u.id, u.email))
+        .many()
+        .await?;
+    println!("on the pro plan with 2+ seats: {:?}", pros.rows);
+
+    // An update of a column and of a path inside the JSON document.
     let updated = db
-        .prepare("UPDATE users SET tier = ? WHERE email = ?")
-        .bind(("pro", "ada@example.com"))
-        .run()
+        .users()
+        .where_(|u| u.email.eq("grace@example.com"))
+        .returning(|u| (u.tier, u.meta))
+        .update(|u| (u.tier.set("pro"), u.meta.at("seats").set(3)))
         .await?;
-    println!("update: changes={}", updated.meta.changes);
+    println!("updated: {:?} ({} row)", updated.rows, updated.changes());
 
-    let users = db
-        .prepare("SELECT id, email, tier FROM users ORDER BY id")
-        .all::<User>()
+    let deleted = db
+        .users()
+        .where_(|u| u.id.eq(1))
+        .returning(|u| u.email)
+        .delete()
         .await?;
-    for u in &users.results {
-        println!("user {}: {} ({})", u.id, u.email, u.tier);
-    }
-    println!("meta: {}", serde_json::to_string(&users.meta)?);
+    println!("deleted: {:?}", deleted.rows);
+    println!("users left: {}", db.users().count().await?);
 
-    // D1's error text, with SQLite's codes as fields.
+    // The D1 layer underneath: D1's binding API, results and error text.
+    let row: Option<serde_json::Value> = db
+        .prepare("SELECT id, email, tier FROM users WHERE email = ?")
+        .bind("grace@example.com")
+        .first()
+        .await?;
+    println!("D1 layer first(): {}", row.unwrap_or_default());
     let err = db
-        .prepare("INSERT INTO users (email) VALUES (?)")
-        .bind("ada@example.com")
-        .run()
+        .users()
+        .insert(NewUser::new("grace@example.com".into(), Profile::default()))
         .await
-        .unwrap_err();
-    println!(
-        "error: {err} (unique violation: {})",
-        err.is_unique_violation()
-    );
-
-    let pro: Option<i64> = db
-        .prepare("SELECT count(*) AS n FROM users WHERE tier = 'pro'")
-        .first_column("n")
-        .await?;
-    println!("pro users: {}", pro.unwrap_or(0));
+        .expect_err("the email is UNIQUE");
+    println!("error: {err}");
     Ok(())
 }
