@@ -50,6 +50,19 @@ pub(crate) fn authorizer(state: Arc<AuthState>) -> impl FnMut(AuthContext<'_>) -
         if state.internal.load(Ordering::Relaxed) {
             return Authorization::Allow;
         }
+        // `CREATE TABLE temp.x` is a TEMP object too, whatever words created it.
+        if ctx.database_name == Some("temp")
+            && matches!(
+                ctx.action,
+                AuthAction::CreateTable { .. }
+                    | AuthAction::CreateIndex { .. }
+                    | AuthAction::CreateView { .. }
+                    | AuthAction::CreateTrigger { .. }
+                    | AuthAction::CreateVtable { .. }
+            )
+        {
+            return state.deny(Denial::Other);
+        }
         match ctx.action {
             AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => {
                 state.deny(Denial::Transaction)

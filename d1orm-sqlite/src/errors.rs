@@ -45,6 +45,12 @@ pub(crate) fn from_rusqlite(error: rusqlite::Error, denial: Denial) -> Error {
 }
 
 fn sqlite_error(e: rusqlite::ffi::Error, message: String, offset: Option<u32>) -> Error {
+    // D1's SQLite words the trigger-depth limit differently.
+    let message = if message == "too many levels of trigger recursion" {
+        "triggers nested too deep".to_owned()
+    } else {
+        message
+    };
     let code = SqliteCode(e.extended_code & 0xff);
     let extended = (e.extended_code != code.0).then_some(SqliteCode(e.extended_code));
     Error::sqlite(Prefix::Error, message, offset, code, extended)

@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use d1orm::{
-    Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink, Statement,
-    Value, ValueRef,
+    Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink, SqliteCode,
+    Statement, Value, ValueRef,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
@@ -40,6 +40,63 @@ fn unsafe_integer_bound(i: i64) -> Error {
     )
 }
 
+/// Where a statement stands in a multi-statement text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Only,
+    Earlier,
+    Last,
+}
+
+/// D1's refusals that SQLite's authorizer cannot see: `VACUUM` (D1 runs every query in
+/// a transaction) and renaming a table to a reserved `_cf_` name.
+fn precheck(sql: &str) -> Option<Error> {
+    let start = sql.trim_start();
+    let first = start.split(|c: char| !c.is_ascii_alphabetic()).next()?;
+    if first.eq_ignore_ascii_case("vacuum") {
+        return Some(Error::sqlite(
+            Prefix::Error,
+            "cannot VACUUM from within a transaction",
+            None,
+            SqliteCode::ERROR,
+            None,
+        ));
+    }
+    if first.eq_ignore_ascii_case("alter") {
+        let words: Vec<&str> = start.split_whitespace().collect();
+        let renames_to_reserved = words.windows(3).any(|w| {
+            w[0].eq_ignore_ascii_case("rename")
+                && w[1].eq_ignore_ascii_case("to")
+                && w[2]
+                    .trim_matches(|c| matches!(c, '"' | '`' | '[' | ']' | '\'' | ';'))
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("_cf_"))
+        });
+        if renames_to_reserved {
+            return Some(Error::sqlite(
+                Prefix::Error,
+                "not authorized",
+                None,
+                SqliteCode::AUTH,
+                None,
+            ));
+        }
+    }
+    None
+}
+
+/// `CREATE`, `DROP` or `ALTER`.
+fn is_schema_statement(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["create", "drop", "alter"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
+}
+
 /// Per-statement counters, from the last statement of a multi-statement text.
 #[derive(Default)]
 struct Counters {
@@ -60,17 +117,28 @@ impl Executor<'_> {
         let changes_before = self.conn.total_changes();
         let row_id_before = self.conn.last_insert_rowid();
         let size_before = *self.size;
-        let counters = match pieces.as_slice() {
-            [single] => self.step(single, &statement.params, sink)?,
+        let (counters, wrote) = match pieces.as_slice() {
+            [single] => {
+                let c = self.step(single, &statement.params, sink, Position::Only)?;
+                let wrote = c.wrote;
+                (c, wrote)
+            }
             [earlier @ .., last] => self.in_transaction(|this| {
+                let mut wrote = false;
                 for piece in earlier {
-                    this.step(piece, &[], &mut DiscardRows)?;
+                    wrote |= this
+                        .step(piece, &[], &mut DiscardRows, Position::Earlier)?
+                        .wrote;
                 }
-                this.step(last, &statement.params, sink)
+                let c = this.step(last, &statement.params, sink, Position::Last)?;
+                wrote |= c.wrote;
+                Ok((c, wrote))
             })?,
             [] => return Err(no_statements()),
         };
-        if counters.wrote || pieces.len() > 1 {
+        // Only a statement that can write can change the size; reads keep the size
+        // known from the last write, which saves a query per read.
+        if wrote {
             *self.size = self.database_size()?;
         }
         let changes = self.conn.total_changes() - changes_before;
@@ -152,14 +220,54 @@ impl Executor<'_> {
         from_rusqlite(e, self.auth.take_denial())
     }
 
+    /// An error raised while stepping: SQLite still knows where in the SQL a statement
+    /// failed when the failure shows at step time (a re-prepare after a schema change),
+    /// but rusqlite does not ask.
+    fn step_error(&self, e: rusqlite::Error) -> Error {
+        // SAFETY: the handle is this executor's open connection, used on this thread.
+        let offset = unsafe { rusqlite::ffi::sqlite3_error_offset(self.conn.handle()) };
+        self.error(e).with_offset(u32::try_from(offset).ok())
+    }
+
     /// Prepares (through the statement cache), binds and steps one SQL statement.
     fn step<S: RowSink + ?Sized>(
         &mut self,
         sql: &str,
         params: &[Value],
         sink: &mut S,
+        position: Position,
     ) -> d1orm::Result<Counters> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+        if let Some(refused) = precheck(sql) {
+            return Err(refused);
+        }
+        // Schema statements run once and are prepared afresh: a cached one would meet the
+        // schema it changed and fail at step time, without the offset D1 reports.
+        let (mut cached, mut fresh);
+        let stmt: &mut rusqlite::Statement<'_> = if is_schema_statement(sql) {
+            fresh = self.conn.prepare(sql).map_err(|e| self.error(e))?;
+            &mut fresh
+        } else {
+            cached = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+            &mut cached
+        };
+        if position == Position::Earlier {
+            if stmt.parameter_count() > 0 {
+                return Err(Error::d1(
+                    Prefix::Error,
+                    "When executing multiple SQL statements in a single call, only the last statement can have parameters.",
+                ));
+            }
+            if !stmt.readonly() && stmt.column_count() > 0 {
+                // D1 fails such a call with an internal error; say why instead.
+                return Err(Error::sqlite(
+                    Prefix::Error,
+                    "RETURNING is only supported on the last of several statements in one call",
+                    None,
+                    SqliteCode::ERROR,
+                    None,
+                ));
+            }
+        }
         if stmt.parameter_count() != params.len() {
             return Err(wrong_parameter_count());
         }
@@ -172,29 +280,37 @@ impl Executor<'_> {
             stmt.raw_bind_parameter(i + 1, Bind(value))
                 .map_err(|e| self.error(e))?;
         }
-        sink.columns(&StatementColumns(&stmt))?;
         let writes = !stmt.readonly();
         let scans_before = stmt.get_status(StatementStatus::FullscanStep);
         let changes_before = self.conn.total_changes();
         let mut returned = 0u64;
         {
             let mut rows = stmt.raw_query();
-            while let Some(row) = rows
-                .next()
-                .map_err(|e| from_rusqlite(e, self.auth.take_denial()))?
-            {
+            // Columns are announced after the first step: a schema change since the
+            // statement was cached re-prepares it there, and may change its columns.
+            let mut announced = false;
+            while let Some(row) = rows.next().map_err(|e| self.step_error(e))? {
+                if !announced {
+                    sink.columns(&StatementColumns(row.as_ref()))?;
+                    announced = true;
+                }
                 sink.row(&SqliteRow {
                     row,
                     js_safe_integers: self.js_safe_integers,
                 })?;
                 returned += 1;
             }
+            drop(rows);
+            if !announced {
+                sink.columns(&StatementColumns(&stmt))?;
+            }
         }
-        let scanned = stmt.get_status(StatementStatus::FullscanStep) - scans_before;
+        let scanned = u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - scans_before)
+            .unwrap_or(0);
         Ok(Counters {
-            rows_read: u64::try_from(scanned)
-                .unwrap_or(0)
-                .max(if writes { 0 } else { returned }),
+            // D1 counts every row a scan visits, the first included; SQLite counts the
+            // steps from one row to the next. Without a full scan, count the rows given.
+            rows_read: if scanned > 0 { scanned + 1 } else { returned },
             rows_written: self.conn.total_changes() - changes_before,
             wrote: writes,
         })
@@ -206,6 +322,9 @@ impl Executor<'_> {
         let started = Instant::now();
         let text = sql.trim();
         let first_line = text.split('\n').next().unwrap_or("");
+        if text.is_empty() {
+            return Err(exec_error(first_line, no_statements()));
+        }
         let count = self
             .in_transaction(|this| {
                 let mut count = 0;
@@ -217,7 +336,7 @@ impl Executor<'_> {
                         Err(e) => return Err(e),
                     };
                     for piece in pieces {
-                        this.step(piece, &[], &mut DiscardRows)?;
+                        this.step(piece, &[], &mut DiscardRows, Position::Only)?;
                     }
                     count += 1;
                 }

@@ -82,7 +82,7 @@ pub struct SqliteBackend {
 struct Inner {
     state: Mutex<Connected>,
     auth: Arc<AuthState>,
-    /// Queries run so far: what bookmarks count.
+    /// Successful session queries so far: what bookmarks count.
     queries: AtomicU64,
     js_safe_integers: AtomicBool,
 }
@@ -136,6 +136,10 @@ impl SqliteBackend {
             conn.set_limit(limit, value).map_err(open_error)?;
         }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // A write transaction gives a new database its first page, as D1's databases
+        // have from the start (so a fresh database's `size_after` is one page).
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT")
+            .map_err(open_error)?;
         let auth = Arc::new(AuthState::default());
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
@@ -161,7 +165,6 @@ impl SqliteBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
         let mut guard = self.lock();
         let Connected { conn, size } = &mut *guard;
-        self.inner.queries.fetch_add(1, Ordering::Relaxed);
         f(&mut Executor {
             conn,
             auth: &self.inner.auth,
@@ -207,8 +210,10 @@ impl SqliteBackend {
         result
     }
 
-    fn bookmark_after(&self) -> String {
-        bookmark(self.inner.queries.load(Ordering::Relaxed).saturating_sub(1))
+    /// The bookmark of a session query that just succeeded: D1 counts the successful
+    /// session queries on a database.
+    fn next_bookmark(&self) -> String {
+        bookmark(self.inner.queries.fetch_add(1, Ordering::Relaxed))
     }
 }
 
@@ -276,7 +281,7 @@ pub struct SqliteSession {
 impl SqliteSession {
     fn seen<T>(&self, result: d1orm::Result<T>) -> d1orm::Result<T> {
         if result.is_ok() {
-            let latest = self.backend.bookmark_after();
+            let latest = self.backend.next_bookmark();
             let mut bookmark = self
                 .bookmark
                 .lock()

@@ -130,7 +130,10 @@ async fn run_batch<'a, B: Backend, T: DeserializeOwned + Send>(
         if let Some(e) = s.bind_error {
             return Err(e);
         }
-        bound.push(s.statement);
+        // D1 drops blank and `--`-comment-only statements from a batch.
+        if !is_blank_or_line_comments(&s.statement.sql) {
+            bound.push(s.statement);
+        }
     }
     if bound.is_empty() {
         return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
@@ -152,6 +155,12 @@ async fn run_batch<'a, B: Backend, T: DeserializeOwned + Send>(
             results: sink.rows,
         })
         .collect())
+}
+
+/// Whether `sql` holds nothing but whitespace and `--` comments.
+fn is_blank_or_line_comments(sql: &str) -> bool {
+    sql.lines()
+        .all(|line| line.split("--").next().unwrap_or("").trim().is_empty())
 }
 
 /// A statement with its parameters, ready to run (D1's `D1PreparedStatement`).

@@ -497,6 +497,7 @@ fn reprepares(db: &Database<SqliteBackend>) -> i64 {
 }
 
 #[derive(Debug, Table)]
+#[allow(dead_code)]
 struct Big {
     #[d1orm(primary_key)]
     id: i64,
