@@ -302,7 +302,7 @@ impl Executor<'_> {
             }
             drop(rows);
             if !announced {
-                sink.columns(&StatementColumns(&stmt))?;
+                sink.columns(&StatementColumns(stmt))?;
             }
         }
         let scanned = u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - scans_before)
