@@ -14,7 +14,33 @@ mod expand;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Maps a struct with named fields to a table. See `d1orm::Table` for the attributes.
+/// Maps a struct with named fields to a table and generates its typed chain.
+///
+/// For `struct User`, the derive implements `d1orm::Table` and generates
+/// `UserColumns` (typed column handles for the chain's closures), `NewUser` (the row to
+/// insert: columns the database assigns or defaults, and nullable ones, are `Option`s;
+/// `NewUser::new` takes the rest) and the trait `UserTable`, which adds `db.users()` to
+/// `Database`.
+///
+/// # Attributes
+///
+/// ## Container
+/// - `#[d1orm(table = "name")]`: the table's name (default: the struct's name in snake
+///   case, plural: `AuditLog` is `audit_logs`).
+/// - `#[d1orm(primary_key(a, b))]`: a composite primary key.
+/// - `#[d1orm(insert = NewName)]`: the name of the generated insert type.
+///
+/// ## Field
+/// - `#[d1orm(rename = "column")]`: the column's name (default: the field's).
+/// - `#[d1orm(primary_key)]`: the primary key.
+/// - `#[d1orm(auto_increment)]`: with `primary_key` on an integer: the database assigns it.
+/// - `#[d1orm(unique)]`: a UNIQUE column.
+/// - `#[d1orm(default = "sql")]` (or a number or bool literal): the SQL `DEFAULT`.
+/// - `#[d1orm(json)]`: store any `Serialize + DeserializeOwned` type as JSON text.
+///
+/// Field types: `i8`–`i64`, `u8`–`u64` (a `u64` above `i64::MAX` is an error), `f32`,
+/// `f64`, `bool` (0/1), `String`, `Vec<u8>`, `Option<T>` (nullable; every other column
+/// is NOT NULL), and any type implementing `d1orm::ColumnType`.
 #[proc_macro_derive(Table, attributes(d1orm))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

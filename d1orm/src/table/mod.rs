@@ -1,7 +1,19 @@
 //! The table layer: what `#[derive(Table)]` implements, and the typed chain built on it.
 //!
-//! ```ignore
-//! let pros = db.users().where_(|u| u.tier.eq("pro")).order_by(|u| u.id.desc()).many().await?;
+//! ```
+//! use d1orm::{Backend, Database, Table};
+//!
+//! #[derive(Debug, Table)]
+//! struct User {
+//!     #[d1orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     tier: String,
+//! }
+//!
+//! async fn pros<B: Backend>(db: &Database<B>) -> d1orm::Result<Vec<User>> {
+//!     let rows = db.users().where_(|u| u.tier.eq("pro")).order_by(|u| u.id.desc()).many().await?;
+//!     Ok(rows.rows)
+//! }
 //! ```
 
 mod column;
