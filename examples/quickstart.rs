@@ -41,8 +41,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("created table {}", User::NAME);
 
     // Insert with RETURNING: the rows come back decoded as `User`.
-    let ada = Profile { plan: "pro".into(), seats: 5 };
-    let grace = Profile { plan: "free".into(), seats: 1 };
+    let ada = Profile {
+        plan: "pro".into(),
+        seats: 5,
+    };
+    let grace = Profile {
+        plan: "free".into(),
+        seats: 1,
+    };
     let inserted = db
         .users()
         .returning_all()
@@ -52,7 +58,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .await?;
     for u in &inserted.rows {
-        println!("inserted #{} {} (tier {}, plan {})", u.id, u.email, u.tier, u.meta.plan);
+        println!(
+            "inserted #{} {} (tier {}, plan {})",
+            u.id, u.email, u.tier, u.meta.plan
+        );
     }
 
     // A filter on a JSON path; numbers inside the document compare as numbers.

@@ -1,0 +1,129 @@
+//! The D1 conformance suite: every scenario runs against d1orm's reference SQLite
+//! backend (through d1orm's D1 layer) and against real local D1 (workerd through
+//! miniflare), and what users can observe must be the same, except for declared
+//! divergences, whose two observations are both asserted.
+//!
+//! Run: `cargo test --test conformance` (add `-- FILTER` to run only the scenarios
+//! whose names contain FILTER). Needs Node.js 20+; installs tests/local-d1's npm
+//! packages on first use.
+
+#[macro_use]
+mod runner;
+mod scenarios;
+
+#[path = "../support/local_d1.rs"]
+mod local_d1;
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use runner::Verdict;
+
+fn main() {
+    let started = Instant::now();
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_default();
+
+    let all = scenarios::list();
+    let mut names = HashSet::new();
+    for s in &all {
+        assert!(
+            names.insert(s.name.clone()),
+            "two scenarios are named {}",
+            s.name
+        );
+    }
+    let selected: Vec<_> = all
+        .into_iter()
+        .filter(|s| s.name.contains(&filter))
+        .collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+
+    // Plain assertions on the SQLite side only (values D1 cannot receive).
+    let mut unit_failed = 0;
+    let mut unit_ran = 0;
+    for (name, failure) in rt.block_on(runner::unit_checks()) {
+        if !name.contains(&filter) {
+            continue;
+        }
+        unit_ran += 1;
+        match failure {
+            None => println!("ok   {name}"),
+            Some(why) => {
+                unit_failed += 1;
+                println!("FAIL {name}\n  {why}");
+            }
+        }
+    }
+    if selected.is_empty() {
+        if unit_ran == 0 {
+            eprintln!("conformance: no scenario matches {filter:?}");
+            std::process::exit(1);
+        }
+        println!("{} passed, {unit_failed} failed", unit_ran - unit_failed);
+        std::process::exit(i32::from(unit_failed > 0));
+    }
+
+    let mut d1 = match local_d1::LocalD1::start() {
+        Ok(d1) => d1,
+        Err(e) => {
+            eprintln!("conformance: cannot start local D1: {e}");
+            std::process::exit(1);
+        }
+    };
+
+    // CONFORMANCE_SHOW=1 prints both observations of every scenario, a step per line.
+    let show = std::env::var_os("CONFORMANCE_SHOW").is_some();
+    let (mut identical, mut diverges, mut failed) = (0, 0, 0);
+    for scenario in &selected {
+        let sqlite = rt.block_on(runner::run_sqlite(scenario));
+        let d1_obs = runner::run_d1(&mut d1, scenario);
+        if show {
+            println!(
+                "---- {}\n  sqlite:\n{}  d1:\n{}",
+                scenario.name,
+                sqlite.compact_steps(),
+                d1_obs.compact_steps()
+            );
+        }
+        match runner::judge(scenario, &sqlite, &d1_obs) {
+            Verdict::Identical => {
+                identical += 1;
+                println!("ok   {}", scenario.name);
+            }
+            Verdict::Diverges(reason) => {
+                diverges += 1;
+                println!("ok   {} DIVERGES (declared): {reason}", scenario.name);
+            }
+            Verdict::Fail(text) => {
+                failed += 1;
+                println!("FAIL {}\n{text}", scenario.name);
+            }
+        }
+    }
+    drop(d1);
+
+    let total = selected.len();
+    println!(
+        "conformance: {:.1} s{}",
+        started.elapsed().as_secs_f64(),
+        if unit_failed > 0 {
+            format!(", {unit_failed} unit check(s) failed (counted below)")
+        } else {
+            String::new()
+        }
+    );
+    let failed = failed + unit_failed;
+    println!(
+        "conformance: {total} scenarios, {identical} identical, {diverges} declared divergences, {failed} failed"
+    );
+    println!("{} passed, {failed} failed", identical + diverges);
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
