@@ -9,8 +9,11 @@
 
 #[macro_use]
 mod runner;
+mod chains;
 mod scenarios;
 
+#[path = "../support/d1_backend.rs"]
+mod d1_backend;
 #[path = "../support/local_d1.rs"]
 mod local_d1;
 
@@ -60,7 +63,7 @@ fn main() {
             }
         }
     }
-    if selected.is_empty() {
+    if selected.is_empty() && !filter.starts_with("chains") {
         if unit_ran == 0 {
             eprintln!("conformance: no scenario matches {filter:?}");
             std::process::exit(1);
@@ -106,9 +109,47 @@ fn main() {
             }
         }
     }
+
+    // The typed table chains, on both backends through the same code.
+    let d1 = std::cell::RefCell::new(d1);
+    let mut chains_run = 0;
+    macro_rules! chain {
+        ($($name:ident),*) => {$(
+            let name = concat!("chains/", stringify!($name));
+            if name.contains(&filter) {
+                chains_run += 1;
+                let sqlite_db = d1orm::Database::new(
+                    d1orm_sqlite::SqliteBackend::open_in_memory().expect("in-memory database"),
+                );
+                let sqlite = rt.block_on(chains::$name(&sqlite_db));
+                let d1_db = d1orm::Database::new(d1_backend::LocalD1Backend::fresh(&d1));
+                let d1_obs = rt.block_on(chains::$name(&d1_db));
+                if show {
+                    println!("---- {name}\n  sqlite: {sqlite}\n  d1:     {d1_obs}");
+                }
+                if runner::same(&runner::J::from(&sqlite), &runner::J::from(&d1_obs)) {
+                    identical += 1;
+                    println!("ok   {name}");
+                } else {
+                    failed += 1;
+                    println!(
+                        "FAIL {name}\n  sqlite: {}\n  d1:     {}",
+                        serde_json::to_string_pretty(&sqlite).unwrap_or_default(),
+                        serde_json::to_string_pretty(&d1_obs).unwrap_or_default()
+                    );
+                }
+            }
+        )*};
+    }
+    chain!(
+        reads,
+        writes_with_returning,
+        json_paths,
+        multi_row_insert_past_100_parameters
+    );
     drop(d1);
 
-    let total = selected.len();
+    let total = selected.len() + chains_run;
     println!(
         "conformance: {:.1} s{}",
         started.elapsed().as_secs_f64(),
