@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod from_row;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -58,4 +59,13 @@ fn derive_table_inner(input: &DeriveInput) -> proc_macro2::TokenStream {
         (_, Some(error)) => error.to_compile_error(),
         (None, None) => proc_macro2::TokenStream::new(),
     }
+}
+
+/// Reads some columns of a table into a struct: `#[d1orm(table = User)]` names the
+/// table's struct; each field is named after one of its fields, with the same type.
+/// Select it with `query.select_as::<Summary>()`.
+#[proc_macro_derive(FromRow, attributes(d1orm))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    from_row::derive(&input).into()
 }

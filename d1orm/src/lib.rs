@@ -26,9 +26,9 @@ pub use backend::{
     Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, Row, RowSink,
     SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
 };
-pub use d1orm_derive::Table;
+pub use d1orm_derive::{FromRow, Table};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};
-pub use table::{ColumnInfo, ColumnType, ColumnValue, Table};
+pub use table::{ColumnInfo, ColumnType, ColumnValue, FromRow, Table};
 pub use value::{IntoValue, Params, Value, ValueRef};

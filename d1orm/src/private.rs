@@ -4,7 +4,23 @@
 pub use crate::backend::{Backend, Row};
 pub use crate::database::Database;
 pub use crate::error::{DecodeError, Error, Result};
-pub use crate::table::{Column, ColumnInfo, ColumnType, InsertRow, JsonColumn, Query, Table};
+pub use crate::table::{
+    Column, ColumnInfo, ColumnOf, ColumnType, FromRow, InsertRow, JsonColumn, Query, Table,
+};
+
+/// The quoted name of the column a `FromRow` field reads (type-checks the field).
+pub fn quoted_name_of<T, V, C: ColumnOf<T, V>>(column: &C) -> &'static str {
+    column.quoted_name()
+}
+
+/// Decodes the column a `FromRow` field reads, into the field's type.
+pub fn decode_column<T, V, C: ColumnOf<T, V>, R: Row + ?Sized>(
+    column: &C,
+    row: &R,
+    index: usize,
+) -> Result<V> {
+    column.decode_at(row, index)
+}
 pub use crate::value::Value;
 pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;

@@ -529,3 +529,35 @@ async fn integers_beyond_2_pow_53_are_refused_when_asked_as_on_d1() {
         max_safe
     );
 }
+
+#[derive(Debug, PartialEq, d1orm::FromRow)]
+#[d1orm(table = User)]
+struct UserSummary {
+    id: i64,
+    email: String,
+    meta: Meta,
+}
+
+#[tokio::test]
+async fn select_into_another_struct() {
+    let db = users().await;
+    let rows = db
+        .users()
+        .where_(|u| u.id.lte(2))
+        .order_by(|u| u.id.asc())
+        .select_as::<UserSummary>()
+        .many()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].email, "u2@x.dev");
+    assert_eq!(rows[1].meta.plan, "pro");
+    let one = db
+        .users()
+        .where_(|u| u.id.eq(3))
+        .select_as::<UserSummary>()
+        .one()
+        .await
+        .unwrap();
+    assert_eq!(one.id, 3);
+}

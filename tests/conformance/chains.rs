@@ -76,6 +76,14 @@ async fn setup<B: Backend>(db: &Database<B>, rows: i64) -> J {
     json!({ "create": obs(created), "insert": write_obs(inserted) })
 }
 
+#[derive(Debug, Serialize, d1orm::FromRow)]
+#[d1orm(table = Account)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub email: String,
+    pub plan: Plan,
+}
+
 pub async fn reads<B: Backend>(db: &Database<B>) -> J {
     let s = setup(db, 8).await;
     let q = db.accounts();
@@ -143,6 +151,13 @@ pub async fn reads<B: Backend>(db: &Database<B>) -> J {
         obs(q.where_(|a| a.tier.eq("pro")).one().await),
         obs(q.order_by(|a| a.balance.desc()).first().await),
         obs(q.where_(|a| a.balance.gte(4.5)).count().await),
+        obs(q
+            .where_(|a| a.id.lte(3))
+            .order_by(|a| a.id.asc())
+            .select_as::<AccountSummary>()
+            .many()
+            .await
+            .map(|r| r.rows)),
     ])
 }
 

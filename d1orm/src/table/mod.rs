@@ -28,8 +28,8 @@ pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
 pub use column_type::{ColumnType, ColumnValue};
 pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;
-pub use projection::AllColumns;
 pub use projection::Projection;
+pub use projection::{AllColumns, As, ColumnOf, FromRow};
 pub use query::{
     Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Rows, Unfiltered,
 };

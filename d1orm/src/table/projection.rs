@@ -143,3 +143,74 @@ impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<'_, T, P> {
         Ok(())
     }
 }
+
+/// A struct that reads some columns of table `T`: implemented by `#[derive(FromRow)]`
+/// with `#[d1orm(table = T)]`, and selected with `Query::select_as`.
+pub trait FromRow<T>: Sized + Send {
+    /// Appends the comma-separated quoted columns, in field order.
+    fn write_sql(sql: &mut String);
+    /// How many columns it reads.
+    const WIDTH: usize;
+    /// Decodes the struct from the row, starting at column `offset`.
+    ///
+    /// # Failure
+    /// A stored value that does not decode (the error names the table and column).
+    fn decode<R: Row + ?Sized>(row: &R, offset: usize) -> Result<Self>;
+}
+
+/// Rows decoded as `P`, a [`FromRow`] struct.
+pub struct As<P>(std::marker::PhantomData<fn() -> P>);
+
+impl<P> As<P> {
+    pub(crate) fn new() -> Self {
+        As(std::marker::PhantomData)
+    }
+}
+
+impl<P> Clone for As<P> {
+    fn clone(&self) -> Self {
+        As::new()
+    }
+}
+
+impl<T, P: FromRow<T>> Projection<T> for As<P> {
+    type Output = P;
+    fn width(&self) -> usize {
+        P::WIDTH
+    }
+    fn write_sql(&self, sql: &mut String) {
+        P::write_sql(sql);
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<P> {
+        P::decode(row, offset)
+    }
+}
+
+/// A column handle of table `T` whose values are `V`: what a `FromRow` field reads.
+pub trait ColumnOf<T, V> {
+    /// The quoted column name.
+    fn quoted_name(&self) -> &'static str;
+    /// Decodes the column's value at `index`.
+    ///
+    /// # Failure
+    /// As [`Projection::decode`].
+    fn decode_at<R: Row + ?Sized>(&self, row: &R, index: usize) -> Result<V>;
+}
+
+impl<T: Table, V: ColumnType + Send> ColumnOf<T, V> for Column<T, V> {
+    fn quoted_name(&self) -> &'static str {
+        self.quoted()
+    }
+    fn decode_at<R: Row + ?Sized>(&self, row: &R, index: usize) -> Result<V> {
+        Projection::<T>::decode(self, row, index)
+    }
+}
+
+impl<T: Table, V: serde::Serialize + DeserializeOwned + Send> ColumnOf<T, V> for JsonColumn<T, V> {
+    fn quoted_name(&self) -> &'static str {
+        self.quoted()
+    }
+    fn decode_at<R: Row + ?Sized>(&self, row: &R, index: usize) -> Result<V> {
+        Projection::<T>::decode(self, row, index)
+    }
+}

@@ -275,6 +275,11 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + 
         self.with(projection(&T::columns()), self.returning.clone())
     }
 
+    /// Reads decode into `P`, a struct deriving `FromRow` for this table.
+    pub fn select_as<P: super::FromRow<T>>(&self) -> Query<'db, B, T, F, super::As<P>, R> {
+        self.with(super::As::new(), self.returning.clone())
+    }
+
     /// Writes return these columns of every row they touch (`RETURNING`).
     pub fn returning<P: Projection<T> + Clone>(
         &self,
