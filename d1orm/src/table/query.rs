@@ -70,77 +70,61 @@ impl<T> IntoIterator for Rows<T> {
 }
 
 /// Assignments for `update`: one [`Assignment`], a tuple of them, or a `Vec`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not assign columns of `{T}`",
+    label = "the assignments must be to columns of the table being updated"
+)]
 pub trait IntoAssignments<T> {
     /// The assignments, in order.
     fn into_assignments(self) -> Vec<Assignment<T>>;
 }
 
-impl<T> IntoAssignments<T> for Assignment<T> {
-    fn into_assignments(self) -> Vec<Assignment<T>> {
-        vec![self]
-    }
-}
-
-impl<T> IntoAssignments<T> for Vec<Assignment<T>> {
-    fn into_assignments(self) -> Vec<Assignment<T>> {
-        self
-    }
-}
-
-macro_rules! tuple_assignments {
-    ($($name:ident)+) => {
-        impl<T, $($name: Into<Assignment<T>>),+> IntoAssignments<T> for ($($name,)+) {
+/// `Trait` for one item, a `Vec` of them, and tuples of up to eight.
+macro_rules! list_conversions {
+    ($trait:ident, $method:ident, $item:ident) => {
+        impl<T> $trait<T> for $item<T> {
+            fn $method(self) -> Vec<$item<T>> {
+                vec![self]
+            }
+        }
+        impl<T> $trait<T> for Vec<$item<T>> {
+            fn $method(self) -> Vec<$item<T>> {
+                self
+            }
+        }
+        list_conversions!(@tuple $trait $method $item A);
+        list_conversions!(@tuple $trait $method $item A B);
+        list_conversions!(@tuple $trait $method $item A B C);
+        list_conversions!(@tuple $trait $method $item A B C D);
+        list_conversions!(@tuple $trait $method $item A B C D E);
+        list_conversions!(@tuple $trait $method $item A B C D E F);
+        list_conversions!(@tuple $trait $method $item A B C D E F G);
+        list_conversions!(@tuple $trait $method $item A B C D E F G H);
+    };
+    (@tuple $trait:ident $method:ident $item:ident $($name:ident)+) => {
+        impl<T, $($name: Into<$item<T>>),+> $trait<T> for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn into_assignments(self) -> Vec<Assignment<T>> {
+            fn $method(self) -> Vec<$item<T>> {
                 let ($($name,)+) = self;
                 vec![$($name.into()),+]
             }
         }
     };
 }
-tuple_assignments!(A);
-tuple_assignments!(A B);
-tuple_assignments!(A B C);
-tuple_assignments!(A B C D);
-tuple_assignments!(A B C D E);
-tuple_assignments!(A B C D E F);
-tuple_assignments!(A B C D E F G);
-tuple_assignments!(A B C D E F G H);
+
+list_conversions!(IntoAssignments, into_assignments, Assignment);
 
 /// Ordering keys for `order_by`: one [`Order`], a tuple of them, or a `Vec`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not order rows of `{T}`",
+    label = "the keys must be columns of the table being read"
+)]
 pub trait IntoOrder<T> {
     /// The keys, most significant first.
     fn into_order(self) -> Vec<Order<T>>;
 }
 
-impl<T> IntoOrder<T> for Order<T> {
-    fn into_order(self) -> Vec<Order<T>> {
-        vec![self]
-    }
-}
-
-impl<T> IntoOrder<T> for Vec<Order<T>> {
-    fn into_order(self) -> Vec<Order<T>> {
-        self
-    }
-}
-
-macro_rules! tuple_order {
-    ($($name:ident)+) => {
-        impl<T, $($name: Into<Order<T>>),+> IntoOrder<T> for ($($name,)+) {
-            #[allow(non_snake_case)]
-            fn into_order(self) -> Vec<Order<T>> {
-                let ($($name,)+) = self;
-                vec![$($name.into()),+]
-            }
-        }
-    };
-}
-tuple_order!(A);
-tuple_order!(A B);
-tuple_order!(A B C);
-tuple_order!(A B C D);
-tuple_order!(A B C D E);
+list_conversions!(IntoOrder, into_order, Order);
 
 /// A chain on table `T`: an immutable value; every step returns a new chain, so a
 /// partly built chain can be reused.
