@@ -117,12 +117,9 @@ impl Executor<'_> {
         let changes_before = self.conn.total_changes();
         let row_id_before = self.conn.last_insert_rowid();
         let size_before = *self.size;
-        let (counters, wrote) = match pieces.as_slice() {
-            [single] => {
-                let c = self.step(single, &statement.params, sink, Position::Only)?;
-                let wrote = c.wrote;
-                (c, wrote)
-            }
+        // Row counts come from the last statement; `wrote` from any of them.
+        let counters = match pieces.as_slice() {
+            [single] => self.step(single, &statement.params, sink, Position::Only)?,
             [earlier @ .., last] => self.in_transaction(|this| {
                 let mut wrote = false;
                 for piece in earlier {
@@ -130,15 +127,15 @@ impl Executor<'_> {
                         .step(piece, &[], &mut DiscardRows, Position::Earlier)?
                         .wrote;
                 }
-                let c = this.step(last, &statement.params, sink, Position::Last)?;
-                wrote |= c.wrote;
-                Ok((c, wrote))
+                let mut c = this.step(last, &statement.params, sink, Position::Last)?;
+                c.wrote |= wrote;
+                Ok(c)
             })?,
             [] => return Err(no_statements()),
         };
         // Only a statement that can write can change the size; reads keep the size
         // known from the last write, which saves a query per read.
-        if wrote {
+        if counters.wrote {
             *self.size = self.database_size()?;
         }
         let changes = self.conn.total_changes() - changes_before;
@@ -197,7 +194,7 @@ impl Executor<'_> {
         self.auth.set_internal(true);
         let result = self.conn.execute_batch(sql);
         self.auth.set_internal(false);
-        result.map_err(|e| from_rusqlite(e, self.auth.take_denial()))
+        result.map_err(|e| self.error(e))
     }
 
     /// `(page_count - freelist_count) * page_size`, as D1 reports `size_after`.
@@ -212,21 +209,12 @@ impl Executor<'_> {
             )
             .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)));
         self.auth.set_internal(false);
-        let size = size.map_err(|e| from_rusqlite(e, self.auth.take_denial()))?;
+        let size = size.map_err(|e| self.error(e))?;
         Ok(u64::try_from(size).unwrap_or(0))
     }
 
     fn error(&self, e: rusqlite::Error) -> Error {
         from_rusqlite(e, self.auth.take_denial())
-    }
-
-    /// An error raised while stepping: SQLite still knows where in the SQL a statement
-    /// failed when the failure shows at step time (a re-prepare after a schema change),
-    /// but rusqlite does not ask.
-    fn step_error(&self, e: rusqlite::Error) -> Error {
-        // SAFETY: the handle is this executor's open connection, used on this thread.
-        let offset = unsafe { rusqlite::ffi::sqlite3_error_offset(self.conn.handle()) };
-        self.error(e).with_offset(u32::try_from(offset).ok())
     }
 
     /// Prepares (through the statement cache), binds and steps one SQL statement.
@@ -289,7 +277,7 @@ impl Executor<'_> {
             // Columns are announced after the first step: a schema change since the
             // statement was cached re-prepares it there, and may change its columns.
             let mut announced = false;
-            while let Some(row) = rows.next().map_err(|e| self.step_error(e))? {
+            while let Some(row) = rows.next().map_err(|e| self.error(e))? {
                 if !announced {
                     sink.columns(&StatementColumns(row.as_ref()))?;
                     announced = true;

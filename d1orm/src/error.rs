@@ -65,18 +65,6 @@ impl Error {
         )
     }
 
-    /// The same error with SQLite's offset in the SQL, when it has an SQLite code and no
-    /// offset yet.
-    pub fn with_offset(mut self, offset: Option<u32>) -> Self {
-        if let (Error::Database(e), Some(o)) = (&mut self, offset)
-            && e.code.is_some()
-            && e.offset.is_none()
-        {
-            e.offset = Some(o);
-        }
-        self
-    }
-
     /// The database error, if this is one.
     pub fn as_database(&self) -> Option<&DatabaseError> {
         match self {

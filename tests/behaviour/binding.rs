@@ -64,12 +64,7 @@ async fn unbindable_values_are_errors_at_the_call_not_panics() {
         .await
         .unwrap_err();
     assert_eq!(err.prefix(), Some(Prefix::TypeError));
-    let n: Option<i64> = db
-        .prepare("SELECT count(*) AS n FROM t")
-        .first_column("n")
-        .await
-        .unwrap();
-    assert_eq!(n, Some(0));
+    assert_eq!(crate::count_rows(&db, "t").await, 0);
 }
 
 #[tokio::test]

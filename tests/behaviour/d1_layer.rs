@@ -134,12 +134,7 @@ async fn batch_is_atomic_and_reports_the_first_error() {
         err.to_string(),
         "D1_ERROR: UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)"
     );
-    let n: Option<i64> = db
-        .prepare("SELECT count(*) AS n FROM t")
-        .first_column("n")
-        .await
-        .unwrap();
-    assert_eq!(n, Some(0));
+    assert_eq!(crate::count_rows(&db, "t").await, 0);
     let results = db
         .batch::<serde_json::Value>([
             db.prepare("INSERT INTO t VALUES (?)").bind("a"),
@@ -170,12 +165,7 @@ async fn exec_counts_lines_and_rolls_back_with_d1_text() {
         "D1_EXEC_ERROR: Error in line 1: INSERT INTO u VALUES (3): UNIQUE constraint failed: u.x: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)"
     );
     assert_eq!(err.prefix(), Some(Prefix::ExecError));
-    let n: Option<i64> = db
-        .prepare("SELECT count(*) AS n FROM u")
-        .first_column("n")
-        .await
-        .unwrap();
-    assert_eq!(n, Some(2));
+    assert_eq!(crate::count_rows(&db, "u").await, 2);
 }
 
 #[tokio::test]

@@ -14,6 +14,15 @@ pub fn memory() -> Database<SqliteBackend> {
     Database::new(SqliteBackend::open_in_memory().expect("in-memory database"))
 }
 
+/// `SELECT count(*)` of a query's rows, through the D1 layer.
+pub async fn count_rows(db: &Database<SqliteBackend>, from: &str) -> i64 {
+    db.prepare(format!("SELECT count(*) AS n FROM {from}"))
+        .first_column("n")
+        .await
+        .expect("count query")
+        .expect("count(*) gives a row")
+}
+
 /// A fresh directory for database files, removed when dropped.
 pub struct TempDir(pub std::path::PathBuf);
 
