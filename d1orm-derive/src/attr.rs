@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 const TABLE: &str = "table";
 const PRIMARY_KEY: &str = "primary_key";
 const INSERT: &str = "insert";
-const CONTAINER_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INSERT];
+const CONTAINER_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, UNIQUE, INSERT];
 
 /// Field keys.
 const RENAME: &str = "rename";
@@ -26,6 +26,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<LitStr>,
     /// A composite primary key, by field name.
     pub(crate) primary_key: Option<(Span, Vec<Ident>)>,
+    /// Composite UNIQUE keys, by field name (the key may be repeated).
+    pub(crate) unique: Vec<(Span, Vec<Ident>)>,
     pub(crate) insert: Option<Ident>,
 }
 
@@ -68,6 +70,20 @@ fn d1orm_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("d1orm"))
 }
 
+/// `key(a, b)`: the key's span and the fields it names.
+fn field_list(meta: &ParseNestedMeta<'_>) -> syn::Result<(Span, Vec<Ident>)> {
+    let mut fields = Vec::new();
+    meta.parse_nested_meta(|inner| {
+        fields.push(inner.path.require_ident()?.clone());
+        Ok(())
+    })?;
+    let span = meta
+        .path
+        .get_ident()
+        .map_or_else(Span::call_site, Ident::span);
+    Ok((span, fields))
+}
+
 pub(crate) fn container(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     let mut seen = Seen(Vec::new());
@@ -81,18 +97,9 @@ pub(crate) fn container(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs 
                 }
                 Some(PRIMARY_KEY) => {
                     seen.first(&meta, PRIMARY_KEY)?;
-                    let mut fields = Vec::new();
-                    meta.parse_nested_meta(|inner| {
-                        fields.push(inner.path.require_ident()?.clone());
-                        Ok(())
-                    })?;
-                    out.primary_key = Some((
-                        meta.path
-                            .get_ident()
-                            .map_or_else(Span::call_site, Ident::span),
-                        fields,
-                    ));
+                    out.primary_key = Some(field_list(&meta)?);
                 }
+                Some(UNIQUE) => out.unique.push(field_list(&meta)?),
                 Some(INSERT) => {
                     seen.first(&meta, INSERT)?;
                     out.insert = Some(meta.value()?.parse()?);

@@ -67,13 +67,29 @@ pub(crate) fn check(table: &Table<'_>, ctxt: &mut Ctxt) {
             );
         }
     }
-    if let Some((span, keys)) = &table.attrs.primary_key {
+    let composite = table
+        .attrs
+        .primary_key
+        .iter()
+        .map(|key| ("primary_key", key))
+        .chain(table.attrs.unique.iter().map(|key| ("unique", key)));
+    for (what, (span, keys)) in composite {
         if keys.is_empty() {
-            ctxt.push(syn::Error::new(*span, "`primary_key(...)` names no field"));
+            ctxt.push(syn::Error::new(
+                *span,
+                format!("`{what}(...)` names no field"),
+            ));
         }
-        for key in keys {
-            if !table.fields.iter().any(|f| f.ident == key) {
-                ctxt.error(key, format!("no field `{key}` for the primary key"));
+        for (i, key) in keys.iter().enumerate() {
+            match table.fields.iter().find(|f| f.ident == key) {
+                None => ctxt.error(key, format!("no field `{key}` for the {what} key")),
+                Some(f) if f.attrs.json.is_some() => {
+                    ctxt.error(key, format!("a JSON column cannot be part of a {what} key"));
+                }
+                Some(_) if keys[..i].contains(key) => {
+                    ctxt.error(key, format!("field `{key}` is named twice in this key"));
+                }
+                Some(_) => {}
             }
         }
     }

@@ -17,10 +17,12 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
     let insert = insert_type(table);
     let table_impl = table_impl(table);
     let accessor = accessor(table);
+    let keys = unique_keys(table);
     quote! {
         #columns
         #insert
         #accessor
+        #keys
         #[doc(hidden)]
         const _: () = {
             #(#checks)*
@@ -76,14 +78,61 @@ fn insert_ident(table: &Table<'_>) -> syn::Ident {
         .unwrap_or_else(|| format_ident!("New{}", table.ident))
 }
 
-fn column_handle_type(table: &Table<'_>, field: &Field<'_>) -> TokenStream {
+/// The handle type of the field at `index`: its position makes each column's type
+/// distinct, which is how unique keys are told apart at compile time.
+fn column_handle_type(table: &Table<'_>, index: usize, field: &Field<'_>) -> TokenStream {
     let ident = table.ident;
     let ty = field.ty;
     if field.attrs.json.is_some() {
         quote!(::d1orm::__private::JsonColumn<#ident, #ty>)
     } else {
-        quote!(::d1orm::__private::Column<#ident, #ty>)
+        quote!(::d1orm::__private::Column<#ident, #ty, #index>)
     }
+}
+
+/// `UniqueKey` for the primary key and every UNIQUE key (single columns and tuples), so
+/// that an upsert's conflict target is checked at compile time.
+fn unique_keys(table: &Table<'_>) -> TokenStream {
+    let mut keys: Vec<Vec<usize>> = Vec::new();
+    let index_of = |name: &syn::Ident| table.fields.iter().position(|f| f.ident == name);
+    for (i, f) in table.fields.iter().enumerate() {
+        if f.attrs.primary_key.is_some() || f.attrs.unique.is_some() {
+            keys.push(vec![i]);
+        }
+    }
+    for (_, names) in table.attrs.primary_key.iter().chain(&table.attrs.unique) {
+        let key: Option<Vec<usize>> = names.iter().map(index_of).collect();
+        if let Some(key) = key.filter(|k| !k.is_empty()) {
+            keys.push(key);
+        }
+    }
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    let ident = table.ident;
+    let impls = keys.into_iter().filter_map(|key| {
+        if seen.contains(&key) || key.iter().any(|&i| table.fields[i].attrs.json.is_some()) {
+            return None;
+        }
+        seen.push(key.clone());
+        let types: Vec<TokenStream> = key
+            .iter()
+            .map(|&i| column_handle_type(table, i, &table.fields[i]))
+            .collect();
+        let quoted = key
+            .iter()
+            .map(|&i| quote_identifier(&table.fields[i].column));
+        let self_ty = if let [one] = types.as_slice() {
+            one.clone()
+        } else {
+            quote!((#(#types,)*))
+        };
+        Some(quote! {
+            #[automatically_derived]
+            impl ::d1orm::__private::UniqueKey<#ident> for #self_ty {
+                const COLUMNS: &'static [&'static str] = &[#(#quoted),*];
+            }
+        })
+    });
+    quote!(#(#impls)*)
 }
 
 fn columns_struct(table: &Table<'_>) -> TokenStream {
@@ -93,9 +142,9 @@ fn columns_struct(table: &Table<'_>) -> TokenStream {
         "Typed columns of [`{}`] (table `{}`), handed to the closures of its query chain.",
         table.ident, table.name
     );
-    let fields = table.fields.iter().map(|f| {
+    let fields = table.fields.iter().enumerate().map(|(i, f)| {
         let ident = f.ident;
-        let ty = column_handle_type(table, f);
+        let ty = column_handle_type(table, i, f);
         let doc = format!("Column `{}`.", f.column);
         quote! {
             #[doc = #doc]
@@ -205,6 +254,13 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
+        impl ::d1orm::__private::IntoRows<#ident> for #name {
+            fn into_rows(self) -> ::std::vec::Vec<#name> {
+                ::std::vec![self]
+            }
+        }
+
+        #[automatically_derived]
         impl ::d1orm::__private::InsertRow<#ident> for #name {
             fn write(
                 &self,
@@ -260,13 +316,22 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 .json(#json)
         }
     });
-    let handles = table.fields.iter().map(|f| {
-        let field = f.ident;
-        let column = &f.column;
-        let quoted = quote_identifier(column);
-        let ty = column_handle_type(table, f);
-        quote!(#field: <#ty>::__new(#column, #quoted))
-    });
+    let handles = |constructor: TokenStream| {
+        table
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let field = f.ident;
+                let column = &f.column;
+                let quoted = quote_identifier(column);
+                let ty = column_handle_type(table, i, f);
+                quote!(#field: <#ty>::#constructor(#column, #quoted))
+            })
+            .collect::<Vec<_>>()
+    };
+    let stored = handles(quote!(__new));
+    let incoming = handles(quote!(__excluded));
     let decodes = table.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
         let column = &f.column;
@@ -288,7 +353,11 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             type Insert = #insert;
 
             fn columns() -> #columns {
-                #columns { #(#handles,)* }
+                #columns { #(#stored,)* }
+            }
+
+            fn excluded() -> #columns {
+                #columns { #(#incoming,)* }
             }
 
             fn decode_row<R: ::d1orm::__private::Row + ?::core::marker::Sized>(
@@ -316,7 +385,7 @@ fn accessor(table: &Table<'_>) -> TokenStream {
     let method = format_ident!("{}", table.name);
     let trait_name = format_ident!("{}Table", table.ident);
     let doc = format!(
-        "Adds `{}()` to `Database`: the typed chain over table `{}`.",
+        "Adds `{}()` to `Database` and to a batch's `Tx`: the typed chain over table `{}`.",
         table.name, table.name
     );
     let method_doc = format!("The typed chain over the rows of `{}`.", table.name);
@@ -330,6 +399,13 @@ fn accessor(table: &Table<'_>) -> TokenStream {
         #[automatically_derived]
         impl<B: ::d1orm::__private::Backend> #trait_name<B> for ::d1orm::__private::Database<B> {
             fn #method(&self) -> ::d1orm::__private::Query<'_, B, #ident> {
+                self.table::<#ident>()
+            }
+        }
+
+        #[automatically_derived]
+        impl #trait_name<::d1orm::__private::Tx> for ::d1orm::__private::Tx {
+            fn #method(&self) -> ::d1orm::__private::Query<'_, ::d1orm::__private::Tx, #ident> {
                 self.table::<#ident>()
             }
         }

@@ -247,10 +247,15 @@ impl Backend for SqliteBackend {
             return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
         }
         self.with(|ex| {
+            let count = entries.len();
             ex.in_transaction(|ex| {
                 entries
                     .iter_mut()
-                    .map(|entry| ex.run(entry.statement, entry.sink))
+                    .enumerate()
+                    .map(|(index, entry)| {
+                        ex.run(entry.statement, entry.sink)
+                            .map_err(|e| e.in_batch(index, count))
+                    })
                     .collect()
             })
         })

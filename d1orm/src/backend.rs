@@ -2,11 +2,13 @@
 //! runs and the row interface through which results reach decoders by position.
 
 use std::fmt;
+use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::Result;
 use crate::result::{ExecResult, Meta};
+use crate::send::{MaybeSend, MaybeSync};
 use crate::value::{Value, ValueRef};
 
 /// SQL text: a `&'static str` kept as is, or a shared owned string (cheap to clone).
@@ -214,28 +216,36 @@ pub struct BatchEntry<'a> {
 
 /// A database d1orm can run statements on, with D1's semantics.
 ///
-/// The trait asks no `Send` of its futures: D1 in a Worker is single-threaded wasm. A
-/// backend whose futures are `Send` (the SQLite backend's are) keeps that property
-/// through [`Database`](crate::Database), so it works in tokio tasks and axum handlers.
-#[allow(async_fn_in_trait)]
-pub trait Backend {
+/// On native targets a backend is `Sync` and its futures are `Send`, so chains run in
+/// tokio tasks and axum handlers; on wasm32 (D1 in a Worker, single-threaded) neither
+/// is asked. Implementations may use `async fn`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a backend that runs statements",
+    note = "inside `db.batch(|tx| ...)` writes are staged, and reads cannot run: read before or after the batch"
+)]
+pub trait Backend: MaybeSync {
     /// Runs one statement (which may hold several; only the last returns rows), sending
     /// its rows to `sink`, and returns its meta.
-    async fn query<S: RowSink + Send + ?Sized>(
+    fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
         sink: &mut S,
-    ) -> Result<Meta>;
+    ) -> impl Future<Output = Result<Meta>> + MaybeSend;
 
     /// Runs the statements in one transaction, in order: all of them or none. On failure
-    /// the first error is returned and every earlier statement is rolled back.
-    async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> Result<Vec<Meta>>;
+    /// the first error is returned, as [`Error::Batch`](crate::Error::Batch) with the
+    /// failing statement's position when the backend knows it, and every earlier
+    /// statement is rolled back.
+    fn batch(
+        &self,
+        entries: &mut [BatchEntry<'_>],
+    ) -> impl Future<Output = Result<Vec<Meta>>> + MaybeSend;
 
     /// Runs SQL text line by line in one transaction, with no parameters.
-    async fn exec(&self, sql: &str) -> Result<ExecResult>;
+    fn exec(&self, sql: &str) -> impl Future<Output = Result<ExecResult>> + MaybeSend;
 
     /// The database as an SQLite file.
-    async fn dump(&self) -> Result<Vec<u8>>;
+    fn dump(&self) -> impl Future<Output = Result<Vec<u8>>> + MaybeSend;
 }
 
 /// A backend that opens D1 sessions (sequential consistency across replicas).

@@ -2,12 +2,12 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::backend::{
-    Backend, BatchEntry, Bookmarked, SessionBackend, SessionConstraint, Sql, Statement,
-};
-use crate::error::{Error, Prefix, Result};
-use crate::result::{D1Result, ExecResult};
-use crate::sinks::{ArrayRows, FirstColumn, ObjectRows};
+use crate::backend::{Backend, Bookmarked, SessionBackend, SessionConstraint, Sql, Statement};
+use crate::batch::{IntoBatch, IntoPending, Pending};
+use crate::error::{Error, Result};
+use crate::result::ExecResult;
+use crate::send::BoxFuture;
+use crate::sinks::{AllRows, ArrayRows, FirstColumn, FirstRow};
 use crate::value::Params;
 
 /// A row as a JSON object, for callers that do not name a type.
@@ -44,16 +44,22 @@ impl<B: Backend> Database<B> {
         PreparedStatement::new(&self.backend, sql.into())
     }
 
-    /// Runs the statements atomically in one transaction (D1's `batch`), decoding every
-    /// result's rows as `T`.
+    /// Runs statements atomically in one transaction (D1's `batch`): all of them or
+    /// none. It takes
+    /// - a tuple of chains or prepared statements, giving a tuple of their results,
+    ///   each typed as if awaited alone: `db.batch((a.insert(..), b.many())).await?`;
+    /// - a `Vec` or array of them, giving a `Vec` (a prepared statement gives its
+    ///   result as JSON objects; `stmt.all::<T>()` gives typed rows);
+    /// - a closure staging writes on a [`Tx`](crate::Tx):
+    ///   `db.batch(|tx| { tx.users().insert(..); })`, giving a [`BatchResult`](crate::BatchResult).
+    ///
+    /// Every statement runs on this database.
     ///
     /// # Failure
-    /// An empty batch, or the first statement that fails; nothing is applied then.
-    pub async fn batch<'s, T: DeserializeOwned + Send>(
-        &'s self,
-        statements: impl IntoIterator<Item = PreparedStatement<'s, B>>,
-    ) -> Result<Vec<D1Result<T>>> {
-        run_batch(&self.backend, statements).await
+    /// An empty batch (`D1_ERROR: No SQL statements detected.`), or the first statement
+    /// that fails, as [`Error::Batch`] with its position; nothing is applied then.
+    pub fn batch<'s, I: IntoBatch<'s, B>>(&'s self, items: I) -> BoxFuture<'s, Result<I::Output>> {
+        items.run(&self.backend)
     }
 
     /// Runs SQL text without parameters, one statement per line, in one transaction
@@ -107,11 +113,8 @@ impl<S: Backend + Bookmarked> Session<S> {
     ///
     /// # Failure
     /// As [`Database::batch`].
-    pub async fn batch<'s, T: DeserializeOwned + Send>(
-        &'s self,
-        statements: impl IntoIterator<Item = PreparedStatement<'s, S>>,
-    ) -> Result<Vec<D1Result<T>>> {
-        run_batch(&self.backend, statements).await
+    pub fn batch<'s, I: IntoBatch<'s, S>>(&'s self, items: I) -> BoxFuture<'s, Result<I::Output>> {
+        items.run(&self.backend)
     }
 
     /// The latest bookmark this session has seen (D1's `getBookmark`); `None` before its
@@ -119,48 +122,6 @@ impl<S: Backend + Bookmarked> Session<S> {
     pub fn bookmark(&self) -> Option<String> {
         self.backend.bookmark()
     }
-}
-
-async fn run_batch<'a, B: Backend, T: DeserializeOwned + Send>(
-    backend: &'a B,
-    statements: impl IntoIterator<Item = PreparedStatement<'a, B>>,
-) -> Result<Vec<D1Result<T>>> {
-    let mut bound = Vec::new();
-    for s in statements {
-        if let Some(e) = s.bind_error {
-            return Err(e);
-        }
-        // D1 drops blank and `--`-comment-only statements from a batch.
-        if !is_blank_or_line_comments(&s.statement.sql) {
-            bound.push(s.statement);
-        }
-    }
-    if bound.is_empty() {
-        return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
-    }
-    let mut sinks: Vec<ObjectRows<T>> = bound.iter().map(|_| ObjectRows::new(usize::MAX)).collect();
-    let mut entries: Vec<BatchEntry<'_>> = bound
-        .iter()
-        .zip(sinks.iter_mut())
-        .map(|(statement, sink)| BatchEntry { statement, sink })
-        .collect();
-    let metas = backend.batch(&mut entries).await?;
-    drop(entries);
-    Ok(sinks
-        .into_iter()
-        .zip(metas)
-        .map(|(sink, meta)| D1Result {
-            success: true,
-            meta,
-            results: sink.rows,
-        })
-        .collect())
-}
-
-/// Whether `sql` holds nothing but whitespace and `--` comments.
-fn is_blank_or_line_comments(sql: &str) -> bool {
-    sql.lines()
-        .all(|line| line.split("--").next().unwrap_or("").trim().is_empty())
 }
 
 /// A statement with its parameters, ready to run (D1's `D1PreparedStatement`).
@@ -209,18 +170,17 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
         }
     }
 
-    /// Runs the statement and decodes every row as `T` (D1's `all`).
+    /// Runs the statement and decodes every row as `T` (D1's `all`). Await it, or hand
+    /// it to [`Database::batch`].
     ///
     /// # Failure
     /// A bind error, SQLite's error, or a row that does not decode as `T`.
-    pub async fn all<T: DeserializeOwned + Send>(&self) -> Result<D1Result<T>> {
-        let mut sink = ObjectRows::new(usize::MAX);
-        let meta = self.backend.query(self.checked()?, &mut sink).await?;
-        Ok(D1Result {
-            success: true,
-            meta,
-            results: sink.rows,
-        })
+    pub fn all<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, AllRows<T>> {
+        Pending::new(
+            self.backend,
+            self.checked().cloned().map(|s| vec![s]),
+            AllRows::new(),
+        )
     }
 
     /// Runs the statement (D1's `run`): the same result as [`all`](Self::all), rows as
@@ -228,18 +188,20 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     ///
     /// # Failure
     /// As [`all`](Self::all).
-    pub async fn run(&self) -> Result<D1Result<JsonRow>> {
-        self.all().await
+    pub fn run(&self) -> Pending<'a, B, AllRows<JsonRow>> {
+        self.all()
     }
 
     /// The first row, or `None` when there is none (D1's `first()`).
     ///
     /// # Failure
     /// As [`all`](Self::all).
-    pub async fn first<T: DeserializeOwned + Send>(&self) -> Result<Option<T>> {
-        let mut sink = ObjectRows::new(1);
-        self.backend.query(self.checked()?, &mut sink).await?;
-        Ok(sink.rows.pop())
+    pub fn first<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, FirstRow<T>> {
+        Pending::new(
+            self.backend,
+            self.checked().cloned().map(|s| vec![s]),
+            FirstRow::new(),
+        )
     }
 
     /// One column of the first row, or `None` when there is no row (D1's
@@ -279,5 +241,13 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
         };
         self.backend.query(self.checked()?, &mut sink).await?;
         Ok((sink.columns, sink.rows))
+    }
+}
+
+/// A prepared statement in a batch gives D1's result object, rows as JSON objects.
+impl<'a, B: Backend> IntoPending<'a, B> for PreparedStatement<'a, B> {
+    type Decoder = AllRows<JsonRow>;
+    fn into_pending(self) -> Pending<'a, B, AllRows<JsonRow>> {
+        self.run()
     }
 }

@@ -24,6 +24,16 @@ pub enum Error {
         /// The table queried.
         table: &'static str,
     },
+    /// A statement of a batch failed, so none of the batch was applied. `Display` is the
+    /// statement's error followed by its position.
+    Batch {
+        /// The failing statement's position in the batch, from 0.
+        index: usize,
+        /// How many statements the batch held.
+        count: usize,
+        /// The statement's error.
+        error: Box<Error>,
+    },
 }
 
 impl Error {
@@ -65,9 +75,39 @@ impl Error {
         )
     }
 
-    /// The database error, if this is one.
-    pub fn as_database(&self) -> Option<&DatabaseError> {
+    /// `error` as the failure of statement `index` of a batch of `count` (an error that
+    /// already has a position keeps it).
+    pub fn in_batch(self, index: usize, count: usize) -> Self {
         match self {
+            Error::Batch { .. } => self,
+            error => Error::Batch {
+                index,
+                count,
+                error: Box::new(error),
+            },
+        }
+    }
+
+    /// The failing statement's position in its batch, from 0, when the error came from
+    /// a batch.
+    pub fn batch_index(&self) -> Option<usize> {
+        match self {
+            Error::Batch { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
+    /// The error itself, without the batch position around it.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Batch { error, .. } => error.root(),
+            other => other,
+        }
+    }
+
+    /// The database error, if this is one (inside a batch error too).
+    pub fn as_database(&self) -> Option<&DatabaseError> {
+        match self.root() {
             Error::Database(e) => Some(e),
             _ => None,
         }
@@ -138,6 +178,15 @@ impl fmt::Display for Error {
             Error::Decode(e) => e.fmt(f),
             Error::NotFound { table } => write!(f, "no row of {table} matched"),
             Error::TooMany { table } => write!(f, "more than one row of {table} matched"),
+            Error::Batch {
+                index,
+                count,
+                error,
+            } => write!(
+                f,
+                "{error} (statement {} of {count} in the batch)",
+                index + 1
+            ),
         }
     }
 }

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod backend;
+mod batch;
 mod database;
 pub mod de;
 mod error;
@@ -18,6 +19,7 @@ pub mod __private {
 }
 mod private;
 mod result;
+mod send;
 mod sinks;
 pub mod table;
 mod value;
@@ -26,9 +28,13 @@ pub use backend::{
     Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, Row, RowSink,
     SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
 };
+pub use batch::{
+    BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, Tx, WithMeta, WriteTarget,
+};
 pub use d1orm_derive::{FromRow, Table};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};
+pub use send::{BoxFuture, MaybeSend, MaybeSync};
 pub use table::{ColumnInfo, ColumnType, ColumnValue, FromRow, Table};
 pub use value::{IntoValue, Params, Value, ValueRef};

@@ -2,10 +2,12 @@
 //! release.
 
 pub use crate::backend::{Backend, Row};
+pub use crate::batch::Tx;
 pub use crate::database::Database;
 pub use crate::error::{DecodeError, Error, Result};
 pub use crate::table::{
-    Column, ColumnInfo, ColumnOf, ColumnType, FromRow, InsertRow, JsonColumn, Query, Table,
+    Column, ColumnInfo, ColumnOf, ColumnType, FromRow, InsertRow, IntoRows, JsonColumn, Query,
+    Table, UniqueKey,
 };
 
 /// The quoted name of the column a `FromRow` field reads (type-checks the field).

@@ -1,13 +1,18 @@
 //! The row sinks behind the D1 layer's terminals: `all`, `first`, `first(column)`, `raw`.
 
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
+
+use crate::batch::Decoder;
+use crate::result::{D1Result, Meta};
 
 use crate::backend::{Columns, Row, RowSink};
 use crate::de::{self, ObjectLayout};
 use crate::error::{Error, Prefix, Result};
 
 /// Rows as objects (`all`, `run`, `first`): keeps at most `limit` rows.
-pub(crate) struct ObjectRows<T> {
+pub struct ObjectRows<T> {
     layout: ObjectLayout,
     pub(crate) rows: Vec<T>,
     limit: usize,
@@ -97,5 +102,49 @@ impl<T: DeserializeOwned> RowSink for FirstColumn<'_, T> {
         let value = row.value(position)?;
         self.value = Some(de::value(value).map_err(|e| e.in_column(self.name))?);
         Ok(())
+    }
+}
+
+/// Decodes `all::<T>()`: D1's result object.
+pub struct AllRows<T>(PhantomData<fn() -> T>);
+
+impl<T> AllRows<T> {
+    pub(crate) fn new() -> Self {
+        AllRows(PhantomData)
+    }
+}
+
+impl<T: DeserializeOwned + Send> Decoder for AllRows<T> {
+    type Output = D1Result<T>;
+    type Sink = ObjectRows<T>;
+    fn sink(&self) -> ObjectRows<T> {
+        ObjectRows::new(usize::MAX)
+    }
+    fn finish(self, sinks: Vec<ObjectRows<T>>, metas: Vec<Meta>) -> Result<D1Result<T>> {
+        Ok(D1Result {
+            success: true,
+            meta: metas.into_iter().last().unwrap_or_default(),
+            results: sinks.into_iter().flat_map(|s| s.rows).collect(),
+        })
+    }
+}
+
+/// Decodes `first::<T>()`: the first row, if any.
+pub struct FirstRow<T>(PhantomData<fn() -> T>);
+
+impl<T> FirstRow<T> {
+    pub(crate) fn new() -> Self {
+        FirstRow(PhantomData)
+    }
+}
+
+impl<T: DeserializeOwned + Send> Decoder for FirstRow<T> {
+    type Output = Option<T>;
+    type Sink = ObjectRows<T>;
+    fn sink(&self) -> ObjectRows<T> {
+        ObjectRows::new(1)
+    }
+    fn finish(self, sinks: Vec<ObjectRows<T>>, _metas: Vec<Meta>) -> Result<Option<T>> {
+        Ok(sinks.into_iter().flat_map(|s| s.rows).next())
     }
 }

@@ -57,7 +57,7 @@ async fn unbindable_values_are_errors_at_the_call_not_panics() {
     // A batch holding a statement that failed to bind runs nothing.
     db.exec("CREATE TABLE t (x)").await.unwrap();
     let err = db
-        .batch::<serde_json::Value>([
+        .batch([
             db.prepare("INSERT INTO t VALUES (1)"),
             db.prepare("INSERT INTO t VALUES (?)").bind(f32::INFINITY),
         ])

@@ -33,7 +33,7 @@ async fn many_tasks_on_one_file_database_lose_no_write() {
         };
         handles.push(tokio::spawn(assert_send(async move {
             for n in 0..WRITES {
-                db.batch::<serde_json::Value>([
+                db.batch([
                     db.prepare("INSERT INTO hits VALUES (?, ?)").bind((task, n)),
                     db.prepare("UPDATE counter SET total = total + 1 WHERE id = 1"),
                 ])

@@ -122,7 +122,7 @@ async fn batch_is_atomic_and_reports_the_first_error() {
     let db = memory();
     db.exec("CREATE TABLE t (name TEXT UNIQUE)").await.unwrap();
     let err = db
-        .batch::<serde_json::Value>([
+        .batch([
             db.prepare("INSERT INTO t VALUES ('a')"),
             db.prepare("INSERT INTO t VALUES ('a')"),
             db.prepare("INSERT INTO t VALUES ('b')"),
@@ -130,21 +130,27 @@ async fn batch_is_atomic_and_reports_the_first_error() {
         .await
         .unwrap_err();
     assert!(err.is_unique_violation());
+    assert_eq!(err.batch_index(), Some(1));
     assert_eq!(
         err.to_string(),
-        "D1_ERROR: UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)"
+        "D1_ERROR: UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE) (statement 2 of 3 in the batch)"
     );
     assert_eq!(crate::count_rows(&db, "t").await, 0);
     let results = db
-        .batch::<serde_json::Value>([
-            db.prepare("INSERT INTO t VALUES (?)").bind("a"),
-            db.prepare("SELECT name FROM t"),
+        .batch([
+            db.prepare("INSERT INTO t VALUES (?)")
+                .bind("a")
+                .all::<serde_json::Value>(),
+            db.prepare("SELECT name FROM t").all::<serde_json::Value>(),
         ])
         .await
         .unwrap();
     assert_eq!(results[0].meta.changes, 1);
     assert_eq!(results[1].results, vec![json!({"name": "a"})]);
-    let empty = db.batch::<serde_json::Value>([]).await.unwrap_err();
+    let empty = db
+        .batch(Vec::<d1orm::PreparedStatement<'_, _>>::new())
+        .await
+        .unwrap_err();
     assert_eq!(empty.to_string(), "D1_ERROR: No SQL statements detected.");
 }
 

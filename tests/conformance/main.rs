@@ -111,7 +111,7 @@ fn main() {
     }
 
     // The typed table chains, on both backends through the same code.
-    let d1 = std::cell::RefCell::new(d1);
+    let d1 = std::sync::Mutex::new(d1);
     let mut chains_run = 0;
     macro_rules! chain {
         ($($name:ident),*) => {$(

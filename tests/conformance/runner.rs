@@ -684,7 +684,9 @@ fn sqlite_batch(r: d1orm::Result<Vec<D1Result<J>>>, step: &Step, key_order: bool
                     .collect(),
             ),
         )]),
-        Err(e) => error_obs(&e.to_string()),
+        // D1's batch error names no statement: the D1 text is compared here, and the
+        // position d1orm adds is checked by the chain scenarios on both backends.
+        Err(e) => error_obs(&e.root().to_string()),
     }
 }
 
@@ -740,7 +742,12 @@ async fn sqlite_step(db: &Database<SqliteBackend>, step: &Step, ko: bool) -> J {
     match &step.kind {
         Kind::Batch(stmts) => {
             let r = db
-                .batch::<J>(stmts.iter().map(|s| bound(db.prepare(s.sql.clone()), s)))
+                .batch(
+                    stmts
+                        .iter()
+                        .map(|s| bound(db.prepare(s.sql.clone()), s).all::<J>())
+                        .collect::<Vec<_>>(),
+                )
                 .await;
             sqlite_batch(r, step, ko)
         }
@@ -765,10 +772,11 @@ async fn sqlite_step(db: &Database<SqliteBackend>, step: &Step, ko: bool) -> J {
                 let o = match &s.kind {
                     Kind::Batch(stmts) => {
                         let r = session
-                            .batch::<J>(
+                            .batch(
                                 stmts
                                     .iter()
-                                    .map(|st| bound(session.prepare(st.sql.clone()), st)),
+                                    .map(|st| bound(session.prepare(st.sql.clone()), st).all::<J>())
+                                    .collect::<Vec<_>>(),
                             )
                             .await;
                         sqlite_batch(r, s, ko)
@@ -1120,7 +1128,7 @@ pub async fn unit_checks() -> Vec<(&'static str, Option<String>)> {
         };
         // A batch holding the statement fails the same way, before running anything.
         let in_batch = match db
-            .batch::<J>([db.prepare("CREATE TABLE never(a)"), p.clone()])
+            .batch([db.prepare("CREATE TABLE never(a)"), p.clone()])
             .await
         {
             Ok(_) => "Ok".to_owned(),
@@ -1132,7 +1140,7 @@ pub async fn unit_checks() -> Vec<(&'static str, Option<String>)> {
             .await;
         let failure = if got != want {
             Some(format!("all(): expected {want:?}, got {got:?}"))
-        } else if in_batch != want {
+        } else if in_batch != format!("{want} (statement 2 of 2 in the batch)") {
             Some(format!("batch(): expected {want:?}, got {in_batch:?}"))
         } else if table != Ok(Some(0)) {
             Some(format!("the batch ran its first statement: {table:?}"))

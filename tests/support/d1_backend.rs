@@ -5,8 +5,8 @@
 //! back as objects whose keys keep D1's order, which for the SQL the ORM generates is
 //! the column order.
 
-use std::cell::RefCell;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use d1orm::{
     Backend, BatchEntry, Columns, DatabaseError, Error, ExecResult, Meta, Prefix, Row, RowSink,
@@ -19,21 +19,22 @@ use crate::local_d1::LocalD1;
 
 /// One fresh database of a running local D1.
 pub struct LocalD1Backend<'a> {
-    d1: &'a RefCell<LocalD1>,
+    d1: &'a Mutex<LocalD1>,
     db: String,
 }
 
 impl<'a> LocalD1Backend<'a> {
     /// A backend on a database no one has used yet.
-    pub fn fresh(d1: &'a RefCell<LocalD1>) -> Self {
-        let db = d1.borrow_mut().fresh_db();
+    pub fn fresh(d1: &'a Mutex<LocalD1>) -> Self {
+        let db = d1.lock().unwrap_or_else(PoisonError::into_inner).fresh_db();
         LocalD1Backend { d1, db }
     }
 
     fn call<T: serde::de::DeserializeOwned>(&self, request: serde_json::Value) -> Result<T, Error> {
         let line = self
             .d1
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .request_line(&request.to_string())
             .map_err(|e| Error::d1(Prefix::Error, e))?;
         let reply: Reply<T> = serde_json::from_str(&line)

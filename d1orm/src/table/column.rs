@@ -1,40 +1,55 @@
 //! Typed column handles: the fields of a generated columns struct.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use serde::Serialize;
 
-use super::column_type::{ColumnType, ColumnValue, json_to_value};
+use super::column_type::{ColumnType, ColumnValue, Operand, json_to_value};
 use super::condition::{Condition, Fragment};
 use crate::error::Result;
 use crate::value::Value;
 
-/// A column of table `T` holding values of type `V`.
-pub struct Column<T, V> {
+/// A column of table `T` holding values of type `V`; `I` is its position in the table,
+/// which gives every column its own type (how unique keys are checked at compile time).
+pub struct Column<T, V, const I: usize> {
     name: &'static str,
     quoted: &'static str,
+    /// Names the incoming row's value in an upsert (`excluded."c"`).
+    excluded: bool,
     _marker: PhantomData<fn() -> (T, V)>,
 }
 
-impl<T, V> Clone for Column<T, V> {
+impl<T, V, const I: usize> Clone for Column<T, V, I> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T, V> Copy for Column<T, V> {}
+impl<T, V, const I: usize> Copy for Column<T, V, I> {}
 
-impl<T, V> std::fmt::Debug for Column<T, V> {
+impl<T, V, const I: usize> std::fmt::Debug for Column<T, V, I> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Column({})", self.name)
     }
 }
 
-impl<T, V> Column<T, V> {
+impl<T, V, const I: usize> Column<T, V, I> {
     #[doc(hidden)]
     pub const fn __new(name: &'static str, quoted: &'static str) -> Self {
         Column {
             name,
             quoted,
+            excluded: false,
+            _marker: PhantomData,
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn __excluded(name: &'static str, quoted: &'static str) -> Self {
+        Column {
+            name,
+            quoted,
+            excluded: true,
             _marker: PhantomData,
         }
     }
@@ -44,98 +59,111 @@ impl<T, V> Column<T, V> {
         self.name
     }
 
+    /// The quoted name, as an assignment's target.
     pub(crate) fn quoted(&self) -> &'static str {
         self.quoted
     }
 
-    fn compare(self, op: &str, value: Result<Value>) -> Condition<T> {
-        Condition::from_fragment(Fragment::column_op(self.quoted, op, value))
+    /// The column as an SQL value: the stored one, or in an upsert the incoming one.
+    pub(crate) fn reference(&self) -> Cow<'static, str> {
+        if self.excluded {
+            Cow::Owned(format!("excluded.{}", self.quoted))
+        } else {
+            Cow::Borrowed(self.quoted)
+        }
+    }
+
+    fn compare(self, op: &str, operand: Operand) -> Condition<T> {
+        Condition::from_fragment(Fragment::column_op(&self.reference(), op, operand))
     }
 
     /// `column = value`
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("=", value.column_value())
+        self.compare("=", value.operand())
     }
     /// `column <> value`
     pub fn ne(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("<>", value.column_value())
+        self.compare("<>", value.operand())
     }
     /// `column > value`
     pub fn gt(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare(">", value.column_value())
+        self.compare(">", value.operand())
     }
     /// `column >= value`
     pub fn gte(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare(">=", value.column_value())
+        self.compare(">=", value.operand())
     }
     /// `column < value`
     pub fn lt(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("<", value.column_value())
+        self.compare("<", value.operand())
     }
     /// `column <= value`
     pub fn lte(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("<=", value.column_value())
+        self.compare("<=", value.operand())
     }
     /// `column LIKE pattern` (D1 limits patterns to 50 bytes).
     pub fn like(self, pattern: &str) -> Condition<T> {
-        self.compare("LIKE", Ok(Value::Text(pattern.to_owned())))
+        self.compare("LIKE", Operand::Value(Ok(Value::Text(pattern.to_owned()))))
     }
     /// `column BETWEEN low AND high`
     pub fn between(self, low: impl ColumnValue<V>, high: impl ColumnValue<V>) -> Condition<T> {
         Condition::from_fragment(Fragment::between(
-            self.quoted,
-            low.column_value(),
-            high.column_value(),
+            &self.reference(),
+            low.operand(),
+            high.operand(),
         ))
     }
-    /// `column IN (values)`; an empty list matches nothing.
+    /// `column IN (values)`; an empty list matches nothing. A list longer than 32 binds
+    /// as one JSON array parameter, so any length stays within D1's 100 parameters.
     pub fn in_<A: ColumnValue<V>>(self, values: impl IntoIterator<Item = A>) -> Condition<T> {
         Condition::from_fragment(Fragment::in_list(
-            self.quoted,
+            &self.reference(),
             false,
-            values.into_iter().map(ColumnValue::column_value).collect(),
+            values.into_iter().map(ColumnValue::operand).collect(),
         ))
     }
     /// `column NOT IN (values)`; an empty list matches everything.
     pub fn not_in<A: ColumnValue<V>>(self, values: impl IntoIterator<Item = A>) -> Condition<T> {
         Condition::from_fragment(Fragment::in_list(
-            self.quoted,
+            &self.reference(),
             true,
-            values.into_iter().map(ColumnValue::column_value).collect(),
+            values.into_iter().map(ColumnValue::operand).collect(),
         ))
     }
     /// `column IS NULL`
     pub fn is_null(self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NULL", self.quoted)))
+        Condition::from_fragment(Fragment::raw(format!("{} IS NULL", self.reference())))
     }
     /// `column IS NOT NULL`
     pub fn is_not_null(self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NOT NULL", self.quoted)))
+        Condition::from_fragment(Fragment::raw(format!("{} IS NOT NULL", self.reference())))
     }
 
     /// Ascending order on this column.
     pub fn asc(self) -> Order<T> {
-        Order::new(self.quoted.to_owned(), "ASC")
+        Order::new(self.reference().into_owned(), "ASC")
     }
     /// Descending order on this column.
     pub fn desc(self) -> Order<T> {
-        Order::new(self.quoted.to_owned(), "DESC")
+        Order::new(self.reference().into_owned(), "DESC")
     }
 
-    /// `SET column = value`
+    /// `SET column = value` (a value, or another column such as `new.x` in an upsert).
     pub fn set(self, value: impl ColumnValue<V>) -> Assignment<T> {
-        Assignment::new(self.quoted, "?".to_owned(), value.column_value())
+        Assignment::new(
+            self.quoted,
+            Fragment::with_operand(String::new(), value.operand()),
+        )
     }
 }
 
-impl<T, V: ColumnType> Column<T, V> {
+impl<T, V: ColumnType, const I: usize> Column<T, V, I> {
     /// `SET column = column + n`
     #[allow(clippy::should_implement_trait)]
     pub fn add(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
             self.quoted,
-            format!("{} + ?", self.quoted),
-            n.column_value(),
+            Fragment::with_operand(format!("{} + ", self.quoted), n.operand()),
         )
     }
     /// `SET column = column - n`
@@ -143,15 +171,25 @@ impl<T, V: ColumnType> Column<T, V> {
     pub fn sub(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
             self.quoted,
-            format!("{} - ?", self.quoted),
-            n.column_value(),
+            Fragment::with_operand(format!("{} - ", self.quoted), n.operand()),
         )
     }
 }
 
+/// A column is a value for another column of the same type: `u.a.eq(u.b)`, and in an
+/// upsert `u.name.set(new.name)`.
+impl<T, V, const I: usize> ColumnValue<V> for Column<T, V, I> {
+    fn operand(self) -> Operand {
+        Operand::Sql(self.reference().into_owned())
+    }
+}
+
+/// Position of the column inside a [`JsonColumn`]: JSON columns are never keys.
+const NOT_A_KEY: usize = usize::MAX;
+
 /// A JSON column of table `T` whose documents deserialize as `V`.
 pub struct JsonColumn<T, V> {
-    column: Column<T, V>,
+    column: Column<T, V, NOT_A_KEY>,
 }
 
 impl<T, V> Clone for JsonColumn<T, V> {
@@ -174,6 +212,13 @@ impl<T, V> JsonColumn<T, V> {
             column: Column::__new(name, quoted),
         }
     }
+
+    #[doc(hidden)]
+    pub const fn __excluded(name: &'static str, quoted: &'static str) -> Self {
+        JsonColumn {
+            column: Column::__excluded(name, quoted),
+        }
+    }
 }
 
 impl<T, V: Serialize> JsonColumn<T, V> {
@@ -186,11 +231,16 @@ impl<T, V: Serialize> JsonColumn<T, V> {
         self.column.quoted
     }
 
+    pub(crate) fn reference(&self) -> Cow<'static, str> {
+        self.column.reference()
+    }
+
     /// A path into the documents: an object key, then `.at(..)` for deeper keys or
     /// array indexes.
     pub fn at(self, step: impl PathStep) -> JsonPath<T> {
         JsonPath {
             column: self.column.quoted,
+            source: self.column.reference(),
             path: step.push("$".to_owned()),
             _marker: PhantomData,
         }
@@ -199,21 +249,39 @@ impl<T, V: Serialize> JsonColumn<T, V> {
     /// `column = value`, comparing whole documents as JSON.
     pub fn eq(self, value: &V) -> Condition<T> {
         Condition::from_fragment(Fragment::column_expr(
-            format!("json({}) = json(?)", self.column.quoted),
+            format!("json({}) = json(?)", self.column.reference()),
             json_to_value(value),
         ))
     }
     /// `column IS NULL`
     pub fn is_null(self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NULL", self.column.quoted)))
+        Condition::from_fragment(Fragment::raw(format!(
+            "{} IS NULL",
+            self.column.reference()
+        )))
     }
     /// `column IS NOT NULL`
     pub fn is_not_null(self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NOT NULL", self.column.quoted)))
+        Condition::from_fragment(Fragment::raw(format!(
+            "{} IS NOT NULL",
+            self.column.reference()
+        )))
     }
     /// `SET column = value` (stored as JSON text).
     pub fn set(self, value: &V) -> Assignment<T> {
-        Assignment::new(self.column.quoted, "?".to_owned(), json_to_value(value))
+        Assignment::new(
+            self.column.quoted,
+            Fragment::column_expr(String::from("?"), json_to_value(value)),
+        )
+    }
+
+    /// `SET column = other`: another JSON column of the same type, such as `new.meta`
+    /// (the incoming document) in an upsert.
+    pub fn set_to(self, other: JsonColumn<T, V>) -> Assignment<T> {
+        Assignment::new(
+            self.column.quoted,
+            Fragment::raw(other.reference().into_owned()),
+        )
     }
 }
 
@@ -246,7 +314,10 @@ impl PathStep for usize {
 
 /// A path inside the JSON documents of a column of table `T`.
 pub struct JsonPath<T> {
+    /// The quoted column: the target of `set`.
     column: &'static str,
+    /// The column as a value (the incoming one in an upsert's `new.meta.at(..)`).
+    source: Cow<'static, str>,
     path: String,
     _marker: PhantomData<fn() -> T>,
 }
@@ -255,6 +326,7 @@ impl<T> Clone for JsonPath<T> {
     fn clone(&self) -> Self {
         JsonPath {
             column: self.column,
+            source: self.source.clone(),
             path: self.path.clone(),
             _marker: PhantomData,
         }
@@ -278,7 +350,7 @@ impl<T> JsonPath<T> {
     pub(crate) fn extract_sql(&self) -> String {
         format!(
             "json_extract({}, '{}')",
-            self.column,
+            self.source,
             self.path.replace('\'', "''")
         )
     }
@@ -336,12 +408,14 @@ impl<T> JsonPath<T> {
     pub fn set(&self, value: impl Serialize) -> Assignment<T> {
         Assignment::new(
             self.column,
-            format!(
-                "json_set({}, '{}', json(?))",
-                self.column,
-                self.path.replace('\'', "''")
+            Fragment::column_expr(
+                format!(
+                    "json_set({}, '{}', json(?))",
+                    self.column,
+                    self.path.replace('\'', "''")
+                ),
+                json_text(&value),
             ),
-            json_text(&value),
         )
     }
 }
@@ -381,18 +455,18 @@ impl<T> Order<T> {
 /// One `SET` of an `UPDATE` on table `T`.
 #[derive(Debug, Clone)]
 pub struct Assignment<T> {
+    /// The quoted column assigned.
     pub(crate) column: &'static str,
-    pub(crate) expr: String,
-    pub(crate) value: Result<Value>,
+    /// The value expression with its parameters.
+    pub(crate) expr: Fragment,
     _marker: PhantomData<fn() -> T>,
 }
 
 impl<T> Assignment<T> {
-    fn new(column: &'static str, expr: String, value: Result<Value>) -> Self {
+    fn new(column: &'static str, expr: Fragment) -> Self {
         Assignment {
             column,
             expr,
-            value,
             _marker: PhantomData,
         }
     }

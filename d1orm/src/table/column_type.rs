@@ -171,60 +171,68 @@ impl<T: ColumnType> ColumnType for Option<T> {
     }
 }
 
-/// A value usable where a column of type `V` is compared or assigned: `V` itself, and the
+/// A value usable where a column of type `V` is compared or assigned: `V` itself, the
 /// borrowed forms (`&str` for `String`, `&[u8]` for `Vec<u8>`, a plain value for an
-/// `Option` column).
+/// `Option` column), or another column of type `V` (in an upsert, `new.x` for the
+/// incoming row's value).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a value for a column of type `{V}`",
     label = "expected a value of type `{V}`"
 )]
 pub trait ColumnValue<V> {
-    /// The value to bind.
-    ///
-    /// # Failure
-    /// As [`ColumnType::to_value`].
-    fn column_value(self) -> Result<Value>;
+    /// The operand: a value to bind, or a column reference.
+    fn operand(self) -> Operand;
+}
+
+/// The right-hand side of a comparison or assignment.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum Operand {
+    /// A value, bound as a parameter.
+    Value(Result<Value>),
+    /// SQL text with no parameter (a column reference).
+    Sql(String),
 }
 
 impl<V: ColumnType> ColumnValue<V> for V {
-    fn column_value(self) -> Result<Value> {
-        self.to_value()
+    fn operand(self) -> Operand {
+        Operand::Value(self.to_value())
     }
 }
 
 impl<V: ColumnType> ColumnValue<V> for &V {
-    fn column_value(self) -> Result<Value> {
-        self.to_value()
+    fn operand(self) -> Operand {
+        Operand::Value(self.to_value())
     }
 }
 
 impl<V: ColumnType> ColumnValue<Option<V>> for V {
-    fn column_value(self) -> Result<Value> {
-        self.to_value()
+    fn operand(self) -> Operand {
+        Operand::Value(self.to_value())
     }
 }
 
 impl ColumnValue<String> for &str {
-    fn column_value(self) -> Result<Value> {
-        Ok(Value::Text(self.to_owned()))
+    fn operand(self) -> Operand {
+        Operand::Value(Ok(Value::Text(self.to_owned())))
     }
 }
 
 impl ColumnValue<Option<String>> for &str {
-    fn column_value(self) -> Result<Value> {
-        Ok(Value::Text(self.to_owned()))
+    fn operand(self) -> Operand {
+        Operand::Value(Ok(Value::Text(self.to_owned())))
     }
 }
 
 impl ColumnValue<Vec<u8>> for &[u8] {
-    fn column_value(self) -> Result<Value> {
-        Ok(Value::Blob(self.to_vec()))
+    fn operand(self) -> Operand {
+        Operand::Value(Ok(Value::Blob(self.to_vec())))
     }
 }
 
 impl ColumnValue<Option<Vec<u8>>> for &[u8] {
-    fn column_value(self) -> Result<Value> {
-        Ok(Value::Blob(self.to_vec()))
+    fn operand(self) -> Operand {
+        Operand::Value(Ok(Value::Blob(self.to_vec())))
     }
 }
 

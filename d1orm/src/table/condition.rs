@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 
+use super::column_type::Operand;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -34,8 +35,26 @@ impl Fragment {
         }
     }
 
-    pub(crate) fn column_op(column: &str, op: &str, value: Result<Value>) -> Self {
-        Fragment::column_expr(format!("{column} {op} ?"), value)
+    /// Appends an operand: `?` with its value bound, or its SQL.
+    pub(crate) fn push_operand(&mut self, operand: Operand) {
+        match operand {
+            Operand::Value(v) => {
+                self.sql.push('?');
+                self.bind(v);
+            }
+            Operand::Sql(sql) => self.sql.push_str(&sql),
+        }
+    }
+
+    /// `sql` followed by the operand.
+    pub(crate) fn with_operand(sql: String, operand: Operand) -> Self {
+        let mut f = Fragment::raw(sql);
+        f.push_operand(operand);
+        f
+    }
+
+    pub(crate) fn column_op(column: &str, op: &str, operand: Operand) -> Self {
+        Fragment::with_operand(format!("{column} {op} "), operand)
     }
 
     pub(crate) fn column_expr(sql: String, value: Result<Value>) -> Self {
@@ -44,41 +63,45 @@ impl Fragment {
         f
     }
 
-    pub(crate) fn between(column: &str, low: Result<Value>, high: Result<Value>) -> Self {
-        let mut f = Fragment::raw(format!("{column} BETWEEN ? AND ?"));
-        f.bind(low);
-        f.bind(high);
+    pub(crate) fn between(column: &str, low: Operand, high: Operand) -> Self {
+        let mut f = Fragment::raw(format!("{column} BETWEEN "));
+        f.push_operand(low);
+        f.sql.push_str(" AND ");
+        f.push_operand(high);
         f
     }
 
-    pub(crate) fn in_list(column: &str, negated: bool, values: Vec<Result<Value>>) -> Self {
+    pub(crate) fn in_list(column: &str, negated: bool, operands: Vec<Operand>) -> Self {
         let not = if negated { "NOT " } else { "" };
-        if values.is_empty() {
+        if operands.is_empty() {
             // `x IN ()` is not SQL: an empty list matches nothing, its negation everything.
             return Fragment::raw(if negated { "1" } else { "0" }.to_owned());
         }
-        let mut values_ok = Vec::with_capacity(values.len());
-        let mut f = Fragment::default();
-        for v in values {
-            match v {
-                Ok(v) => values_ok.push(v),
-                Err(e) => {
-                    f.error.get_or_insert(e);
-                }
-            }
-        }
-        let json = (values_ok.len() > INLINE_LIST)
-            .then(|| json_array(&values_ok))
+        let mut f = Fragment::raw(format!("{column} {not}IN ("));
+        let values: Option<Vec<Value>> = (operands.len() > INLINE_LIST)
+            .then(|| {
+                operands
+                    .iter()
+                    .map(|o| match o {
+                        Operand::Value(Ok(v)) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
             .flatten();
-        match json {
+        match values.as_deref().and_then(json_array) {
             Some(array) => {
-                f.sql = format!("{column} {not}IN (SELECT value FROM json_each(?))");
+                f.sql.push_str("SELECT value FROM json_each(?))");
                 f.params.push(Value::Text(array));
             }
             None => {
-                let marks = vec!["?"; values_ok.len()].join(", ");
-                f.sql = format!("{column} {not}IN ({marks})");
-                f.params = values_ok;
+                for (i, o) in operands.into_iter().enumerate() {
+                    if i > 0 {
+                        f.sql.push_str(", ");
+                    }
+                    f.push_operand(o);
+                }
+                f.sql.push(')');
             }
         }
         f

@@ -19,21 +19,24 @@
 mod column;
 mod column_type;
 mod condition;
+pub mod decoders;
 mod projection;
 mod query;
 mod schema;
+mod upsert;
 mod write;
 
 pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
-pub use column_type::{ColumnType, ColumnValue};
+pub use column_type::{ColumnType, ColumnValue, Operand};
 pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;
+pub use decoders::Rows;
+pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
-pub use query::{
-    Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Rows, Unfiltered,
-};
+pub use query::{Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Unfiltered};
 pub use schema::create_table_sql;
+pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 
 use crate::backend::Row;
@@ -57,6 +60,9 @@ pub trait Table: Sized + Send + 'static {
 
     /// The column handles.
     fn columns() -> Self::Columns;
+
+    /// The column handles naming the incoming row of an upsert (`excluded."c"`).
+    fn excluded() -> Self::Columns;
 
     /// Decodes a row whose columns are [`Self::COLUMNS`] in order, starting at `offset`.
     ///

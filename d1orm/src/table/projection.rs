@@ -29,13 +29,13 @@ fn located<T: Table>(column: &str) -> impl FnOnce(DecodeError) -> Error + '_ {
     move |e| Error::Decode(e.in_column(column).in_table(T::NAME))
 }
 
-impl<T: Table, V: ColumnType + Send> Projection<T> for Column<T, V> {
+impl<T: Table, V: ColumnType + Send, const I: usize> Projection<T> for Column<T, V, I> {
     type Output = V;
     fn width(&self) -> usize {
         1
     }
     fn write_sql(&self, sql: &mut String) {
-        sql.push_str(self.quoted());
+        sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
         V::from_value(row.value(offset)?).map_err(located::<T>(self.name()))
@@ -48,7 +48,7 @@ impl<T: Table, V: serde::Serialize + DeserializeOwned + Send> Projection<T> for 
         1
     }
     fn write_sql(&self, sql: &mut String) {
-        sql.push_str(self.quoted());
+        sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
         json_from_value(row.value(offset)?).map_err(located::<T>(self.name()))
@@ -131,13 +131,23 @@ impl<T: Table> Projection<T> for AllColumns {
 }
 
 /// Rows decoded through a projection: the sink behind every table-layer read.
-pub(crate) struct ProjectedRows<'p, T, P: Projection<T>> {
-    pub(crate) projection: &'p P,
+pub struct ProjectedRows<T, P: Projection<T>> {
+    projection: P,
     pub(crate) rows: Vec<P::Output>,
-    pub(crate) _table: std::marker::PhantomData<fn() -> T>,
+    _table: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<'_, T, P> {
+impl<T, P: Projection<T>> ProjectedRows<T, P> {
+    pub(crate) fn new(projection: P) -> Self {
+        ProjectedRows {
+            projection,
+            rows: Vec::new(),
+            _table: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<T, P> {
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
         self.rows.push(self.projection.decode(row, 0)?);
         Ok(())
@@ -197,7 +207,7 @@ pub trait ColumnOf<T, V> {
     fn decode_at<R: Row + ?Sized>(&self, row: &R, index: usize) -> Result<V>;
 }
 
-impl<T: Table, V: ColumnType + Send> ColumnOf<T, V> for Column<T, V> {
+impl<T: Table, V: ColumnType + Send, const I: usize> ColumnOf<T, V> for Column<T, V, I> {
     fn quoted_name(&self) -> &'static str {
         self.quoted()
     }

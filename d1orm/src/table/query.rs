@@ -5,12 +5,13 @@ use std::marker::PhantomData;
 
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
-use super::projection::{AllColumns, ProjectedRows, Projection};
+use super::decoders::{Count, Distinct, Exists, First, Many, One, ReadKind, ReadRows, WriteRows};
+use super::projection::{AllColumns, Projection};
 use super::write::{insert_statements, push_returning};
-use super::{InsertRow, Table, WriteResult};
-use crate::backend::{Backend, BatchEntry, Statement};
+use super::{InsertRow, Table};
+use crate::backend::{Backend, Statement};
+use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
-use crate::result::Meta;
 use crate::value::Value;
 
 /// The chain has no filter yet: `update` and `delete` are not available.
@@ -42,30 +43,6 @@ impl<T> Projection<T> for NoReturning {
     fn write_sql(&self, _sql: &mut String) {}
     fn decode<R: crate::Row + ?Sized>(&self, _row: &R, _offset: usize) -> Result<()> {
         Ok(())
-    }
-}
-
-/// Rows read by a chain, with the statement's meta.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rows<T> {
-    /// The rows.
-    pub rows: Vec<T>,
-    /// What the statement did.
-    pub meta: Meta,
-}
-
-impl<T> std::ops::Deref for Rows<T> {
-    type Target = Vec<T>;
-    fn deref(&self) -> &Vec<T> {
-        &self.rows
-    }
-}
-
-impl<T> IntoIterator for Rows<T> {
-    type Item = T;
-    type IntoIter = std::vec::IntoIter<T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.into_iter()
     }
 }
 
@@ -168,7 +145,7 @@ impl<B, T, F, S, R> std::fmt::Debug for Query<'_, B, T, F, S, R> {
     }
 }
 
-impl<'db, B: Backend, T: Table> Query<'db, B, T> {
+impl<'db, B, T: Table> Query<'db, B, T> {
     /// A chain over every row of `T`.
     pub fn new(backend: &'db B) -> Self {
         Query {
@@ -184,7 +161,7 @@ impl<'db, B: Backend, T: Table> Query<'db, B, T> {
     }
 }
 
-impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
+impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     Query<'db, B, T, F, S, R>
 {
     fn with<F2, S2, R2>(&self, select: S2, returning: R2) -> Query<'db, B, T, F2, S2, R2> {
@@ -312,120 +289,15 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + 
         Ok(Statement::with_params(sql, params))
     }
 
-    async fn fetch<P: Projection<T> + Sync>(
+    fn projected_statement<P: Projection<T>>(
         &self,
         projection: &P,
         head: &str,
         limit: Option<u64>,
-    ) -> Result<Rows<P::Output>> {
+    ) -> Result<Vec<Statement>> {
         let mut list = String::new();
         projection.write_sql(&mut list);
-        let statement = self.select_statement(head, &list, limit)?;
-        let mut sink = ProjectedRows {
-            projection,
-            rows: Vec::new(),
-            _table: PhantomData,
-        };
-        let meta = self.backend.query(&statement, &mut sink).await?;
-        Ok(Rows {
-            rows: sink.rows,
-            meta,
-        })
-    }
-
-    /// Every matching row.
-    ///
-    /// # Failure
-    /// The statement fails, or a row does not decode.
-    pub async fn many(&self) -> Result<Rows<S::Output>>
-    where
-        S: Sync,
-    {
-        self.fetch(&self.select, "SELECT ", self.limit).await
-    }
-
-    /// The first matching row, if any (`LIMIT 1` unless the chain has a limit).
-    ///
-    /// # Failure
-    /// As [`many`](Self::many).
-    pub async fn first(&self) -> Result<Option<S::Output>>
-    where
-        S: Sync,
-    {
-        let limit = Some(self.limit.map_or(1, |l| l.min(1)));
-        Ok(self
-            .fetch(&self.select, "SELECT ", limit)
-            .await?
-            .rows
-            .into_iter()
-            .next())
-    }
-
-    /// Exactly one matching row.
-    ///
-    /// # Failure
-    /// [`Error::NotFound`] when no row matches, [`Error::TooMany`] when several do; as
-    /// [`many`](Self::many) otherwise.
-    pub async fn one(&self) -> Result<S::Output>
-    where
-        S: Sync,
-    {
-        let limit = Some(self.limit.map_or(2, |l| l.min(2)));
-        let mut rows = self.fetch(&self.select, "SELECT ", limit).await?.rows;
-        match rows.len() {
-            0 => Err(Error::NotFound { table: T::NAME }),
-            1 => Ok(rows.remove(0)),
-            _ => Err(Error::TooMany { table: T::NAME }),
-        }
-    }
-
-    /// The number of matching rows (within `limit`/`offset` when set).
-    ///
-    /// # Failure
-    /// The statement fails.
-    pub async fn count(&self) -> Result<u64> {
-        let statement = if self.limit.is_some() || self.offset.is_some() {
-            let inner = self.select_statement("SELECT ", "1", self.limit)?;
-            Statement::with_params(
-                format!("SELECT count(*) FROM ({})", &*inner.sql),
-                inner.params,
-            )
-        } else {
-            self.select_statement("SELECT ", "count(*)", None)?
-        };
-        self.scalar::<i64>(statement)
-            .await
-            .map(|n| u64::try_from(n).unwrap_or(0))
-    }
-
-    /// Whether any row matches.
-    ///
-    /// # Failure
-    /// The statement fails.
-    pub async fn exists(&self) -> Result<bool> {
-        let inner = self.select_statement("SELECT ", "1", self.limit)?;
-        let statement =
-            Statement::with_params(format!("SELECT EXISTS ({})", &*inner.sql), inner.params);
-        self.scalar::<bool>(statement).await
-    }
-
-    async fn scalar<V: super::ColumnType + Send>(&self, statement: Statement) -> Result<V> {
-        let mut sink = Scalar::<V>(None);
-        self.backend.query(&statement, &mut sink).await?;
-        sink.0
-            .ok_or_else(|| Error::Decode(crate::DecodeError::new("the query returned no row")))
-    }
-
-    /// The distinct values of one column (or projection) among matching rows.
-    ///
-    /// # Failure
-    /// As [`many`](Self::many).
-    pub async fn distinct<P: Projection<T> + Sync>(
-        &self,
-        projection: impl FnOnce(&T::Columns) -> P,
-    ) -> Result<Vec<P::Output>> {
-        let p = projection(&T::columns());
-        Ok(self.fetch(&p, "SELECT DISTINCT ", self.limit).await?.rows)
+        within_budget(vec![self.select_statement(head, &list, limit)?])
     }
 
     fn returning_clause(&self) -> Option<String> {
@@ -436,109 +308,212 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + 
         })
     }
 
-    async fn write(&self, statements: Vec<Statement>) -> Result<WriteResult<R::Output>>
-    where
-        R: Sync,
-    {
-        let mut sinks: Vec<ProjectedRows<'_, T, R>> = statements
-            .iter()
-            .map(|_| ProjectedRows {
-                projection: &self.returning,
-                rows: Vec::new(),
-                _table: PhantomData,
-            })
-            .collect();
-        let metas = match statements.as_slice() {
-            [] => Vec::new(),
-            [one] => vec![self.backend.query(one, &mut sinks[0]).await?],
-            many => {
-                let mut entries: Vec<BatchEntry<'_>> = many
-                    .iter()
-                    .zip(sinks.iter_mut())
-                    .map(|(statement, sink)| BatchEntry { statement, sink })
-                    .collect();
-                self.backend.batch(&mut entries).await?
-            }
-        };
-        Ok(WriteResult {
-            rows: sinks.into_iter().flat_map(|s| s.rows).collect(),
-            metas,
-        })
+    fn update_statement(&self, assignments: Vec<Assignment<T>>) -> Result<Vec<Statement>> {
+        let mut sql = format!("UPDATE {} SET ", T::QUOTED_NAME);
+        let mut params = Vec::new();
+        push_assignments(&mut sql, &mut params, assignments, "update")?;
+        self.where_sql(&mut sql, &mut params)?;
+        push_returning(&mut sql, self.returning_clause().as_deref());
+        Ok(vec![Statement::with_params(sql, params)])
     }
 
+    fn delete_statement(&self) -> Result<Vec<Statement>> {
+        let mut sql = format!("DELETE FROM {}", T::QUOTED_NAME);
+        let mut params = Vec::new();
+        self.where_sql(&mut sql, &mut params)?;
+        push_returning(&mut sql, self.returning_clause().as_deref());
+        Ok(vec![Statement::with_params(sql, params)])
+    }
+}
+
+/// Appends `a = x, b = y` for the assignments and their parameters. Several JSON-path
+/// sets on one column nest into one expression; any other column assigned twice is an
+/// error.
+pub(crate) fn push_assignments<T>(
+    sql: &mut String,
+    params: &mut Vec<Value>,
+    assignments: Vec<Assignment<T>>,
+    what: &str,
+) -> Result<()> {
+    let mut sets: Vec<(&'static str, Fragment)> = Vec::new();
+    for a in assignments {
+        if let Some(e) = a.expr.error {
+            return Err(e);
+        }
+        match sets.iter_mut().find(|(c, _)| *c == a.column) {
+            Some((column, earlier)) if a.expr.sql.starts_with("json_set(") => {
+                // The earlier expression takes the column's place as the document: its
+                // parameters come first.
+                earlier.sql = a
+                    .expr
+                    .sql
+                    .replacen(*column, &format!("({})", earlier.sql), 1);
+                earlier.params.extend(a.expr.params);
+            }
+            Some((column, _)) => {
+                return Err(Error::d1(
+                    crate::Prefix::Error,
+                    format!("column {column} is assigned twice in one {what}"),
+                ));
+            }
+            None => sets.push((a.column, a.expr)),
+        }
+    }
+    if sets.is_empty() {
+        return Err(Error::d1(
+            crate::Prefix::Error,
+            format!("an {what} needs at least one assignment"),
+        ));
+    }
+    for (i, (column, expr)) in sets.into_iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(column);
+        sql.push_str(" = ");
+        sql.push_str(&expr.sql);
+        params.extend(expr.params);
+    }
+    Ok(())
+}
+
+/// Reads: they run on a backend, never inside a staged batch.
+impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projection<T> + Clone>
+    Query<'db, B, T, F, S, R>
+{
+    fn read<K: ReadKind<S::Output>>(
+        &self,
+        limit: Option<u64>,
+    ) -> Pending<'db, B, ReadRows<T, S, K>> {
+        let statements = self.projected_statement(&self.select, "SELECT ", limit);
+        Pending::new(self.backend, statements, ReadRows::new(self.select.clone()))
+    }
+
+    /// Every matching row, with the statement's meta.
+    ///
+    /// # Failure
+    /// The statement fails, or a row does not decode.
+    pub fn many(&self) -> Pending<'db, B, ReadRows<T, S, Many>> {
+        self.read(self.limit)
+    }
+
+    /// The first matching row, if any (`LIMIT 1` unless the chain has a limit).
+    ///
+    /// # Failure
+    /// As [`many`](Self::many).
+    pub fn first(&self) -> Pending<'db, B, ReadRows<T, S, First>> {
+        self.read(Some(self.limit.map_or(1, |l| l.min(1))))
+    }
+
+    /// Exactly one matching row.
+    ///
+    /// # Failure
+    /// [`Error::NotFound`] when no row matches, [`Error::TooMany`] when several do; as
+    /// [`many`](Self::many) otherwise.
+    pub fn one(&self) -> Pending<'db, B, ReadRows<T, S, One>> {
+        self.read(Some(self.limit.map_or(2, |l| l.min(2))))
+    }
+
+    /// The number of matching rows (within `limit`/`offset` when set).
+    ///
+    /// # Failure
+    /// The statement fails.
+    pub fn count(&self) -> Pending<'db, B, Count> {
+        let statement = if self.limit.is_some() || self.offset.is_some() {
+            self.select_statement("SELECT ", "1", self.limit)
+                .map(|inner| {
+                    Statement::with_params(
+                        format!("SELECT count(*) FROM ({})", &*inner.sql),
+                        inner.params,
+                    )
+                })
+        } else {
+            self.select_statement("SELECT ", "count(*)", None)
+        };
+        Pending::new(
+            self.backend,
+            statement.and_then(|s| within_budget(vec![s])),
+            Count,
+        )
+    }
+
+    /// Whether any row matches.
+    ///
+    /// # Failure
+    /// The statement fails.
+    pub fn exists(&self) -> Pending<'db, B, Exists> {
+        let statement = self
+            .select_statement("SELECT ", "1", self.limit)
+            .map(|inner| {
+                Statement::with_params(format!("SELECT EXISTS ({})", &*inner.sql), inner.params)
+            });
+        Pending::new(
+            self.backend,
+            statement.and_then(|s| within_budget(vec![s])),
+            Exists,
+        )
+    }
+
+    /// The distinct values of one column (or projection) among matching rows.
+    ///
+    /// # Failure
+    /// As [`many`](Self::many).
+    pub fn distinct<P: Projection<T> + Clone + Send>(
+        &self,
+        projection: impl FnOnce(&T::Columns) -> P,
+    ) -> Pending<'db, B, ReadRows<T, P, Distinct>> {
+        let p = projection(&T::columns());
+        let statements = self.projected_statement(&p, "SELECT DISTINCT ", self.limit);
+        Pending::new(self.backend, statements, ReadRows::new(p))
+    }
+}
+
+/// Writes: on a database they give a value to await or batch; on a [`Tx`](crate::Tx)
+/// they are staged.
+impl<'db, B: WriteTarget, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone + Send>
+    Query<'db, B, T, F, S, R>
+{
     /// Updates the matching rows.
     ///
     /// # Failure
-    /// A value that cannot be bound, or the statement fails (a constraint, ...).
-    pub async fn update<A: IntoAssignments<T>>(
+    /// A value that cannot be bound, no assignment, a column assigned twice, or the
+    /// statement fails (a constraint, ...).
+    pub fn update<A: IntoAssignments<T>>(
         &self,
         assignments: impl FnOnce(&T::Columns) -> A,
-    ) -> Result<WriteResult<R::Output>>
+    ) -> B::Write<'db, WriteRows<T, R>>
     where
         F: HasFilter,
-        R: Sync,
     {
-        let assignments = assignments(&T::columns()).into_assignments();
-        let mut sets: Vec<(&'static str, String)> = Vec::new();
-        let mut params = Vec::new();
-        for a in assignments {
-            params.push(a.value?);
-            // Several JSON-path sets on one column nest into one expression.
-            match sets.iter_mut().find(|(c, _)| *c == a.column) {
-                Some((column, expr)) if a.expr.starts_with("json_set(") => {
-                    *expr = a.expr.replacen(*column, &format!("({expr})"), 1);
-                }
-                Some((column, _)) => {
-                    return Err(Error::d1(
-                        crate::Prefix::Error,
-                        format!("column {column} is assigned twice in one update"),
-                    ));
-                }
-                None => sets.push((a.column, a.expr)),
-            }
-        }
-        if sets.is_empty() {
-            return Err(Error::d1(
-                crate::Prefix::Error,
-                "an update needs at least one assignment",
-            ));
-        }
-        let set_list: Vec<String> = sets.iter().map(|(c, e)| format!("{c} = {e}")).collect();
-        let mut sql = format!("UPDATE {} SET {}", T::QUOTED_NAME, set_list.join(", "));
-        self.where_sql(&mut sql, &mut params)?;
-        push_returning(&mut sql, self.returning_clause().as_deref());
-        self.write(vec![Statement::with_params(sql, params)]).await
+        let statements = self.update_statement(assignments(&T::columns()).into_assignments());
+        self.backend
+            .write(statements, WriteRows::new(self.returning.clone()))
     }
 
     /// Deletes the matching rows.
     ///
     /// # Failure
     /// The statement fails (a foreign key, ...).
-    pub async fn delete(&self) -> Result<WriteResult<R::Output>>
+    pub fn delete(&self) -> B::Write<'db, WriteRows<T, R>>
     where
         F: HasFilter,
-        R: Sync,
     {
-        let mut sql = format!("DELETE FROM {}", T::QUOTED_NAME);
-        let mut params = Vec::new();
-        self.where_sql(&mut sql, &mut params)?;
-        push_returning(&mut sql, self.returning_clause().as_deref());
-        self.write(vec![Statement::with_params(sql, params)]).await
+        self.backend.write(
+            self.delete_statement(),
+            WriteRows::new(self.returning.clone()),
+        )
     }
 }
 
-impl<'db, B: Backend, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clone>
+impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clone + Send>
     Query<'db, B, T, Unfiltered, S, R>
 {
     /// Inserts one row.
     ///
     /// # Failure
     /// A value that cannot be bound, or the statement fails (a constraint, ...).
-    pub async fn insert(&self, row: T::Insert) -> Result<WriteResult<R::Output>>
-    where
-        R: Sync,
-    {
-        self.insert_many([row]).await
+    pub fn insert(&self, row: T::Insert) -> B::Write<'db, WriteRows<T, R>> {
+        self.insert_many([row])
     }
 
     /// Inserts many rows atomically: multi-row statements of at most 100 parameters
@@ -546,28 +521,21 @@ impl<'db, B: Backend, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clo
     ///
     /// # Failure
     /// As [`insert`](Self::insert); no row is inserted then.
-    pub async fn insert_many(
+    pub fn insert_many(
         &self,
         rows: impl IntoIterator<Item = T::Insert>,
-    ) -> Result<WriteResult<R::Output>>
-    where
-        R: Sync,
-    {
+    ) -> B::Write<'db, WriteRows<T, R>> {
         let rows: Vec<T::Insert> = rows.into_iter().collect();
         let refs: Vec<&dyn InsertRow<T>> = rows.iter().map(|r| r as &dyn InsertRow<T>).collect();
-        let statements = insert_statements::<T>(&refs, self.returning_clause().as_deref())?;
-        self.write(statements).await
+        let statements = insert_statements::<T>(&refs, None, self.returning_clause().as_deref());
+        self.backend
+            .write(statements, WriteRows::new(self.returning.clone()))
     }
-}
 
-/// The first column of the first row.
-struct Scalar<V>(Option<V>);
-
-impl<V: super::ColumnType> crate::backend::RowSink for Scalar<V> {
-    fn row<R: crate::Row + ?Sized>(&mut self, row: &R) -> Result<()> {
-        if self.0.is_none() {
-            self.0 = Some(V::from_value(row.value(0)?)?);
-        }
-        Ok(())
+    /// Inserts rows, or on a conflict with existing rows does what
+    /// [`on_conflict`](super::Upsert::on_conflict) then says: nothing, update every
+    /// column, or chosen assignments.
+    pub fn upsert(&self, rows: impl super::IntoRows<T>) -> super::Upsert<'db, B, T, R> {
+        super::Upsert::new(self.backend, rows.into_rows(), self.returning.clone())
     }
 }

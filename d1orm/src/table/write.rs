@@ -41,68 +41,137 @@ impl<R> WriteResult<R> {
     }
 }
 
+/// What an upsert does on a conflict.
+pub(crate) enum ConflictAction {
+    /// `DO NOTHING`
+    Nothing,
+    /// `DO UPDATE SET c = excluded.c` for every column the row gives, but the target.
+    UpdateAll,
+    /// `DO UPDATE SET` these assignments, with their parameters.
+    Assign(String, Vec<Value>),
+}
+
+/// The `ON CONFLICT` clause of an upsert.
+pub(crate) struct OnConflictClause {
+    /// The quoted columns of the key.
+    pub(crate) target: &'static [&'static str],
+    pub(crate) action: ConflictAction,
+}
+
+impl OnConflictClause {
+    fn params(&self) -> usize {
+        match &self.action {
+            ConflictAction::Assign(_, params) => params.len(),
+            _ => 0,
+        }
+    }
+
+    fn push_sql(&self, sql: &mut String, params: &mut Vec<Value>, columns: &[&'static str]) {
+        sql.push_str(" ON CONFLICT (");
+        sql.push_str(&self.target.join(", "));
+        sql.push_str(") DO ");
+        match &self.action {
+            ConflictAction::Nothing => sql.push_str("NOTHING"),
+            ConflictAction::UpdateAll => {
+                let mut set: Vec<&str> = columns
+                    .iter()
+                    .copied()
+                    .filter(|c| !self.target.contains(c))
+                    .collect();
+                if set.is_empty() {
+                    // SQLite needs one assignment; the key set to itself changes nothing.
+                    set.push(self.target[0]);
+                }
+                sql.push_str("UPDATE SET ");
+                let list: Vec<String> = set.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+                sql.push_str(&list.join(", "));
+            }
+            ConflictAction::Assign(set, values) => {
+                sql.push_str("UPDATE SET ");
+                sql.push_str(set);
+                params.extend(values.iter().cloned());
+            }
+        }
+    }
+}
+
 /// The INSERT statements for `rows`: consecutive rows giving the same columns share a
-/// multi-row `VALUES` statement of at most [`MAX_PARAMS`] parameters.
+/// multi-row `VALUES` statement of at most [`MAX_PARAMS`] parameters (an upsert's own
+/// parameters included). Each value is bound once: an upsert's update reads the
+/// incoming row through `excluded`.
 pub(crate) fn insert_statements<T: Table>(
     rows: &[&dyn InsertRow<T>],
+    conflict: Option<&OnConflictClause>,
     returning: Option<&str>,
 ) -> Result<Vec<Statement>> {
+    let reserved = conflict.map_or(0, OnConflictClause::params);
     let mut statements = Vec::new();
-    let mut group_columns: Vec<&'static str> = Vec::new();
-    let mut group_values: Vec<Vec<Value>> = Vec::new();
+    let mut group = Group::default();
     for row in rows {
         let mut columns = Vec::new();
         let mut values = Vec::new();
         row.write(&mut columns, &mut values)?;
-        let per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
-        if columns != group_columns || group_values.len() >= per_statement {
-            flush::<T>(
-                &group_columns,
-                &mut group_values,
-                returning,
-                &mut statements,
-            );
-            group_columns = columns;
+        let per_statement = (MAX_PARAMS.saturating_sub(reserved) / columns.len().max(1)).max(1);
+        if columns != group.columns || group.rows.len() >= per_statement {
+            group.flush::<T>(conflict, returning, &mut statements)?;
+            group.columns = columns;
         }
-        group_values.push(values);
+        group.rows.push(values);
     }
-    flush::<T>(
-        &group_columns,
-        &mut group_values,
-        returning,
-        &mut statements,
-    );
+    group.flush::<T>(conflict, returning, &mut statements)?;
     Ok(statements)
 }
 
-fn flush<T: Table>(
-    columns: &[&'static str],
-    rows: &mut Vec<Vec<Value>>,
-    returning: Option<&str>,
-    out: &mut Vec<Statement>,
-) {
-    if rows.is_empty() {
-        return;
-    }
-    let mut sql = format!("INSERT INTO {}", T::QUOTED_NAME);
-    if columns.is_empty() {
-        // Only one row can be inserted with every column defaulted.
-        for _ in 0..rows.len() {
-            let mut one = format!("{sql} DEFAULT VALUES");
-            push_returning(&mut one, returning);
-            out.push(Statement::new(one));
+/// Rows giving the same columns, waiting to become one statement.
+#[derive(Default)]
+struct Group {
+    columns: Vec<&'static str>,
+    rows: Vec<Vec<Value>>,
+}
+
+impl Group {
+    fn flush<T: Table>(
+        &mut self,
+        conflict: Option<&OnConflictClause>,
+        returning: Option<&str>,
+        out: &mut Vec<Statement>,
+    ) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
         }
-        rows.clear();
-        return;
+        let mut sql = format!("INSERT INTO {}", T::QUOTED_NAME);
+        if self.columns.is_empty() {
+            if conflict.is_some() {
+                return Err(crate::Error::d1(
+                    crate::Prefix::Error,
+                    format!(
+                        "an upsert into {} needs rows that give at least one column",
+                        T::NAME
+                    ),
+                ));
+            }
+            // Only one row can be inserted with every column defaulted.
+            for _ in 0..self.rows.len() {
+                let mut one = format!("{sql} DEFAULT VALUES");
+                push_returning(&mut one, returning);
+                out.push(Statement::new(one));
+            }
+            self.rows.clear();
+            return Ok(());
+        }
+        sql.push_str(" (");
+        sql.push_str(&self.columns.join(", "));
+        sql.push_str(") VALUES ");
+        let marks = format!("({})", vec!["?"; self.columns.len()].join(", "));
+        sql.push_str(&vec![marks; self.rows.len()].join(", "));
+        let mut params: Vec<Value> = self.rows.drain(..).flatten().collect();
+        if let Some(conflict) = conflict {
+            conflict.push_sql(&mut sql, &mut params, &self.columns);
+        }
+        push_returning(&mut sql, returning);
+        out.push(Statement::with_params(sql, params));
+        Ok(())
     }
-    sql.push_str(" (");
-    sql.push_str(&columns.join(", "));
-    sql.push_str(") VALUES ");
-    let marks = format!("({})", vec!["?"; columns.len()].join(", "));
-    sql.push_str(&vec![marks; rows.len()].join(", "));
-    push_returning(&mut sql, returning);
-    let params = rows.drain(..).flatten().collect();
-    out.push(Statement::with_params(sql, params));
 }
 
 pub(crate) fn push_returning(sql: &mut String, returning: Option<&str>) {
