@@ -33,7 +33,7 @@ pub struct Account {
 }
 
 /// What a chain gave: its value, or its error's text.
-fn obs<T: Serialize>(r: d1orm::Result<T>) -> J {
+pub fn obs<T: Serialize>(r: d1orm::Result<T>) -> J {
     match r {
         Ok(v) => json!({ "ok": v }),
         Err(e) => json!({ "error": e.to_string() }),
@@ -41,7 +41,7 @@ fn obs<T: Serialize>(r: d1orm::Result<T>) -> J {
 }
 
 /// What a write gave: its rows and the changes of every statement.
-fn write_obs<R: Serialize>(r: d1orm::Result<d1orm::table::WriteResult<R>>) -> J {
+pub fn write_obs<R: Serialize>(r: d1orm::Result<d1orm::table::WriteResult<R>>) -> J {
     obs(r.map(|w| {
         json!({
             "rows": w.rows,
@@ -50,7 +50,7 @@ fn write_obs<R: Serialize>(r: d1orm::Result<d1orm::table::WriteResult<R>>) -> J 
     }))
 }
 
-fn new_account(i: i64) -> NewAccount {
+pub fn new_account(i: i64) -> NewAccount {
     NewAccount {
         tier: (i % 2 == 0).then(|| "pro".to_owned()),
         nickname: (i % 3 == 0).then(|| format!("nick{i}")),
@@ -67,7 +67,7 @@ fn new_account(i: i64) -> NewAccount {
     }
 }
 
-async fn setup<B: Backend>(db: &Database<B>, rows: i64) -> J {
+pub async fn setup<B: Backend>(db: &Database<B>, rows: i64) -> J {
     let created = db
         .exec(&create_table_sql::<Account>())
         .await

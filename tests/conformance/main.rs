@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod runner;
+mod batches;
 mod chains;
 mod scenarios;
 
@@ -114,16 +115,16 @@ fn main() {
     let d1 = std::sync::Mutex::new(d1);
     let mut chains_run = 0;
     macro_rules! chain {
-        ($($name:ident),*) => {$(
+        ($($module:ident::$name:ident),*) => {$(
             let name = concat!("chains/", stringify!($name));
             if name.contains(&filter) {
                 chains_run += 1;
                 let sqlite_db = d1orm::Database::new(
                     d1orm_sqlite::SqliteBackend::open_in_memory().expect("in-memory database"),
                 );
-                let sqlite = rt.block_on(chains::$name(&sqlite_db));
+                let sqlite = rt.block_on($module::$name(&sqlite_db));
                 let d1_db = d1orm::Database::new(d1_backend::LocalD1Backend::fresh(&d1));
-                let d1_obs = rt.block_on(chains::$name(&d1_db));
+                let d1_obs = rt.block_on($module::$name(&d1_db));
                 if show {
                     println!("---- {name}\n  sqlite: {sqlite}\n  d1:     {d1_obs}");
                 }
@@ -142,10 +143,13 @@ fn main() {
         )*};
     }
     chain!(
-        reads,
-        writes_with_returning,
-        json_paths,
-        multi_row_insert_past_100_parameters
+        chains::reads,
+        chains::writes_with_returning,
+        chains::json_paths,
+        chains::multi_row_insert_past_100_parameters,
+        batches::upserts,
+        batches::typed_batches,
+        batches::failing_batches
     );
     drop(d1);
 
