@@ -342,10 +342,21 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             quote_spanned!(ty.span()=> #field: ::d1orm::__private::decode::<#ty, R>(row, offset + #i, #name, #column)?)
         }
     });
+    let unique_keys = table.attrs.unique.iter().map(|(_, names)| {
+        let columns = names.iter().filter_map(|n| {
+            table
+                .fields
+                .iter()
+                .find(|f| f.ident == n)
+                .map(|f| f.column.as_str())
+        });
+        quote!(&[#(#columns),*])
+    });
     quote! {
         #[automatically_derived]
         impl ::d1orm::__private::Table for #ident {
             const NAME: &'static str = #name;
+            const UNIQUE_KEYS: &'static [&'static [&'static str]] = &[#(#unique_keys),*];
             const QUOTED_NAME: &'static str = #quoted_name;
             const COLUMNS: &'static [::d1orm::__private::ColumnInfo] = &[#(#infos),*];
             const SELECT_LIST: &'static str = #select_list;

@@ -1,6 +1,8 @@
 //! Behaviour tests of the D1 layer on the reference SQLite backend, one module per topic.
 
+mod batch;
 mod binding;
+mod budget;
 mod concurrency;
 mod d1_layer;
 mod opening;

@@ -53,6 +53,8 @@ pub trait Table: Sized + Send + 'static {
     const COLUMNS: &'static [ColumnInfo];
     /// The quoted column list, in declaration order, for `SELECT` and `RETURNING`.
     const SELECT_LIST: &'static str;
+    /// Composite UNIQUE keys declared on the struct (`unique(a, b)`), by column name.
+    const UNIQUE_KEYS: &'static [&'static [&'static str]] = &[];
     /// The generated struct of typed column handles.
     type Columns: Copy;
     /// The generated struct for inserting a row.

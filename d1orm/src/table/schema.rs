@@ -4,7 +4,8 @@ use super::{Table, quote_identifier};
 
 /// `CREATE TABLE IF NOT EXISTS` for `T`, every identifier quoted: column types,
 /// `NOT NULL` for non-`Option` fields, the primary key (an auto-assigned single
-/// `INTEGER PRIMARY KEY` is SQLite's rowid), `UNIQUE` and `DEFAULT`.
+/// `INTEGER PRIMARY KEY` is SQLite's rowid), `UNIQUE` (single and composite) and
+/// `DEFAULT`.
 pub fn create_table_sql<T: Table>() -> String {
     let keys: Vec<_> = T::COLUMNS.iter().filter(|c| c.primary_key).collect();
     let mut parts: Vec<String> = T::COLUMNS
@@ -30,6 +31,10 @@ pub fn create_table_sql<T: Table>() -> String {
     if keys.len() > 1 {
         let names: Vec<String> = keys.iter().map(|c| quote_identifier(c.name)).collect();
         parts.push(format!("PRIMARY KEY ({})", names.join(", ")));
+    }
+    for key in T::UNIQUE_KEYS {
+        let names: Vec<String> = key.iter().map(|c| quote_identifier(c)).collect();
+        parts.push(format!("UNIQUE ({})", names.join(", ")));
     }
     format!(
         "CREATE TABLE IF NOT EXISTS {} ({})",

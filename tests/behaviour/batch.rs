@@ -1,0 +1,170 @@
+//! Upserts on every kind of declared key, and chains as values: awaited alone or run
+//! together in one atomic batch.
+
+use d1orm::table::create_table_sql;
+use d1orm::{Database, Table, Tx};
+use d1orm_sqlite::SqliteBackend;
+
+use crate::{count_rows, memory};
+
+/// A composite primary key and a composite UNIQUE key.
+#[derive(Debug, Clone, PartialEq, Table)]
+#[d1orm(table = "seats", primary_key(org, member), unique(org, slot))]
+pub struct Seat {
+    pub org: i64,
+    pub member: i64,
+    pub slot: i64,
+    pub role: String,
+    #[d1orm(default = 0)]
+    pub visits: i64,
+}
+
+async fn seats() -> Database<SqliteBackend> {
+    let db = memory();
+    db.exec(&create_table_sql::<Seat>()).await.unwrap();
+    db.seats()
+        .insert_many([
+            NewSeat::new(1, 10, 1, "owner".into()),
+            NewSeat::new(1, 11, 2, "member".into()),
+        ])
+        .await
+        .unwrap();
+    db
+}
+
+#[test]
+fn the_schema_declares_the_composite_keys() {
+    let sql = create_table_sql::<Seat>();
+    assert!(sql.contains(r#"PRIMARY KEY ("org", "member")"#), "{sql}");
+    assert!(sql.contains(r#"UNIQUE ("org", "slot")"#), "{sql}");
+}
+
+#[tokio::test]
+async fn upsert_on_a_composite_primary_key_updates_the_chosen_columns() {
+    let db = seats().await;
+    let r = db
+        .seats()
+        .returning(|s| (s.member, s.role, s.visits))
+        .upsert(vec![
+            NewSeat::new(1, 10, 1, "admin".into()),
+            NewSeat::new(1, 12, 3, "member".into()),
+        ])
+        .on_conflict(|s| (s.org, s.member))
+        .update(|s, new| (s.role.set(new.role), s.visits.add(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.rows,
+        vec![(10, "admin".to_owned(), 1), (12, "member".to_owned(), 0)]
+    );
+    assert_eq!(r.changes(), 2);
+}
+
+#[tokio::test]
+async fn upsert_on_a_composite_unique_key_and_do_nothing() {
+    let db = seats().await;
+    // Member 20 takes slot 2 of org 1, which member 11 holds: nothing happens.
+    let r = db
+        .seats()
+        .upsert(NewSeat::new(1, 20, 2, "guest".into()))
+        .on_conflict(|s| (s.org, s.slot))
+        .do_nothing()
+        .await
+        .unwrap();
+    assert_eq!(r.changes(), 0);
+    assert_eq!(count_rows(&db, "seats").await, 2);
+    let moved = db
+        .seats()
+        .returning(|s| s.member)
+        .upsert(NewSeat::new(1, 11, 2, "lead".into()))
+        .on_conflict(|s| (s.org, s.slot))
+        .update_all()
+        .await
+        .unwrap();
+    assert_eq!(moved.rows, vec![11]);
+    let lead = db.seats().where_(|s| s.member.eq(11)).select(|s| s.role).one().await;
+    assert_eq!(lead.unwrap(), "lead");
+}
+
+#[tokio::test]
+async fn each_incoming_value_is_bound_once() {
+    let db = seats().await;
+    let rows: Vec<NewSeat> = (0..30).map(|i| NewSeat::new(2, i, i, "m".into())).collect();
+    let pending = db
+        .seats()
+        .upsert(rows)
+        .on_conflict(|s| (s.org, s.member))
+        .update(|s, new| (s.role.set(new.role), s.slot.set(new.slot), s.visits.add(5)));
+    let statements = pending.statements().unwrap();
+    // 4 values a row and one for `+ 5`: 24 rows a statement, so 24 + 6 rows.
+    let params: Vec<usize> = statements.iter().map(|s| s.params.len()).collect();
+    assert_eq!(params, vec![24 * 4 + 1, 6 * 4 + 1]);
+    assert!(statements[0].sql.contains(r#""role" = excluded."role""#));
+    assert!(statements[0].sql.contains(r#""visits" = "visits" + ?"#));
+    let r = pending.await.unwrap();
+    assert_eq!((r.changes(), r.metas.len()), (30, 2));
+}
+
+#[tokio::test]
+async fn a_chain_runs_only_when_awaited() {
+    let db = seats().await;
+    let insert = db.seats().insert(NewSeat::new(3, 1, 1, "x".into()));
+    let delete = db.seats().all_rows().delete();
+    assert_eq!(count_rows(&db, "seats").await, 2);
+    drop(delete);
+    assert_eq!(insert.await.unwrap().changes(), 1);
+    assert_eq!(count_rows(&db, "seats").await, 3);
+}
+
+#[tokio::test]
+async fn a_tuple_batch_gives_typed_results_that_see_earlier_writes() {
+    let db = seats().await;
+    let q = db.seats();
+    let (inserted, bumped, roles, n, (exists, meta)) = db
+        .batch((
+            q.returning(|s| s.member).insert(NewSeat::new(1, 12, 3, "m".into())),
+            q.where_(|s| s.org.eq(1)).update(|s| s.visits.add(1)),
+            q.order_by(|s| s.member.asc()).select(|s| s.role).many(),
+            q.count(),
+            q.where_(|s| s.member.eq(12)).exists().with_meta(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(inserted.rows, vec![12]);
+    assert_eq!(bumped.changes(), 3);
+    assert_eq!(roles.rows, vec!["owner", "member", "m"]);
+    assert_eq!(roles.meta.rows_read, 3);
+    assert_eq!(n, 3);
+    assert!(exists);
+    assert_eq!(meta.changes, 0);
+}
+
+#[tokio::test]
+async fn a_staged_batch_commits_every_write_or_none() {
+    let db = seats().await;
+    let done = db
+        .batch(|tx: &Tx| {
+            tx.seats()
+                .returning(|s| s.member)
+                .insert(NewSeat::new(1, 30, 30, "x".into()));
+            tx.seats().where_(|s| s.member.eq(10)).update(|s| s.role.set("root"));
+            tx.table::<Seat>().where_(|s| s.member.eq(11)).delete();
+        })
+        .await
+        .unwrap();
+    assert!(done.success);
+    assert_eq!(done.results.len(), 3);
+    assert_eq!(done.results[0].rows[0]["member"], 30);
+    assert_eq!(done.results[2].changes(), 1);
+    let failed = db
+        .batch(|tx: &Tx| {
+            tx.seats().where_(|s| s.member.eq(10)).update(|s| s.role.set("gone"));
+            tx.seats().insert(NewSeat::new(1, 31, 30, "dup slot".into()));
+        })
+        .await
+        .unwrap_err();
+    assert!(failed.is_unique_violation());
+    assert_eq!(failed.batch_index(), Some(1));
+    let role = db.seats().where_(|s| s.member.eq(10)).select(|s| s.role).one().await;
+    assert_eq!(role.unwrap(), "root");
+}
