@@ -5,7 +5,7 @@
 //! `cargo run --example quickstart -- app.db` (a file).
 
 use d1orm::table::create_table_sql;
-use d1orm::{Database, Table};
+use d1orm::{Database, Table, Tx};
 use d1orm_sqlite::SqliteBackend;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,59 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("deleted: {:?}", deleted.rows);
     println!("users left: {}", db.users().count().await?);
+
+    // Upsert on a UNIQUE key: the incoming row is `new`; each value is bound once.
+    let upserted = db
+        .users()
+        .returning(|u| (u.email, u.tier, u.meta))
+        .upsert(vec![
+            NewUser::new("grace@example.com".into(), Profile::default()),
+            NewUser::new("linus@example.com".into(), Profile::default()),
+        ])
+        .on_conflict(|u| u.email)
+        .update(|u, new| (u.tier.set(new.tier), u.meta.at("plan").set("team")))
+        .await?;
+    println!("upserted: {:?}", upserted.rows);
+
+    // A batch of chains: one atomic D1 batch, each result typed as if awaited alone.
+    let (renamed, pro_count, emails) = db
+        .batch((
+            db.users()
+                .where_(|u| u.email.eq("linus@example.com"))
+                .update(|u| u.tier.set("pro")),
+            db.users().where_(|u| u.tier.eq("pro")).count(),
+            db.users()
+                .order_by(|u| u.id.asc())
+                .select(|u| u.email)
+                .many(),
+        ))
+        .await?;
+    println!(
+        "batch: {} renamed, {pro_count} on pro, {:?}",
+        renamed.changes(),
+        emails.rows
+    );
+
+    // The callback form stages writes on `tx` and commits them together; reads do not
+    // exist on `tx`. A failing statement rolls the whole batch back and is named.
+    let err = db
+        .batch(|tx: &Tx| {
+            tx.users()
+                .insert(NewUser::new("ken@example.com".into(), Profile::default()));
+            tx.users()
+                .where_(|u| u.email.eq("ken@example.com"))
+                .update(|u| u.email.set("grace@example.com"));
+        })
+        .await
+        .expect_err("the email is UNIQUE");
+    println!("staged batch failed: {err}");
+    println!(
+        "ken exists: {}",
+        db.users()
+            .where_(|u| u.email.eq("ken@example.com"))
+            .exists()
+            .await?
+    );
 
     // The D1 layer underneath: D1's binding API, results and error text.
     let row: Option<serde_json::Value> = db

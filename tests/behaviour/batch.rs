@@ -82,7 +82,12 @@ async fn upsert_on_a_composite_unique_key_and_do_nothing() {
         .await
         .unwrap();
     assert_eq!(moved.rows, vec![11]);
-    let lead = db.seats().where_(|s| s.member.eq(11)).select(|s| s.role).one().await;
+    let lead = db
+        .seats()
+        .where_(|s| s.member.eq(11))
+        .select(|s| s.role)
+        .one()
+        .await;
     assert_eq!(lead.unwrap(), "lead");
 }
 
@@ -122,7 +127,8 @@ async fn a_tuple_batch_gives_typed_results_that_see_earlier_writes() {
     let q = db.seats();
     let (inserted, bumped, roles, n, (exists, meta)) = db
         .batch((
-            q.returning(|s| s.member).insert(NewSeat::new(1, 12, 3, "m".into())),
+            q.returning(|s| s.member)
+                .insert(NewSeat::new(1, 12, 3, "m".into())),
             q.where_(|s| s.org.eq(1)).update(|s| s.visits.add(1)),
             q.order_by(|s| s.member.asc()).select(|s| s.role).many(),
             q.count(),
@@ -147,7 +153,9 @@ async fn a_staged_batch_commits_every_write_or_none() {
             tx.seats()
                 .returning(|s| s.member)
                 .insert(NewSeat::new(1, 30, 30, "x".into()));
-            tx.seats().where_(|s| s.member.eq(10)).update(|s| s.role.set("root"));
+            tx.seats()
+                .where_(|s| s.member.eq(10))
+                .update(|s| s.role.set("root"));
             tx.table::<Seat>().where_(|s| s.member.eq(11)).delete();
         })
         .await
@@ -158,13 +166,21 @@ async fn a_staged_batch_commits_every_write_or_none() {
     assert_eq!(done.results[2].changes(), 1);
     let failed = db
         .batch(|tx: &Tx| {
-            tx.seats().where_(|s| s.member.eq(10)).update(|s| s.role.set("gone"));
-            tx.seats().insert(NewSeat::new(1, 31, 30, "dup slot".into()));
+            tx.seats()
+                .where_(|s| s.member.eq(10))
+                .update(|s| s.role.set("gone"));
+            tx.seats()
+                .insert(NewSeat::new(1, 31, 30, "dup slot".into()));
         })
         .await
         .unwrap_err();
     assert!(failed.is_unique_violation());
     assert_eq!(failed.batch_index(), Some(1));
-    let role = db.seats().where_(|s| s.member.eq(10)).select(|s| s.role).one().await;
+    let role = db
+        .seats()
+        .where_(|s| s.member.eq(10))
+        .select(|s| s.role)
+        .one()
+        .await;
     assert_eq!(role.unwrap(), "root");
 }

@@ -118,7 +118,13 @@ pub struct Wide {
 }
 
 fn wide_row(key: i64) -> NewWide {
-    let mut row = NewWide::new(key, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99);
+    let mut row = NewWide::new(
+        key, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+        48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70,
+        71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
+        94, 95, 96, 97, 98, 99,
+    );
     row.c99 = key * 1000;
     row
 }
@@ -179,7 +185,12 @@ async fn recording() -> Database<Recording> {
 fn assert_within_budget(statements: &[Statement]) -> usize {
     assert!(!statements.is_empty(), "nothing was sent");
     for s in statements {
-        assert!(s.params.len() <= 100, "{} parameters: {}", s.params.len(), &s.sql[..80]);
+        assert!(
+            s.params.len() <= 100,
+            "{} parameters: {}",
+            s.params.len(),
+            &s.sql[..80]
+        );
         assert!(s.sql.len() <= MAX_SQL_BYTES, "{} bytes of SQL", s.sql.len());
     }
     statements.len()
@@ -219,16 +230,16 @@ async fn a_10000_id_list_binds_one_parameter_in_every_chain() {
     assert_eq!(listed.many().await.unwrap().len(), 50);
     assert_eq!(listed.count().await.unwrap(), 50);
     assert!(listed.exists().await.unwrap());
-    assert_eq!(
-        listed.update(|r| r.c1.add(1)).await.unwrap().changes(),
-        50
-    );
+    assert_eq!(listed.update(|r| r.c1.add(1)).await.unwrap().changes(), 50);
     let excluded = w.where_(|r| r.c0.not_in(ids.clone()));
     assert_eq!(excluded.count().await.unwrap(), 0);
     assert_eq!(listed.delete().await.unwrap().changes(), 50);
     let sent = db.backend().take();
     assert_eq!(assert_within_budget(&sent), 6);
-    assert!(sent.iter().all(|s| s.params.len() <= 2), "the list is one parameter");
+    assert!(
+        sent.iter().all(|s| s.params.len() <= 2),
+        "the list is one parameter"
+    );
 }
 
 #[tokio::test]
@@ -241,7 +252,107 @@ async fn an_update_of_every_column_fits_and_one_more_parameter_is_refused_before
     let all = w
         .where_(|r| r.c0.eq(2))
         .update(|r| {
-            vec![r.c1.set(0), r.c2.set(0), r.c3.set(0), r.c4.set(0), r.c5.set(0), r.c6.set(0), r.c7.set(0), r.c8.set(0), r.c9.set(0), r.c10.set(0), r.c11.set(0), r.c12.set(0), r.c13.set(0), r.c14.set(0), r.c15.set(0), r.c16.set(0), r.c17.set(0), r.c18.set(0), r.c19.set(0), r.c20.set(0), r.c21.set(0), r.c22.set(0), r.c23.set(0), r.c24.set(0), r.c25.set(0), r.c26.set(0), r.c27.set(0), r.c28.set(0), r.c29.set(0), r.c30.set(0), r.c31.set(0), r.c32.set(0), r.c33.set(0), r.c34.set(0), r.c35.set(0), r.c36.set(0), r.c37.set(0), r.c38.set(0), r.c39.set(0), r.c40.set(0), r.c41.set(0), r.c42.set(0), r.c43.set(0), r.c44.set(0), r.c45.set(0), r.c46.set(0), r.c47.set(0), r.c48.set(0), r.c49.set(0), r.c50.set(0), r.c51.set(0), r.c52.set(0), r.c53.set(0), r.c54.set(0), r.c55.set(0), r.c56.set(0), r.c57.set(0), r.c58.set(0), r.c59.set(0), r.c60.set(0), r.c61.set(0), r.c62.set(0), r.c63.set(0), r.c64.set(0), r.c65.set(0), r.c66.set(0), r.c67.set(0), r.c68.set(0), r.c69.set(0), r.c70.set(0), r.c71.set(0), r.c72.set(0), r.c73.set(0), r.c74.set(0), r.c75.set(0), r.c76.set(0), r.c77.set(0), r.c78.set(0), r.c79.set(0), r.c80.set(0), r.c81.set(0), r.c82.set(0), r.c83.set(0), r.c84.set(0), r.c85.set(0), r.c86.set(0), r.c87.set(0), r.c88.set(0), r.c89.set(0), r.c90.set(0), r.c91.set(0), r.c92.set(0), r.c93.set(0), r.c94.set(0), r.c95.set(0), r.c96.set(0), r.c97.set(0), r.c98.set(0), r.c99.set(0)]
+            vec![
+                r.c1.set(0),
+                r.c2.set(0),
+                r.c3.set(0),
+                r.c4.set(0),
+                r.c5.set(0),
+                r.c6.set(0),
+                r.c7.set(0),
+                r.c8.set(0),
+                r.c9.set(0),
+                r.c10.set(0),
+                r.c11.set(0),
+                r.c12.set(0),
+                r.c13.set(0),
+                r.c14.set(0),
+                r.c15.set(0),
+                r.c16.set(0),
+                r.c17.set(0),
+                r.c18.set(0),
+                r.c19.set(0),
+                r.c20.set(0),
+                r.c21.set(0),
+                r.c22.set(0),
+                r.c23.set(0),
+                r.c24.set(0),
+                r.c25.set(0),
+                r.c26.set(0),
+                r.c27.set(0),
+                r.c28.set(0),
+                r.c29.set(0),
+                r.c30.set(0),
+                r.c31.set(0),
+                r.c32.set(0),
+                r.c33.set(0),
+                r.c34.set(0),
+                r.c35.set(0),
+                r.c36.set(0),
+                r.c37.set(0),
+                r.c38.set(0),
+                r.c39.set(0),
+                r.c40.set(0),
+                r.c41.set(0),
+                r.c42.set(0),
+                r.c43.set(0),
+                r.c44.set(0),
+                r.c45.set(0),
+                r.c46.set(0),
+                r.c47.set(0),
+                r.c48.set(0),
+                r.c49.set(0),
+                r.c50.set(0),
+                r.c51.set(0),
+                r.c52.set(0),
+                r.c53.set(0),
+                r.c54.set(0),
+                r.c55.set(0),
+                r.c56.set(0),
+                r.c57.set(0),
+                r.c58.set(0),
+                r.c59.set(0),
+                r.c60.set(0),
+                r.c61.set(0),
+                r.c62.set(0),
+                r.c63.set(0),
+                r.c64.set(0),
+                r.c65.set(0),
+                r.c66.set(0),
+                r.c67.set(0),
+                r.c68.set(0),
+                r.c69.set(0),
+                r.c70.set(0),
+                r.c71.set(0),
+                r.c72.set(0),
+                r.c73.set(0),
+                r.c74.set(0),
+                r.c75.set(0),
+                r.c76.set(0),
+                r.c77.set(0),
+                r.c78.set(0),
+                r.c79.set(0),
+                r.c80.set(0),
+                r.c81.set(0),
+                r.c82.set(0),
+                r.c83.set(0),
+                r.c84.set(0),
+                r.c85.set(0),
+                r.c86.set(0),
+                r.c87.set(0),
+                r.c88.set(0),
+                r.c89.set(0),
+                r.c90.set(0),
+                r.c91.set(0),
+                r.c92.set(0),
+                r.c93.set(0),
+                r.c94.set(0),
+                r.c95.set(0),
+                r.c96.set(0),
+                r.c97.set(0),
+                r.c98.set(0),
+                r.c99.set(0),
+            ]
         })
         .await
         .unwrap();
@@ -251,7 +362,107 @@ async fn an_update_of_every_column_fits_and_one_more_parameter_is_refused_before
     let over = w
         .where_(|r| r.c0.eq(2).or(r.c0.eq(3)))
         .update(|r| {
-            vec![r.c1.set(0), r.c2.set(0), r.c3.set(0), r.c4.set(0), r.c5.set(0), r.c6.set(0), r.c7.set(0), r.c8.set(0), r.c9.set(0), r.c10.set(0), r.c11.set(0), r.c12.set(0), r.c13.set(0), r.c14.set(0), r.c15.set(0), r.c16.set(0), r.c17.set(0), r.c18.set(0), r.c19.set(0), r.c20.set(0), r.c21.set(0), r.c22.set(0), r.c23.set(0), r.c24.set(0), r.c25.set(0), r.c26.set(0), r.c27.set(0), r.c28.set(0), r.c29.set(0), r.c30.set(0), r.c31.set(0), r.c32.set(0), r.c33.set(0), r.c34.set(0), r.c35.set(0), r.c36.set(0), r.c37.set(0), r.c38.set(0), r.c39.set(0), r.c40.set(0), r.c41.set(0), r.c42.set(0), r.c43.set(0), r.c44.set(0), r.c45.set(0), r.c46.set(0), r.c47.set(0), r.c48.set(0), r.c49.set(0), r.c50.set(0), r.c51.set(0), r.c52.set(0), r.c53.set(0), r.c54.set(0), r.c55.set(0), r.c56.set(0), r.c57.set(0), r.c58.set(0), r.c59.set(0), r.c60.set(0), r.c61.set(0), r.c62.set(0), r.c63.set(0), r.c64.set(0), r.c65.set(0), r.c66.set(0), r.c67.set(0), r.c68.set(0), r.c69.set(0), r.c70.set(0), r.c71.set(0), r.c72.set(0), r.c73.set(0), r.c74.set(0), r.c75.set(0), r.c76.set(0), r.c77.set(0), r.c78.set(0), r.c79.set(0), r.c80.set(0), r.c81.set(0), r.c82.set(0), r.c83.set(0), r.c84.set(0), r.c85.set(0), r.c86.set(0), r.c87.set(0), r.c88.set(0), r.c89.set(0), r.c90.set(0), r.c91.set(0), r.c92.set(0), r.c93.set(0), r.c94.set(0), r.c95.set(0), r.c96.set(0), r.c97.set(0), r.c98.set(0), r.c99.set(0)]
+            vec![
+                r.c1.set(0),
+                r.c2.set(0),
+                r.c3.set(0),
+                r.c4.set(0),
+                r.c5.set(0),
+                r.c6.set(0),
+                r.c7.set(0),
+                r.c8.set(0),
+                r.c9.set(0),
+                r.c10.set(0),
+                r.c11.set(0),
+                r.c12.set(0),
+                r.c13.set(0),
+                r.c14.set(0),
+                r.c15.set(0),
+                r.c16.set(0),
+                r.c17.set(0),
+                r.c18.set(0),
+                r.c19.set(0),
+                r.c20.set(0),
+                r.c21.set(0),
+                r.c22.set(0),
+                r.c23.set(0),
+                r.c24.set(0),
+                r.c25.set(0),
+                r.c26.set(0),
+                r.c27.set(0),
+                r.c28.set(0),
+                r.c29.set(0),
+                r.c30.set(0),
+                r.c31.set(0),
+                r.c32.set(0),
+                r.c33.set(0),
+                r.c34.set(0),
+                r.c35.set(0),
+                r.c36.set(0),
+                r.c37.set(0),
+                r.c38.set(0),
+                r.c39.set(0),
+                r.c40.set(0),
+                r.c41.set(0),
+                r.c42.set(0),
+                r.c43.set(0),
+                r.c44.set(0),
+                r.c45.set(0),
+                r.c46.set(0),
+                r.c47.set(0),
+                r.c48.set(0),
+                r.c49.set(0),
+                r.c50.set(0),
+                r.c51.set(0),
+                r.c52.set(0),
+                r.c53.set(0),
+                r.c54.set(0),
+                r.c55.set(0),
+                r.c56.set(0),
+                r.c57.set(0),
+                r.c58.set(0),
+                r.c59.set(0),
+                r.c60.set(0),
+                r.c61.set(0),
+                r.c62.set(0),
+                r.c63.set(0),
+                r.c64.set(0),
+                r.c65.set(0),
+                r.c66.set(0),
+                r.c67.set(0),
+                r.c68.set(0),
+                r.c69.set(0),
+                r.c70.set(0),
+                r.c71.set(0),
+                r.c72.set(0),
+                r.c73.set(0),
+                r.c74.set(0),
+                r.c75.set(0),
+                r.c76.set(0),
+                r.c77.set(0),
+                r.c78.set(0),
+                r.c79.set(0),
+                r.c80.set(0),
+                r.c81.set(0),
+                r.c82.set(0),
+                r.c83.set(0),
+                r.c84.set(0),
+                r.c85.set(0),
+                r.c86.set(0),
+                r.c87.set(0),
+                r.c88.set(0),
+                r.c89.set(0),
+                r.c90.set(0),
+                r.c91.set(0),
+                r.c92.set(0),
+                r.c93.set(0),
+                r.c94.set(0),
+                r.c95.set(0),
+                r.c96.set(0),
+                r.c97.set(0),
+                r.c98.set(0),
+                r.c99.set(0),
+            ]
         })
         .await
         .unwrap_err();
