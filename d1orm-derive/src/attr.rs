@@ -11,7 +11,10 @@ use crate::ctxt::Ctxt;
 const TABLE: &str = "table";
 const PRIMARY_KEY: &str = "primary_key";
 const INSERT: &str = "insert";
-const CONTAINER_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, UNIQUE, INSERT];
+const CHECK: &str = "check";
+const INDEX: &str = "index";
+const UNIQUE_INDEX: &str = "unique_index";
+const CONTAINER_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, UNIQUE, INSERT, CHECK, INDEX, UNIQUE_INDEX];
 
 /// Field keys.
 const RENAME: &str = "rename";
@@ -19,7 +22,25 @@ const AUTO_INCREMENT: &str = "auto_increment";
 const UNIQUE: &str = "unique";
 const DEFAULT: &str = "default";
 const JSON: &str = "json";
-const FIELD_KEYS: &[&str] = &[RENAME, PRIMARY_KEY, AUTO_INCREMENT, UNIQUE, DEFAULT, JSON];
+const REFERENCES: &str = "references";
+const ON_DELETE: &str = "on_delete";
+const ON_UPDATE: &str = "on_update";
+const FIELD_KEYS: &[&str] = &[
+    RENAME,
+    PRIMARY_KEY,
+    AUTO_INCREMENT,
+    UNIQUE,
+    DEFAULT,
+    JSON,
+    CHECK,
+    INDEX,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+];
+
+/// The actions SQLite knows for `ON DELETE` / `ON UPDATE`.
+const FK_ACTIONS: &[&str] = &["cascade", "restrict", "set null", "set default", "no action"];
 
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
@@ -29,6 +50,23 @@ pub(crate) struct ContainerAttrs {
     /// Composite UNIQUE keys, by field name (the key may be repeated).
     pub(crate) unique: Vec<(Span, Vec<Ident>)>,
     pub(crate) insert: Option<Ident>,
+    /// Table CHECK constraints, as SQL.
+    pub(crate) checks: Vec<String>,
+    pub(crate) indexes: Vec<IndexAttr>,
+}
+
+/// `index(a, b, filter = "sql", name = "...")` or `unique_index(...)`.
+pub(crate) struct IndexAttr {
+    pub(crate) fields: Vec<Ident>,
+    pub(crate) unique: bool,
+    pub(crate) filter: Option<String>,
+    pub(crate) name: Option<String>,
+}
+
+/// `references(Type::field)` with its actions.
+pub(crate) struct ReferenceAttr {
+    pub(crate) table: syn::Path,
+    pub(crate) field: Ident,
 }
 
 #[derive(Default)]
@@ -40,6 +78,11 @@ pub(crate) struct FieldAttrs {
     /// The SQL text of the default.
     pub(crate) default: Option<(Span, String)>,
     pub(crate) json: Option<Span>,
+    pub(crate) check: Option<String>,
+    pub(crate) index: Option<Span>,
+    pub(crate) references: Option<ReferenceAttr>,
+    pub(crate) on_delete: Option<(Span, String)>,
+    pub(crate) on_update: Option<(Span, String)>,
 }
 
 /// Remembers which keys were given, to refuse repeats.
@@ -68,6 +111,41 @@ fn unknown(meta: &ParseNestedMeta<'_>, keys: &[&str], place: &str) -> syn::Error
 
 fn d1orm_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("d1orm"))
+}
+
+fn index_attr(meta: &ParseNestedMeta<'_>, unique: bool) -> syn::Result<IndexAttr> {
+    let mut out = IndexAttr {
+        fields: Vec::new(),
+        unique,
+        filter: None,
+        name: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("filter") {
+            out.filter = Some(inner.value()?.parse::<LitStr>()?.value());
+        } else if inner.path.is_ident("name") {
+            out.name = Some(inner.value()?.parse::<LitStr>()?.value());
+        } else {
+            out.fields.push(inner.path.require_ident()?.clone());
+        }
+        Ok(())
+    })?;
+    if out.fields.is_empty() {
+        return Err(meta.error("an index needs at least one field: `index(a, b)`"));
+    }
+    Ok(out)
+}
+
+fn fk_action(meta: &ParseNestedMeta<'_>) -> syn::Result<(Span, String)> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let action = lit.value().to_ascii_lowercase();
+    if !FK_ACTIONS.contains(&action.as_str()) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("unknown action `{}`; expected one of: {}", lit.value(), FK_ACTIONS.join(", ")),
+        ));
+    }
+    Ok((lit.span(), action.to_ascii_uppercase()))
 }
 
 /// `key(a, b)`: the key's span and the fields it names.
@@ -100,6 +178,9 @@ pub(crate) fn container(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs 
                     out.primary_key = Some(field_list(&meta)?);
                 }
                 Some(UNIQUE) => out.unique.push(field_list(&meta)?),
+                Some(CHECK) => out.checks.push(meta.value()?.parse::<LitStr>()?.value()),
+                Some(INDEX) => out.indexes.push(index_attr(&meta, false)?),
+                Some(UNIQUE_INDEX) => out.indexes.push(index_attr(&meta, true)?),
                 Some(INSERT) => {
                     seen.first(&meta, INSERT)?;
                     out.insert = Some(meta.value()?.parse()?);
@@ -142,6 +223,47 @@ pub(crate) fn field(attrs: &[Attribute], ctxt: &mut Ctxt) -> FieldAttrs {
                 Some(JSON) => {
                     seen.first(&meta, JSON)?;
                     out.json = Some(span);
+                }
+                Some(CHECK) => {
+                    seen.first(&meta, CHECK)?;
+                    out.check = Some(meta.value()?.parse::<LitStr>()?.value());
+                }
+                Some(INDEX) => {
+                    seen.first(&meta, INDEX)?;
+                    out.index = Some(span);
+                }
+                Some(REFERENCES) => {
+                    seen.first(&meta, REFERENCES)?;
+                    let mut target: Option<syn::Path> = None;
+                    meta.parse_nested_meta(|inner| {
+                        if target.is_some() {
+                            return Err(inner.error("`references` takes one `Table::field`"));
+                        }
+                        target = Some(inner.path.clone());
+                        Ok(())
+                    })?;
+                    let target = target
+                        .filter(|p| p.segments.len() >= 2)
+                        .ok_or_else(|| meta.error("expected `references(Table::field)`"))?;
+                    let mut segments: Vec<syn::PathSegment> =
+                        target.segments.iter().cloned().collect();
+                    let field = segments
+                        .pop()
+                        .map(|s| s.ident)
+                        .ok_or_else(|| meta.error("expected `references(Table::field)`"))?;
+                    let table = syn::Path {
+                        leading_colon: target.leading_colon,
+                        segments: segments.into_iter().collect(),
+                    };
+                    out.references = Some(ReferenceAttr { table, field });
+                }
+                Some(ON_DELETE) => {
+                    seen.first(&meta, ON_DELETE)?;
+                    out.on_delete = Some(fk_action(&meta)?);
+                }
+                Some(ON_UPDATE) => {
+                    seen.first(&meta, ON_UPDATE)?;
+                    out.on_update = Some(fk_action(&meta)?);
                 }
                 Some(DEFAULT) => {
                     seen.first(&meta, DEFAULT)?;

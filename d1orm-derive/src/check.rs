@@ -67,6 +67,23 @@ pub(crate) fn check(table: &Table<'_>, ctxt: &mut Ctxt) {
             );
         }
     }
+    for field in &table.fields {
+        for (what, action) in [("on_delete", &field.attrs.on_delete), ("on_update", &field.attrs.on_update)] {
+            if let (Some((span, _)), None) = (action, &field.attrs.references) {
+                ctxt.push(syn::Error::new(
+                    *span,
+                    format!("`{what}` needs `references(Table::field)` on the same field"),
+                ));
+            }
+        }
+    }
+    for index in &table.attrs.indexes {
+        for key in &index.fields {
+            if !table.fields.iter().any(|f| f.ident == key) {
+                ctxt.error(key, format!("no field `{key}` for the index"));
+            }
+        }
+    }
     let composite = table
         .attrs
         .primary_key

@@ -306,6 +306,15 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             Some((_, sql)) => quote!(::core::option::Option::Some(#sql)),
             None => quote!(::core::option::Option::None),
         };
+        let check = match &f.attrs.check {
+            Some(sql) => quote!(::core::option::Option::Some(#sql)),
+            None => quote!(::core::option::Option::None),
+        };
+        let values = if f.attrs.json.is_some() {
+            quote!(::core::option::Option::None)
+        } else {
+            quote!(<#ty as ::d1orm::__private::ColumnType>::VALUES)
+        };
         quote! {
             ::d1orm::__private::ColumnInfo::new(#column, #sql_type)
                 .nullable(#nullable)
@@ -314,8 +323,13 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 .unique(#unique)
                 .default(#default)
                 .json(#json)
+                .check(#check)
+                .values(#values)
         }
     });
+    let checks = &table.attrs.checks;
+    let indexes = indexes(table);
+    let foreign_keys = foreign_keys(table);
     let handles = |constructor: TokenStream| {
         table
             .fields
@@ -357,6 +371,12 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
         impl ::d1orm::__private::Table for #ident {
             const NAME: &'static str = #name;
             const UNIQUE_KEYS: &'static [&'static [&'static str]] = &[#(#unique_keys),*];
+            const CHECKS: &'static [&'static str] = &[#(#checks),*];
+            const INDEXES: &'static [::d1orm::__private::IndexInfo] = &[#(#indexes),*];
+
+            fn foreign_keys() -> ::std::vec::Vec<::d1orm::__private::ForeignKeyInfo> {
+                ::std::vec![#(#foreign_keys),*]
+            }
             const QUOTED_NAME: &'static str = #quoted_name;
             const COLUMNS: &'static [::d1orm::__private::ColumnInfo] = &[#(#infos),*];
             const SELECT_LIST: &'static str = #select_list;
@@ -379,6 +399,73 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// The declared indexes: field-level `index` and container `index(..)`/`unique_index(..)`.
+fn indexes(table: &Table<'_>) -> Vec<TokenStream> {
+    let column_of = |ident: &syn::Ident| {
+        table
+            .fields
+            .iter()
+            .find(|f| f.ident == ident)
+            .map_or_else(|| ident.to_string(), |f| f.column.clone())
+    };
+    let mut out = Vec::new();
+    let mut push = |columns: Vec<String>, unique: bool, filter: Option<&String>, name: Option<&String>| {
+        let name = name.cloned().unwrap_or_else(|| {
+            format!(
+                "{}_{}_{}",
+                if unique { "uidx" } else { "idx" },
+                table.name,
+                columns.join("_")
+            )
+        });
+        let filter = match filter {
+            Some(sql) => quote!(::core::option::Option::Some(#sql)),
+            None => quote!(::core::option::Option::None),
+        };
+        out.push(quote! {
+            ::d1orm::__private::IndexInfo::new(#name, &[#(#columns),*], #unique, #filter)
+        });
+    };
+    for f in &table.fields {
+        if f.attrs.index.is_some() {
+            push(vec![f.column.clone()], false, None, None);
+        }
+    }
+    for index in &table.attrs.indexes {
+        let columns = index.fields.iter().map(column_of).collect();
+        push(columns, index.unique, index.filter.as_ref(), index.name.as_ref());
+    }
+    out
+}
+
+/// `references(Table::field)`: the referenced table and column come from that table's
+/// own derive, so a type that is not a table, or a field it does not have, does not
+/// compile.
+fn foreign_keys(table: &Table<'_>) -> Vec<TokenStream> {
+    table
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let r = f.attrs.references.as_ref()?;
+            let column = &f.column;
+            let target = &r.table;
+            let field = &r.field;
+            let action = |a: &Option<(proc_macro2::Span, String)>| match a {
+                Some((_, sql)) => quote!(::core::option::Option::Some(#sql)),
+                None => quote!(::core::option::Option::None),
+            };
+            let on_delete = action(&f.attrs.on_delete);
+            let on_update = action(&f.attrs.on_update);
+            let name = quote_spanned!(target.span()=> <#target as ::d1orm::__private::Table>::NAME);
+            let columns = quote_spanned!(target.span()=> <#target as ::d1orm::__private::Table>::columns());
+            let referenced = quote_spanned!(field.span()=> #columns.#field.name());
+            Some(quote! {
+                ::d1orm::__private::ForeignKeyInfo::new(#column, #name, #referenced, #on_delete, #on_update)
+            })
+        })
+        .collect()
 }
 
 /// `db.users()`: a trait on `Database`, named after the struct (`UserTable`).

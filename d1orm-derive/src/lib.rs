@@ -11,6 +11,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod from_row;
+mod text_enum;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -30,6 +31,10 @@ use syn::{DeriveInput, parse_macro_input};
 ///   case, plural: `AuditLog` is `audit_logs`).
 /// - `#[d1orm(primary_key(a, b))]`: a composite primary key.
 /// - `#[d1orm(insert = NewName)]`: the name of the generated insert type.
+/// - `#[d1orm(unique(a, b))]`: a composite UNIQUE key (repeatable).
+/// - `#[d1orm(check = "sql")]`: a table CHECK constraint (repeatable).
+/// - `#[d1orm(index(a, b))]`, `#[d1orm(unique_index(a, b))]`: an index, optionally
+///   partial (`filter = "sql"`) and named (`name = "..."`).
 ///
 /// ## Field
 /// - `#[d1orm(rename = "column")]`: the column's name (default: the field's).
@@ -38,6 +43,11 @@ use syn::{DeriveInput, parse_macro_input};
 /// - `#[d1orm(unique)]`: a UNIQUE column.
 /// - `#[d1orm(default = "sql")]` (or a number or bool literal): the SQL `DEFAULT`.
 /// - `#[d1orm(json)]`: store any `Serialize + DeserializeOwned` type as JSON text.
+/// - `#[d1orm(check = "sql")]`: a column CHECK constraint.
+/// - `#[d1orm(index)]`: an index on the column.
+/// - `#[d1orm(references(User::id))]`: a foreign key to a column of another derived
+///   table, with `on_delete = "cascade"` / `on_update = "..."` (`cascade`, `restrict`,
+///   `set null`, `set default`, `no action`).
 ///
 /// Field types: `i8`–`i64`, `u8`–`u64` (a `u64` above `i64::MAX` is an error), `f32`,
 /// `f64`, `bool` (0/1), `String`, `Vec<u8>`, `Option<T>` (nullable; every other column
@@ -68,4 +78,13 @@ fn derive_table_inner(input: &DeriveInput) -> proc_macro2::TokenStream {
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     from_row::derive(&input).into()
+}
+
+/// Stores a fieldless enum as TEXT: each variant as its name, or as
+/// `#[d1orm(rename = "...")]`. A table column of this type gets a CHECK constraint
+/// listing the values; a stored value outside them is a decode error.
+#[proc_macro_derive(TextEnum, attributes(d1orm))]
+pub fn derive_text_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    text_enum::derive(&input).into()
 }

@@ -31,7 +31,7 @@ pub use backend::{
 pub use batch::{
     BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, Tx, WithMeta, WriteTarget,
 };
-pub use d1orm_derive::{FromRow, Table};
+pub use d1orm_derive::{FromRow, Table, TextEnum};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};

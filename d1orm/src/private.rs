@@ -6,9 +6,10 @@ pub use crate::batch::Tx;
 pub use crate::database::Database;
 pub use crate::error::{DecodeError, Error, Result};
 pub use crate::table::{
-    Column, ColumnInfo, ColumnOf, ColumnType, FromRow, InsertRow, IntoRows, JsonColumn, Query,
-    Table, UniqueKey,
+    Column, ColumnInfo, ColumnOf, ColumnType, ForeignKeyInfo, FromRow, IndexInfo, InsertRow,
+    IntoRows, JsonColumn, Query, Table, UniqueKey,
 };
+pub use crate::value::ValueRef;
 
 /// The quoted name of the column a `FromRow` field reads (type-checks the field).
 pub fn quoted_name_of<T, V, C: ColumnOf<T, V>>(column: &C) -> &'static str {

@@ -39,6 +39,9 @@ pub trait ColumnType: Sized {
     const SQL_TYPE: &'static str;
     /// Whether the column admits NULL (true only for `Option<T>`).
     const NULLABLE: bool = false;
+    /// The only values the column may hold, for types with a fixed set (text enums);
+    /// the schema adds a CHECK constraint listing them.
+    const VALUES: Option<&'static [&'static str]> = None;
 
     /// The value to bind.
     ///
@@ -157,6 +160,7 @@ impl ColumnType for Vec<u8> {
 impl<T: ColumnType> ColumnType for Option<T> {
     const SQL_TYPE: &'static str = T::SQL_TYPE;
     const NULLABLE: bool = true;
+    const VALUES: Option<&'static [&'static str]> = T::VALUES;
     fn to_value(&self) -> Result<Value> {
         match self {
             Some(v) => v.to_value(),

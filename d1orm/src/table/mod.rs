@@ -55,6 +55,15 @@ pub trait Table: Sized + Send + 'static {
     const SELECT_LIST: &'static str;
     /// Composite UNIQUE keys declared on the struct (`unique(a, b)`), by column name.
     const UNIQUE_KEYS: &'static [&'static [&'static str]] = &[];
+    /// Table CHECK constraints, as SQL expressions.
+    const CHECKS: &'static [&'static str] = &[];
+    /// Indexes declared on the struct or its fields.
+    const INDEXES: &'static [IndexInfo] = &[];
+
+    /// Foreign keys: columns that reference another derived table's column.
+    fn foreign_keys() -> Vec<ForeignKeyInfo> {
+        Vec::new()
+    }
     /// The generated struct of typed column handles.
     type Columns: Copy;
     /// The generated struct for inserting a row.
@@ -94,6 +103,76 @@ pub struct ColumnInfo {
     pub default: Option<&'static str>,
     /// Stored as JSON text.
     pub json: bool,
+    /// A column CHECK constraint, as an SQL expression.
+    pub check: Option<&'static str>,
+    /// The values a text enum allows (a CHECK constraint lists them).
+    pub values: Option<&'static [&'static str]>,
+}
+
+/// An index the derive declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IndexInfo {
+    /// The index's name (derived from the table and columns unless given).
+    pub name: &'static str,
+    /// Its columns, by name, in order.
+    pub columns: &'static [&'static str],
+    /// A UNIQUE index.
+    pub unique: bool,
+    /// A partial index's `WHERE` condition.
+    pub filter: Option<&'static str>,
+}
+
+impl IndexInfo {
+    /// An index on `columns`.
+    pub const fn new(
+        name: &'static str,
+        columns: &'static [&'static str],
+        unique: bool,
+        filter: Option<&'static str>,
+    ) -> Self {
+        IndexInfo {
+            name,
+            columns,
+            unique,
+            filter,
+        }
+    }
+}
+
+/// A foreign key the derive declares (`#[d1orm(references(User::id))]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ForeignKeyInfo {
+    /// The referencing column of this table.
+    pub column: &'static str,
+    /// The referenced table.
+    pub table: &'static str,
+    /// The referenced column.
+    pub references: &'static str,
+    /// `ON DELETE` action (`CASCADE`, `SET NULL`, ...).
+    pub on_delete: Option<&'static str>,
+    /// `ON UPDATE` action.
+    pub on_update: Option<&'static str>,
+}
+
+impl ForeignKeyInfo {
+    /// A foreign key from `column` to `table(references)`.
+    pub fn new(
+        column: &'static str,
+        table: &'static str,
+        references: &'static str,
+        on_delete: Option<&'static str>,
+        on_update: Option<&'static str>,
+    ) -> Self {
+        ForeignKeyInfo {
+            column,
+            table,
+            references,
+            on_delete,
+            on_update,
+        }
+    }
 }
 
 impl ColumnInfo {
@@ -108,7 +187,20 @@ impl ColumnInfo {
             unique: false,
             default: None,
             json: false,
+            check: None,
+            values: None,
         }
+    }
+
+    /// Sets the column CHECK constraint.
+    pub const fn check(mut self, sql: Option<&'static str>) -> Self {
+        self.check = sql;
+        self
+    }
+    /// Sets the values a text enum allows.
+    pub const fn values(mut self, values: Option<&'static [&'static str]>) -> Self {
+        self.values = values;
+        self
     }
 
     /// Sets whether NULL is allowed.
