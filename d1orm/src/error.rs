@@ -24,6 +24,12 @@ pub enum Error {
         /// The table queried.
         table: &'static str,
     },
+    /// A migration cannot bring the database to the schema without an opt-in (a
+    /// rebuild, a drop) or a change to the structs; the message says what and why.
+    Migration {
+        /// Every refused change, one a line.
+        message: String,
+    },
     /// A statement of a batch failed, so none of the batch was applied. `Display` is the
     /// statement's error followed by its position.
     Batch {
@@ -178,6 +184,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => e.fmt(f),
             Error::NotFound { table } => write!(f, "no row of {table} matched"),
             Error::TooMany { table } => write!(f, "more than one row of {table} matched"),
+            Error::Migration { message } => write!(f, "migration refused: {message}"),
             Error::Batch {
                 index,
                 count,

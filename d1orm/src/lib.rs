@@ -19,6 +19,7 @@ pub mod __private {
 }
 mod private;
 mod result;
+pub mod schema;
 mod send;
 mod sinks;
 pub mod table;
@@ -35,6 +36,7 @@ pub use d1orm_derive::{FromRow, Table, TextEnum};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};
+pub use schema::{MigrateOptions, Migrated, Schema};
 pub use send::{BoxFuture, MaybeSend, MaybeSync};
 pub use table::{ColumnInfo, ColumnType, ColumnValue, FromRow, Table};
 pub use value::{IntoValue, Params, Value, ValueRef};

@@ -22,7 +22,6 @@ mod condition;
 pub mod decoders;
 mod projection;
 mod query;
-mod schema;
 mod upsert;
 mod write;
 
@@ -35,7 +34,7 @@ pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
 pub use query::{Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Unfiltered};
-pub use schema::create_table_sql;
+pub use crate::schema::{create_indexes_sql, create_table_sql};
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 

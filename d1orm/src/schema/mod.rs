@@ -1,0 +1,66 @@
+//! Schemas from the derive: `CREATE TABLE` / `CREATE INDEX` SQL, migrations applied at
+//! run time ([`Database::migrate`](crate::Database::migrate)), and numbered migration
+//! files for `wrangler d1 migrations apply` ([`files`]).
+
+mod diff;
+pub mod files;
+mod migrate;
+mod model;
+mod sql;
+
+use serde::{Deserialize, Serialize};
+
+pub use diff::MigrateOptions;
+pub use migrate::{HISTORY_TABLE, Migrated};
+pub use model::{ColumnDef, ForeignKeyDef, IndexDef, TableDef};
+pub use sql::{create_indexes_sql, create_table_sql};
+
+use crate::table::Table;
+
+/// The tables an application uses: what a migration brings the database to.
+///
+/// ```
+/// # #[derive(d1orm::Table)] struct User { #[d1orm(primary_key)] id: i64 }
+/// # #[derive(d1orm::Table)] struct Post { #[d1orm(primary_key)] id: i64 }
+/// let schema = d1orm::Schema::new().table::<User>().table::<Post>();
+/// assert_eq!(schema.tables.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    /// The tables, in the order they are created.
+    pub tables: Vec<TableDef>,
+}
+
+impl Schema {
+    /// No tables.
+    pub fn new() -> Self {
+        Schema::default()
+    }
+
+    /// Adds table `T`.
+    #[must_use]
+    pub fn table<T: Table>(mut self) -> Self {
+        self.tables.push(TableDef::of::<T>());
+        self
+    }
+
+    /// Every `CREATE TABLE` and `CREATE INDEX`, in order.
+    pub fn create_sql(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .flat_map(|t| std::iter::once(t.create_table_sql()).chain(t.create_indexes_sql()))
+            .collect()
+    }
+
+    /// A hash of the schema (FNV-1a over its JSON form), recorded with each migration
+    /// step: an unchanged schema is recognised by it.
+    pub fn hash(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
