@@ -14,7 +14,15 @@ const INSERT: &str = "insert";
 const CHECK: &str = "check";
 const INDEX: &str = "index";
 const UNIQUE_INDEX: &str = "unique_index";
-const CONTAINER_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, UNIQUE, INSERT, CHECK, INDEX, UNIQUE_INDEX];
+const CONTAINER_KEYS: &[&str] = &[
+    TABLE,
+    PRIMARY_KEY,
+    UNIQUE,
+    INSERT,
+    CHECK,
+    INDEX,
+    UNIQUE_INDEX,
+];
 
 /// Field keys.
 const RENAME: &str = "rename";
@@ -40,7 +48,13 @@ const FIELD_KEYS: &[&str] = &[
 ];
 
 /// The actions SQLite knows for `ON DELETE` / `ON UPDATE`.
-const FK_ACTIONS: &[&str] = &["cascade", "restrict", "set null", "set default", "no action"];
+const FK_ACTIONS: &[&str] = &[
+    "cascade",
+    "restrict",
+    "set null",
+    "set default",
+    "no action",
+];
 
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
@@ -142,7 +156,11 @@ fn fk_action(meta: &ParseNestedMeta<'_>) -> syn::Result<(Span, String)> {
     if !FK_ACTIONS.contains(&action.as_str()) {
         return Err(syn::Error::new(
             lit.span(),
-            format!("unknown action `{}`; expected one of: {}", lit.value(), FK_ACTIONS.join(", ")),
+            format!(
+                "unknown action `{}`; expected one of: {}",
+                lit.value(),
+                FK_ACTIONS.join(", ")
+            ),
         ));
     }
     Ok((lit.span(), action.to_ascii_uppercase()))

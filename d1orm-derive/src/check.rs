@@ -68,7 +68,10 @@ pub(crate) fn check(table: &Table<'_>, ctxt: &mut Ctxt) {
         }
     }
     for field in &table.fields {
-        for (what, action) in [("on_delete", &field.attrs.on_delete), ("on_update", &field.attrs.on_update)] {
+        for (what, action) in [
+            ("on_delete", &field.attrs.on_delete),
+            ("on_update", &field.attrs.on_update),
+        ] {
             if let (Some((span, _)), None) = (action, &field.attrs.references) {
                 ctxt.push(syn::Error::new(
                     *span,

@@ -411,23 +411,24 @@ fn indexes(table: &Table<'_>) -> Vec<TokenStream> {
             .map_or_else(|| ident.to_string(), |f| f.column.clone())
     };
     let mut out = Vec::new();
-    let mut push = |columns: Vec<String>, unique: bool, filter: Option<&String>, name: Option<&String>| {
-        let name = name.cloned().unwrap_or_else(|| {
-            format!(
-                "{}_{}_{}",
-                if unique { "uidx" } else { "idx" },
-                table.name,
-                columns.join("_")
-            )
-        });
-        let filter = match filter {
-            Some(sql) => quote!(::core::option::Option::Some(#sql)),
-            None => quote!(::core::option::Option::None),
+    let mut push =
+        |columns: Vec<String>, unique: bool, filter: Option<&String>, name: Option<&String>| {
+            let name = name.cloned().unwrap_or_else(|| {
+                format!(
+                    "{}_{}_{}",
+                    if unique { "uidx" } else { "idx" },
+                    table.name,
+                    columns.join("_")
+                )
+            });
+            let filter = match filter {
+                Some(sql) => quote!(::core::option::Option::Some(#sql)),
+                None => quote!(::core::option::Option::None),
+            };
+            out.push(quote! {
+                ::d1orm::__private::IndexInfo::new(#name, &[#(#columns),*], #unique, #filter)
+            });
         };
-        out.push(quote! {
-            ::d1orm::__private::IndexInfo::new(#name, &[#(#columns),*], #unique, #filter)
-        });
-    };
     for f in &table.fields {
         if f.attrs.index.is_some() {
             push(vec![f.column.clone()], false, None, None);
@@ -435,7 +436,12 @@ fn indexes(table: &Table<'_>) -> Vec<TokenStream> {
     }
     for index in &table.attrs.indexes {
         let columns = index.fields.iter().map(column_of).collect();
-        push(columns, index.unique, index.filter.as_ref(), index.name.as_ref());
+        push(
+            columns,
+            index.unique,
+            index.filter.as_ref(),
+            index.name.as_ref(),
+        );
     }
     out
 }

@@ -34,7 +34,10 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
             }
         }
         if let Some((_, other)) = variants.iter().find(|(_, t)| *t == text) {
-            ctxt.error(&v.ident, format!("value \"{text}\" is also variant `{other}`'s"));
+            ctxt.error(
+                &v.ident,
+                format!("value \"{text}\" is also variant `{other}`'s"),
+            );
             continue;
         }
         variants.push((&v.ident, text));

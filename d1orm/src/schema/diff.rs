@@ -59,6 +59,11 @@ pub(crate) fn plan(
             continue;
         };
         let empty = contents.is_empty(&target.name);
+        // Without drops, what the struct no longer has stays as it is, with the
+        // constraints and indexes on it.
+        let full = live;
+        let kept = without_missing_columns(live, target);
+        let live = &kept;
         let mut in_place = Vec::new();
         let mut needs_rebuild = Vec::new();
         for c in &target.columns {
@@ -80,11 +85,15 @@ pub(crate) fn plan(
                 Some(was) => needs_rebuild.extend(column_change(was, c)),
             }
         }
-        for c in &live.columns {
-            if target.column(&c.name).is_none() && options.drop {
-                needs_rebuild.push(format!("column {} is dropped", c.name));
-            }
-        }
+        let dropped: Vec<&str> = if options.drop {
+            live.columns
+                .iter()
+                .filter(|c| target.column(&c.name).is_none())
+                .map(|c| c.name.as_str())
+                .collect()
+        } else {
+            Vec::new()
+        };
         if sorted(&live.primary_key) != sorted(&target.primary_key) {
             needs_rebuild.push(format!(
                 "the primary key changes from ({}) to ({})",
@@ -101,11 +110,19 @@ pub(crate) fn plan(
         if sorted(&live.checks) != sorted(&target.checks) {
             needs_rebuild.push("its CHECK constraints change".to_owned());
         }
-        if needs_rebuild.is_empty() {
+        if needs_rebuild.is_empty() && dropped.is_empty() {
             statements.extend(in_place);
-            for i in &live.indexes {
+            // Indexes on columns kept without drops stay too.
+            for i in full
+                .indexes
+                .iter()
+                .filter(|i| options.drop || live.indexes.contains(i))
+            {
                 if !target.indexes.contains(i) {
-                    statements.push(format!("DROP INDEX IF EXISTS {}", quote_identifier(&i.name)));
+                    statements.push(format!(
+                        "DROP INDEX IF EXISTS {}",
+                        quote_identifier(&i.name)
+                    ));
                 }
             }
             for i in &target.indexes {
@@ -124,9 +141,10 @@ pub(crate) fn plan(
                 needs_rebuild.join("; "),
                 extra.name
             ));
-        } else if options.rebuild || empty {
+        } else if options.rebuild || empty || needs_rebuild.is_empty() {
+            // Dropping columns alone is what `allow_drop` asked for.
             rebuilt.push(target.name.clone());
-            statements.extend(rebuild(live, target));
+            statements.extend(rebuild(old, live, target));
         } else {
             refused.push(format!(
                 "table {} cannot change in place: {}; migrate with `MigrateOptions::allow_rebuild()` to rebuild it (every row is copied)",
@@ -137,7 +155,10 @@ pub(crate) fn plan(
     }
     for live in old {
         if new.iter().all(|t| t.name != live.name) && options.drop {
-            statements.push(format!("DROP TABLE IF EXISTS {}", quote_identifier(&live.name)));
+            statements.push(format!(
+                "DROP TABLE IF EXISTS {}",
+                quote_identifier(&live.name)
+            ));
         }
     }
     if !refused.is_empty() {
@@ -150,6 +171,17 @@ pub(crate) fn plan(
     Ok(statements)
 }
 
+/// `live` without the UNIQUE keys, foreign keys and indexes that name a column the
+/// target does not have.
+fn without_missing_columns(live: &TableDef, target: &TableDef) -> TableDef {
+    let has = |c: &String| target.column(c).is_some();
+    let mut t = live.clone();
+    t.unique.retain(|k| k.iter().all(has));
+    t.foreign_keys.retain(|f| has(&f.column));
+    t.indexes.retain(|i| i.columns.iter().all(has));
+    t
+}
+
 /// Why `ALTER TABLE ADD COLUMN` cannot add `c`, if it cannot.
 fn why_not_addable(table: &TableDef, c: &ColumnDef) -> Option<String> {
     if table.primary_key.contains(&c.name) {
@@ -159,7 +191,10 @@ fn why_not_addable(table: &TableDef, c: &ColumnDef) -> Option<String> {
         return Some(format!("new column {} is UNIQUE", c.name));
     }
     if c.not_null && c.default.is_none() {
-        return Some(format!("new column {} is NOT NULL without a default", c.name));
+        return Some(format!(
+            "new column {} is NOT NULL without a default",
+            c.name
+        ));
     }
     if let Some(d) = &c.default
         && !is_constant(d)
@@ -186,7 +221,10 @@ fn is_constant(default: &str) -> bool {
     let unsigned = d.trim_start_matches(['-', '+']);
     matches!(upper.as_str(), "NULL" | "TRUE" | "FALSE")
         || unsigned.parse::<f64>().is_ok()
-        || (d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'') && !d[1..d.len() - 1].replace("''", "").contains('\''))
+        || (d.len() >= 2
+            && d.starts_with('\'')
+            && d.ends_with('\'')
+            && !d[1..d.len() - 1].replace("''", "").contains('\''))
         || (upper.starts_with("X'") && d.ends_with('\''))
 }
 
@@ -262,10 +300,32 @@ fn sorted_fks(t: &TableDef) -> Vec<String> {
     v
 }
 
+/// Tables whose foreign keys reach `table`, directly or through others, children
+/// before their own children.
+fn dependents<'a>(tables: &'a [TableDef], table: &str) -> Vec<&'a TableDef> {
+    let mut out: Vec<&TableDef> = Vec::new();
+    let mut queue = vec![table.to_owned()];
+    while let Some(parent) = queue.pop() {
+        for t in tables {
+            if t.name != table
+                && t.foreign_keys.iter().any(|f| f.table == parent)
+                && out.iter().all(|o| o.name != t.name)
+            {
+                out.push(t);
+                queue.push(t.name.clone());
+            }
+        }
+    }
+    out
+}
+
 /// SQLite's procedure for changes `ALTER TABLE` cannot make: a new table under a
 /// temporary name, every row copied, the old table dropped, the new one renamed, its
-/// indexes made again. Foreign keys are deferred to the end of the batch.
-fn rebuild(live: &TableDef, target: &TableDef) -> Vec<String> {
+/// indexes made again. D1 cannot turn foreign keys off, and dropping the old table
+/// would fire the `ON DELETE` actions of the tables referencing it: their rows are
+/// kept aside first and put back after, with foreign keys deferred to the end of the
+/// batch.
+fn rebuild(all: &[TableDef], live: &TableDef, target: &TableDef) -> Vec<String> {
     let temporary = format!("{}__d1orm_rebuild", target.name);
     let common: Vec<String> = target
         .columns
@@ -274,7 +334,20 @@ fn rebuild(live: &TableDef, target: &TableDef) -> Vec<String> {
         .map(|c| quote_identifier(&c.name))
         .collect();
     let list = common.join(", ");
-    let mut out = vec![target.create_table_sql_as(&temporary)];
+    let dependents = dependents(all, &target.name);
+    let mut out = Vec::new();
+    for d in &dependents {
+        let keep = quote_identifier(&format!("{}__d1orm_keep", d.name));
+        out.push(format!(
+            "CREATE TABLE {keep} AS SELECT * FROM {}",
+            quote_identifier(&d.name)
+        ));
+    }
+    // The deepest first, so that no delete meets a row still referencing it.
+    for d in dependents.iter().rev() {
+        out.push(format!("DELETE FROM {}", quote_identifier(&d.name)));
+    }
+    out.push(target.create_table_sql_as(&temporary));
     if !common.is_empty() {
         out.push(format!(
             "INSERT INTO {} ({list}) SELECT {list} FROM {}",
@@ -289,5 +362,13 @@ fn rebuild(live: &TableDef, target: &TableDef) -> Vec<String> {
         quote_identifier(&target.name)
     ));
     out.extend(target.create_indexes_sql());
+    for d in &dependents {
+        let keep = quote_identifier(&format!("{}__d1orm_keep", d.name));
+        out.push(format!(
+            "INSERT INTO {} SELECT * FROM {keep}",
+            quote_identifier(&d.name)
+        ));
+        out.push(format!("DROP TABLE {keep}"));
+    }
     out
 }

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diff::{MigrateOptions, Unknown, plan};
 use super::Schema;
+use super::diff::{MigrateOptions, Unknown, plan};
 use crate::error::{Error, Result};
 
 /// The snapshot of the schema the files bring a database to.
@@ -60,10 +60,11 @@ pub fn next_migration(
     if &old == schema {
         return Ok(None);
     }
-    let statements = plan(&old.tables, &schema.tables, &Unknown, options)
-        .map_err(|reasons| Error::Migration {
+    let statements = plan(&old.tables, &schema.tables, &Unknown, options).map_err(|reasons| {
+        Error::Migration {
             message: reasons.join("\n"),
-        })?;
+        }
+    })?;
     let number = existing_numbers(dir)?.into_iter().max().unwrap_or(0) + 1;
     let slug = if old.tables.is_empty() {
         "init".to_owned()
@@ -74,9 +75,19 @@ pub fn next_migration(
             .filter(|t| !old.tables.contains(t))
             .map(|t| t.name.as_str())
             .collect();
-        let slug: String = if changed.is_empty() { "schema".to_owned() } else { changed.join("_") };
+        let slug: String = if changed.is_empty() {
+            "schema".to_owned()
+        } else {
+            changed.join("_")
+        };
         slug.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .take(48)
             .collect()
     };

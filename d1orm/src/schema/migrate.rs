@@ -3,9 +3,9 @@
 
 use serde_json::Value as J;
 
+use super::Schema;
 use super::diff::{Contents, MigrateOptions, plan};
 use super::model::{ColumnDef, ForeignKeyDef, IndexDef, TableDef};
-use super::Schema;
 use crate::backend::Backend;
 use crate::database::{Database, JsonRow};
 use crate::error::{Error, Result};
@@ -52,7 +52,8 @@ impl<B: Backend> Database<B> {
     pub async fn migrate_with(&self, schema: &Schema, options: MigrateOptions) -> Result<Migrated> {
         let hash = schema.hash();
         let recorded = self.recorded().await?;
-        if recorded.as_ref().is_some_and(|r| r.hash == hash) {
+        // A schema applied without drops may leave columns and tables to drop.
+        if recorded.as_ref().is_some_and(|r| r.hash == hash) && !options.drop {
             return Ok(Migrated {
                 step: None,
                 statements: Vec::new(),
@@ -67,6 +68,12 @@ impl<B: Backend> Database<B> {
                 message: reasons.join("\n"),
             }
         })?;
+        if statements.is_empty() && recorded.as_ref().is_some_and(|r| r.hash == hash) {
+            return Ok(Migrated {
+                step: None,
+                statements,
+            });
+        }
         let step = recorded.as_ref().map_or(1, |r| r.step + 1);
         let schema_json = serde_json::to_string(schema).unwrap_or_default();
         let mut batch = vec![
@@ -104,11 +111,15 @@ impl<B: Backend> Database<B> {
             .all::<(i64, String, String)>()
             .await;
         match rows {
-            Ok(r) => Ok(r.results.into_iter().next().map(|(step, hash, schema)| Recorded {
-                step,
-                hash,
-                schema: serde_json::from_str(&schema).ok(),
-            })),
+            Ok(r) => Ok(r
+                .results
+                .into_iter()
+                .next()
+                .map(|(step, hash, schema)| Recorded {
+                    step,
+                    hash,
+                    schema: serde_json::from_str(&schema).ok(),
+                })),
             Err(e) if e.to_string().contains("no such table") => Ok(None),
             Err(e) => Err(e),
         }
@@ -117,7 +128,11 @@ impl<B: Backend> Database<B> {
     /// The tables as SQLite describes them (`PRAGMA table_info`, `index_list`,
     /// `index_info`, `foreign_key_list`), with CHECK constraints and partial-index
     /// conditions from the recorded schema (or the target, when there is none).
-    async fn live_schema(&self, recorded: Option<&Schema>, target: &Schema) -> Result<Vec<TableDef>> {
+    async fn live_schema(
+        &self,
+        recorded: Option<&Schema>,
+        target: &Schema,
+    ) -> Result<Vec<TableDef>> {
         let objects = self
             .prepare(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND tbl_name NOT IN ('d1orm_migrations', 'd1_migrations') ORDER BY name",
@@ -137,7 +152,10 @@ impl<B: Backend> Database<B> {
         for t in &tables {
             let t = quote_identifier(t);
             for pragma in ["table_info", "index_list", "foreign_key_list"] {
-                pragmas.push(self.prepare(format!("PRAGMA {pragma}({t})")).all::<JsonRow>());
+                pragmas.push(
+                    self.prepare(format!("PRAGMA {pragma}({t})"))
+                        .all::<JsonRow>(),
+                );
             }
         }
         let results = self.batch(pragmas).await?;

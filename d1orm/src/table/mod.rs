@@ -25,6 +25,7 @@ mod query;
 mod upsert;
 mod write;
 
+pub use crate::schema::{create_indexes_sql, create_table_sql};
 pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
 pub use column_type::{ColumnType, ColumnValue, Operand};
 pub(crate) use column_type::{json_from_value, json_to_value};
@@ -34,7 +35,6 @@ pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
 pub use query::{Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Unfiltered};
-pub use crate::schema::{create_indexes_sql, create_table_sql};
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 
