@@ -135,9 +135,11 @@ fn index_attr(meta: &ParseNestedMeta<'_>, unique: bool) -> syn::Result<IndexAttr
         name: None,
     };
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("filter") {
+        // `filter = ..` and `name = ..` are options; a bare `name` is a field.
+        let option = inner.input.peek(syn::Token![=]);
+        if option && inner.path.is_ident("filter") {
             out.filter = Some(inner.value()?.parse::<LitStr>()?.value());
-        } else if inner.path.is_ident("name") {
+        } else if option && inner.path.is_ident("name") {
             out.name = Some(inner.value()?.parse::<LitStr>()?.value());
         } else {
             out.fields.push(inner.path.require_ident()?.clone());

@@ -11,6 +11,7 @@
 mod runner;
 mod batches;
 mod chains;
+mod migrations;
 mod scenarios;
 
 #[path = "../support/d1_backend.rs"]
@@ -149,7 +150,8 @@ fn main() {
         chains::multi_row_insert_past_100_parameters,
         batches::upserts,
         batches::typed_batches,
-        batches::failing_batches
+        batches::failing_batches,
+        migrations::migrations
     );
     drop(d1);
 
