@@ -13,6 +13,7 @@ mod batches;
 mod chains;
 mod migrations;
 mod scenarios;
+mod wrangler;
 
 #[path = "../support/d1_backend.rs"]
 mod d1_backend;
@@ -65,7 +66,7 @@ fn main() {
             }
         }
     }
-    if selected.is_empty() && !filter.starts_with("chains") {
+    if selected.is_empty() && !filter.starts_with("chains") && !filter.starts_with("wrangler") {
         if unit_ran == 0 {
             eprintln!("conformance: no scenario matches {filter:?}");
             std::process::exit(1);
@@ -154,6 +155,22 @@ fn main() {
         migrations::migrations
     );
     drop(d1);
+
+    // Migration files applied by wrangler itself, then used through the harness.
+    let name = "wrangler/migrations_apply";
+    if name.contains(&filter) {
+        chains_run += 1;
+        match wrangler::run(&rt, show) {
+            Ok(_) => {
+                identical += 1;
+                println!("ok   {name}");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {name}\n  {e}");
+            }
+        }
+    }
 
     let total = selected.len() + chains_run;
     println!(

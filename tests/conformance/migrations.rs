@@ -32,7 +32,7 @@ pub struct Team {
     unique(team, number),
     check = "number BETWEEN 0 AND 99",
     index(team, name),
-    index(name, filter = "active = 1", name = "players_active_name")
+    index(number, filter = "active = 1", name = "players_active_number")
 )]
 pub struct Player {
     #[d1orm(primary_key, auto_increment)]
@@ -52,7 +52,7 @@ pub struct Player {
     unique(team, number),
     check = "number BETWEEN 0 AND 99",
     index(team, name),
-    index(name, filter = "active = 1", name = "players_active_name"),
+    index(number, filter = "active = 1", name = "players_active_number"),
     index(position)
 )]
 pub struct PlayerV2 {

@@ -94,7 +94,11 @@ try {
   // Imported after the environment is set, so the config folder is honoured.
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const d1Databases = {};
-  for (let i = 0; i < DATABASES; i++) d1Databases[`DB${i}`] = `db${i}`;
+  // LOCAL_D1_PERSIST and LOCAL_D1_DATABASE_ID serve one existing database as DB0: the
+  // state `wrangler d1 ... --local --persist-to X` writes (LOCAL_D1_PERSIST is X/v3).
+  const persisted = process.env.LOCAL_D1_PERSIST;
+  if (persisted) d1Databases.DB0 = process.env.LOCAL_D1_DATABASE_ID;
+  else for (let i = 0; i < DATABASES; i++) d1Databases[`DB${i}`] = `db${i}`;
   const started = Date.now();
   mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -109,7 +113,7 @@ try {
       scriptPath: path.join(here, "worker.mjs"),
       compatibilityDate: "2025-01-01",
       d1Databases,
-      resourcePersistencePath: path.join(tmpRoot, "persist"),
+      resourcePersistencePath: persisted ?? path.join(tmpRoot, "persist"),
       resourceTmpPath: path.join(tmpRoot, "tmp"),
     }),
   );

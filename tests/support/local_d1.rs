@@ -116,15 +116,37 @@ impl LocalD1 {
     /// Node or npm missing, the install failing, or the server not becoming ready in
     /// time; the message says which, with the end of the server's stderr.
     pub fn start() -> Result<LocalD1, String> {
-        let dir = harness_dir();
-        ensure_installed(&dir)?;
         let databases = std::env::var("LOCAL_D1_DATABASES")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1000);
+        LocalD1::spawn(databases, &[])
+    }
+
+    /// Serves one existing database as `DB0`: the state `wrangler d1 ... --local
+    /// --persist-to X` wrote (`persist` is `X/v3`) for the database `id`.
+    ///
+    /// # Failure
+    /// As [`start`](Self::start).
+    #[allow(dead_code)]
+    pub fn start_on(persist: &Path, id: &str) -> Result<LocalD1, String> {
+        let persist = persist.display().to_string();
+        LocalD1::spawn(
+            1,
+            &[
+                ("LOCAL_D1_PERSIST", persist.as_str()),
+                ("LOCAL_D1_DATABASE_ID", id),
+            ],
+        )
+    }
+
+    fn spawn(databases: usize, env: &[(&str, &str)]) -> Result<LocalD1, String> {
+        let dir = harness_dir();
+        ensure_installed(&dir)?;
         let mut child = Command::new("node")
             .arg(Path::new("tests").join("local-d1").join("server.mjs"))
             .current_dir(workspace_root())
+            .envs(env.iter().copied())
             .env("LOCAL_D1_DATABASES", databases.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -96,7 +96,7 @@ impl TableDef {
                     name: c.name.to_owned(),
                     sql_type: c.sql_type.to_owned(),
                     // An auto-assigned key is SQLite's rowid, never NULL.
-                    not_null: !c.nullable && !(c.primary_key && c.auto_increment),
+                    not_null: !(c.nullable || c.primary_key && c.auto_increment),
                     default: c.default.map(str::to_owned),
                 }
             })
