@@ -2,13 +2,11 @@
 //! 100,000 bytes of SQL, whatever the width of the table or the length of a list. A
 //! recording backend checks every statement as it reaches the database.
 
-use std::sync::Mutex;
-
 use d1orm::table::create_table_sql;
-use d1orm::{
-    Backend, BatchEntry, Database, ExecResult, MAX_SQL_BYTES, Meta, RowSink, Statement, Table,
-};
+use d1orm::{Database, MAX_SQL_BYTES, Statement, Table};
 use d1orm_sqlite::SqliteBackend;
+
+use crate::Recording;
 
 /// A table of 100 integer columns.
 #[derive(Debug, Clone, PartialEq, Table)]
@@ -129,54 +127,8 @@ fn wide_row(key: i64) -> NewWide {
     row
 }
 
-/// The reference backend, keeping every statement it is sent.
-struct Recording {
-    inner: SqliteBackend,
-    seen: Mutex<Vec<Statement>>,
-}
-
-impl Recording {
-    fn record(&self, statement: &Statement) {
-        self.seen.lock().unwrap().push(statement.clone());
-    }
-
-    /// The statements sent since the last call.
-    fn take(&self) -> Vec<Statement> {
-        std::mem::take(&mut *self.seen.lock().unwrap())
-    }
-}
-
-impl Backend for Recording {
-    async fn query<S: RowSink + Send + ?Sized>(
-        &self,
-        statement: &Statement,
-        sink: &mut S,
-    ) -> d1orm::Result<Meta> {
-        self.record(statement);
-        self.inner.query(statement, sink).await
-    }
-
-    async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
-        for e in entries.iter() {
-            self.record(e.statement);
-        }
-        self.inner.batch(entries).await
-    }
-
-    async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
-        self.inner.exec(sql).await
-    }
-
-    async fn dump(&self) -> d1orm::Result<Vec<u8>> {
-        self.inner.dump().await
-    }
-}
-
 async fn recording() -> Database<Recording> {
-    let db = Database::new(Recording {
-        inner: SqliteBackend::open_in_memory().unwrap(),
-        seen: Mutex::new(Vec::new()),
-    });
+    let db = Database::new(Recording::new(SqliteBackend::open_in_memory().unwrap()));
     db.exec(&create_table_sql::<Wide>()).await.unwrap();
     db
 }

@@ -9,7 +9,9 @@ mod migrate;
 mod opening;
 mod table;
 
-use d1orm::Database;
+use std::sync::Mutex;
+
+use d1orm::{Backend, BatchEntry, Database, ExecResult, Meta, RowSink, Statement};
 use d1orm_sqlite::SqliteBackend;
 
 /// A fresh in-memory database.
@@ -44,5 +46,55 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The reference backend, keeping every statement it is sent.
+pub struct Recording {
+    inner: SqliteBackend,
+    seen: Mutex<Vec<Statement>>,
+}
+
+impl Recording {
+    pub fn new(inner: SqliteBackend) -> Self {
+        Recording {
+            inner,
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn record(&self, statement: &Statement) {
+        self.seen.lock().unwrap().push(statement.clone());
+    }
+
+    /// The statements sent since the last call.
+    pub fn take(&self) -> Vec<Statement> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+impl Backend for Recording {
+    async fn query<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> d1orm::Result<Meta> {
+        self.record(statement);
+        self.inner.query(statement, sink).await
+    }
+
+    async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
+        for e in entries.iter() {
+            self.record(e.statement);
+        }
+        self.inner.batch(entries).await
+    }
+
+    async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
+        self.inner.exec(sql).await
+    }
+
+    async fn dump(&self) -> d1orm::Result<Vec<u8>> {
+        self.inner.dump().await
     }
 }
