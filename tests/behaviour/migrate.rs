@@ -224,7 +224,8 @@ async fn additive_changes_apply_in_place_and_keep_the_rows() {
     assert_eq!(db.migrate(&v2).await.unwrap().step, None);
 }
 
-/// `people` with `age` now TEXT, `active` nullable, `email` UNIQUE.
+/// `people` with `age` now REAL and a new CHECK, `active` nullable, `email` UNIQUE, and
+/// the foreign key's action changed.
 #[derive(Debug, Clone, PartialEq, Table)]
 #[d1orm(
     table = "people",
@@ -237,13 +238,13 @@ async fn additive_changes_apply_in_place_and_keep_the_rows() {
 pub struct PersonChanged {
     #[d1orm(primary_key, auto_increment)]
     pub id: i64,
-    #[d1orm(references(Org::id), on_delete = "cascade")]
+    #[d1orm(references(Org::id), on_delete = "restrict")]
     pub org: i64,
     pub handle: String,
     #[d1orm(index, unique)]
     pub email: String,
     pub role: Role,
-    #[d1orm(check = "age >= 0", default = 0)]
+    #[d1orm(check = "age >= 0 AND age < 200", default = 0)]
     pub age: f64,
     #[d1orm(default = "CURRENT_TIMESTAMP")]
     pub joined: String,
