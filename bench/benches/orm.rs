@@ -7,7 +7,9 @@
 //!
 //! Environment: `BENCH_ROUNDS` (default 31), `BENCH_SAMPLE_MS` (default 20),
 //! `BENCH_OUT` (a file for the Markdown table), `BENCH_ONLY` (run the scenarios whose
-//! name contains it).
+//! key contains it: point, read, json, insert, batch, round-robin, upsert),
+//! `BENCH_PROFILE` with `BENCH_CALLS` (no measurement: run the variants whose name
+//! contains it that many calls, on `:memory:`, for callgrind).
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
@@ -224,7 +226,7 @@ struct Outcome {
     figures: Vec<Figures>,
 }
 
-fn point_lookup(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn point_lookup(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let sql = user_by_id_sql();
     // Every variant reads the same rows and gets the same structs.
     for id in [1, 500, ROWS] {
@@ -279,7 +281,7 @@ fn point_lookup(s: &mut Setup, settings: Settings) -> Vec<Figures> {
     measure(settings, &mut variants)
 }
 
-fn read_users(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn read_users(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let sql = all_users_sql();
     let a = block_on(s.d1.users().many()).expect("d1orm").rows;
     let b: Vec<User> = s
@@ -332,7 +334,7 @@ fn read_users(s: &mut Setup, settings: Settings) -> Vec<Figures> {
     measure(settings, &mut variants)
 }
 
-fn read_json(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn read_json(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let a = block_on(s.d1.docs().many()).expect("d1orm").rows;
     let b: Vec<Doc> = s
         .cached
@@ -395,7 +397,7 @@ fn count(conn: &Connection, table: &str) -> i64 {
     .expect("count")
 }
 
-fn insert_rows(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let data: Vec<User> = (1..=INSERT_ROWS).map(|i| schema::user(i, 0)).collect();
     let diesel_rows: Vec<DItem<'_>> = data.iter().map(diesel_item).collect();
     let Setup {
@@ -512,7 +514,7 @@ fn batch_steps() -> Vec<Step> {
 
 type Selected = (i64, String, i64);
 
-fn mixed_batch(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let steps = batch_steps();
     let Setup {
         d1,
@@ -689,7 +691,7 @@ fn empty_d1_items(d1: &Db) {
         .expect("empty");
 }
 
-fn round_robin(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn round_robin(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let sqls: Vec<String> = (1..=ROUND_ROBIN)
         .map(|n| format!(r#"SELECT {USER_COLUMNS} FROM "users" WHERE "id" = ?1 LIMIT {n}"#))
         .collect();
@@ -772,7 +774,7 @@ fn round_robin(s: &mut Setup, settings: Settings) -> Vec<Figures> {
     measure(settings, &mut variants)
 }
 
-fn upsert_rows(s: &mut Setup, settings: Settings) -> Vec<Figures> {
+fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let Setup {
         d1,
         cached,
@@ -893,7 +895,7 @@ fn upsert_rows(s: &mut Setup, settings: Settings) -> Vec<Figures> {
     measure(settings, &mut variants)
 }
 
-type Scenario = fn(&mut Setup, Settings) -> Vec<Figures>;
+type Scenario = fn(&mut Setup, &Settings) -> Vec<Figures>;
 
 const SCENARIOS: [(&str, &str, &str, Scenario); 7] = [
     (
@@ -949,10 +951,12 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
+    let profile = std::env::var("BENCH_PROFILE").ok();
     let settings = if benchmarking {
         Settings {
             rounds: env_number("BENCH_ROUNDS", 31) as usize,
             sample: Duration::from_millis(env_number("BENCH_SAMPLE_MS", 20)),
+            profile: profile.map(|p| (p, env_number("BENCH_CALLS", 1000))),
         }
     } else {
         Settings::smoke()
@@ -982,9 +986,14 @@ fn main() {
         if !key.contains(only.as_str()) {
             continue;
         }
-        for storage in [Storage::Memory, Storage::Wal] {
+        let storages: &[Storage] = if settings.profile.is_some() {
+            &[Storage::Memory]
+        } else {
+            &[Storage::Memory, Storage::Wal]
+        };
+        for &storage in storages {
             let mut setup = Setup::new(storage, &scratch, key);
-            let figures = run(&mut setup, settings);
+            let figures = run(&mut setup, &settings);
             for f in &figures {
                 eprintln!(
                     "{scenario} [{}] {}: {} ({:.2}×, {} calls a sample)",
@@ -1003,6 +1012,9 @@ fn main() {
             });
         }
     }
+    if settings.profile.is_some() {
+        return;
+    }
     if !benchmarking {
         println!(
             "smoke run: {} scenario runs, every variant agreed",
@@ -1010,14 +1022,14 @@ fn main() {
         );
         return;
     }
-    let table = markdown(&outcomes, sqlite, settings);
+    let table = markdown(&outcomes, sqlite, &settings);
     match std::env::var("BENCH_OUT") {
         Ok(path) => std::fs::write(&path, table).expect("write BENCH_OUT"),
         Err(_) => print!("{table}"),
     }
 }
 
-fn markdown(outcomes: &[Outcome], sqlite: &str, settings: Settings) -> String {
+fn markdown(outcomes: &[Outcome], sqlite: &str, settings: &Settings) -> String {
     let mut out = format!(
         "SQLite {sqlite} (bundled, one copy for every variant); {} interleaved rounds, \
          samples of about {} ms.\n\n\

@@ -162,12 +162,15 @@ impl<'a> Variant<'a> {
 }
 
 /// How long to measure.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Rounds of samples (every variant once per round).
     pub rounds: usize,
     /// The time a sample aims for; a sample has at least one call.
     pub sample: Duration,
+    /// Instead of measuring, run only the variants whose name contains this text, this
+    /// many calls each: for a profiler (`valgrind --tool=callgrind`).
+    pub profile: Option<(String, u64)>,
 }
 
 impl Settings {
@@ -176,6 +179,7 @@ impl Settings {
         Settings {
             rounds: 1,
             sample: Duration::ZERO,
+            profile: None,
         }
     }
 }
@@ -194,7 +198,19 @@ pub struct Figures {
 }
 
 /// Measures `variants`, the first being the reference (ratio 1.00).
-pub fn measure(settings: Settings, variants: &mut [Variant<'_>]) -> Vec<Figures> {
+pub fn measure(settings: &Settings, variants: &mut [Variant<'_>]) -> Vec<Figures> {
+    if let Some((only, calls)) = &settings.profile {
+        return variants
+            .iter_mut()
+            .filter(|v| v.name.contains(only.as_str()))
+            .map(|v| Figures {
+                name: v.name,
+                median: (v.run)(*calls) / (*calls).max(1) as u32,
+                ratio: f64::NAN,
+                calls: *calls,
+            })
+            .collect();
+    }
     // Warm up (caches, statement caches, the WAL), then size the samples.
     let calls: Vec<u64> = variants
         .iter_mut()
@@ -290,9 +306,10 @@ mod tests {
             },
         ];
         let figures = measure(
-            Settings {
+            &Settings {
                 rounds: 3,
                 sample: Duration::from_micros(100),
+                profile: None,
             },
             &mut variants,
         );

@@ -6,6 +6,7 @@ mod budget;
 mod concurrency;
 mod d1_layer;
 mod opening;
+mod perf_guards;
 mod table;
 
 use d1orm::Database;
