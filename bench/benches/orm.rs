@@ -480,6 +480,9 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let figures = measure(settings, &mut variants);
     drop(variants);
     drop(held_stmt);
+    if settings.profile.is_some() {
+        return figures;
+    }
     let diesel = diesel_cell.into_inner();
     for conn in [&*cached, &*held] {
         assert_eq!(count(conn, "items"), INSERT_ROWS);

@@ -172,10 +172,7 @@ impl Backend for Spy {
             .collect();
         let mut spied: Vec<BatchEntry<'_>> = spies
             .iter_mut()
-            .map(|(statement, sink)| BatchEntry {
-                statement: *statement,
-                sink,
-            })
+            .map(|(statement, sink)| BatchEntry { statement, sink })
             .collect();
         self.inner.batch(&mut spied).await
     }
