@@ -7,6 +7,7 @@ mod concurrency;
 mod d1_layer;
 mod migrate;
 mod opening;
+mod perf_guards;
 mod table;
 
 use std::sync::Mutex;
