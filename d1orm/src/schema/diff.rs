@@ -2,6 +2,7 @@
 //! cannot be applied in place.
 
 use super::model::{ColumnDef, TableDef};
+use crate::error::Error;
 use crate::table::quote_identifier;
 
 /// What a migration may do beyond additive changes.
@@ -42,13 +43,14 @@ impl Contents for Unknown {
     }
 }
 
-/// The statements taking `old` to `new`, or every reason it cannot be done.
+/// The statements taking `old` to `new`, or an [`Error::Migration`] giving every reason
+/// it cannot be done, one a line.
 pub(crate) fn plan(
     old: &[TableDef],
     new: &[TableDef],
     contents: &dyn Contents,
     options: MigrateOptions,
-) -> Result<Vec<String>, Vec<String>> {
+) -> Result<Vec<String>, Error> {
     let mut statements = Vec::new();
     let mut refused = Vec::new();
     let mut rebuilt = Vec::new();
@@ -162,7 +164,9 @@ pub(crate) fn plan(
         }
     }
     if !refused.is_empty() {
-        return Err(refused);
+        return Err(Error::Migration {
+            message: refused.join("\n"),
+        });
     }
     if !rebuilt.is_empty() {
         // Foreign keys are checked at commit, once every rebuilt table is back.

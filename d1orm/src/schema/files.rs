@@ -60,11 +60,7 @@ pub fn next_migration(
     if &old == schema {
         return Ok(None);
     }
-    let statements = plan(&old.tables, &schema.tables, &Unknown, options).map_err(|reasons| {
-        Error::Migration {
-            message: reasons.join("\n"),
-        }
-    })?;
+    let statements = plan(&old.tables, &schema.tables, &Unknown, options)?;
     let number = existing_numbers(dir)?.into_iter().max().unwrap_or(0) + 1;
     let slug = if old.tables.is_empty() {
         "init".to_owned()

@@ -8,7 +8,7 @@ use super::diff::{Contents, MigrateOptions, plan};
 use super::model::{ColumnDef, ForeignKeyDef, IndexDef, TableDef};
 use crate::backend::Backend;
 use crate::database::{Database, JsonRow};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::table::quote_identifier;
 
 /// The table recording each migration step: its number, the schema's hash and the
@@ -36,7 +36,7 @@ impl<B: Backend> Database<B> {
     /// Changes SQLite cannot make in place are refused (see [`migrate_with`](Self::migrate_with)).
     ///
     /// # Failure
-    /// [`Error::Migration`] naming every change that cannot be applied and what it
+    /// [`Error::Migration`](crate::Error::Migration) naming every change that cannot be applied and what it
     /// needs; or a statement of the step fails, and nothing of it is applied.
     pub async fn migrate(&self, schema: &Schema) -> Result<Migrated> {
         self.migrate_with(schema, MigrateOptions::default()).await
@@ -63,11 +63,7 @@ impl<B: Backend> Database<B> {
             .live_schema(recorded.as_ref().and_then(|r| r.schema.as_ref()), schema)
             .await?;
         let contents = self.contents(&live, schema).await?;
-        let statements = plan(&live, &schema.tables, &contents, options).map_err(|reasons| {
-            Error::Migration {
-                message: reasons.join("\n"),
-            }
-        })?;
+        let statements = plan(&live, &schema.tables, &contents, options)?;
         if statements.is_empty() && recorded.as_ref().is_some_and(|r| r.hash == hash) {
             return Ok(Migrated {
                 step: None,
