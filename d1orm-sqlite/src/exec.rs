@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use d1orm::{
-    Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink, SqliteCode,
-    Statement, Value, ValueRef,
+    BatchEntry, Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink,
+    SqliteCode, Statement, Value, ValueRef,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
@@ -24,8 +24,15 @@ pub(crate) struct Executor<'c> {
     /// The database size after the last statement that could change it; statements that
     /// only read leave it as it is, which saves a query per read.
     pub(crate) size: &'c mut u64,
+    /// See [`Executor::page_size`].
+    pub(crate) page_size: u64,
     /// Refuse integers JavaScript cannot hold exactly, as a D1 backend must.
     pub(crate) js_safe_integers: bool,
+    /// Inside a batch, rows written leave the size to be read once, when the batch
+    /// ends (see [`Executor::batch`]).
+    pub(crate) size_deferred: bool,
+    /// A write left the size unread.
+    pub(crate) size_stale: bool,
 }
 
 /// The largest integer a JavaScript number holds exactly: 2^53 - 1.
@@ -103,6 +110,8 @@ struct Counters {
     rows_read: u64,
     rows_written: u64,
     wrote: bool,
+    /// A `CREATE`, `DROP` or `ALTER`.
+    schema: bool,
 }
 
 impl Executor<'_> {
@@ -121,28 +130,35 @@ impl Executor<'_> {
         let counters = match pieces.as_slice() {
             [single] => self.step(single, &statement.params, sink, Position::Only)?,
             [earlier @ .., last] => self.in_transaction(|this| {
-                let mut wrote = false;
+                let (mut wrote, mut schema) = (false, false);
                 for piece in earlier {
-                    wrote |= this
-                        .step(piece, &[], &mut DiscardRows, Position::Earlier)?
-                        .wrote;
+                    let c = this.step(piece, &[], &mut DiscardRows, Position::Earlier)?;
+                    wrote |= c.wrote;
+                    schema |= c.schema;
                 }
                 let mut c = this.step(last, &statement.params, sink, Position::Last)?;
                 c.wrote |= wrote;
+                c.schema |= schema;
                 Ok(c)
             })?,
             [] => return Err(no_statements()),
         };
         // Only a statement that can write can change the size; reads keep the size
-        // known from the last write, which saves a query per read.
+        // known from the last write, which saves a query per read. In a batch, a row
+        // write leaves it for the end of the batch: it changes `changed_db` only where
+        // `changes` already does. A schema change changes no row, so its size is read.
         if counters.wrote {
-            *self.size = self.database_size()?;
+            if self.size_deferred && !counters.schema {
+                self.size_stale = true;
+            } else {
+                *self.size = self.database_size()?;
+            }
         }
         let changes = self.conn.total_changes() - changes_before;
         let last_row_id = self.conn.last_insert_rowid();
         let duration = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Meta {
-            served_by: SERVED_BY.to_owned(),
+            served_by: SERVED_BY.into(),
             duration,
             changes,
             last_row_id,
@@ -152,6 +168,33 @@ impl Executor<'_> {
             rows_written: counters.rows_written,
             ..Meta::default()
         })
+    }
+
+    /// Runs the entries in one transaction. Every statement's `size_after` is the size
+    /// at the end of the batch, read once: D1 reports each statement's own, but reading
+    /// the size costs more than a typical statement (see [`Executor::database_size`]).
+    pub(crate) fn batch(&mut self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
+        let count = entries.len();
+        self.size_deferred = true;
+        let result = self.in_transaction(|ex| {
+            let mut metas = entries
+                .iter_mut()
+                .enumerate()
+                .map(|(index, entry)| {
+                    ex.run(entry.statement, entry.sink)
+                        .map_err(|e| e.in_batch(index, count))
+                })
+                .collect::<d1orm::Result<Vec<Meta>>>()?;
+            if ex.size_stale {
+                *ex.size = ex.database_size()?;
+            }
+            for meta in &mut metas {
+                meta.size_after = *ex.size;
+            }
+            Ok(metas)
+        });
+        self.size_deferred = false;
+        result
     }
 
     /// Runs `f` inside a transaction unless one is open already (a batch's).
@@ -198,19 +241,32 @@ impl Executor<'_> {
     }
 
     /// `(page_count - freelist_count) * page_size`, as D1 reports `size_after`.
+    ///
+    /// Two `PRAGMA` statements, prepared for each use: SQLite marks a `PRAGMA` to run
+    /// once, so a cached one would be prepared again on every run anyway. The
+    /// table-valued `pragma_*()` functions cost more, as they prepare the same `PRAGMA`
+    /// inside. About 9,000 instructions in all, which is why a batch asks once, at its
+    /// end.
     pub(crate) fn database_size(&self) -> d1orm::Result<u64> {
         self.auth.set_internal(true);
-        let size = self
-            .conn
-            .prepare_cached(
-                "SELECT ((SELECT page_count FROM pragma_page_count()) \
-                 - (SELECT freelist_count FROM pragma_freelist_count())) \
-                 * (SELECT page_size FROM pragma_page_size())",
-            )
-            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)));
+        let read = |sql: &str| {
+            self.conn
+                .prepare(sql)
+                .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+        };
+        let pages =
+            read("PRAGMA page_count").and_then(|pages| Ok(pages - read("PRAGMA freelist_count")?));
         self.auth.set_internal(false);
-        let size = size.map_err(|e| self.error(e))?;
-        Ok(u64::try_from(size).unwrap_or(0))
+        let pages = pages.map_err(|e| self.error(e))?;
+        Ok(u64::try_from(pages).unwrap_or(0) * self.page_size)
+    }
+
+    /// The database's page size. It is fixed once the database has its first page
+    /// (`SqliteBackend` makes sure it has): only `VACUUM` could change it, and D1
+    /// refuses `VACUUM`.
+    pub(crate) fn page_size(conn: &Connection) -> rusqlite::Result<u64> {
+        conn.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
+            .map(|size| u64::try_from(size).unwrap_or(0))
     }
 
     fn error(&self, e: rusqlite::Error) -> Error {
@@ -269,6 +325,7 @@ impl Executor<'_> {
                 .map_err(|e| self.error(e))?;
         }
         let writes = !stmt.readonly();
+        let schema = is_schema_statement(sql);
         let scans_before = stmt.get_status(StatementStatus::FullscanStep);
         let changes_before = self.conn.total_changes();
         let mut returned = 0u64;
@@ -301,6 +358,7 @@ impl Executor<'_> {
             rows_read: if scanned > 0 { scanned + 1 } else { returned },
             rows_written: self.conn.total_changes() - changes_before,
             wrote: writes,
+            schema,
         })
     }
 

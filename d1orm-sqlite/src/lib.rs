@@ -3,7 +3,9 @@
 //!
 //! - `meta` is computed as D1 computes it: `changes` from `total_changes()`,
 //!   `last_row_id` from `last_insert_rowid()` (sticky), `changed_db`, and `size_after`
-//!   as `(page_count - freelist_count) * page_size`. SQLite's public API has no exact
+//!   as `(page_count - freelist_count) * page_size` (in a batch, read once at its end:
+//!   every statement of a batch reports the size the batch leaves, where D1 reports
+//!   each statement's own; reading the size costs more than a typical statement). SQLite's public API has no exact
 //!   rows-read and rows-written counters (D1's SQLite is patched for them), so
 //!   `rows_read` is the larger of the full-scan steps (`SQLITE_STMTSTATUS_FULLSCAN_STEP`)
 //!   and the rows returned, and `rows_written` is the rows changed (index entries are
@@ -90,6 +92,7 @@ struct Inner {
 struct Connected {
     conn: Connection,
     size: u64,
+    page_size: u64,
 }
 
 impl std::fmt::Debug for SqliteBackend {
@@ -143,12 +146,20 @@ impl SqliteBackend {
         let auth = Arc::new(AuthState::default());
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
-        let mut state = Connected { conn, size: 0 };
+        let page_size = Executor::page_size(&conn).map_err(open_error)?;
+        let mut state = Connected {
+            conn,
+            size: 0,
+            page_size,
+        };
         state.size = Executor {
             conn: &state.conn,
             auth: &auth,
             size: &mut 0,
+            page_size,
             js_safe_integers: false,
+            size_deferred: false,
+            size_stale: false,
         }
         .database_size()?;
         Ok(SqliteBackend {
@@ -164,12 +175,19 @@ impl SqliteBackend {
     /// Runs `f` with the connection, one call at a time.
     fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
         let mut guard = self.lock();
-        let Connected { conn, size } = &mut *guard;
+        let Connected {
+            conn,
+            size,
+            page_size,
+        } = &mut *guard;
         f(&mut Executor {
             conn,
             auth: &self.inner.auth,
             size,
+            page_size: *page_size,
             js_safe_integers: self.inner.js_safe_integers.load(Ordering::Relaxed),
+            size_deferred: false,
+            size_stale: false,
         })
     }
 
@@ -246,19 +264,7 @@ impl Backend for SqliteBackend {
         if entries.is_empty() {
             return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
         }
-        self.with(|ex| {
-            let count = entries.len();
-            ex.in_transaction(|ex| {
-                entries
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(index, entry)| {
-                        ex.run(entry.statement, entry.sink)
-                            .map_err(|e| e.in_batch(index, count))
-                    })
-                    .collect()
-            })
-        })
+        self.with(|ex| ex.batch(entries))
     }
 
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {

@@ -4,17 +4,21 @@
 use std::ffi::CString;
 
 use d1orm::Result;
+use smallvec::SmallVec;
 
 use crate::errors::{empty_statement, no_statements};
 
+/// The statements of one text: nearly always one, kept without an allocation.
+pub(crate) type Pieces<'a> = SmallVec<[&'a str; 1]>;
+
 /// The statements of a piece of SQL text, in order.
-pub(crate) fn statements(sql: &str) -> Result<Vec<&str>> {
+pub(crate) fn statements(sql: &str) -> Result<Pieces<'_>> {
     // Generated SQL holds no `;` and no comment: one statement, found without a scan.
     if !sql.bytes().any(|b| matches!(b, b';' | b'-' | b'/')) {
         return if sql.trim().is_empty() {
             Err(no_statements())
         } else {
-            Ok(vec![sql])
+            Ok(smallvec::smallvec![sql])
         };
     }
     let pieces = scan(sql);

@@ -11,14 +11,26 @@ use crate::result::{ExecResult, Meta};
 use crate::send::{MaybeSend, MaybeSync};
 use crate::value::{Value, ValueRef};
 
-/// SQL text: a `&'static str` kept as is, or a shared owned string (cheap to clone).
+/// SQL text: a `&'static str` kept as is, a string built for one statement, or a shared
+/// string (cheap to clone, for a prepared statement bound many times).
 #[derive(Clone)]
 pub struct Sql(SqlText);
 
 #[derive(Clone)]
 enum SqlText {
     Static(&'static str),
+    Owned(String),
     Shared(Arc<str>),
+}
+
+impl Sql {
+    /// The same text, cheap to clone from now on.
+    pub(crate) fn into_shared(self) -> Sql {
+        match self.0 {
+            SqlText::Owned(s) => Sql(SqlText::Shared(s.into())),
+            other => Sql(other),
+        }
+    }
 }
 
 impl Deref for Sql {
@@ -26,6 +38,7 @@ impl Deref for Sql {
     fn deref(&self) -> &str {
         match &self.0 {
             SqlText::Static(s) => s,
+            SqlText::Owned(s) => s,
             SqlText::Shared(s) => s,
         }
     }
@@ -51,7 +64,7 @@ impl From<&'static str> for Sql {
 
 impl From<String> for Sql {
     fn from(s: String) -> Self {
-        Sql(SqlText::Shared(s.into()))
+        Sql(SqlText::Owned(s))
     }
 }
 
@@ -66,6 +79,10 @@ impl From<Arc<str>> for Sql {
         Sql(SqlText::Shared(s))
     }
 }
+
+/// The statements of one chain or prepared statement: nearly always one, kept without a
+/// heap allocation.
+pub(crate) type Statements = smallvec::SmallVec<[Statement; 1]>;
 
 /// A statement as a backend runs it: SQL text and its bound parameters.
 #[derive(Debug, Clone, PartialEq)]

@@ -139,7 +139,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     fn new(backend: &'a B, sql: Sql) -> Self {
         PreparedStatement {
             backend,
-            statement: Statement::new(sql),
+            statement: Statement::new(sql.into_shared()),
             bind_error: None,
         }
     }
@@ -178,7 +178,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     pub fn all<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, AllRows<T>> {
         Pending::new(
             self.backend,
-            self.checked().cloned().map(|s| vec![s]),
+            self.checked().cloned().map(|s| smallvec::smallvec![s]),
             AllRows::new(),
         )
     }
@@ -199,7 +199,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     pub fn first<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, FirstRow<T>> {
         Pending::new(
             self.backend,
-            self.checked().cloned().map(|s| vec![s]),
+            self.checked().cloned().map(|s| smallvec::smallvec![s]),
             FirstRow::new(),
         )
     }

@@ -1,5 +1,7 @@
 //! What statements return: D1's result objects, serializing to exactly D1's JSON.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The result of `all()` and `run()`: D1's `D1Result`.
@@ -19,8 +21,9 @@ pub struct D1Result<T> {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Meta {
     /// Who served the query (`"miniflare.db"` locally, `"d1orm-sqlite"` for the
-    /// reference backend).
-    pub served_by: String,
+    /// reference backend). Borrowed when the backend's name is fixed, so a statement's
+    /// meta costs no allocation.
+    pub served_by: Cow<'static, str>,
     /// Region that served the query (production D1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by_region: Option<String>,

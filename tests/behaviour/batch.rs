@@ -184,3 +184,33 @@ async fn a_staged_batch_commits_every_write_or_none() {
         .await;
     assert_eq!(role.unwrap(), "root");
 }
+
+/// Reading the database size costs more than a typical statement, so a batch reads it
+/// once, at its end: every statement of a batch reports the size the batch leaves (D1
+/// reports each statement's own), while a statement run alone reports its own.
+#[tokio::test]
+async fn every_statement_of_a_batch_reports_the_size_the_batch_leaves() {
+    let db = memory();
+    db.exec("CREATE TABLE big (a)").await.unwrap();
+    let before = db.prepare("SELECT 1").run().await.unwrap().meta.size_after;
+    let grow = db.prepare("INSERT INTO big VALUES (zeroblob(3000))");
+    let results = db
+        .batch(vec![
+            grow.bind(()),
+            db.prepare("CREATE TABLE other (b)"),
+            grow.bind(()),
+            db.prepare("SELECT count(*) AS n FROM big"),
+        ])
+        .await
+        .unwrap();
+    let after = db.prepare("SELECT 1").run().await.unwrap().meta.size_after;
+    assert!(after >= before + 2 * 3000, "{before} -> {after}");
+    let sizes: Vec<u64> = results.iter().map(|r| r.meta.size_after).collect();
+    assert_eq!(sizes, vec![after; 4]);
+    // Whether each statement changed the database does not depend on the size read.
+    let changed: Vec<bool> = results.iter().map(|r| r.meta.changed_db).collect();
+    assert_eq!(changed, vec![true, true, true, false]);
+    // Alone, a write reports the size right after it.
+    let alone = grow.run().await.unwrap().meta.size_after;
+    assert!(alone >= after + 3000, "{after} -> {alone}");
+}

@@ -604,6 +604,38 @@ fn metas(v: &mut Vec<Scenario>) {
             run("DELETE FROM big").size(),
         ],
     ));
+    let sized = |changes: u64, last_row_id: i64, changed_db: bool, size: u64| json!({"changes": changes, "last_row_id": last_row_id, "changed_db": changed_db, "size_after": size});
+    let in_batch = |sizes: [u64; 3]| {
+        json!([
+            rows_of(json!([]), sized(0, 0, true, 8192)),
+            {"batch": [
+                rows_of(json!([]), sized(1, 1, true, sizes[0])),
+                rows_of(json!([]), sized(1, 2, true, sizes[1])),
+                rows_of(json!([{"n": 2}]), sized(0, 2, false, sizes[2])),
+            ]},
+        ])
+    };
+    v.push(
+        sc(
+            "meta/size_after_in_a_batch",
+            vec![
+                run("CREATE TABLE big (a)").size(),
+                batch(vec![
+                    stmt("INSERT INTO big VALUES (zeroblob(3000))"),
+                    stmt("INSERT INTO big VALUES (zeroblob(3000))"),
+                    stmt("SELECT count(*) AS n FROM big"),
+                ])
+                .size(),
+            ],
+        )
+        .diverges(
+            "reading the database size costs more than a typical statement, so the reference \
+             backend reads it once per batch: every statement of a batch reports the size the \
+             batch leaves, where D1 reports each statement's own",
+            in_batch([16384, 16384, 16384]),
+            in_batch([8192, 16384, 16384]),
+        ),
+    );
 }
 
 // ---------------------------------------------------------------------------------

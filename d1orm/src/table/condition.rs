@@ -54,7 +54,12 @@ impl Fragment {
     }
 
     pub(crate) fn column_op(column: &str, op: &str, operand: Operand) -> Self {
-        Fragment::with_operand(format!("{column} {op} "), operand)
+        let mut sql = String::with_capacity(column.len() + op.len() + 3);
+        sql.push_str(column);
+        sql.push(' ');
+        sql.push_str(op);
+        sql.push(' ');
+        Fragment::with_operand(sql, operand)
     }
 
     pub(crate) fn column_expr(sql: String, value: Result<Value>) -> Self {

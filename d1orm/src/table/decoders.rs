@@ -117,6 +117,9 @@ impl<T: Table, P: Projection<T> + Clone + Send, K: ReadKind<P::Output>> Decoder
         let rows = sinks.into_iter().flat_map(|s| s.rows).collect();
         K::finish(rows, metas.into_iter().last().unwrap_or_default(), T::NAME)
     }
+    fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<K::Output> {
+        K::finish(sink.rows, meta, T::NAME)
+    }
 }
 
 /// The first column of the first row.
@@ -194,6 +197,12 @@ impl<T: Table, R: Projection<T> + Clone + Send> Decoder for WriteRows<T, R> {
         Ok(WriteResult {
             rows: sinks.into_iter().flat_map(|s| s.rows).collect(),
             metas,
+        })
+    }
+    fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<Self::Output> {
+        Ok(WriteResult {
+            rows: sink.rows,
+            metas: vec![meta],
         })
     }
 }

@@ -9,7 +9,9 @@ use super::decoders::{Count, Distinct, Exists, First, Many, One, ReadKind, ReadR
 use super::projection::{AllColumns, Projection};
 use super::write::{insert_statements, push_returning};
 use super::{InsertRow, Table};
-use crate::backend::{Backend, Statement};
+use smallvec::smallvec;
+
+use crate::backend::{Backend, Statement, Statements};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -261,28 +263,44 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             }
             sql.push_str(" WHERE ");
             sql.push_str(&filter.sql);
-            params.extend(filter.params.iter().cloned());
+            params.extend_from_slice(&filter.params);
         }
         Ok(())
     }
 
     fn tail_sql(&self, sql: &mut String, limit: Option<u64>) {
-        if !self.order.is_empty() {
-            sql.push_str(" ORDER BY ");
-            sql.push_str(&self.order.join(", "));
+        use std::fmt::Write as _;
+        for (i, key) in self.order.iter().enumerate() {
+            sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
+            sql.push_str(key);
         }
+        // Writing to a `String` cannot fail.
         match (limit, self.offset) {
-            (Some(l), _) => sql.push_str(&format!(" LIMIT {l}")),
+            (Some(l), _) => {
+                let _ = write!(sql, " LIMIT {l}");
+            }
             (None, Some(_)) => sql.push_str(" LIMIT -1"),
             (None, None) => {}
         }
         if let Some(o) = self.offset {
-            sql.push_str(&format!(" OFFSET {o}"));
+            let _ = write!(sql, " OFFSET {o}");
         }
     }
 
-    fn select_statement(&self, head: &str, list: &str, limit: Option<u64>) -> Result<Statement> {
-        let mut sql = format!("{head}{list} FROM {}", T::QUOTED_NAME);
+    /// `SELECT <list> FROM <table> WHERE .. ORDER BY .. LIMIT ..`, built in one string:
+    /// this runs on every read.
+    fn select_statement(
+        &self,
+        head: &str,
+        list: impl FnOnce(&mut String),
+        limit: Option<u64>,
+    ) -> Result<Statement> {
+        let filter = self.filter.as_ref().map_or(0, |f| f.sql.len() + 7);
+        let mut sql = String::with_capacity(head.len() + 128 + T::QUOTED_NAME.len() + filter);
+        sql.push_str(head);
+        list(&mut sql);
+        sql.push_str(" FROM ");
+        sql.push_str(T::QUOTED_NAME);
         let mut params = Vec::new();
         self.where_sql(&mut sql, &mut params)?;
         self.tail_sql(&mut sql, limit);
@@ -294,10 +312,9 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         projection: &P,
         head: &str,
         limit: Option<u64>,
-    ) -> Result<Vec<Statement>> {
-        let mut list = String::new();
-        projection.write_sql(&mut list);
-        within_budget(vec![self.select_statement(head, &list, limit)?])
+    ) -> Result<Statements> {
+        let statement = self.select_statement(head, |sql| projection.write_sql(sql), limit)?;
+        within_budget(smallvec![statement])
     }
 
     fn returning_clause(&self) -> Option<String> {
@@ -308,21 +325,21 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         })
     }
 
-    fn update_statement(&self, assignments: Vec<Assignment<T>>) -> Result<Vec<Statement>> {
+    fn update_statement(&self, assignments: Vec<Assignment<T>>) -> Result<Statements> {
         let mut sql = format!("UPDATE {} SET ", T::QUOTED_NAME);
         let mut params = Vec::new();
         push_assignments(&mut sql, &mut params, assignments, "update")?;
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
-        Ok(vec![Statement::with_params(sql, params)])
+        Ok(smallvec![Statement::with_params(sql, params)])
     }
 
-    fn delete_statement(&self) -> Result<Vec<Statement>> {
+    fn delete_statement(&self) -> Result<Statements> {
         let mut sql = format!("DELETE FROM {}", T::QUOTED_NAME);
         let mut params = Vec::new();
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
-        Ok(vec![Statement::with_params(sql, params)])
+        Ok(smallvec![Statement::with_params(sql, params)])
     }
 }
 
@@ -420,7 +437,7 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
         let statement = if self.limit.is_some() || self.offset.is_some() {
-            self.select_statement("SELECT ", "1", self.limit)
+            self.select_statement("SELECT ", |sql| sql.push('1'), self.limit)
                 .map(|inner| {
                     Statement::with_params(
                         format!("SELECT count(*) FROM ({})", &*inner.sql),
@@ -428,11 +445,11 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
                     )
                 })
         } else {
-            self.select_statement("SELECT ", "count(*)", None)
+            self.select_statement("SELECT ", |sql| sql.push_str("count(*)"), None)
         };
         Pending::new(
             self.backend,
-            statement.and_then(|s| within_budget(vec![s])),
+            statement.and_then(|s| within_budget(smallvec![s])),
             Count,
         )
     }
@@ -443,13 +460,13 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
     /// The statement fails.
     pub fn exists(&self) -> Pending<'db, B, Exists> {
         let statement = self
-            .select_statement("SELECT ", "1", self.limit)
+            .select_statement("SELECT ", |sql| sql.push('1'), self.limit)
             .map(|inner| {
                 Statement::with_params(format!("SELECT EXISTS ({})", &*inner.sql), inner.params)
             });
         Pending::new(
             self.backend,
-            statement.and_then(|s| within_budget(vec![s])),
+            statement.and_then(|s| within_budget(smallvec![s])),
             Exists,
         )
     }

@@ -2,7 +2,7 @@
 //! D1's 100 bound parameters.
 
 use super::Table;
-use crate::backend::Statement;
+use crate::backend::{Sql, Statement, Statements};
 use crate::error::Result;
 use crate::result::Meta;
 use crate::value::Value;
@@ -103,20 +103,25 @@ pub(crate) fn insert_statements<T: Table>(
     rows: &[&dyn InsertRow<T>],
     conflict: Option<&OnConflictClause>,
     returning: Option<&str>,
-) -> Result<Vec<Statement>> {
+) -> Result<Statements> {
     let reserved = conflict.map_or(0, OnConflictClause::params);
-    let mut statements = Vec::new();
+    let mut statements = Statements::new();
     let mut group = Group::default();
+    // One pair of buffers for every row: a row's values move into its group.
+    let (mut columns, mut values) = (Vec::new(), Vec::new());
     for row in rows {
-        let mut columns = Vec::new();
-        let mut values = Vec::new();
+        columns.clear();
         row.write(&mut columns, &mut values)?;
         let per_statement = (MAX_PARAMS.saturating_sub(reserved) / columns.len().max(1)).max(1);
-        if columns != group.columns || group.rows.len() >= per_statement {
+        if columns != group.columns || group.rows >= per_statement {
             group.flush::<T>(conflict, returning, &mut statements)?;
-            group.columns = columns;
+            if columns != group.columns {
+                group.columns.clone_from(&columns);
+                group.shared = None;
+            }
         }
-        group.rows.push(values);
+        group.params.append(&mut values);
+        group.rows += 1;
     }
     group.flush::<T>(conflict, returning, &mut statements)?;
     Ok(statements)
@@ -126,7 +131,12 @@ pub(crate) fn insert_statements<T: Table>(
 #[derive(Default)]
 struct Group {
     columns: Vec<&'static str>,
-    rows: Vec<Vec<Value>>,
+    /// How many rows `params` holds.
+    rows: usize,
+    params: Vec<Value>,
+    /// The SQL of the last statement and its row count: the chunks of a large insert
+    /// share one text.
+    shared: Option<(usize, Sql)>,
 }
 
 impl Group {
@@ -134,12 +144,13 @@ impl Group {
         &mut self,
         conflict: Option<&OnConflictClause>,
         returning: Option<&str>,
-        out: &mut Vec<Statement>,
+        out: &mut Statements,
     ) -> Result<()> {
-        if self.rows.is_empty() {
+        if self.rows == 0 {
             return Ok(());
         }
-        let mut sql = format!("INSERT INTO {}", T::QUOTED_NAME);
+        let rows = std::mem::take(&mut self.rows);
+        let mut params = std::mem::replace(&mut self.params, Vec::with_capacity(MAX_PARAMS));
         if self.columns.is_empty() {
             if conflict.is_some() {
                 return Err(crate::Error::d1(
@@ -151,26 +162,57 @@ impl Group {
                 ));
             }
             // Only one row can be inserted with every column defaulted.
-            for _ in 0..self.rows.len() {
-                let mut one = format!("{sql} DEFAULT VALUES");
+            for _ in 0..rows {
+                let mut one = format!("INSERT INTO {} DEFAULT VALUES", T::QUOTED_NAME);
                 push_returning(&mut one, returning);
                 out.push(Statement::new(one));
             }
-            self.rows.clear();
             return Ok(());
         }
+        let sql = match &self.shared {
+            Some((n, sql)) if *n == rows => {
+                if let Some(conflict) = conflict {
+                    // The text is known; only the clause's parameters are wanted.
+                    conflict.push_sql(&mut String::new(), &mut params, &self.columns);
+                }
+                sql.clone()
+            }
+            _ => {
+                let sql = Sql::from(self.insert_sql::<T>(rows, conflict, returning, &mut params))
+                    .into_shared();
+                self.shared = Some((rows, sql.clone()));
+                sql
+            }
+        };
+        out.push(Statement::with_params(sql, params));
+        Ok(())
+    }
+
+    fn insert_sql<T: Table>(
+        &self,
+        rows: usize,
+        conflict: Option<&OnConflictClause>,
+        returning: Option<&str>,
+        params: &mut Vec<Value>,
+    ) -> String {
+        let mut sql = String::with_capacity(64 + rows * (self.columns.len() * 3 + 4));
+        sql.push_str("INSERT INTO ");
+        sql.push_str(T::QUOTED_NAME);
         sql.push_str(" (");
         sql.push_str(&self.columns.join(", "));
         sql.push_str(") VALUES ");
-        let marks = format!("({})", vec!["?"; self.columns.len()].join(", "));
-        sql.push_str(&vec![marks; self.rows.len()].join(", "));
-        let mut params: Vec<Value> = self.rows.drain(..).flatten().collect();
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..self.columns.len() {
+                sql.push_str(if c == 0 { "?" } else { ", ?" });
+            }
+            sql.push(')');
+        }
         if let Some(conflict) = conflict {
-            conflict.push_sql(&mut sql, &mut params, &self.columns);
+            conflict.push_sql(&mut sql, params, &self.columns);
         }
         push_returning(&mut sql, returning);
-        out.push(Statement::with_params(sql, params));
-        Ok(())
+        sql
     }
 }
 
