@@ -122,7 +122,11 @@ impl Executor<'_> {
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
         let started = Instant::now();
-        let pieces = split::statements(&statement.sql)?;
+        let pieces = if statement.sql.is_single_statement() {
+            smallvec::smallvec![&*statement.sql]
+        } else {
+            split::statements(&statement.sql)?
+        };
         let changes_before = self.conn.total_changes();
         let row_id_before = self.conn.last_insert_rowid();
         let size_before = *self.size;

@@ -14,7 +14,12 @@ use crate::value::{Value, ValueRef};
 /// SQL text: a `&'static str` kept as is, a string built for one statement, or a shared
 /// string (cheap to clone, for a prepared statement bound many times).
 #[derive(Clone)]
-pub struct Sql(SqlText);
+pub struct Sql {
+    text: SqlText,
+    /// Built by d1orm as exactly one statement, with no comment: a backend need not
+    /// split it.
+    single: bool,
+}
 
 #[derive(Clone)]
 enum SqlText {
@@ -24,11 +29,39 @@ enum SqlText {
 }
 
 impl Sql {
+    fn new(text: SqlText) -> Sql {
+        Sql {
+            text,
+            single: false,
+        }
+    }
+
+    /// SQL that d1orm built as exactly one statement, with no comment.
+    pub(crate) fn single(sql: String) -> Sql {
+        Sql {
+            text: SqlText::Owned(sql),
+            single: true,
+        }
+    }
+
+    /// Whether d1orm built this text as exactly one statement with no comment, so a
+    /// backend can run it without looking for statement boundaries. `false` for any
+    /// text given by the application, whatever it holds.
+    pub fn is_single_statement(&self) -> bool {
+        self.single
+    }
+
     /// The same text, cheap to clone from now on.
     pub(crate) fn into_shared(self) -> Sql {
-        match self.0 {
-            SqlText::Owned(s) => Sql(SqlText::Shared(s.into())),
-            other => Sql(other),
+        match self.text {
+            SqlText::Owned(s) => Sql {
+                text: SqlText::Shared(s.into()),
+                single: self.single,
+            },
+            text => Sql {
+                text,
+                single: self.single,
+            },
         }
     }
 }
@@ -36,7 +69,7 @@ impl Sql {
 impl Deref for Sql {
     type Target = str;
     fn deref(&self) -> &str {
-        match &self.0 {
+        match &self.text {
             SqlText::Static(s) => s,
             SqlText::Owned(s) => s,
             SqlText::Shared(s) => s,
@@ -58,25 +91,25 @@ impl PartialEq for Sql {
 
 impl From<&'static str> for Sql {
     fn from(s: &'static str) -> Self {
-        Sql(SqlText::Static(s))
+        Sql::new(SqlText::Static(s))
     }
 }
 
 impl From<String> for Sql {
     fn from(s: String) -> Self {
-        Sql(SqlText::Owned(s))
+        Sql::new(SqlText::Owned(s))
     }
 }
 
 impl From<&String> for Sql {
     fn from(s: &String) -> Self {
-        Sql(SqlText::Shared(s.as_str().into()))
+        Sql::new(SqlText::Shared(s.as_str().into()))
     }
 }
 
 impl From<Arc<str>> for Sql {
     fn from(s: Arc<str>) -> Self {
-        Sql(SqlText::Shared(s))
+        Sql::new(SqlText::Shared(s))
     }
 }
 

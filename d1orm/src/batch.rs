@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::future::IntoFuture;
 
+use smallvec::SmallVec;
+
 use crate::backend::{
     Backend, BatchEntry, DiscardRows, DynRowSink, RowSink, Statement, Statements,
 };
@@ -251,15 +253,20 @@ impl<'db, B, D: Decoder + 'db> IntoPending<'db, B> for Pending<'db, B, D> {
 /// One element of a batch, staged.
 struct Part<D: Decoder> {
     decoder: D,
-    sinks: Vec<D::Sink>,
+    sinks: SmallVec<[D::Sink; 1]>,
     /// It had statements, and every one was blank: D1 leaves it out of the results.
     dropped: bool,
 }
 
 impl<D: Decoder> Part<D> {
-    fn finish(self, metas: &mut impl Iterator<Item = Meta>) -> Result<D::Output> {
+    fn finish(mut self, metas: &mut impl Iterator<Item = Meta>) -> Result<D::Output> {
+        if self.sinks.len() == 1
+            && let (Some(sink), Some(meta)) = (self.sinks.pop(), metas.next())
+        {
+            return self.decoder.finish_one(sink, meta);
+        }
         let metas: Vec<Meta> = metas.take(self.sinks.len()).collect();
-        self.decoder.finish(self.sinks, metas)
+        self.decoder.finish(self.sinks.into_vec(), metas)
     }
 
     fn lend_sinks<'a>(&'a mut self, out: &mut Vec<&'a mut (dyn DynRowSink + Send)>) {
@@ -282,7 +289,7 @@ struct Plan {
 impl Plan {
     fn add<'db, B, D: Decoder>(&mut self, pending: Pending<'db, B, D>) -> Part<D> {
         let mut part = Part {
-            sinks: Vec::new(),
+            sinks: SmallVec::new(),
             dropped: false,
             decoder: pending.decoder,
         };
@@ -291,7 +298,7 @@ impl Plan {
                 let had = !statements.is_empty();
                 for s in statements {
                     // D1 drops blank and comment-only statements from a batch.
-                    if !is_blank_or_line_comments(&s.sql) {
+                    if s.sql.is_single_statement() || !is_blank_or_line_comments(&s.sql) {
                         part.sinks.push(part.decoder.sink());
                         self.statements.push(s);
                     }
@@ -328,8 +335,27 @@ impl Plan {
 
 /// Whether `sql` holds nothing but whitespace and `--` comments.
 pub(crate) fn is_blank_or_line_comments(sql: &str) -> bool {
-    sql.lines()
-        .all(|line| line.split("--").next().unwrap_or("").trim().is_empty())
+    // A byte scan: this runs on every statement of every batch, and a statement with
+    // code answers at its first word.
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |n| i + n + 1);
+            }
+            // `str::trim` also takes Unicode spaces for blank.
+            _ => match sql[i..].chars().next() {
+                Some(c) if c.is_whitespace() => i += c.len_utf8(),
+                _ => return false,
+            },
+        }
+    }
+    true
 }
 
 macro_rules! tuple_batch {
@@ -505,5 +531,20 @@ impl WriteTarget for Tx {
     type Write<'a, D: Decoder + 'a> = ();
     fn write<'a, D: Decoder + 'a>(&'a self, statements: Result<Statements>, _decoder: D) {
         self.stage(statements.and_then(within_budget));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank_or_line_comments;
+
+    #[test]
+    fn blank_and_line_comment_statements_are_recognised() {
+        for blank in ["", "  \n\t", "-- note", "  -- a\n\n-- b\n  ", "\u{a0}\u{2003}\n"] {
+            assert!(is_blank_or_line_comments(blank), "{blank:?}");
+        }
+        for code in ["SELECT 1", "-- a\nSELECT 1", "  x", "/* c */", "- 1", "\u{a0}é"] {
+            assert!(!is_blank_or_line_comments(code), "{code:?}");
+        }
     }
 }

@@ -127,6 +127,13 @@ impl<T: DeserializeOwned + Send> Decoder for AllRows<T> {
             results: sinks.into_iter().flat_map(|s| s.rows).collect(),
         })
     }
+    fn finish_one(self, sink: ObjectRows<T>, meta: Meta) -> Result<D1Result<T>> {
+        Ok(D1Result {
+            success: true,
+            meta,
+            results: sink.rows,
+        })
+    }
 }
 
 /// Decodes `first::<T>()`: the first row, if any.
@@ -146,5 +153,8 @@ impl<T: DeserializeOwned + Send> Decoder for FirstRow<T> {
     }
     fn finish(self, sinks: Vec<ObjectRows<T>>, _metas: Vec<Meta>) -> Result<Option<T>> {
         Ok(sinks.into_iter().flat_map(|s| s.rows).next())
+    }
+    fn finish_one(self, sink: ObjectRows<T>, _meta: Meta) -> Result<Option<T>> {
+        Ok(sink.rows.into_iter().next())
     }
 }

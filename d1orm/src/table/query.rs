@@ -11,7 +11,7 @@ use super::write::{insert_statements, push_returning};
 use super::{InsertRow, Table};
 use smallvec::smallvec;
 
-use crate::backend::{Backend, Statement, Statements};
+use crate::backend::{Backend, Sql, Statement, Statements};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -304,7 +304,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         let mut params = Vec::new();
         self.where_sql(&mut sql, &mut params)?;
         self.tail_sql(&mut sql, limit);
-        Ok(Statement::with_params(sql, params))
+        Ok(Statement::with_params(Sql::single(sql), params))
     }
 
     fn projected_statement<P: Projection<T>>(
@@ -331,7 +331,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         push_assignments(&mut sql, &mut params, assignments, "update")?;
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
-        Ok(smallvec![Statement::with_params(sql, params)])
+        Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
     }
 
     fn delete_statement(&self) -> Result<Statements> {
@@ -339,7 +339,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         let mut params = Vec::new();
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
-        Ok(smallvec![Statement::with_params(sql, params)])
+        Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
     }
 }
 

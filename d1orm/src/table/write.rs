@@ -178,7 +178,7 @@ impl Group {
                 sql.clone()
             }
             _ => {
-                let sql = Sql::from(self.insert_sql::<T>(rows, conflict, returning, &mut params))
+                let sql = Sql::single(self.insert_sql::<T>(rows, conflict, returning, &mut params))
                     .into_shared();
                 self.shared = Some((rows, sql.clone()));
                 sql
