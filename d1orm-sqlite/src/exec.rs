@@ -50,6 +50,8 @@ fn unsafe_integer_bound(i: i64) -> Error {
 /// Where a statement stands in a multi-statement text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
+    /// The only statement, built by d1orm.
+    Generated,
     Only,
     Earlier,
     Last,
@@ -132,6 +134,9 @@ impl Executor<'_> {
         let size_before = *self.size;
         // Row counts come from the last statement; `wrote` from any of them.
         let counters = match pieces.as_slice() {
+            [single] if statement.sql.is_single_statement() => {
+                self.step(single, &statement.params, sink, Position::Generated)?
+            }
             [single] => self.step(single, &statement.params, sink, Position::Only)?,
             [earlier @ .., last] => self.in_transaction(|this| {
                 let (mut wrote, mut schema) = (false, false);
@@ -285,13 +290,16 @@ impl Executor<'_> {
         sink: &mut S,
         position: Position,
     ) -> d1orm::Result<Counters> {
-        if let Some(refused) = precheck(sql) {
+        // SQL that d1orm built is never one of D1's refusals, nor a schema change.
+        let generated = position == Position::Generated;
+        if !generated && let Some(refused) = precheck(sql) {
             return Err(refused);
         }
+        let schema = !generated && is_schema_statement(sql);
         // Schema statements run once and are prepared afresh: a cached one would meet the
         // schema it changed and fail at step time, without the offset D1 reports.
         let (mut cached, mut fresh);
-        let stmt: &mut rusqlite::Statement<'_> = if is_schema_statement(sql) {
+        let stmt: &mut rusqlite::Statement<'_> = if schema {
             fresh = self.conn.prepare(sql).map_err(|e| self.error(e))?;
             &mut fresh
         } else {
@@ -329,7 +337,6 @@ impl Executor<'_> {
                 .map_err(|e| self.error(e))?;
         }
         let writes = !stmt.readonly();
-        let schema = is_schema_statement(sql);
         let scans_before = stmt.get_status(StatementStatus::FullscanStep);
         let changes_before = self.conn.total_changes();
         let mut returned = 0u64;

@@ -540,10 +540,23 @@ mod tests {
 
     #[test]
     fn blank_and_line_comment_statements_are_recognised() {
-        for blank in ["", "  \n\t", "-- note", "  -- a\n\n-- b\n  ", "\u{a0}\u{2003}\n"] {
+        for blank in [
+            "",
+            "  \n\t",
+            "-- note",
+            "  -- a\n\n-- b\n  ",
+            "\u{a0}\u{2003}\n",
+        ] {
             assert!(is_blank_or_line_comments(blank), "{blank:?}");
         }
-        for code in ["SELECT 1", "-- a\nSELECT 1", "  x", "/* c */", "- 1", "\u{a0}é"] {
+        for code in [
+            "SELECT 1",
+            "-- a\nSELECT 1",
+            "  x",
+            "/* c */",
+            "- 1",
+            "\u{a0}é",
+        ] {
             assert!(!is_blank_or_line_comments(code), "{code:?}");
         }
     }
