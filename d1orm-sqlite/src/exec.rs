@@ -124,20 +124,31 @@ impl Executor<'_> {
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
         let started = Instant::now();
-        let pieces = if statement.sql.is_single_statement() {
+        let generated = statement.sql.is_single_statement();
+        let pieces = if generated {
             smallvec::smallvec![&*statement.sql]
         } else {
             split::statements(&statement.sql)?
         };
+        if self.size_stale && pieces.iter().any(|p| is_schema_statement(p)) {
+            // A schema change's `changed_db` compares sizes: bring the size up to date
+            // with the row writes before it.
+            *self.size = self.database_size()?;
+            self.size_stale = false;
+        }
         let changes_before = self.conn.total_changes();
         let row_id_before = self.conn.last_insert_rowid();
         let size_before = *self.size;
         // Row counts come from the last statement; `wrote` from any of them.
         let counters = match pieces.as_slice() {
-            [single] if statement.sql.is_single_statement() => {
-                self.step(single, &statement.params, sink, Position::Generated)?
+            [single] => {
+                let position = if generated {
+                    Position::Generated
+                } else {
+                    Position::Only
+                };
+                self.step(single, &statement.params, sink, position)?
             }
-            [single] => self.step(single, &statement.params, sink, Position::Only)?,
             [earlier @ .., last] => self.in_transaction(|this| {
                 let (mut wrote, mut schema) = (false, false);
                 for piece in earlier {

@@ -210,6 +210,18 @@ async fn every_statement_of_a_batch_reports_the_size_the_batch_leaves() {
     // Whether each statement changed the database does not depend on the size read.
     let changed: Vec<bool> = results.iter().map(|r| r.meta.changed_db).collect();
     assert_eq!(changed, vec![true, true, true, false]);
+    // A schema change that changes nothing after row writes in the same batch does not
+    // count them as its own change.
+    let results = db
+        .batch(vec![
+            grow.bind(()),
+            db.prepare("CREATE TABLE IF NOT EXISTS other (b)"),
+        ])
+        .await
+        .unwrap();
+    let changed: Vec<bool> = results.iter().map(|r| r.meta.changed_db).collect();
+    assert_eq!(changed, vec![true, false]);
+    let after = db.prepare("SELECT 1").run().await.unwrap().meta.size_after;
     // Alone, a write reports the size right after it.
     let alone = grow.run().await.unwrap().meta.size_after;
     assert!(alone >= after + 3000, "{after} -> {alone}");
