@@ -20,19 +20,19 @@ pub(crate) const SERVED_BY: &str = "d1orm-sqlite";
 /// A connection borrowed for one call, with the state the backend keeps beside it.
 pub(crate) struct Executor<'c> {
     pub(crate) conn: &'c Connection,
-    pub(crate) auth: &'c AuthState,
+    auth: &'c AuthState,
     /// The database size after the last statement that could change it; statements that
     /// only read leave it as it is, which saves a query per read.
-    pub(crate) size: &'c mut u64,
+    size: &'c mut u64,
     /// See [`Executor::page_size`].
-    pub(crate) page_size: u64,
+    page_size: u64,
     /// Refuse integers JavaScript cannot hold exactly, as a D1 backend must.
-    pub(crate) js_safe_integers: bool,
+    js_safe_integers: bool,
     /// Inside a batch, rows written leave the size to be read once, when the batch
     /// ends (see [`Executor::batch`]).
-    pub(crate) size_deferred: bool,
+    size_deferred: bool,
     /// A write left the size unread.
-    pub(crate) size_stale: bool,
+    size_stale: bool,
 }
 
 /// The largest integer a JavaScript number holds exactly: 2^53 - 1.
@@ -116,7 +116,26 @@ struct Counters {
     schema: bool,
 }
 
-impl Executor<'_> {
+impl<'c> Executor<'c> {
+    /// The connection borrowed for one call, outside any batch.
+    pub(crate) fn new(
+        conn: &'c Connection,
+        auth: &'c AuthState,
+        size: &'c mut u64,
+        page_size: u64,
+        js_safe_integers: bool,
+    ) -> Self {
+        Executor {
+            conn,
+            auth,
+            size,
+            page_size,
+            js_safe_integers,
+            size_deferred: false,
+            size_stale: false,
+        }
+    }
+
     /// Runs one D1 statement (possibly several SQL statements) and computes its meta.
     pub(crate) fn run<S: RowSink + ?Sized>(
         &mut self,

@@ -5,8 +5,9 @@
 //!   `last_row_id` from `last_insert_rowid()` (sticky), `changed_db`, and `size_after`
 //!   as `(page_count - freelist_count) * page_size` (in a batch, read once at its end:
 //!   every statement of a batch reports the size the batch leaves, where D1 reports
-//!   each statement's own; reading the size costs more than a typical statement). SQLite's public API has no exact
-//!   rows-read and rows-written counters (D1's SQLite is patched for them), so
+//!   each statement's own; reading the size costs more than a typical statement).
+//!   SQLite's public API has no exact rows-read and rows-written counters (D1's SQLite
+//!   is patched for them), so
 //!   `rows_read` is the larger of the full-scan steps (`SQLITE_STMTSTATUS_FULLSCAN_STEP`)
 //!   and the rows returned, and `rows_written` is the rows changed (index entries are
 //!   not counted, where D1 counts them).
@@ -152,16 +153,7 @@ impl SqliteBackend {
             size: 0,
             page_size,
         };
-        state.size = Executor {
-            conn: &state.conn,
-            auth: &auth,
-            size: &mut 0,
-            page_size,
-            js_safe_integers: false,
-            size_deferred: false,
-            size_stale: false,
-        }
-        .database_size()?;
+        state.size = Executor::new(&state.conn, &auth, &mut 0, page_size, false).database_size()?;
         Ok(SqliteBackend {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
@@ -180,15 +172,13 @@ impl SqliteBackend {
             size,
             page_size,
         } = &mut *guard;
-        f(&mut Executor {
+        f(&mut Executor::new(
             conn,
-            auth: &self.inner.auth,
+            &self.inner.auth,
             size,
-            page_size: *page_size,
-            js_safe_integers: self.inner.js_safe_integers.load(Ordering::Relaxed),
-            size_deferred: false,
-            size_stale: false,
-        })
+            *page_size,
+            self.inner.js_safe_integers.load(Ordering::Relaxed),
+        ))
     }
 
     fn lock(&self) -> MutexGuard<'_, Connected> {

@@ -53,15 +53,13 @@ impl Sql {
 
     /// The same text, cheap to clone from now on.
     pub(crate) fn into_shared(self) -> Sql {
-        match self.text {
-            SqlText::Owned(s) => Sql {
-                text: SqlText::Shared(s.into()),
-                single: self.single,
-            },
-            text => Sql {
-                text,
-                single: self.single,
-            },
+        let text = match self.text {
+            SqlText::Owned(s) => SqlText::Shared(s.into()),
+            other => other,
+        };
+        Sql {
+            text,
+            single: self.single,
         }
     }
 }

@@ -261,9 +261,11 @@ struct Part<D: Decoder> {
 impl<D: Decoder> Part<D> {
     fn finish(mut self, metas: &mut impl Iterator<Item = Meta>) -> Result<D::Output> {
         if self.sinks.len() == 1
-            && let (Some(sink), Some(meta)) = (self.sinks.pop(), metas.next())
+            && let Some(sink) = self.sinks.pop()
         {
-            return self.decoder.finish_one(sink, meta);
+            return self
+                .decoder
+                .finish_one(sink, metas.next().unwrap_or_default());
         }
         let metas: Vec<Meta> = metas.take(self.sinks.len()).collect();
         self.decoder.finish(self.sinks.into_vec(), metas)
