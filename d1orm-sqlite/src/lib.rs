@@ -250,6 +250,14 @@ impl Backend for SqliteBackend {
         self.with(|ex| ex.run(statement, sink))
     }
 
+    fn query_now<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Option<d1orm::Result<Meta>> {
+        Some(self.with(|ex| ex.run(statement, sink)))
+    }
+
     async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
         if entries.is_empty() {
             return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
@@ -329,6 +337,15 @@ impl Backend for SqliteSession {
     ) -> d1orm::Result<Meta> {
         let result = self.backend.query(statement, sink).await;
         self.seen(result)
+    }
+
+    fn query_now<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Option<d1orm::Result<Meta>> {
+        let result = self.backend.query_now(statement, sink)?;
+        Some(self.seen(result))
     }
 
     async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {

@@ -115,13 +115,17 @@ impl From<Arc<str>> for Sql {
 /// heap allocation.
 pub(crate) type Statements = smallvec::SmallVec<[Statement; 1]>;
 
+/// A statement's parameter values, in order. Two stay inline: most statements a chain
+/// builds bind one or two values, and each heap list costs a point lookup measurably.
+pub type ParamValues = smallvec::SmallVec<[Value; 2]>;
+
 /// A statement as a backend runs it: SQL text and its bound parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// The SQL; it may hold several statements separated by `;`.
     pub sql: Sql,
     /// Values for the parameters, in order.
-    pub params: Vec<Value>,
+    pub params: ParamValues,
 }
 
 impl Statement {
@@ -129,15 +133,15 @@ impl Statement {
     pub fn new(sql: impl Into<Sql>) -> Self {
         Statement {
             sql: sql.into(),
-            params: Vec::new(),
+            params: ParamValues::new(),
         }
     }
 
     /// A statement with parameters.
-    pub fn with_params(sql: impl Into<Sql>, params: Vec<Value>) -> Self {
+    pub fn with_params(sql: impl Into<Sql>, params: impl Into<ParamValues>) -> Self {
         Statement {
             sql: sql.into(),
-            params,
+            params: params.into(),
         }
     }
 }
@@ -279,6 +283,18 @@ pub trait Backend: MaybeSync {
         statement: &Statement,
         sink: &mut S,
     ) -> impl Future<Output = Result<Meta>> + MaybeSend;
+
+    /// [`query`](Self::query) done at once, by a backend that blocks anyway (SQLite):
+    /// awaiting a single statement then needs no boxed future. `None`, the default,
+    /// means the statement must be awaited through `query`; nothing has run then.
+    fn query_now<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Option<Result<Meta>> {
+        let _ = (statement, sink);
+        None
+    }
 
     /// Runs the statements in one transaction, in order: all of them or none. On failure
     /// the first error is returned, as [`Error::Batch`](crate::Error::Batch) with the

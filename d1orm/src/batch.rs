@@ -139,30 +139,109 @@ impl<D: Decoder> Decoder for WithMeta<D> {
 
 impl<'db, B: Backend, D: Decoder + 'db> IntoFuture for Pending<'db, B, D> {
     type Output = Result<D::Output>;
-    type IntoFuture = BoxFuture<'db, Result<D::Output>>;
+    type IntoFuture = PendingFuture<'db, B, D>;
 
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let statements = self.statements?;
-            if let [one] = statements.as_slice() {
-                let mut sink = self.decoder.sink();
-                let meta = self.backend.query(one, &mut sink).await?;
-                return self.decoder.finish_one(sink, meta);
+    fn into_future(self) -> PendingFuture<'db, B, D> {
+        PendingFuture {
+            state: PendingState::Start(self),
+        }
+    }
+}
+
+impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
+    /// The result without a future, when the backend runs the single statement at
+    /// once; otherwise the pending value back.
+    fn try_now(self) -> std::result::Result<Result<D::Output>, Self> {
+        let one = match &self.statements {
+            Ok(statements) if statements.len() == 1 => &statements[0],
+            _ => return Err(self),
+        };
+        let mut sink = self.decoder.sink();
+        match self.backend.query_now(one, &mut sink) {
+            Some(meta) => Ok(meta.and_then(|meta| self.decoder.finish_one(sink, meta))),
+            None => Err(self),
+        }
+    }
+
+    async fn run(self) -> Result<D::Output> {
+        let statements = self.statements?;
+        if let [one] = statements.as_slice() {
+            let mut sink = self.decoder.sink();
+            let meta = self.backend.query(one, &mut sink).await?;
+            return self.decoder.finish_one(sink, meta);
+        }
+        let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
+        let metas = match statements.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![self.backend.query(one, &mut sinks[0]).await?],
+            many => {
+                let refs = sinks
+                    .iter_mut()
+                    .map(|s| s as &mut (dyn DynRowSink + Send))
+                    .collect();
+                run_batch(self.backend, many, refs).await?
             }
-            let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
-            let metas = match statements.as_slice() {
-                [] => Vec::new(),
-                [one] => vec![self.backend.query(one, &mut sinks[0]).await?],
-                many => {
-                    let refs = sinks
-                        .iter_mut()
-                        .map(|s| s as &mut (dyn DynRowSink + Send))
-                        .collect();
-                    run_batch(self.backend, many, refs).await?
+        };
+        self.decoder.finish(sinks, metas)
+    }
+}
+
+/// An awaited [`Pending`]. On a backend that answers at once (SQLite) a single
+/// statement runs in the first poll, with no boxed future: that allocation is a
+/// measurable share of a point lookup.
+#[must_use = "futures do nothing unless polled"]
+pub struct PendingFuture<'db, B, D: Decoder> {
+    state: PendingState<'db, B, D>,
+}
+
+enum PendingState<'db, B, D: Decoder> {
+    Start(Pending<'db, B, D>),
+    Running(BoxFuture<'db, Result<D::Output>>),
+    Done,
+}
+
+// Nothing is pinned in place: the pending value is moved out on the first poll and the
+// running future is boxed.
+impl<B, D: Decoder> Unpin for PendingFuture<'_, B, D> {}
+
+impl<B, D: Decoder> std::fmt::Debug for PendingFuture<'_, B, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            PendingState::Start(_) => "start",
+            PendingState::Running(_) => "running",
+            PendingState::Done => "done",
+        };
+        f.debug_struct("PendingFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl<'db, B: Backend, D: Decoder + 'db> std::future::Future for PendingFuture<'db, B, D> {
+    type Output = Result<D::Output>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, PendingState::Done) {
+                PendingState::Start(pending) => match pending.try_now() {
+                    Ok(result) => return Poll::Ready(result),
+                    Err(pending) => this.state = PendingState::Running(Box::pin(pending.run())),
+                },
+                PendingState::Running(mut future) => {
+                    let poll = future.as_mut().poll(cx);
+                    if poll.is_pending() {
+                        this.state = PendingState::Running(future);
+                    }
+                    return poll;
                 }
-            };
-            self.decoder.finish(sinks, metas)
-        })
+                PendingState::Done => panic!("`PendingFuture` polled after it completed"),
+            }
+        }
     }
 }
 

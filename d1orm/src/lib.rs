@@ -26,11 +26,12 @@ pub mod table;
 mod value;
 
 pub use backend::{
-    Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, Row, RowSink,
+    Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, ParamValues, Row, RowSink,
     SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
 };
 pub use batch::{
-    BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, Tx, WithMeta, WriteTarget,
+    BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, PendingFuture, Tx,
+    WithMeta, WriteTarget,
 };
 pub use d1orm_derive::{FromRow, Table, TextEnum};
 pub use database::{Database, JsonRow, PreparedStatement, Session};

@@ -29,13 +29,22 @@ pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
 /// Decodes a plain column's value at `index`, naming table and column on failure.
+#[inline]
 pub fn decode<T: ColumnType, R: Row + ?Sized>(
     row: &R,
     index: usize,
     table: &'static str,
     column: &'static str,
 ) -> Result<T> {
-    T::from_value(row.value(index)?).map_err(|e| Error::Decode(e.in_column(column).in_table(table)))
+    match T::from_value(row.value(index)?) {
+        Ok(value) => Ok(value),
+        Err(e) => Err(located(e, table, column)),
+    }
+}
+
+#[cold]
+fn located(e: DecodeError, table: &'static str, column: &'static str) -> Error {
+    Error::Decode(e.in_column(column).in_table(table))
 }
 
 /// Decodes a JSON column's document at `index`, naming table and column on failure.

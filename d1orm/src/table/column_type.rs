@@ -56,6 +56,7 @@ pub trait ColumnType: Sized {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError>;
 }
 
+#[cold]
 fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
     DecodeError::new(format!(
         "expected {expected}, found {} value",
@@ -65,6 +66,7 @@ fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
 
 /// Reads an integer, accepting an integral REAL (D1 hands numbers to JavaScript as
 /// doubles, and local D1 binds them as REAL).
+#[inline]
 fn integer(value: ValueRef<'_>) -> Result<i64, DecodeError> {
     match value {
         ValueRef::Integer(i) => Ok(i),
@@ -80,6 +82,7 @@ macro_rules! integer_column {
             fn to_value(&self) -> Result<Value> {
                 (*self).into_value()
             }
+            #[inline]
             fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
                 let i = integer(value)?;
                 <$t>::try_from(i).map_err(|_| {
@@ -96,6 +99,7 @@ impl ColumnType for f64 {
     fn to_value(&self) -> Result<Value> {
         (*self).into_value()
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
             ValueRef::Real(f) => Ok(f),
@@ -110,6 +114,7 @@ impl ColumnType for f32 {
     fn to_value(&self) -> Result<Value> {
         (*self).into_value()
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         f64::from_value(value).map(|f| f as f32)
     }
@@ -120,6 +125,7 @@ impl ColumnType for bool {
     fn to_value(&self) -> Result<Value> {
         Ok(Value::Integer(i64::from(*self)))
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match integer(value)? {
             0 => Ok(false),
@@ -136,6 +142,7 @@ impl ColumnType for String {
     fn to_value(&self) -> Result<Value> {
         Ok(Value::Text(self.clone()))
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
             ValueRef::Text(s) => Ok(s.to_owned()),
@@ -149,6 +156,7 @@ impl ColumnType for Vec<u8> {
     fn to_value(&self) -> Result<Value> {
         Ok(Value::Blob(self.clone()))
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
             ValueRef::Blob(b) => Ok(b.to_vec()),

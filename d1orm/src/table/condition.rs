@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 
 use super::column_type::Operand;
+use crate::backend::ParamValues;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -14,7 +15,7 @@ const INLINE_LIST: usize = 32;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fragment {
     pub(crate) sql: String,
-    pub(crate) params: Vec<Value>,
+    pub(crate) params: ParamValues,
     pub(crate) error: Option<Error>,
 }
 

@@ -3,6 +3,8 @@
 
 use std::marker::PhantomData;
 
+use smallvec::SmallVec;
+
 use super::projection::{ProjectedRows, Projection};
 use super::{ColumnType, Table, WriteResult};
 use crate::backend::{Row, RowSink};
@@ -42,7 +44,7 @@ pub trait ReadKind<O> {
     ///
     /// # Failure
     /// `one()` found no row or several.
-    fn finish(rows: Vec<O>, meta: Meta, table: &'static str) -> Result<Self::Output>;
+    fn finish(rows: SmallVec<[O; 1]>, meta: Meta, table: &'static str) -> Result<Self::Output>;
 }
 
 /// `many()`: every row, with the meta.
@@ -60,33 +62,35 @@ pub enum Distinct {}
 
 impl<O> ReadKind<O> for Many {
     type Output = Rows<O>;
-    fn finish(rows: Vec<O>, meta: Meta, _table: &'static str) -> Result<Rows<O>> {
-        Ok(Rows { rows, meta })
+    fn finish(rows: SmallVec<[O; 1]>, meta: Meta, _table: &'static str) -> Result<Rows<O>> {
+        Ok(Rows {
+            rows: rows.into_vec(),
+            meta,
+        })
     }
 }
 
 impl<O> ReadKind<O> for First {
     type Output = Option<O>;
-    fn finish(rows: Vec<O>, _meta: Meta, _table: &'static str) -> Result<Option<O>> {
+    fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, _table: &'static str) -> Result<Option<O>> {
         Ok(rows.into_iter().next())
     }
 }
 
 impl<O> ReadKind<O> for One {
     type Output = O;
-    fn finish(mut rows: Vec<O>, _meta: Meta, table: &'static str) -> Result<O> {
-        match rows.len() {
-            0 => Err(Error::NotFound { table }),
-            1 => Ok(rows.remove(0)),
-            _ => Err(Error::TooMany { table }),
+    fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, table: &'static str) -> Result<O> {
+        if rows.len() > 1 {
+            return Err(Error::TooMany { table });
         }
+        rows.into_iter().next().ok_or(Error::NotFound { table })
     }
 }
 
 impl<O> ReadKind<O> for Distinct {
     type Output = Vec<O>;
-    fn finish(rows: Vec<O>, _meta: Meta, _table: &'static str) -> Result<Vec<O>> {
-        Ok(rows)
+    fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, _table: &'static str) -> Result<Vec<O>> {
+        Ok(rows.into_vec())
     }
 }
 
@@ -201,7 +205,7 @@ impl<T: Table, R: Projection<T> + Clone + Send> Decoder for WriteRows<T, R> {
     }
     fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<Self::Output> {
         Ok(WriteResult {
-            rows: sink.rows,
+            rows: sink.rows.into_vec(),
             metas: vec![meta],
         })
     }

@@ -2,6 +2,7 @@
 //! JSON path, or a tuple of those.
 
 use serde::de::DeserializeOwned;
+use smallvec::SmallVec;
 
 use super::Table;
 use super::column::{Column, JsonColumn, JsonPath};
@@ -133,7 +134,8 @@ impl<T: Table> Projection<T> for AllColumns {
 /// Rows decoded through a projection: the sink behind every table-layer read.
 pub struct ProjectedRows<T, P: Projection<T>> {
     projection: P,
-    pub(crate) rows: Vec<P::Output>,
+    /// One row stays inline: `first()` and `one()` read at most two.
+    pub(crate) rows: SmallVec<[P::Output; 1]>,
     _table: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -141,7 +143,7 @@ impl<T, P: Projection<T>> ProjectedRows<T, P> {
     pub(crate) fn new(projection: P) -> Self {
         ProjectedRows {
             projection,
-            rows: Vec::new(),
+            rows: SmallVec::new(),
             _table: std::marker::PhantomData,
         }
     }

@@ -11,10 +11,9 @@ use super::write::{insert_statements, push_returning};
 use super::{InsertRow, Table};
 use smallvec::smallvec;
 
-use crate::backend::{Backend, Sql, Statement, Statements};
+use crate::backend::{Backend, ParamValues, Sql, Statement, Statements};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
-use crate::value::Value;
 
 /// The chain has no filter yet: `update` and `delete` are not available.
 #[derive(Debug, Clone, Copy)]
@@ -256,34 +255,37 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         self.with(self.select.clone(), AllColumns)
     }
 
-    fn where_sql(&self, sql: &mut String, params: &mut Vec<Value>) -> Result<()> {
+    fn where_sql(&self, sql: &mut String, params: &mut ParamValues) -> Result<()> {
         if let Some(filter) = &self.filter {
             if let Some(e) = &filter.error {
                 return Err(e.clone());
             }
             sql.push_str(" WHERE ");
             sql.push_str(&filter.sql);
-            params.extend_from_slice(&filter.params);
+            params.extend(filter.params.iter().cloned());
         }
         Ok(())
     }
 
     fn tail_sql(&self, sql: &mut String, limit: Option<u64>) {
-        use std::fmt::Write as _;
         for (i, key) in self.order.iter().enumerate() {
             sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
             sql.push_str(key);
         }
-        // Writing to a `String` cannot fail.
+        // `itoa`, not `write!`: the formatting machinery costs more than the rest of a
+        // point lookup's SQL.
+        let mut digits = itoa::Buffer::new();
         match (limit, self.offset) {
             (Some(l), _) => {
-                let _ = write!(sql, " LIMIT {l}");
+                sql.push_str(" LIMIT ");
+                sql.push_str(digits.format(l));
             }
             (None, Some(_)) => sql.push_str(" LIMIT -1"),
             (None, None) => {}
         }
         if let Some(o) = self.offset {
-            let _ = write!(sql, " OFFSET {o}");
+            sql.push_str(" OFFSET ");
+            sql.push_str(digits.format(o));
         }
     }
 
@@ -301,7 +303,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         list(&mut sql);
         sql.push_str(" FROM ");
         sql.push_str(T::QUOTED_NAME);
-        let mut params = Vec::new();
+        let mut params = ParamValues::new();
         self.where_sql(&mut sql, &mut params)?;
         self.tail_sql(&mut sql, limit);
         Ok(Statement::with_params(Sql::single(sql), params))
@@ -327,7 +329,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 
     fn update_statement(&self, assignments: Vec<Assignment<T>>) -> Result<Statements> {
         let mut sql = format!("UPDATE {} SET ", T::QUOTED_NAME);
-        let mut params = Vec::new();
+        let mut params = ParamValues::new();
         push_assignments(&mut sql, &mut params, assignments, "update")?;
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
@@ -336,7 +338,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 
     fn delete_statement(&self) -> Result<Statements> {
         let mut sql = format!("DELETE FROM {}", T::QUOTED_NAME);
-        let mut params = Vec::new();
+        let mut params = ParamValues::new();
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause().as_deref());
         Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
@@ -348,7 +350,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 /// error.
 pub(crate) fn push_assignments<T>(
     sql: &mut String,
-    params: &mut Vec<Value>,
+    params: &mut ParamValues,
     assignments: Vec<Assignment<T>>,
     what: &str,
 ) -> Result<()> {

@@ -6,6 +6,7 @@ use super::decoders::WriteRows;
 use super::projection::Projection;
 use super::query::{IntoAssignments, push_assignments};
 use super::write::{ConflictAction, InsertRow, OnConflictClause, insert_statements};
+use crate::backend::ParamValues;
 use crate::batch::WriteTarget;
 use crate::error::Result;
 
@@ -119,7 +120,7 @@ impl<'db, B: WriteTarget, T: Table, R: Projection<T> + Clone + Send> OnConflict<
     ) -> B::Write<'db, WriteRows<T, R>> {
         let assignments = assignments(&T::columns(), &T::excluded()).into_assignments();
         let mut sql = String::new();
-        let mut params = Vec::new();
+        let mut params = ParamValues::new();
         let action = push_assignments(&mut sql, &mut params, assignments, "upsert")
             .map(|()| ConflictAction::Assign(sql, params));
         self.finish(action)

@@ -2,7 +2,7 @@
 //! D1's 100 bound parameters.
 
 use super::Table;
-use crate::backend::{Sql, Statement, Statements};
+use crate::backend::{ParamValues, Sql, Statement, Statements};
 use crate::error::Result;
 use crate::result::Meta;
 use crate::value::Value;
@@ -48,7 +48,7 @@ pub(crate) enum ConflictAction {
     /// `DO UPDATE SET c = excluded.c` for every column the row gives, but the target.
     UpdateAll,
     /// `DO UPDATE SET` these assignments, with their parameters.
-    Assign(String, Vec<Value>),
+    Assign(String, ParamValues),
 }
 
 /// The `ON CONFLICT` clause of an upsert.
