@@ -208,27 +208,27 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
             quote!(#field)
         }
     });
+    // The row is taken: its text and bytes move into the bound values.
     let writes = table.fields.iter().map(|f| {
         let field = f.ident;
         let quoted = quote_identifier(&f.column);
         let encode = |value: TokenStream, ty: &syn::Type| {
             if f.attrs.json.is_some() {
-                quote_spanned!(ty.span()=> ::d1orm::__private::encode_json::<#ty>(#value)?)
+                quote_spanned!(ty.span()=> ::d1orm::__private::encode_json::<#ty>(&#value)?)
             } else {
-                quote_spanned!(ty.span()=> <#ty as ::d1orm::__private::ColumnType>::to_value(#value)?)
+                quote_spanned!(ty.span()=> <#ty as ::d1orm::__private::ColumnType>::into_bound_value(#value)?)
             }
         };
         if f.is_optional_on_insert() {
-            let inner = f.option_inner.unwrap_or(f.ty);
-            let value = encode(quote!(value), inner);
+            let value = encode(quote!(value), f.option_inner.unwrap_or(f.ty));
             quote! {
-                if let ::core::option::Option::Some(value) = &self.#field {
+                if let ::core::option::Option::Some(value) = self.#field {
                     columns.push(#quoted);
                     values.push(#value);
                 }
             }
         } else {
-            let value = encode(quote!(&self.#field), f.ty);
+            let value = encode(quote!(self.#field), f.ty);
             quote! {
                 columns.push(#quoted);
                 values.push(#value);
@@ -263,7 +263,7 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
         #[automatically_derived]
         impl ::d1orm::__private::InsertRow<#ident> for #name {
             fn write(
-                &self,
+                self,
                 columns: &mut ::std::vec::Vec<&'static str>,
                 values: &mut ::std::vec::Vec<::d1orm::__private::Value>,
             ) -> ::d1orm::__private::Result<()> {

@@ -2,7 +2,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::backend::{Backend, Bookmarked, SessionBackend, SessionConstraint, Sql, Statement};
+use crate::backend::{
+    Backend, Bookmarked, ParamValues, SessionBackend, SessionConstraint, Sql, Statement, Statements,
+};
 use crate::batch::{IntoBatch, IntoPending, Pending};
 use crate::error::{Error, Result};
 use crate::result::ExecResult;
@@ -149,7 +151,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     pub fn bind(&self, params: impl Params) -> Self {
         let (params, bind_error) = match params.into_params() {
             Ok(p) => (p, None),
-            Err(e) => (Vec::new(), Some(e)),
+            Err(e) => (ParamValues::new(), Some(e)),
         };
         PreparedStatement {
             backend: self.backend,
@@ -170,17 +172,23 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
         }
     }
 
+    /// The statement to hand to a [`Pending`], taken rather than copied.
+    fn into_statements(self) -> Result<Statements> {
+        match self.bind_error {
+            Some(e) => Err(e),
+            None => Ok(smallvec::smallvec![self.statement]),
+        }
+    }
+
     /// Runs the statement and decodes every row as `T` (D1's `all`). Await it, or hand
-    /// it to [`Database::batch`].
+    /// it to [`Database::batch`]. Like the other terminals that give a [`Pending`], it
+    /// takes the bound statement (its values move, not copied); clone it to run it
+    /// again.
     ///
     /// # Failure
     /// A bind error, SQLite's error, or a row that does not decode as `T`.
-    pub fn all<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, AllRows<T>> {
-        Pending::new(
-            self.backend,
-            self.checked().cloned().map(|s| smallvec::smallvec![s]),
-            AllRows::new(),
-        )
+    pub fn all<T: DeserializeOwned + Send>(self) -> Pending<'a, B, AllRows<T>> {
+        Pending::new(self.backend, self.into_statements(), AllRows::new())
     }
 
     /// Runs the statement (D1's `run`): the same result as [`all`](Self::all), rows as
@@ -188,7 +196,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     ///
     /// # Failure
     /// As [`all`](Self::all).
-    pub fn run(&self) -> Pending<'a, B, AllRows<JsonRow>> {
+    pub fn run(self) -> Pending<'a, B, AllRows<JsonRow>> {
         self.all()
     }
 
@@ -196,12 +204,8 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
     ///
     /// # Failure
     /// As [`all`](Self::all).
-    pub fn first<T: DeserializeOwned + Send>(&self) -> Pending<'a, B, FirstRow<T>> {
-        Pending::new(
-            self.backend,
-            self.checked().cloned().map(|s| smallvec::smallvec![s]),
-            FirstRow::new(),
-        )
+    pub fn first<T: DeserializeOwned + Send>(self) -> Pending<'a, B, FirstRow<T>> {
+        Pending::new(self.backend, self.into_statements(), FirstRow::new())
     }
 
     /// One column of the first row, or `None` when there is no row (D1's

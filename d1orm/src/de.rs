@@ -2,6 +2,7 @@
 //! or sequences without passing through an intermediate map of names to values.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+use smallvec::SmallVec;
 
 use crate::backend::{Columns, Row};
 use crate::error::{DecodeError, Error, Result};
@@ -11,35 +12,74 @@ use crate::value::ValueRef;
 ///
 /// Follows what D1 users see in JavaScript: a duplicated name keeps its first position
 /// and the last column's value; integer-like names come first, in ascending order.
+///
+/// Every name lives in one buffer and a typical result's fields stay inline: a batch
+/// builds one layout per statement that returns rows.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectLayout {
-    fields: Vec<(usize, String)>,
+    fields: SmallVec<[Field; 8]>,
+    names: String,
+}
+
+/// A column an object shows: its position, and where its name is in the buffer.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    index: usize,
+    name: (usize, usize),
 }
 
 impl ObjectLayout {
     /// The layout of a result with these columns.
     pub fn new(columns: &dyn Columns) -> Self {
-        let mut fields: Vec<(usize, String)> = Vec::with_capacity(columns.count());
-        for index in 0..columns.count() {
+        let count = columns.count();
+        let mut layout = ObjectLayout {
+            fields: SmallVec::with_capacity(count),
+            names: String::with_capacity(count * 8),
+        };
+        let mut indexed = false;
+        for index in 0..count {
             let name = columns.name(index);
-            match fields.iter_mut().find(|(_, n)| n == name) {
-                Some(field) => field.0 = index,
-                None => fields.push((index, name.to_owned())),
+            match layout.fields.iter().position(|f| layout.name(f) == name) {
+                Some(seen) => layout.fields[seen].index = index,
+                None => {
+                    let start = layout.names.len();
+                    layout.names.push_str(name);
+                    layout.fields.push(Field {
+                        index,
+                        name: (start, layout.names.len()),
+                    });
+                    indexed |= array_index(name).is_some();
+                }
             }
         }
-        // A stable sort keeps the other names in SQL order.
-        fields.sort_by_key(|(_, name)| array_index(name).map_or((1, 0), |i| (0, i)));
-        ObjectLayout { fields }
+        if indexed {
+            // A stable sort keeps the other names in SQL order.
+            let names = &layout.names;
+            layout.fields.sort_by_key(|f| {
+                array_index(&names[f.name.0..f.name.1]).map_or((1, 0), |i| (0, i))
+            });
+        }
+        layout
+    }
+
+    fn name(&self, field: &Field) -> &str {
+        &self.names[field.name.0..field.name.1]
     }
 
     /// The position of the column a row object shows under `name`.
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.fields.iter().find(|(_, n)| n == name).map(|(i, _)| *i)
+        self.fields
+            .iter()
+            .find(|f| self.name(f) == name)
+            .map(|f| f.index)
     }
 }
 
 /// JavaScript orders object keys that are canonical array indexes first.
 fn array_index(name: &str) -> Option<u64> {
+    if !name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     let n: u64 = name.parse().ok()?;
     (n < u64::from(u32::MAX) && n.to_string() == name).then_some(n)
 }
@@ -80,6 +120,7 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_,
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         visitor.visit_map(ObjectAccess {
             row: self.row,
+            layout: self.layout,
             fields: self.layout.fields.iter(),
             current: None,
         })
@@ -114,11 +155,12 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_,
 
 struct ObjectAccess<'a, 'r, R: ?Sized, I> {
     row: &'r R,
+    layout: &'a ObjectLayout,
     fields: I,
-    current: Option<&'a (usize, String)>,
+    current: Option<&'a Field>,
 }
 
-impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a (usize, String)>> de::MapAccess<'de>
+impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a Field>> de::MapAccess<'de>
     for ObjectAccess<'a, 'de, R, I>
 {
     type Error = DecodeError;
@@ -129,8 +171,8 @@ impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a (usize, String)>> de::MapA
     ) -> Result<Option<K::Value>, DecodeError> {
         self.current = self.fields.next();
         match self.current {
-            Some((_, name)) => seed
-                .deserialize(name.as_str().into_deserializer())
+            Some(field) => seed
+                .deserialize(self.layout.name(field).into_deserializer())
                 .map(Some),
             None => Ok(None),
         }
@@ -140,12 +182,12 @@ impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a (usize, String)>> de::MapA
         &mut self,
         seed: S,
     ) -> Result<S::Value, DecodeError> {
-        let (index, name) = self
+        let field = self
             .current
             .ok_or_else(|| DecodeError::new("a value was asked for before its key"))?;
-        let value = read(self.row, *index)?;
+        let value = read(self.row, field.index)?;
         seed.deserialize(ValueDeserializer(value))
-            .map_err(|e| e.in_column(name.as_str()))
+            .map_err(|e| e.in_column(self.layout.name(field)))
     }
 
     fn size_hint(&self) -> Option<usize> {

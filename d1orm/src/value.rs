@@ -1,5 +1,6 @@
 //! SQLite values as D1 stores them, and the conversions from Rust values for binding.
 
+use crate::backend::ParamValues;
 use crate::error::{Error, Result};
 
 /// An owned SQLite value: what a bound parameter holds.
@@ -245,42 +246,42 @@ impl IntoValue for &serde_json::Value {
 /// ```
 /// use d1orm::{Params, Value};
 /// let values = (1, "two", Some(3.5), None::<i64>).into_params().unwrap();
-/// assert_eq!(values, vec![Value::Integer(1), Value::Text("two".into()), Value::Real(3.5), Value::Null]);
+/// assert_eq!(values[..], [Value::Integer(1), Value::Text("two".into()), Value::Real(3.5), Value::Null]);
 /// ```
 pub trait Params {
     /// The values, in order.
     ///
     /// # Failure
     /// Any value that cannot be bound (see [`IntoValue`]).
-    fn into_params(self) -> Result<Vec<Value>>;
+    fn into_params(self) -> Result<ParamValues>;
 }
 
 impl Params for () {
-    fn into_params(self) -> Result<Vec<Value>> {
-        Ok(Vec::new())
+    fn into_params(self) -> Result<ParamValues> {
+        Ok(ParamValues::new())
     }
 }
 
 impl<T: IntoValue> Params for T {
-    fn into_params(self) -> Result<Vec<Value>> {
-        Ok(vec![self.into_value()?])
+    fn into_params(self) -> Result<ParamValues> {
+        Ok(smallvec::smallvec![self.into_value()?])
     }
 }
 
 impl Params for Vec<Value> {
-    fn into_params(self) -> Result<Vec<Value>> {
+    fn into_params(self) -> Result<ParamValues> {
         self.into_iter().map(IntoValue::into_value).collect()
     }
 }
 
 impl Params for &[Value] {
-    fn into_params(self) -> Result<Vec<Value>> {
+    fn into_params(self) -> Result<ParamValues> {
         self.iter().cloned().map(IntoValue::into_value).collect()
     }
 }
 
 impl<T: IntoValue, const N: usize> Params for [T; N] {
-    fn into_params(self) -> Result<Vec<Value>> {
+    fn into_params(self) -> Result<ParamValues> {
         self.into_iter().map(IntoValue::into_value).collect()
     }
 }
@@ -289,9 +290,9 @@ macro_rules! tuple_params {
     ($($name:ident)+) => {
         impl<$($name: IntoValue),+> Params for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn into_params(self) -> Result<Vec<Value>> {
+            fn into_params(self) -> Result<ParamValues> {
                 let ($($name,)+) = self;
-                Ok(vec![$($name.into_value()?),+])
+                Ok(smallvec::smallvec![$($name.into_value()?),+])
             }
         }
     };

@@ -1122,7 +1122,7 @@ pub async fn unit_checks() -> Vec<(&'static str, Option<String>)> {
     ];
     for (name, f, want) in cases {
         let p = db.prepare("SELECT ? AS v").bind(vec![Value::Real(f)]);
-        let got = match p.all::<J>().await {
+        let got = match p.clone().all::<J>().await {
             Ok(r) => format!("Ok({})", J::Arr(r.results).pretty()),
             Err(e) => e.to_string(),
         };

@@ -49,6 +49,16 @@ pub trait ColumnType: Sized {
     /// A value the database cannot hold faithfully (a `u64` above `i64::MAX`).
     fn to_value(&self) -> Result<Value>;
 
+    /// The value to bind, taking the Rust value: text and bytes move instead of being
+    /// copied, which an insert of many rows notices. Defaults to
+    /// [`to_value`](Self::to_value).
+    ///
+    /// # Failure
+    /// As [`to_value`](Self::to_value).
+    fn into_bound_value(self) -> Result<Value> {
+        self.to_value()
+    }
+
     /// The Rust value of a stored value.
     ///
     /// # Failure
@@ -142,6 +152,9 @@ impl ColumnType for String {
     fn to_value(&self) -> Result<Value> {
         Ok(Value::Text(self.clone()))
     }
+    fn into_bound_value(self) -> Result<Value> {
+        Ok(Value::Text(self))
+    }
     #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -155,6 +168,9 @@ impl ColumnType for Vec<u8> {
     const SQL_TYPE: &'static str = "BLOB";
     fn to_value(&self) -> Result<Value> {
         Ok(Value::Blob(self.clone()))
+    }
+    fn into_bound_value(self) -> Result<Value> {
+        Ok(Value::Blob(self))
     }
     #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
@@ -172,6 +188,12 @@ impl<T: ColumnType> ColumnType for Option<T> {
     fn to_value(&self) -> Result<Value> {
         match self {
             Some(v) => v.to_value(),
+            None => Ok(Value::Null),
+        }
+    }
+    fn into_bound_value(self) -> Result<Value> {
+        match self {
+            Some(v) => v.into_bound_value(),
             None => Ok(Value::Null),
         }
     }

@@ -3,12 +3,12 @@
 
 use std::marker::PhantomData;
 
+use super::Table;
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
 use super::decoders::{Count, Distinct, Exists, First, Many, One, ReadKind, ReadRows, WriteRows};
 use super::projection::{AllColumns, Projection};
 use super::write::{insert_statements, push_returning};
-use super::{InsertRow, Table};
 use smallvec::smallvec;
 
 use crate::backend::{Backend, ParamValues, Sql, Statement, Statements};
@@ -544,9 +544,7 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
         &self,
         rows: impl IntoIterator<Item = T::Insert>,
     ) -> B::Write<'db, WriteRows<T, R>> {
-        let rows: Vec<T::Insert> = rows.into_iter().collect();
-        let refs: Vec<&dyn InsertRow<T>> = rows.iter().map(|r| r as &dyn InsertRow<T>).collect();
-        let statements = insert_statements::<T>(&refs, None, self.returning_clause().as_deref());
+        let statements = insert_statements::<T>(rows, None, self.returning_clause().as_deref());
         self.backend
             .write(statements, WriteRows::new(self.returning.clone()))
     }

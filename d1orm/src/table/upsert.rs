@@ -5,7 +5,7 @@ use super::Table;
 use super::decoders::WriteRows;
 use super::projection::Projection;
 use super::query::{IntoAssignments, push_assignments};
-use super::write::{ConflictAction, InsertRow, OnConflictClause, insert_statements};
+use super::write::{ConflictAction, OnConflictClause, insert_statements};
 use crate::backend::ParamValues;
 use crate::batch::WriteTarget;
 use crate::error::Result;
@@ -93,9 +93,7 @@ impl<'db, B: WriteTarget, T: Table, R: Projection<T> + Clone + Send> OnConflict<
                 target: self.target,
                 action,
             };
-            let refs: Vec<&dyn InsertRow<T>> =
-                rows.iter().map(|r| r as &dyn InsertRow<T>).collect();
-            insert_statements::<T>(&refs, Some(&clause), (!list.is_empty()).then_some(&*list))
+            insert_statements::<T>(rows, Some(&clause), (!list.is_empty()).then_some(&*list))
         });
         backend.write(statements, WriteRows::new(returning))
     }

@@ -13,11 +13,12 @@ pub const MAX_PARAMS: usize = 100;
 /// A row to insert into table `T`: implemented by the insert type `#[derive(Table)]`
 /// generates (columns the database assigns or defaults may be left out).
 pub trait InsertRow<T>: Send {
-    /// Appends the quoted names of the columns this row gives and their values.
+    /// Appends the quoted names of the columns this row gives and their values. It takes
+    /// the row: text and bytes move into the values instead of being copied.
     ///
     /// # Failure
     /// A value that cannot be bound.
-    fn write(&self, columns: &mut Vec<&'static str>, values: &mut Vec<Value>) -> Result<()>;
+    fn write(self, columns: &mut Vec<&'static str>, values: &mut Vec<Value>) -> Result<()>;
 }
 
 /// What a write did: each statement's meta, and the rows `RETURNING` gave back.
@@ -100,7 +101,7 @@ impl OnConflictClause {
 /// parameters included). Each value is bound once: an upsert's update reads the
 /// incoming row through `excluded`.
 pub(crate) fn insert_statements<T: Table>(
-    rows: &[&dyn InsertRow<T>],
+    rows: impl IntoIterator<Item = T::Insert>,
     conflict: Option<&OnConflictClause>,
     returning: Option<&str>,
 ) -> Result<Statements> {
@@ -113,9 +114,10 @@ pub(crate) fn insert_statements<T: Table>(
         columns.clear();
         row.write(&mut columns, &mut values)?;
         let per_statement = (MAX_PARAMS.saturating_sub(reserved) / columns.len().max(1)).max(1);
-        if columns != group.columns || group.rows >= per_statement {
+        let same_columns = same_columns(&columns, &group.columns);
+        if !same_columns || group.rows >= per_statement {
             group.flush::<T>(conflict, returning, &mut statements)?;
-            if columns != group.columns {
+            if !same_columns {
                 group.columns.clone_from(&columns);
                 group.shared = None;
             }
@@ -125,6 +127,13 @@ pub(crate) fn insert_statements<T: Table>(
     }
     group.flush::<T>(conflict, returning, &mut statements)?;
     Ok(statements)
+}
+
+/// Whether two rows give the same columns. The generated code pushes the same static
+/// names for every row, so comparing addresses settles nearly every name without
+/// reading its bytes (this runs for every row of an insert).
+fn same_columns(a: &[&'static str], b: &[&'static str]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(*x, *y) || x == y)
 }
 
 /// Rows giving the same columns, waiting to become one statement.
