@@ -478,13 +478,15 @@ fn run_many<'db, B: Backend, P: IntoPending<'db, B>>(
     items: impl IntoIterator<Item = P>,
     backend: &'db B,
 ) -> BoxFuture<'db, Result<Vec<<P::Decoder as Decoder>::Output>>> {
-    let mut plan = Plan::default();
-    let mut parts: Vec<Part<P::Decoder>> = items
-        .into_iter()
-        .map(|p| plan.add(p.into_pending()))
-        .collect();
+    let items = items.into_iter();
+    // Nearly every element is one statement: no regrowth, which copies them all.
+    let mut plan = Plan {
+        statements: Vec::with_capacity(items.size_hint().0),
+        error: None,
+    };
+    let mut parts: Vec<Part<P::Decoder>> = items.map(|p| plan.add(p.into_pending())).collect();
     Box::pin(async move {
-        let mut sinks = Vec::new();
+        let mut sinks = Vec::with_capacity(plan.statements.len());
         for part in &mut parts {
             part.lend_sinks(&mut sinks);
         }
