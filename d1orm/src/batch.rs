@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::future::IntoFuture;
+use std::ops::ControlFlow;
 
 use smallvec::SmallVec;
 
@@ -149,17 +150,19 @@ impl<'db, B: Backend, D: Decoder + 'db> IntoFuture for Pending<'db, B, D> {
 }
 
 impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
-    /// The result without a future, when the backend runs the single statement at
-    /// once; otherwise the pending value back.
-    fn try_now(self) -> std::result::Result<Result<D::Output>, Self> {
+    /// The result without a future (`Break`), when the backend runs the single
+    /// statement at once; otherwise the pending value back (`Continue`).
+    fn try_now(self) -> ControlFlow<Result<D::Output>, Self> {
         let one = match &self.statements {
             Ok(statements) if statements.len() == 1 => &statements[0],
-            _ => return Err(self),
+            _ => return ControlFlow::Continue(self),
         };
         let mut sink = self.decoder.sink();
         match self.backend.query_now(one, &mut sink) {
-            Some(meta) => Ok(meta.and_then(|meta| self.decoder.finish_one(sink, meta))),
-            None => Err(self),
+            Some(meta) => {
+                ControlFlow::Break(meta.and_then(|meta| self.decoder.finish_one(sink, meta)))
+            }
+            None => ControlFlow::Continue(self),
         }
     }
 
@@ -229,8 +232,10 @@ impl<'db, B: Backend, D: Decoder + 'db> std::future::Future for PendingFuture<'d
         loop {
             match std::mem::replace(&mut this.state, PendingState::Done) {
                 PendingState::Start(pending) => match pending.try_now() {
-                    Ok(result) => return Poll::Ready(result),
-                    Err(pending) => this.state = PendingState::Running(Box::pin(pending.run())),
+                    ControlFlow::Break(result) => return Poll::Ready(result),
+                    ControlFlow::Continue(pending) => {
+                        this.state = PendingState::Running(Box::pin(pending.run()));
+                    }
                 },
                 PendingState::Running(mut future) => {
                     let poll = future.as_mut().poll(cx);
