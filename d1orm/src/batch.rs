@@ -176,7 +176,6 @@ impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
         let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
         let metas = match statements.as_slice() {
             [] => Vec::new(),
-            [one] => vec![self.backend.query(one, &mut sinks[0]).await?],
             many => {
                 let refs = sinks
                     .iter_mut()

@@ -182,8 +182,8 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
 
     /// Runs the statement and decodes every row as `T` (D1's `all`). Await it, or hand
     /// it to [`Database::batch`]. Like the other terminals that give a [`Pending`], it
-    /// takes the bound statement (its values move, not copied); clone it to run it
-    /// again.
+    /// takes the bound statement (its values move rather than being copied); clone it
+    /// to run it again.
     ///
     /// # Failure
     /// A bind error, SQLite's error, or a row that does not decode as `T`.

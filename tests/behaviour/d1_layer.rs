@@ -270,3 +270,32 @@ async fn dump_is_an_sqlite_file() {
         .unwrap();
     assert_eq!(x, Some(42));
 }
+
+#[tokio::test]
+async fn terminals_take_the_bound_statement_and_a_clone_runs_it_again() {
+    let db = memory();
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        .await
+        .unwrap();
+    let insert = db
+        .prepare("INSERT INTO t (name) VALUES (?) RETURNING id, name")
+        .bind("a long enough name to live on the heap");
+    let first: D1Result<(i64, String)> = insert.clone().all().await.unwrap();
+    let again = insert.clone().run().await.unwrap();
+    assert_eq!(first.meta.last_row_id, 1);
+    assert_eq!(
+        first.results,
+        vec![(1, "a long enough name to live on the heap".to_owned())]
+    );
+    assert_eq!(again.meta.last_row_id, 2);
+    assert_eq!(
+        serde_json::Value::Object(again.results[0].clone()),
+        json!({"id": 2, "name": "a long enough name to live on the heap"})
+    );
+    // The original is still bound, and a bind error travels with every copy.
+    let row: Option<serde_json::Value> = insert.first().await.unwrap();
+    assert_eq!(row.unwrap()["id"], 3);
+    let bad = db.prepare("SELECT ?").bind(f64::NAN);
+    assert!(bad.clone().all::<serde_json::Value>().await.is_err());
+    assert!(bad.first::<serde_json::Value>().await.is_err());
+}
