@@ -42,6 +42,7 @@ pub fn decode<T: ColumnType, R: Row + ?Sized>(
     }
 }
 
+/// A decode error that names its table and column.
 #[cold]
 fn located(e: DecodeError, table: &'static str, column: &'static str) -> Error {
     Error::Decode(e.in_column(column).in_table(table))
@@ -54,8 +55,7 @@ pub fn decode_json<T: DeserializeOwned, R: Row + ?Sized>(
     table: &'static str,
     column: &'static str,
 ) -> Result<T> {
-    crate::table::json_from_value(row.value(index)?)
-        .map_err(|e| Error::Decode(e.in_column(column).in_table(table)))
+    crate::table::json_from_value(row.value(index)?).map_err(|e| located(e, table, column))
 }
 
 /// A JSON column's value as JSON text.
