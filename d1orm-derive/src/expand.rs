@@ -18,6 +18,7 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
     let table_impl = table_impl(table);
     let accessor = accessor(table);
     let keys = unique_keys(table);
+    let primary_key = primary_key_impl(table);
     quote! {
         #columns
         #insert
@@ -27,6 +28,7 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
         const _: () = {
             #(#checks)*
             #table_impl
+            #primary_key
         };
     }
 }
@@ -133,6 +135,64 @@ fn unique_keys(table: &Table<'_>) -> TokenStream {
         })
     });
     quote!(#(#impls)*)
+}
+
+/// `PrimaryKey` when the table declares one (on a field or on the struct) and no key
+/// column is JSON: `find` then runs SQL written here, once.
+fn primary_key_impl(table: &Table<'_>) -> TokenStream {
+    let key: Vec<&Field<'_>> = table
+        .fields
+        .iter()
+        .filter(|f| f.is_primary_key(table))
+        .collect();
+    if key.is_empty() || key.iter().any(|f| f.attrs.json.is_some()) {
+        return TokenStream::new();
+    }
+    let ident = table.ident;
+    let condition = key
+        .iter()
+        .map(|f| format!("{} = ?", quote_identifier(&f.column)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let find_sql = format!(
+        "SELECT {} FROM {} WHERE {condition}",
+        select_list(table),
+        quote_identifier(&table.name)
+    );
+    let types: Vec<&syn::Type> = key.iter().map(|f| f.ty).collect();
+    let vars: Vec<syn::Ident> = (0..key.len()).map(|i| format_ident!("key_{}", i)).collect();
+    let (key_ty, bind_key) = if let ([ty], [var]) = (types.as_slice(), vars.as_slice()) {
+        (quote!(#ty), quote!(let #var = key;))
+    } else {
+        (quote!((#(#types,)*)), quote!(let (#(#vars,)*) = key;))
+    };
+    quote! {
+        #[automatically_derived]
+        impl ::d1orm::__private::PrimaryKey for #ident {
+            type Key = #key_ty;
+            const KEY_CONDITION: &'static str = #condition;
+            const FIND_SQL: &'static str = #find_sql;
+
+            fn key_params(
+                key: #key_ty,
+            ) -> ::d1orm::__private::Result<::d1orm::__private::ParamValues> {
+                #bind_key
+                let mut params = ::d1orm::__private::ParamValues::new();
+                #(params.push(<#types as ::d1orm::__private::ColumnType>::into_bound_value(#vars)?);)*
+                ::core::result::Result::Ok(params)
+            }
+        }
+    }
+}
+
+/// Every column, quoted, in field order: what a whole-row read selects.
+fn select_list(table: &Table<'_>) -> String {
+    table
+        .fields
+        .iter()
+        .map(|f| quote_identifier(&f.column))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn columns_struct(table: &Table<'_>) -> TokenStream {
@@ -280,12 +340,7 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
     let quoted_name = quote_identifier(name);
     let columns = columns_ident(table);
     let insert = insert_ident(table);
-    let select_list = table
-        .fields
-        .iter()
-        .map(|f| quote_identifier(&f.column))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let select_list = select_list(table);
     let infos = table.fields.iter().map(|f| {
         let column = &f.column;
         let ty = f.ty;

@@ -52,6 +52,9 @@ fn unsafe_integer_bound(i: i64) -> Error {
 enum Position {
     /// The only statement, built by d1orm.
     Generated,
+    /// The only statement, built by d1orm to match at most one row: stepping stops at
+    /// the first row, as `query_row` does, since a further step can only find the end.
+    KeyLookup,
     Only,
     Earlier,
     Last,
@@ -60,8 +63,7 @@ enum Position {
 /// D1's refusals that SQLite's authorizer cannot see: `VACUUM` (D1 runs every query in
 /// a transaction) and renaming a table to a reserved `_cf_` name.
 fn precheck(sql: &str) -> Option<Error> {
-    let start = sql.trim_start();
-    let first = start.split(|c: char| !c.is_ascii_alphabetic()).next()?;
+    let first = first_keyword(sql);
     if first.eq_ignore_ascii_case("vacuum") {
         return Some(Error::sqlite(
             Prefix::Error,
@@ -72,7 +74,7 @@ fn precheck(sql: &str) -> Option<Error> {
         ));
     }
     if first.eq_ignore_ascii_case("alter") {
-        let words: Vec<&str> = start.split_whitespace().collect();
+        let words: Vec<&str> = sql.split_whitespace().collect();
         let renames_to_reserved = words.windows(3).any(|w| {
             w[0].eq_ignore_ascii_case("rename")
                 && w[1].eq_ignore_ascii_case("to")
@@ -96,14 +98,22 @@ fn precheck(sql: &str) -> Option<Error> {
 
 /// `CREATE`, `DROP` or `ALTER`.
 fn is_schema_statement(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
+    let first = first_keyword(sql);
     ["create", "drop", "alter"]
         .iter()
         .any(|k| first.eq_ignore_ascii_case(k))
+}
+
+/// The letters the statement starts with, after any white space. Byte by byte: this
+/// runs for every statement of application SQL, and the first byte that is not an ASCII
+/// letter is always a character boundary.
+fn first_keyword(sql: &str) -> &str {
+    let start = sql.trim_start();
+    let end = start
+        .bytes()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(start.len());
+    &start[..end]
 }
 
 /// Per-statement counters, from the last statement of a multi-statement text.
@@ -111,6 +121,8 @@ fn is_schema_statement(sql: &str) -> bool {
 struct Counters {
     rows_read: u64,
     rows_written: u64,
+    /// Rows changed by every statement of the text, not just the last.
+    changes: u64,
     wrote: bool,
     /// A `CREATE`, `DROP` or `ALTER`.
     schema: bool,
@@ -155,29 +167,30 @@ impl<'c> Executor<'c> {
             *self.size = self.database_size()?;
             self.size_stale = false;
         }
-        let changes_before = self.conn.total_changes();
         let row_id_before = self.conn.last_insert_rowid();
         let size_before = *self.size;
         // Row counts come from the last statement; `wrote` from any of them.
         let counters = match pieces.as_slice() {
             [single] => {
-                let position = if generated {
-                    Position::Generated
-                } else {
-                    Position::Only
+                let position = match (generated, statement.sql.is_at_most_one_row()) {
+                    (true, true) => Position::KeyLookup,
+                    (true, false) => Position::Generated,
+                    (false, _) => Position::Only,
                 };
                 self.step(single, &statement.params, sink, position)?
             }
             [earlier @ .., last] => self.in_transaction(|this| {
-                let (mut wrote, mut schema) = (false, false);
+                let (mut wrote, mut schema, mut changes) = (false, false, 0);
                 for piece in earlier {
                     let c = this.step(piece, &[], &mut DiscardRows, Position::Earlier)?;
                     wrote |= c.wrote;
                     schema |= c.schema;
+                    changes += c.changes;
                 }
                 let mut c = this.step(last, &statement.params, sink, Position::Last)?;
                 c.wrote |= wrote;
                 c.schema |= schema;
+                c.changes += changes;
                 Ok(c)
             })?,
             [] => return Err(no_statements()),
@@ -193,7 +206,7 @@ impl<'c> Executor<'c> {
                 *self.size = self.database_size()?;
             }
         }
-        let changes = self.conn.total_changes() - changes_before;
+        let changes = counters.changes;
         let last_row_id = self.conn.last_insert_rowid();
         let duration = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Meta {
@@ -321,7 +334,7 @@ impl<'c> Executor<'c> {
         position: Position,
     ) -> d1orm::Result<Counters> {
         // SQL that d1orm built is never one of D1's refusals, nor a schema change.
-        let generated = position == Position::Generated;
+        let generated = matches!(position, Position::Generated | Position::KeyLookup);
         if !generated && let Some(refused) = precheck(sql) {
             return Err(refused);
         }
@@ -368,7 +381,8 @@ impl<'c> Executor<'c> {
         }
         let writes = !stmt.readonly();
         let scans_before = stmt.get_status(StatementStatus::FullscanStep);
-        let changes_before = self.conn.total_changes();
+        // A read-only statement changes no row: no need to ask.
+        let changes_before = writes.then(|| self.conn.total_changes());
         let mut returned = 0u64;
         {
             let mut rows = stmt.raw_query();
@@ -385,7 +399,11 @@ impl<'c> Executor<'c> {
                     js_safe_integers: self.js_safe_integers,
                 })?;
                 returned += 1;
+                if position == Position::KeyLookup {
+                    break;
+                }
             }
+            // Dropping the rows resets the statement, finished or not.
             drop(rows);
             if !announced {
                 sink.columns(&StatementColumns(stmt))?;
@@ -393,11 +411,13 @@ impl<'c> Executor<'c> {
         }
         let scanned = u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - scans_before)
             .unwrap_or(0);
+        let rows_written = changes_before.map_or(0, |before| self.conn.total_changes() - before);
         Ok(Counters {
             // D1 counts every row a scan visits, the first included; SQLite counts the
             // steps from one row to the next. Without a full scan, count the rows given.
             rows_read: if scanned > 0 { scanned + 1 } else { returned },
-            rows_written: self.conn.total_changes() - changes_before,
+            rows_written,
+            changes: rows_written,
             wrote: writes,
             schema,
         })

@@ -19,6 +19,8 @@ pub struct Sql {
     /// Built by d1orm as exactly one statement, with no comment: a backend need not
     /// split it.
     single: bool,
+    /// Matches at most one row by construction (a lookup by primary key).
+    one_row: bool,
 }
 
 #[derive(Clone)]
@@ -33,6 +35,7 @@ impl Sql {
         Sql {
             text,
             single: false,
+            one_row: false,
         }
     }
 
@@ -41,7 +44,26 @@ impl Sql {
         Sql {
             text: SqlText::Owned(sql),
             single: true,
+            one_row: false,
         }
+    }
+
+    /// A lookup by primary key the derive wrote: one statement, no comment, and at most
+    /// one row.
+    pub(crate) fn key_lookup(sql: &'static str) -> Sql {
+        Sql {
+            text: SqlText::Static(sql),
+            single: true,
+            one_row: true,
+        }
+    }
+
+    /// Whether the statement can match at most one row whatever its parameters (d1orm
+    /// built it to look a row up by primary key). A backend may then stop after the
+    /// first row instead of stepping once more to find the end; the result is the
+    /// same.
+    pub fn is_at_most_one_row(&self) -> bool {
+        self.one_row
     }
 
     /// Whether d1orm built this text as exactly one statement with no comment, so a
@@ -60,6 +82,7 @@ impl Sql {
         Sql {
             text,
             single: self.single,
+            one_row: self.one_row,
         }
     }
 }

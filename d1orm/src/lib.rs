@@ -39,5 +39,5 @@ pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};
 pub use schema::{MigrateOptions, Migrated, Schema};
 pub use send::{BoxFuture, MaybeSend, MaybeSync};
-pub use table::{ColumnInfo, ColumnType, ColumnValue, FromRow, Table};
+pub use table::{ColumnInfo, ColumnType, ColumnValue, FromRow, PrimaryKey, Table};
 pub use value::{IntoValue, Params, Value, ValueRef};

@@ -1,13 +1,13 @@
 //! What `#[derive(Table)]` generates code against. Not public API: it may change in any
 //! release.
 
-pub use crate::backend::{Backend, Row};
+pub use crate::backend::{Backend, ParamValues, Row};
 pub use crate::batch::Tx;
 pub use crate::database::Database;
 pub use crate::error::{DecodeError, Error, Result};
 pub use crate::table::{
     Column, ColumnInfo, ColumnOf, ColumnType, ForeignKeyInfo, FromRow, IndexInfo, InsertRow,
-    IntoRows, JsonColumn, Query, Table, UniqueKey,
+    IntoRows, JsonColumn, PrimaryKey, Query, Table, UniqueKey,
 };
 pub use crate::value::ValueRef;
 

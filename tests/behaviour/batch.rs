@@ -19,7 +19,7 @@ pub struct Seat {
     pub visits: i64,
 }
 
-async fn seats() -> Database<SqliteBackend> {
+pub(crate) async fn seats() -> Database<SqliteBackend> {
     let db = memory();
     db.exec(&create_table_sql::<Seat>()).await.unwrap();
     db.seats()

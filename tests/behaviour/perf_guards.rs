@@ -298,6 +298,8 @@ async fn point_lookups_and_reads_are_prepared_once() {
             .await
             .unwrap();
         assert_eq!(u.id, id);
+        let found = db.guard_users().find(id).await.unwrap();
+        assert_eq!(found.map(|u| u.id), Some(id));
         assert_eq!(db.guard_users().many().await.unwrap().len(), 50);
         assert_eq!(db.guard_docs().many().await.unwrap().len(), 50);
     })
@@ -403,6 +405,7 @@ async fn no_statement_goes_past_100_parameters() {
 async fn the_table_layer_reads_rows_by_position_never_by_name() {
     let db = database().await;
     db.guard_users().where_(|u| u.id.eq(7)).one().await.unwrap();
+    db.guard_users().find(8).await.unwrap().unwrap();
     db.guard_users().many().await.unwrap();
     db.guard_docs().many().await.unwrap();
     db.guard_users()
@@ -420,7 +423,7 @@ async fn the_table_layer_reads_rows_by_position_never_by_name() {
         .unwrap();
     assert_eq!(db.backend().seen.names_asked.load(Ordering::Relaxed), 0);
     let rows = db.backend().seen.rows.lock().unwrap().clone();
-    assert_eq!(rows.len(), 1 + 50 + 50 + 1 + 2);
+    assert_eq!(rows.len(), 1 + 1 + 50 + 50 + 1 + 2);
     for read in &rows {
         // Every column once, in order, by position.
         let width = read.len();

@@ -5,6 +5,7 @@ use d1orm::{Database, Error, Table};
 use d1orm_sqlite::SqliteBackend;
 use serde::{Deserialize, Serialize};
 
+use crate::batch::SeatTable;
 use crate::memory;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -233,6 +234,96 @@ async fn one_is_exactly_one() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::TooMany { table: "users" }), "{err}");
+}
+
+#[tokio::test]
+async fn find_looks_a_row_up_by_its_primary_key() {
+    let db = users().await;
+    let three = db.users().find(3).await.unwrap().expect("row 3");
+    assert_eq!((three.id, three.email.as_str()), (3, "u3@x.dev"));
+    assert_eq!(db.users().find(99).await.unwrap(), None);
+    // The whole-row lookup runs the derive's text: nothing built per call.
+    assert_eq!(
+        <User as d1orm::PrimaryKey>::FIND_SQL,
+        r#"SELECT "id", "email", "tier", "logins", "nickname", "meta", "is_active" FROM "users" WHERE "id" = ?"#
+    );
+    // On a filtered chain the key is one more filter, ANDed with the others.
+    let pro = db.users().where_(|u| u.tier.eq("pro"));
+    assert_eq!(pro.find(2).await.unwrap().map(|u| u.id), Some(2));
+    assert_eq!(pro.find(3).await.unwrap(), None);
+    // An offset past the only match leaves nothing, as it would for `where_`.
+    assert_eq!(db.users().offset(1).find(2).await.unwrap(), None);
+    assert_eq!(
+        db.users().limit(5).find(2).await.unwrap().map(|u| u.id),
+        Some(2)
+    );
+}
+
+#[tokio::test]
+async fn a_lookup_that_stops_at_its_row_leaves_no_statement_running() {
+    let db = users().await;
+    db.users().find(2).await.unwrap().expect("row 2");
+    let busy = db.backend().with_connection(|c| {
+        let mut busy = 0;
+        // SAFETY: walking the connection's statement list while it is locked by us.
+        unsafe {
+            let mut stmt = rusqlite::ffi::sqlite3_next_stmt(c.handle(), std::ptr::null_mut());
+            while !stmt.is_null() {
+                busy += rusqlite::ffi::sqlite3_stmt_busy(stmt);
+                stmt = rusqlite::ffi::sqlite3_next_stmt(c.handle(), stmt);
+            }
+        }
+        busy
+    });
+    assert_eq!(busy, 0, "a statement was left mid-step");
+    // Its read transaction is over: a write and a schema change go through.
+    db.users()
+        .where_(|u| u.id.eq(2))
+        .update(|u| u.logins.set(9))
+        .await
+        .unwrap();
+    db.exec("CREATE TABLE later (x)").await.unwrap();
+    assert_eq!(db.users().find(2).await.unwrap().map(|u| u.logins), Some(9));
+}
+
+#[tokio::test]
+async fn find_binds_every_column_of_a_composite_key_in_order() {
+    let db = crate::batch::seats().await;
+    let seat = db
+        .seats()
+        .find((1, 11))
+        .await
+        .unwrap()
+        .expect("seat (1, 11)");
+    assert_eq!(
+        (seat.org, seat.member, seat.role.as_str()),
+        (1, 11, "member")
+    );
+    assert_eq!(db.seats().find((11, 1)).await.unwrap(), None);
+    assert_eq!(
+        <crate::batch::Seat as d1orm::PrimaryKey>::KEY_CONDITION,
+        r#""org" = ? AND "member" = ?"#
+    );
+}
+
+#[tokio::test]
+async fn find_with_a_key_that_cannot_be_bound_is_a_typed_error() {
+    #[derive(Debug, Table)]
+    #[d1orm(table = "tallies")]
+    struct Tally {
+        #[d1orm(primary_key)]
+        n: u64,
+    }
+    let db = memory();
+    db.exec(&create_table_sql::<Tally>()).await.unwrap();
+    for chain in [db.tallies(), db.tallies().limit(1)] {
+        let err = chain.find(u64::MAX).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "D1_TYPE_ERROR: Type 'u64' not supported for value '18446744073709551615'"
+        );
+    }
+    assert_eq!(db.tallies().find(7).await.unwrap().map(|t| t.n), None);
 }
 
 #[tokio::test]

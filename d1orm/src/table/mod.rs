@@ -38,7 +38,7 @@ pub use query::{Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Qu
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 
-use crate::backend::Row;
+use crate::backend::{ParamValues, Row};
 use crate::error::Result;
 
 /// A Rust struct mapped to a table. Implemented by `#[derive(Table)]`; not meant to be
@@ -80,6 +80,31 @@ pub trait Table: Sized + Send + 'static {
     /// A stored value that does not decode into its field (the error names the table
     /// and column).
     fn decode_row<R: Row + ?Sized>(row: &R, offset: usize) -> Result<Self>;
+}
+
+/// A table with a declared primary key: what [`Query::find`] looks a row up by.
+/// Implemented by `#[derive(Table)]` when a field or the struct declares the key (and
+/// no key column is JSON).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no primary key to find rows by",
+    label = "`find` needs a primary key",
+    note = "declare one on a field, `#[d1orm(primary_key)]`, or on the struct, `#[d1orm(primary_key(a, b))]`; or choose rows with `where_`"
+)]
+pub trait PrimaryKey: Table {
+    /// The key's value: the key column's Rust type, or a tuple of them for a composite
+    /// key, in declaration order.
+    type Key;
+    /// `"id" = ?`: one test per key column, joined by `AND`.
+    const KEY_CONDITION: &'static str;
+    /// `SELECT <every column> FROM <table> WHERE <KEY_CONDITION>`, written by the derive
+    /// so that a lookup builds no SQL.
+    const FIND_SQL: &'static str;
+
+    /// The key's values to bind, in the order of [`KEY_CONDITION`](Self::KEY_CONDITION).
+    ///
+    /// # Failure
+    /// A value the database cannot hold faithfully (a `u64` above `i64::MAX`).
+    fn key_params(key: Self::Key) -> Result<ParamValues>;
 }
 
 /// What the derive knows about a column.

@@ -3,12 +3,12 @@
 
 use std::marker::PhantomData;
 
-use super::Table;
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
 use super::decoders::{Count, Distinct, Exists, First, Many, One, ReadKind, ReadRows, WriteRows};
 use super::projection::{AllColumns, Projection};
 use super::write::{insert_statements, push_returning};
+use super::{PrimaryKey, Table};
 use smallvec::smallvec;
 
 use crate::backend::{Backend, ParamValues, Sql, Statement, Statements};
@@ -183,9 +183,13 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         &self,
         condition: impl FnOnce(&T::Columns) -> Condition<T>,
     ) -> Query<'db, B, T, Filtered, S, R> {
-        let new = condition(&T::columns()).fragment;
         let mut next = self.with(self.select.clone(), self.returning.clone());
-        next.filter = Some(match self.filter.clone() {
+        next.and_filter(condition(&T::columns()).fragment);
+        next
+    }
+
+    fn and_filter(&mut self, new: Fragment) {
+        self.filter = Some(match self.filter.take() {
             None => new,
             Some(mut old) => {
                 old.sql = format!("({}) AND ({})", old.sql, new.sql);
@@ -196,7 +200,6 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
                 old
             }
         });
-        next
     }
 
     /// Says explicitly that `update` or `delete` applies to every row (matched by the
@@ -484,6 +487,51 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
         let p = projection(&T::columns());
         let statements = self.projected_statement(&p, "SELECT DISTINCT ", self.limit);
         Pending::new(self.backend, statements, ReadRows::new(p))
+    }
+}
+
+/// Lookups by primary key: whole rows only, so that the common case runs SQL the derive
+/// wrote.
+impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F, AllColumns, R> {
+    /// The row whose primary key is `key`, if any, as Diesel's `find` and SeaORM's
+    /// `find_by_id`. On a chain with no filter, order, limit or offset the statement is
+    /// the derive's [`FIND_SQL`](PrimaryKey::FIND_SQL): nothing is built per call.
+    /// Otherwise the key is one more filter and the chain reads as [`first`](Self::first).
+    ///
+    /// A table without a declared primary key has no `find`: it does not compile.
+    ///
+    /// # Failure
+    /// A key value that cannot be bound; as [`many`](Self::many) otherwise.
+    pub fn find(&self, key: T::Key) -> Pending<'db, B, ReadRows<T, AllColumns, First>>
+    where
+        T: PrimaryKey,
+    {
+        let plain = self.filter.is_none()
+            && self.order.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none();
+        if !plain {
+            let mut chain = self.clone();
+            chain.and_filter(match T::key_params(key) {
+                Ok(params) => Fragment {
+                    sql: T::KEY_CONDITION.to_owned(),
+                    params,
+                    error: None,
+                },
+                Err(e) => Fragment {
+                    error: Some(e),
+                    ..Fragment::default()
+                },
+            });
+            return chain.first();
+        }
+        let statement = T::key_params(key)
+            .map(|params| Statement::with_params(Sql::key_lookup(T::FIND_SQL), params));
+        Pending::new(
+            self.backend,
+            statement.and_then(|s| within_budget(smallvec![s])),
+            ReadRows::new(AllColumns),
+        )
     }
 }
 
