@@ -154,7 +154,10 @@ impl<'c> Executor<'c> {
         statement: &Statement,
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
-        let started = Instant::now();
+        // What only the meta reports (duration, rows read, the row id) is left out when
+        // nobody reads it: a point lookup notices the clock reads and counters.
+        let measured = sink.reads_meta();
+        let started = measured.then(Instant::now);
         let generated = statement.sql.is_single_statement();
         let pieces = if generated {
             smallvec::smallvec![&*statement.sql]
@@ -167,7 +170,11 @@ impl<'c> Executor<'c> {
             *self.size = self.database_size()?;
             self.size_stale = false;
         }
-        let row_id_before = self.conn.last_insert_rowid();
+        let row_id_before = if measured {
+            self.conn.last_insert_rowid()
+        } else {
+            0
+        };
         let size_before = *self.size;
         // Row counts come from the last statement; `wrote` from any of them.
         let counters = match pieces.as_slice() {
@@ -207,6 +214,16 @@ impl<'c> Executor<'c> {
             }
         }
         let changes = counters.changes;
+        let Some(started) = started else {
+            return Ok(Meta {
+                served_by: SERVED_BY.into(),
+                changes,
+                changed_db: changes != 0 || *self.size != size_before,
+                size_after: *self.size,
+                rows_written: counters.rows_written,
+                ..Meta::default()
+            });
+        };
         let last_row_id = self.conn.last_insert_rowid();
         let duration = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Meta {
@@ -380,7 +397,8 @@ impl<'c> Executor<'c> {
                 .map_err(|e| self.error(e))?;
         }
         let writes = !stmt.readonly();
-        let scans_before = stmt.get_status(StatementStatus::FullscanStep);
+        let measured = sink.reads_meta();
+        let scans_before = measured.then(|| stmt.get_status(StatementStatus::FullscanStep));
         // A read-only statement changes no row: no need to ask.
         let changes_before = writes.then(|| self.conn.total_changes());
         let mut returned = 0u64;
@@ -409,8 +427,9 @@ impl<'c> Executor<'c> {
                 sink.columns(&StatementColumns(stmt))?;
             }
         }
-        let scanned = u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - scans_before)
-            .unwrap_or(0);
+        let scanned = scans_before.map_or(0, |before| {
+            u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - before).unwrap_or(0)
+        });
         let rows_written = changes_before.map_or(0, |before| self.conn.total_changes() - before);
         Ok(Counters {
             // D1 counts every row a scan visits, the first included; SQLite counts the

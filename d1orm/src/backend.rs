@@ -231,6 +231,14 @@ pub trait RowSink {
     }
     /// Called for each row, in order. An error stops the statement and fails it.
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()>;
+
+    /// Whether the caller reads the statement's [`Meta`]. When it does not (`first()`,
+    /// `one()`, `count()` of the table layer return no meta), a backend may leave out
+    /// what only the meta reports, such as the duration and the rows read, and return
+    /// those fields at their defaults. Defaults to `true`.
+    fn reads_meta(&self) -> bool {
+        true
+    }
 }
 
 /// The object-safe form of [`RowSink`], for batches that mix decoders of different types.
@@ -256,6 +264,23 @@ impl RowSink for dyn DynRowSink + Send + '_ {
     }
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
         self.row_dyn(&RowRef(row))
+    }
+}
+
+/// A sink whose caller does not read the meta (see [`RowSink::reads_meta`]).
+pub(crate) struct MetaUnread<'a, S>(pub(crate) &'a mut S);
+
+impl<S: RowSink> RowSink for MetaUnread<'_, S> {
+    #[inline]
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.0.columns(columns)
+    }
+    #[inline]
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        self.0.row(row)
+    }
+    fn reads_meta(&self) -> bool {
+        false
     }
 }
 

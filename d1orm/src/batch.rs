@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use smallvec::SmallVec;
 
 use crate::backend::{
-    Backend, BatchEntry, DiscardRows, DynRowSink, RowSink, Statement, Statements,
+    Backend, BatchEntry, DiscardRows, DynRowSink, MetaUnread, RowSink, Statement, Statements,
 };
 use crate::database::JsonRow;
 use crate::error::{Error, Prefix, Result};
@@ -46,6 +46,13 @@ pub trait Decoder: Send {
         Self: Sized,
     {
         self.finish(vec![sink], vec![meta])
+    }
+
+    /// Whether the result carries the meta. A decoder that drops it says `false`, and a
+    /// single statement then runs without measuring what only the meta reports (see
+    /// [`RowSink::reads_meta`](crate::RowSink::reads_meta)). Defaults to `true`.
+    fn reads_meta(&self) -> bool {
+        true
     }
 }
 
@@ -158,7 +165,12 @@ impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
             _ => return ControlFlow::Continue(self),
         };
         let mut sink = self.decoder.sink();
-        match self.backend.query_now(one, &mut sink) {
+        let meta = if self.decoder.reads_meta() {
+            self.backend.query_now(one, &mut sink)
+        } else {
+            self.backend.query_now(one, &mut MetaUnread(&mut sink))
+        };
+        match meta {
             Some(meta) => {
                 ControlFlow::Break(meta.and_then(|meta| self.decoder.finish_one(sink, meta)))
             }
@@ -170,7 +182,11 @@ impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
         let statements = self.statements?;
         if let [one] = statements.as_slice() {
             let mut sink = self.decoder.sink();
-            let meta = self.backend.query(one, &mut sink).await?;
+            let meta = if self.decoder.reads_meta() {
+                self.backend.query(one, &mut sink).await?
+            } else {
+                self.backend.query(one, &mut MetaUnread(&mut sink)).await?
+            };
             return self.decoder.finish_one(sink, meta);
         }
         let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();

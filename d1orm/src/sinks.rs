@@ -157,4 +157,7 @@ impl<T: DeserializeOwned + Send> Decoder for FirstRow<T> {
     fn finish_one(self, sink: ObjectRows<T>, _meta: Meta) -> Result<Option<T>> {
         Ok(sink.rows.into_iter().next())
     }
+    fn reads_meta(&self) -> bool {
+        false
+    }
 }

@@ -287,6 +287,31 @@ async fn a_lookup_that_stops_at_its_row_leaves_no_statement_running() {
 }
 
 #[tokio::test]
+async fn reads_that_drop_the_meta_still_measure_it_when_asked() {
+    let db = users().await;
+    // `first`, `one`, `find` and `count` return no meta, so the backend may leave it
+    // unmeasured; `with_meta()` asks for it and gets it measured.
+    let (row, meta) = db.users().find(4).with_meta().await.unwrap();
+    assert_eq!(row.map(|u| u.id), Some(4));
+    assert_eq!(meta.rows_read, 1);
+    assert_eq!(meta.served_by, "d1orm-sqlite");
+    assert!(meta.duration > 0.0, "{meta:?}");
+    let (n, meta) = db.users().count().with_meta().await.unwrap();
+    assert_eq!(n, 5);
+    assert!(meta.rows_read >= 1 && meta.duration > 0.0, "{meta:?}");
+    let (one, meta) = db
+        .users()
+        .where_(|u| u.tier.eq("pro"))
+        .limit(1)
+        .one()
+        .with_meta()
+        .await
+        .unwrap();
+    assert_eq!(one.tier, "pro");
+    assert!(meta.rows_read >= 1 && meta.duration > 0.0, "{meta:?}");
+}
+
+#[tokio::test]
 async fn find_binds_every_column_of_a_composite_key_in_order() {
     let db = crate::batch::seats().await;
     let seat = db

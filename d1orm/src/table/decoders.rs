@@ -40,6 +40,9 @@ impl<T> IntoIterator for Rows<T> {
 pub trait ReadKind<O> {
     /// The result.
     type Output;
+    /// Whether the result carries the statement's meta. Defaults to `true`.
+    const READS_META: bool = true;
+
     /// The result from the rows read.
     ///
     /// # Failure
@@ -72,6 +75,7 @@ impl<O> ReadKind<O> for Many {
 
 impl<O> ReadKind<O> for First {
     type Output = Option<O>;
+    const READS_META: bool = false;
     fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, _table: &'static str) -> Result<Option<O>> {
         Ok(rows.into_iter().next())
     }
@@ -79,6 +83,7 @@ impl<O> ReadKind<O> for First {
 
 impl<O> ReadKind<O> for One {
     type Output = O;
+    const READS_META: bool = false;
     fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, table: &'static str) -> Result<O> {
         if rows.len() > 1 {
             return Err(Error::TooMany { table });
@@ -89,6 +94,7 @@ impl<O> ReadKind<O> for One {
 
 impl<O> ReadKind<O> for Distinct {
     type Output = Vec<O>;
+    const READS_META: bool = false;
     fn finish(rows: SmallVec<[O; 1]>, _meta: Meta, _table: &'static str) -> Result<Vec<O>> {
         Ok(rows.into_vec())
     }
@@ -124,6 +130,9 @@ impl<T: Table, P: Projection<T> + Clone + Send, K: ReadKind<P::Output>> Decoder
     fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<K::Output> {
         K::finish(sink.rows, meta, T::NAME)
     }
+    fn reads_meta(&self) -> bool {
+        K::READS_META
+    }
 }
 
 /// The first column of the first row.
@@ -158,6 +167,9 @@ impl Decoder for Count {
     fn finish(self, sinks: Vec<Scalar<i64>>, _metas: Vec<Meta>) -> Result<u64> {
         scalar(sinks).map(|n| u64::try_from(n).unwrap_or(0))
     }
+    fn reads_meta(&self) -> bool {
+        false
+    }
 }
 
 /// `exists()`.
@@ -172,6 +184,9 @@ impl Decoder for Exists {
     }
     fn finish(self, sinks: Vec<Scalar<bool>>, _metas: Vec<Meta>) -> Result<bool> {
         scalar(sinks)
+    }
+    fn reads_meta(&self) -> bool {
+        false
     }
 }
 
