@@ -90,6 +90,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("deleted: {:?}", deleted.rows);
     println!("users left: {}", db.users().count().await?);
+    // A lookup by primary key: `None` now that row 1 is gone.
+    println!("user 1: {:?}", db.users().find(1).await?);
 
     // Upsert on a UNIQUE key: the incoming row is `new`; each value is bound once.
     let upserted = db
