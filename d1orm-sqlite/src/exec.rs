@@ -11,6 +11,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
 
 use crate::auth::AuthState;
+use crate::cache::{Key, StatementCache};
 use crate::errors::{from_rusqlite, no_statements, wrong_parameter_count};
 use crate::split;
 
@@ -20,6 +21,8 @@ pub(crate) const SERVED_BY: &str = "d1orm-sqlite";
 /// A connection borrowed for one call, with the state the backend keeps beside it.
 pub(crate) struct Executor<'c> {
     pub(crate) conn: &'c Connection,
+    /// The connection's prepared statements.
+    statements: &'c mut StatementCache,
     auth: &'c AuthState,
     /// The database size after the last statement that could change it; statements that
     /// only read leave it as it is, which saves a query per read.
@@ -132,6 +135,7 @@ impl<'c> Executor<'c> {
     /// The connection borrowed for one call, outside any batch.
     pub(crate) fn new(
         conn: &'c Connection,
+        statements: &'c mut StatementCache,
         auth: &'c AuthState,
         size: &'c mut u64,
         page_size: u64,
@@ -139,6 +143,7 @@ impl<'c> Executor<'c> {
     ) -> Self {
         Executor {
             conn,
+            statements,
             auth,
             size,
             page_size,
@@ -159,6 +164,12 @@ impl<'c> Executor<'c> {
         let measured = sink.reads_meta();
         let started = measured.then(Instant::now);
         let generated = statement.sql.is_single_statement();
+        // Text that lives as long as the program is found in the cache by address.
+        let key = if statement.sql.as_static().is_some() {
+            Key::forever
+        } else {
+            Key::transient
+        };
         let pieces = if generated {
             smallvec::smallvec![&*statement.sql]
         } else {
@@ -184,17 +195,17 @@ impl<'c> Executor<'c> {
                     (true, false) => Position::Generated,
                     (false, _) => Position::Only,
                 };
-                self.step(single, &statement.params, sink, position)?
+                self.step(key(single), &statement.params, sink, position)?
             }
             [earlier @ .., last] => self.in_transaction(|this| {
                 let (mut wrote, mut schema, mut changes) = (false, false, 0);
                 for piece in earlier {
-                    let c = this.step(piece, &[], &mut DiscardRows, Position::Earlier)?;
+                    let c = this.step(key(piece), &[], &mut DiscardRows, Position::Earlier)?;
                     wrote |= c.wrote;
                     schema |= c.schema;
                     changes += c.changes;
                 }
-                let mut c = this.step(last, &statement.params, sink, Position::Last)?;
+                let mut c = this.step(key(last), &statement.params, sink, Position::Last)?;
                 c.wrote |= wrote;
                 c.schema |= schema;
                 c.changes += changes;
@@ -345,27 +356,58 @@ impl<'c> Executor<'c> {
     /// Prepares (through the statement cache), binds and steps one SQL statement.
     fn step<S: RowSink + ?Sized>(
         &mut self,
-        sql: &str,
+        sql: Key<'_>,
         params: &[Value],
         sink: &mut S,
         position: Position,
     ) -> d1orm::Result<Counters> {
+        let on = Runner {
+            conn: self.conn,
+            auth: self.auth,
+            js_safe_integers: self.js_safe_integers,
+        };
         // SQL that d1orm built is never one of D1's refusals, nor a schema change.
         let generated = matches!(position, Position::Generated | Position::KeyLookup);
-        if !generated && let Some(refused) = precheck(sql) {
+        if !generated && let Some(refused) = precheck(sql.text()) {
             return Err(refused);
         }
-        let schema = !generated && is_schema_statement(sql);
-        // Schema statements run once and are prepared afresh: a cached one would meet the
-        // schema it changed and fail at step time, without the offset D1 reports.
-        let (mut cached, mut fresh);
-        let stmt: &mut rusqlite::Statement<'_> = if schema {
-            fresh = self.conn.prepare(sql).map_err(|e| self.error(e))?;
-            &mut fresh
-        } else {
-            cached = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
-            &mut cached
-        };
+        if !generated && is_schema_statement(sql.text()) {
+            // Schema statements run once and are prepared afresh: a cached one would
+            // meet the schema it changed and fail at step time, without the offset D1
+            // reports.
+            let mut fresh = on.conn.prepare(sql.text()).map_err(|e| on.error(e))?;
+            let mut counters = on.execute(&mut fresh, params, sink, position)?;
+            counters.schema = true;
+            return Ok(counters);
+        }
+        // SAFETY: the cache and this connection come from one `Connected`, which keeps
+        // the connection boxed and drops the cache first.
+        let stmt = unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
+        on.execute(stmt, params, sink, position)
+    }
+}
+
+/// What running a prepared statement needs of the executor.
+#[derive(Clone, Copy)]
+struct Runner<'c> {
+    conn: &'c Connection,
+    auth: &'c AuthState,
+    js_safe_integers: bool,
+}
+
+impl Runner<'_> {
+    fn error(&self, e: rusqlite::Error) -> Error {
+        from_rusqlite(e, self.auth.take_denial())
+    }
+
+    /// Binds and steps a prepared statement, sending its rows to `sink`.
+    fn execute<S: RowSink + ?Sized>(
+        self,
+        stmt: &mut rusqlite::Statement<'_>,
+        params: &[Value],
+        sink: &mut S,
+        position: Position,
+    ) -> d1orm::Result<Counters> {
         if position == Position::Earlier {
             if stmt.parameter_count() > 0 {
                 return Err(Error::d1(
@@ -438,10 +480,12 @@ impl<'c> Executor<'c> {
             rows_written,
             changes: rows_written,
             wrote: writes,
-            schema,
+            schema: false,
         })
     }
+}
 
+impl Executor<'_> {
     /// D1's `exec`: the trimmed text split on newlines, each non-blank line run as it
     /// is, all in one transaction; failures quote the first line, as D1 does.
     pub(crate) fn exec(&mut self, sql: &str) -> d1orm::Result<ExecResult> {
@@ -462,7 +506,7 @@ impl<'c> Executor<'c> {
                         Err(e) => return Err(e),
                     };
                     for piece in pieces {
-                        this.step(piece, &[], &mut DiscardRows, Position::Only)?;
+                        this.step(Key::transient(piece), &[], &mut DiscardRows, Position::Only)?;
                     }
                     count += 1;
                 }

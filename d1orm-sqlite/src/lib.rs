@@ -31,6 +31,7 @@
 //! ```
 
 mod auth;
+mod cache;
 mod errors;
 mod exec;
 mod split;
@@ -48,14 +49,16 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::auth::AuthState;
+use crate::cache::StatementCache;
 use crate::errors::from_rusqlite;
 use crate::exec::Executor;
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Statements kept prepared. rusqlite's default of 16 thrashes for any real application
-/// (see PERF.md), and a thrashing cache costs 4x.
+/// Statements kept prepared (by the backend's own cache, see `cache.rs`). rusqlite's
+/// default of 16 thrashes for any real application (see PERF.md), and a thrashing cache
+/// costs 4x.
 const STATEMENT_CACHE: usize = 256;
 
 /// D1's documented per-statement limits, as SQLite limits.
@@ -91,10 +94,18 @@ struct Inner {
 }
 
 struct Connected {
-    conn: Connection,
+    /// Declared before the connection, so dropped first: its statements borrow it.
+    statements: StatementCache,
+    /// Boxed so that it never moves while the cache's statements borrow it.
+    conn: Box<Connection>,
     size: u64,
     page_size: u64,
 }
+
+// SAFETY: the cache's statements refer to the connection beside them and to nothing
+// else; they move together, and are only used under the backend's mutex. The connection
+// is opened with SQLite's thread-safe build, and rusqlite's `Connection` is `Send`.
+unsafe impl Send for Connected {}
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,7 +150,6 @@ impl SqliteBackend {
         for (limit, value) in LIMITS {
             conn.set_limit(limit, value).map_err(open_error)?;
         }
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // A write transaction gives a new database its first page, as D1's databases
         // have from the start (so a fresh database's `size_after` is one page).
         conn.execute_batch("BEGIN IMMEDIATE; COMMIT")
@@ -149,11 +159,16 @@ impl SqliteBackend {
             .map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
         let mut state = Connected {
-            conn,
+            statements: StatementCache::new(STATEMENT_CACHE),
+            conn: Box::new(conn),
             size: 0,
             page_size,
         };
-        state.size = Executor::new(&state.conn, &auth, &mut 0, page_size, false).database_size()?;
+        let Connected {
+            statements, conn, ..
+        } = &mut state;
+        state.size =
+            Executor::new(conn, statements, &auth, &mut 0, page_size, false).database_size()?;
         Ok(SqliteBackend {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
@@ -168,12 +183,14 @@ impl SqliteBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
         let mut guard = self.lock();
         let Connected {
+            statements,
             conn,
             size,
             page_size,
         } = &mut *guard;
         f(&mut Executor::new(
             conn,
+            statements,
             &self.inner.auth,
             size,
             *page_size,

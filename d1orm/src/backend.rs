@@ -73,6 +73,15 @@ impl Sql {
         self.single
     }
 
+    /// The text, when it lives as long as the program (SQL given as a `&'static str`):
+    /// a backend may then know it by its address without reading it.
+    pub fn as_static(&self) -> Option<&'static str> {
+        match self.text {
+            SqlText::Static(s) => Some(s),
+            SqlText::Owned(_) | SqlText::Shared(_) => None,
+        }
+    }
+
     /// The same text, cheap to clone from now on.
     pub(crate) fn into_shared(self) -> Sql {
         let text = match self.text {

@@ -1,0 +1,241 @@
+//! The backend's own prepared-statement cache.
+//!
+//! rusqlite's `prepare_cached` moves a statement out of an LRU list and back on every
+//! call, and hashes the SQL each time: about 1,200 instructions a statement, a fifth of
+//! a point lookup. This cache keeps each statement in place and lends it out, finds SQL
+//! that lives for the whole program (`&'static str`, as the derive writes and as
+//! `db.prepare("...")` is mostly given) by address without reading its text, and evicts
+//! by second chance (CLOCK) when full.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use smallvec::SmallVec;
+
+type Hasher = foldhash::fast::RandomState;
+
+/// Where SQL text is: its address and length, for text that lives as long as the
+/// program, whose bytes therefore never change.
+type Address = (usize, usize);
+
+/// SQL to look up: its text, and whether that text is `'static`.
+#[derive(Clone, Copy)]
+pub(crate) struct Key<'a> {
+    text: &'a str,
+    forever: bool,
+}
+
+impl<'a> Key<'a> {
+    /// Text that lives as long as the program (or a slice of such text).
+    pub(crate) fn forever(text: &'a str) -> Key<'a> {
+        Key {
+            text,
+            forever: true,
+        }
+    }
+
+    /// Text that may be dropped or changed after the call.
+    pub(crate) fn transient(text: &'a str) -> Key<'a> {
+        Key {
+            text,
+            forever: false,
+        }
+    }
+
+    /// The SQL.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    fn address(&self) -> Address {
+        (self.text.as_ptr() as usize, self.text.len())
+    }
+}
+
+/// A statement kept prepared.
+struct Slot {
+    text: Box<str>,
+    /// Borrows the connection the cache belongs to (see [`StatementCache::get`]).
+    statement: rusqlite::Statement<'static>,
+    /// Set on every use, cleared as the clock hand passes: a slot used since the hand
+    /// last passed gets a second chance.
+    used: bool,
+    /// The `'static` addresses the text was found under.
+    addresses: SmallVec<[Address; 1]>,
+}
+
+/// Prepared statements of one connection, by SQL text.
+///
+/// The statements borrow the connection: whoever owns the cache must drop it before the
+/// connection, and never move the connection while the cache holds statements.
+pub(crate) struct StatementCache {
+    slots: Vec<Slot>,
+    by_text: HashMap<Box<str>, usize, Hasher>,
+    by_address: HashMap<Address, usize, Hasher>,
+    hand: usize,
+    capacity: usize,
+}
+
+impl StatementCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        StatementCache {
+            slots: Vec::new(),
+            by_text: HashMap::default(),
+            by_address: HashMap::default(),
+            hand: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The statement for `key`, prepared on `conn` on first use.
+    ///
+    /// # Safety
+    /// `conn` must be the connection of every earlier call, it must not move, and it
+    /// must outlive the cache: the statements kept borrow it.
+    pub(crate) unsafe fn get<'s>(
+        &'s mut self,
+        conn: &Connection,
+        key: Key<'_>,
+    ) -> rusqlite::Result<&'s mut rusqlite::Statement<'static>> {
+        // Prepared without surrounding white space, as rusqlite's own cache does: error
+        // offsets count from the statement's first word, as D1's do.
+        let key = Key {
+            text: key.text.trim(),
+            forever: key.forever,
+        };
+        let found = if key.forever {
+            match self.by_address.get(&key.address()) {
+                Some(&index) => Some(index),
+                None => {
+                    let index = self.by_text.get(key.text).copied();
+                    if let Some(index) = index {
+                        // The same text at another address: remember this one too.
+                        self.by_address.insert(key.address(), index);
+                        self.slots[index].addresses.push(key.address());
+                    }
+                    index
+                }
+            }
+        } else {
+            self.by_text.get(key.text).copied()
+        };
+        let index = match found {
+            Some(index) => index,
+            None => {
+                let statement = conn.prepare(key.text)?;
+                // SAFETY: the caller keeps `conn` in place and alive for as long as the
+                // cache holds the statement.
+                let statement = unsafe {
+                    std::mem::transmute::<rusqlite::Statement<'_>, rusqlite::Statement<'static>>(
+                        statement,
+                    )
+                };
+                self.insert(key, statement)
+            }
+        };
+        let slot = &mut self.slots[index];
+        slot.used = true;
+        Ok(&mut slot.statement)
+    }
+
+    fn insert(&mut self, key: Key<'_>, statement: rusqlite::Statement<'static>) -> usize {
+        let slot = Slot {
+            text: key.text.into(),
+            statement,
+            used: true,
+            addresses: if key.forever {
+                smallvec::smallvec![key.address()]
+            } else {
+                SmallVec::new()
+            },
+        };
+        let index = if self.slots.len() < self.capacity {
+            self.slots.push(slot);
+            self.slots.len() - 1
+        } else {
+            let index = self.victim();
+            let old = std::mem::replace(&mut self.slots[index], slot);
+            self.by_text.remove(&old.text);
+            for address in &old.addresses {
+                self.by_address.remove(address);
+            }
+            index
+        };
+        self.by_text.insert(key.text.into(), index);
+        if key.forever {
+            self.by_address.insert(key.address(), index);
+        }
+        index
+    }
+
+    /// The next slot not used since the clock hand last passed it.
+    fn victim(&mut self) -> usize {
+        loop {
+            let index = self.hand;
+            self.hand = (self.hand + 1) % self.slots.len();
+            let slot = &mut self.slots[index];
+            if !slot.used {
+                return index;
+            }
+            slot.used = false;
+        }
+    }
+
+    /// Statements kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(cache: &mut StatementCache, conn: &Connection, key: Key<'_>) -> i64 {
+        // SAFETY: one connection, which outlives the cache in each test.
+        let stmt = unsafe { cache.get(conn, key) }.expect("prepare");
+        stmt.query_row([], |r| r.get(0)).expect("row")
+    }
+
+    #[test]
+    fn finds_text_by_content_and_static_text_by_address() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut cache = StatementCache::new(4);
+        assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 1")), 1);
+        let owned = String::from("SELECT 1");
+        assert_eq!(run(&mut cache, &conn, Key::transient(&owned)), 1);
+        assert_eq!(cache.len(), 1, "same text, one statement");
+        assert_eq!(run(&mut cache, &conn, Key::transient("SELECT 2")), 2);
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn evicts_a_statement_not_used_since_the_hand_passed() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut cache = StatementCache::new(3);
+        let texts: Vec<String> = (1..=4).map(|i| format!("SELECT {i}")).collect();
+        for (i, text) in texts.iter().take(3).enumerate() {
+            assert_eq!(run(&mut cache, &conn, Key::transient(text)), i as i64 + 1);
+        }
+        // A fourth statement evicts one of the first three, and every text still
+        // answers with its own statement.
+        assert_eq!(run(&mut cache, &conn, Key::transient(&texts[3])), 4);
+        assert_eq!(cache.len(), 3);
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(run(&mut cache, &conn, Key::transient(text)), i as i64 + 1);
+        }
+        assert_eq!(cache.len(), 3);
+        assert_eq!(cache.by_text.len(), 3);
+    }
+
+    #[test]
+    fn an_evicted_static_text_is_forgotten_by_address() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut cache = StatementCache::new(1);
+        assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 1")), 1);
+        assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 2")), 2);
+        assert!(cache.by_address.len() == 1 && cache.by_text.len() == 1);
+        assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 1")), 1);
+    }
+}
