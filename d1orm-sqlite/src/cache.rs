@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, PrepFlags};
 use smallvec::SmallVec;
 
 type Hasher = foldhash::fast::RandomState;
@@ -122,7 +122,10 @@ impl StatementCache {
         let index = match found {
             Some(index) => index,
             None => {
-                let statement = conn.prepare(key.text)?;
+                // Persistent: SQLite then keeps the statement out of the connection's
+                // lookaside memory, which stays free for each run's own allocations.
+                let statement =
+                    conn.prepare_with_flags(key.text, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
                 // SAFETY: the caller keeps `conn` in place and alive for as long as the
                 // cache holds the statement.
                 let statement = unsafe {
