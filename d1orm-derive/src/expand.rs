@@ -385,7 +385,17 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
     let checks = &table.attrs.checks;
     let indexes = indexes(table);
     let foreign_keys = foreign_keys(table);
-    let handles = |constructor: TokenStream| {
+    let key_columns = table
+        .fields
+        .iter()
+        .filter(|f| f.is_primary_key(table))
+        .count();
+    // A column that is a key alone: `column = value` then matches one row at most.
+    let unique_alone = |f: &Field<'_>| {
+        f.attrs.json.is_none()
+            && (f.attrs.unique.is_some() || (key_columns == 1 && f.is_primary_key(table)))
+    };
+    let handles = |stored: bool| {
         table
             .fields
             .iter()
@@ -395,12 +405,17 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 let column = &f.column;
                 let quoted = quote_identifier(column);
                 let ty = column_handle_type(table, i, f);
+                let constructor = match (stored, unique_alone(f)) {
+                    (false, _) => quote!(__excluded),
+                    (true, true) => quote!(__unique),
+                    (true, false) => quote!(__new),
+                };
                 quote!(#field: <#ty>::#constructor(#column, #quoted))
             })
             .collect::<Vec<_>>()
     };
-    let stored = handles(quote!(__new));
-    let incoming = handles(quote!(__excluded));
+    let stored = handles(true);
+    let incoming = handles(false);
     let decodes = table.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
         let column = &f.column;

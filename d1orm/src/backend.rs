@@ -19,7 +19,7 @@ pub struct Sql {
     /// Built by d1orm as exactly one statement, with no comment: a backend need not
     /// split it.
     single: bool,
-    /// Matches at most one row by construction (a lookup by primary key).
+    /// Matches at most one row by construction (a lookup by a key).
     one_row: bool,
 }
 
@@ -55,6 +55,14 @@ impl Sql {
             text: SqlText::Static(sql),
             single: true,
             one_row: true,
+        }
+    }
+
+    /// The same SQL, marked as matching at most one row (a key equal to a value).
+    pub(crate) fn at_most_one_row(self) -> Sql {
+        Sql {
+            one_row: true,
+            ..self
         }
     }
 

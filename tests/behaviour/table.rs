@@ -260,6 +260,84 @@ async fn find_looks_a_row_up_by_its_primary_key() {
 }
 
 #[tokio::test]
+async fn a_key_equal_to_a_value_marks_a_read_as_matching_one_row_at_most() {
+    let db = users().await;
+    // Such a read stops at its row instead of stepping once more to find the end.
+    fn one_row(statements: Result<&[d1orm::Statement], &Error>) -> bool {
+        statements.unwrap()[0].sql.is_at_most_one_row()
+    }
+    let users = db.users();
+    assert!(one_row(users.where_(|u| u.id.eq(3)).one().statements()));
+    assert!(one_row(
+        users.where_(|u| u.email.eq("u3@x.dev")).many().statements()
+    ));
+    assert!(one_row(
+        users
+            .where_(|u| u.tier.eq("pro").and(u.id.eq(2)))
+            .first()
+            .statements()
+    ));
+    assert!(one_row(
+        users
+            .where_(|u| u.tier.eq("pro"))
+            .where_(|u| u.id.eq(2))
+            .many()
+            .statements()
+    ));
+    assert!(one_row(
+        users.where_(|u| u.tier.eq("pro")).find(2).statements()
+    ));
+    // Anything that can match several rows is not marked.
+    assert!(!one_row(
+        users
+            .where_(|u| u.id.eq(1).or(u.id.eq(2)))
+            .many()
+            .statements()
+    ));
+    assert!(!one_row(
+        users.where_(|u| u.id.eq(2).not()).many().statements()
+    ));
+    assert!(!one_row(users.where_(|u| u.id.gte(2)).many().statements()));
+    assert!(!one_row(
+        users.where_(|u| u.tier.eq("pro")).many().statements()
+    ));
+    assert!(!one_row(
+        users.where_(|u| u.id.eq(u.logins)).many().statements()
+    ));
+    assert!(!one_row(users.many().statements()));
+    // One column of a composite key is not a key.
+    let seats = crate::batch::seats().await;
+    assert!(!one_row(
+        seats.seats().where_(|s| s.org.eq(1)).many().statements()
+    ));
+    assert!(one_row(seats.seats().find((1, 1)).statements()));
+
+    // The results are those of the same read unmarked.
+    assert_eq!(
+        users
+            .where_(|u| u.email.eq("u3@x.dev"))
+            .one()
+            .await
+            .unwrap()
+            .id,
+        3
+    );
+    let by_key = users.where_(|u| u.id.eq(4)).many().await.unwrap();
+    assert_eq!((by_key.rows.len(), by_key.meta.rows_read), (1, 1));
+    let missing = users.where_(|u| u.id.eq(99)).one().await.unwrap_err();
+    assert!(
+        matches!(missing, Error::NotFound { table: "users" }),
+        "{missing}"
+    );
+    let other_tier = users
+        .where_(|u| u.id.eq(3).and(u.tier.eq("pro")))
+        .first()
+        .await
+        .unwrap();
+    assert_eq!(other_tier, None);
+}
+
+#[tokio::test]
 async fn a_lookup_that_stops_at_its_row_leaves_no_statement_running() {
     let db = users().await;
     db.users().find(2).await.unwrap().expect("row 2");

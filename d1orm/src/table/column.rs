@@ -17,6 +17,9 @@ pub struct Column<T, V, const I: usize> {
     quoted: &'static str,
     /// Names the incoming row's value in an upsert (`excluded."c"`).
     excluded: bool,
+    /// A key on its own (the primary key or UNIQUE): `column = value` matches at most
+    /// one row.
+    unique: bool,
     _marker: PhantomData<fn() -> (T, V)>,
 }
 
@@ -40,17 +43,25 @@ impl<T, V, const I: usize> Column<T, V, I> {
             name,
             quoted,
             excluded: false,
+            unique: false,
             _marker: PhantomData,
+        }
+    }
+
+    /// A column that is a key on its own: the primary key, or UNIQUE.
+    #[doc(hidden)]
+    pub const fn __unique(name: &'static str, quoted: &'static str) -> Self {
+        Column {
+            unique: true,
+            ..Self::__new(name, quoted)
         }
     }
 
     #[doc(hidden)]
     pub const fn __excluded(name: &'static str, quoted: &'static str) -> Self {
         Column {
-            name,
-            quoted,
             excluded: true,
-            _marker: PhantomData,
+            ..Self::__new(name, quoted)
         }
     }
 
@@ -79,7 +90,12 @@ impl<T, V, const I: usize> Column<T, V, I> {
 
     /// `column = value`
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("=", value.operand())
+        let operand = value.operand();
+        // A key column equal to a value (not to another column) picks one row at most.
+        let one_row = self.unique && !self.excluded && matches!(operand, Operand::Value(_));
+        let mut condition = self.compare("=", operand);
+        condition.fragment.one_row = one_row;
+        condition
     }
     /// `column <> value`
     pub fn ne(self, value: impl ColumnValue<V>) -> Condition<T> {

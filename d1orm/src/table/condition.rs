@@ -17,6 +17,9 @@ pub(crate) struct Fragment {
     pub(crate) sql: String,
     pub(crate) params: ParamValues,
     pub(crate) error: Option<Error>,
+    /// Matches at most one row whatever the data: a key column equal to a value, alone
+    /// or ANDed with other conditions.
+    pub(crate) one_row: bool,
 }
 
 impl Fragment {
@@ -147,6 +150,7 @@ impl<T> Condition<T> {
 
     fn combine(self, op: &str, other: Condition<T>) -> Self {
         let mut f = self.fragment;
+        f.one_row = op == "AND" && (f.one_row || other.fragment.one_row);
         f.sql = format!("({}) {op} ({})", f.sql, other.fragment.sql);
         f.params.extend(other.fragment.params);
         if f.error.is_none() {
@@ -170,6 +174,7 @@ impl<T> Condition<T> {
     pub fn not(self) -> Self {
         let mut f = self.fragment;
         f.sql = format!("NOT ({})", f.sql);
+        f.one_row = false;
         Condition::from_fragment(f)
     }
 }

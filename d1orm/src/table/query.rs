@@ -194,6 +194,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             Some(mut old) => {
                 old.sql = format!("({}) AND ({})", old.sql, new.sql);
                 old.params.extend(new.params);
+                old.one_row |= new.one_row;
                 if old.error.is_none() {
                     old.error = new.error;
                 }
@@ -309,7 +310,11 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         let mut params = ParamValues::new();
         self.where_sql(&mut sql, &mut params)?;
         self.tail_sql(&mut sql, limit);
-        Ok(Statement::with_params(Sql::single(sql), params))
+        let mut sql = Sql::single(sql);
+        if self.filter.as_ref().is_some_and(|f| f.one_row) {
+            sql = sql.at_most_one_row();
+        }
+        Ok(Statement::with_params(sql, params))
     }
 
     fn projected_statement<P: Projection<T>>(
@@ -517,6 +522,8 @@ impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F,
                     sql: T::KEY_CONDITION.to_owned(),
                     params,
                     error: None,
+                    // The whole primary key.
+                    one_row: true,
                 },
                 Err(e) => Fragment {
                     error: Some(e),
