@@ -47,6 +47,15 @@ impl<'a> Key<'a> {
         self.text
     }
 
+    /// Without surrounding white space, as rusqlite's own cache prepares: error offsets
+    /// then count from the statement's first word, as D1's do.
+    fn trimmed(self) -> Key<'a> {
+        Key {
+            text: self.text.trim(),
+            forever: self.forever,
+        }
+    }
+
     fn address(&self) -> Address {
         (self.text.as_ptr() as usize, self.text.len())
     }
@@ -62,6 +71,9 @@ struct Slot {
     used: bool,
     /// The `'static` addresses the text was found under.
     addresses: SmallVec<[Address; 1]>,
+    /// The text is known to be one statement that D1 does not refuse and that changes
+    /// no schema (see [`StatementCache::mark_plain`]).
+    plain: bool,
 }
 
 /// Prepared statements of one connection, by SQL text.
@@ -97,12 +109,7 @@ impl StatementCache {
         conn: &Connection,
         key: Key<'_>,
     ) -> rusqlite::Result<&'s mut rusqlite::Statement<'static>> {
-        // Prepared without surrounding white space, as rusqlite's own cache does: error
-        // offsets count from the statement's first word, as D1's do.
-        let key = Key {
-            text: key.text.trim(),
-            forever: key.forever,
-        };
+        let key = key.trimmed();
         let found = if key.forever {
             match self.by_address.get(&key.address()) {
                 Some(&index) => Some(index),
@@ -141,6 +148,30 @@ impl StatementCache {
         Ok(&mut slot.statement)
     }
 
+    /// The slot holding `key`'s text, looked up without remembering a new address.
+    fn find(&self, key: Key<'_>) -> Option<usize> {
+        let key = key.trimmed();
+        if key.forever
+            && let Some(&index) = self.by_address.get(&key.address())
+        {
+            return Some(index);
+        }
+        self.by_text.get(key.text).copied()
+    }
+
+    /// Whether `key`'s text was marked plain (and is still kept).
+    pub(crate) fn is_plain(&self, key: Key<'_>) -> bool {
+        self.find(key).is_some_and(|index| self.slots[index].plain)
+    }
+
+    /// Records that `key`'s text, kept since it ran, is one statement that D1 does not
+    /// refuse and that changes no schema, so that it need not be checked again.
+    pub(crate) fn mark_plain(&mut self, key: Key<'_>) {
+        if let Some(index) = self.find(key) {
+            self.slots[index].plain = true;
+        }
+    }
+
     fn insert(&mut self, key: Key<'_>, statement: rusqlite::Statement<'static>) -> usize {
         let slot = Slot {
             text: key.text.into(),
@@ -151,6 +182,7 @@ impl StatementCache {
             } else {
                 SmallVec::new()
             },
+            plain: false,
         };
         let index = if self.slots.len() < self.capacity {
             self.slots.push(slot);
@@ -240,5 +272,23 @@ mod tests {
         assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 2")), 2);
         assert!(cache.by_address.len() == 1 && cache.by_text.len() == 1);
         assert_eq!(run(&mut cache, &conn, Key::forever("SELECT 1")), 1);
+    }
+
+    #[test]
+    fn a_plain_mark_lasts_as_long_as_its_statement() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut cache = StatementCache::new(1);
+        let text = String::from(" SELECT 1 ");
+        assert!(!cache.is_plain(Key::transient(&text)), "not kept yet");
+        cache.mark_plain(Key::transient(&text));
+        assert!(!cache.is_plain(Key::transient(&text)), "nothing to mark");
+        run(&mut cache, &conn, Key::transient(&text));
+        cache.mark_plain(Key::transient(&text));
+        assert!(cache.is_plain(Key::transient("SELECT 1")));
+        assert!(cache.is_plain(Key::forever("SELECT 1")));
+        // Evicted, then prepared again: checked again before it is marked.
+        run(&mut cache, &conn, Key::transient("SELECT 2"));
+        run(&mut cache, &conn, Key::transient(&text));
+        assert!(!cache.is_plain(Key::transient(&text)));
     }
 }

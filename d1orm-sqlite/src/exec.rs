@@ -53,8 +53,9 @@ fn unsafe_integer_bound(i: i64) -> Error {
 /// Where a statement stands in a multi-statement text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
-    /// The only statement, built by d1orm.
-    Generated,
+    /// The only statement, known to be neither one of D1's refusals nor a schema
+    /// change: built by d1orm, or application SQL seen before.
+    Plain,
     /// The only statement, built by d1orm to match at most one row: stepping stops at
     /// the first row, as `query_row` does, since a further step can only find the end.
     KeyLookup,
@@ -170,12 +171,15 @@ impl<'c> Executor<'c> {
         } else {
             Key::transient
         };
-        let pieces = if generated {
+        // Application SQL found before to be one statement, neither refused nor a schema
+        // change, is not split and checked again: those depend on its text alone.
+        let plain = generated || self.statements.is_plain(key(&statement.sql));
+        let pieces = if plain {
             smallvec::smallvec![&*statement.sql]
         } else {
             split::statements(&statement.sql)?
         };
-        if self.size_stale && pieces.iter().any(|p| is_schema_statement(p)) {
+        if self.size_stale && !plain && pieces.iter().any(|p| is_schema_statement(p)) {
             // A schema change's `changed_db` compares sizes: bring the size up to date
             // with the row writes before it.
             *self.size = self.database_size()?;
@@ -190,12 +194,16 @@ impl<'c> Executor<'c> {
         // Row counts come from the last statement; `wrote` from any of them.
         let counters = match pieces.as_slice() {
             [single] => {
-                let position = match (generated, statement.sql.is_at_most_one_row()) {
+                let position = match (plain, statement.sql.is_at_most_one_row()) {
                     (true, true) => Position::KeyLookup,
-                    (true, false) => Position::Generated,
+                    (true, false) => Position::Plain,
                     (false, _) => Position::Only,
                 };
-                self.step(key(single), &statement.params, sink, position)?
+                let counters = self.step(key(single), &statement.params, sink, position)?;
+                if !plain && !counters.schema && single.trim() == statement.sql.trim() {
+                    self.statements.mark_plain(key(single));
+                }
+                counters
             }
             [earlier @ .., last] => self.in_transaction(|this| {
                 let (mut wrote, mut schema, mut changes) = (false, false, 0);
@@ -366,12 +374,11 @@ impl<'c> Executor<'c> {
             auth: self.auth,
             js_safe_integers: self.js_safe_integers,
         };
-        // SQL that d1orm built is never one of D1's refusals, nor a schema change.
-        let generated = matches!(position, Position::Generated | Position::KeyLookup);
-        if !generated && let Some(refused) = precheck(sql.text()) {
+        let plain = matches!(position, Position::Plain | Position::KeyLookup);
+        if !plain && let Some(refused) = precheck(sql.text()) {
             return Err(refused);
         }
-        if !generated && is_schema_statement(sql.text()) {
+        if !plain && is_schema_statement(sql.text()) {
             // Schema statements run once and are prepared afresh: a cached one would
             // meet the schema it changed and fail at step time, without the offset D1
             // reports.

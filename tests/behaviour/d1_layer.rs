@@ -299,3 +299,41 @@ async fn terminals_take_the_bound_statement_and_a_clone_runs_it_again() {
     assert!(bad.clone().all::<serde_json::Value>().await.is_err());
     assert!(bad.first::<serde_json::Value>().await.is_err());
 }
+
+#[tokio::test]
+async fn application_sql_run_again_is_refused_and_prepared_as_the_first_time() {
+    // The backend remembers which texts are one plain statement and skips checking
+    // them again; refused and schema statements must never be remembered so.
+    let db = memory();
+    for _ in 0..2 {
+        let err = db.prepare("VACUUM").run().await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "D1_ERROR: cannot VACUUM from within a transaction: SQLITE_ERROR"
+        );
+    }
+    db.exec("CREATE TABLE t (a)").await.unwrap();
+    // A cached schema statement would fail at step time once its table is gone and
+    // back; each run is prepared afresh and reports the schema change.
+    let create = db.prepare("CREATE TABLE u (a)");
+    let drop = db.prepare("DROP TABLE u");
+    for _ in 0..3 {
+        assert!(create.clone().run().await.unwrap().meta.changed_db);
+        assert!(drop.clone().run().await.unwrap().meta.changed_db);
+    }
+    let insert = db.prepare("INSERT INTO t VALUES (?)");
+    let owned = String::from("  SELECT count(*) AS n FROM t  ");
+    for i in 1..=3 {
+        assert_eq!(insert.bind(i).run().await.unwrap().meta.changes, 1);
+        let n: Option<i64> = db.prepare(owned.clone()).first_column("n").await.unwrap();
+        assert_eq!(n, Some(i));
+    }
+    // Several statements in one text are still split, however often they run.
+    for _ in 0..2 {
+        let r = db
+            .prepare("INSERT INTO t VALUES (9); SELECT count(*) AS n FROM t")
+            .all::<serde_json::Value>()
+            .await;
+        assert!(r.is_ok(), "{r:?}");
+    }
+}
