@@ -265,14 +265,14 @@ impl<'c> Executor<'c> {
         let count = entries.len();
         self.size_deferred = true;
         let result = self.in_transaction(|ex| {
-            let mut metas = entries
-                .iter_mut()
-                .enumerate()
-                .map(|(index, entry)| {
+            // Sized once: collecting `Result`s would grow the list, copying every meta.
+            let mut metas = Vec::with_capacity(count);
+            for (index, entry) in entries.iter_mut().enumerate() {
+                metas.push(
                     ex.run(entry.statement, entry.sink)
-                        .map_err(|e| e.in_batch(index, count))
-                })
-                .collect::<d1orm::Result<Vec<Meta>>>()?;
+                        .map_err(|e| e.in_batch(index, count))?,
+                );
+            }
             if ex.size_stale {
                 *ex.size = ex.database_size()?;
             }

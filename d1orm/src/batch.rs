@@ -511,11 +511,12 @@ fn run_many<'db, B: Backend, P: IntoPending<'db, B>>(
             part.lend_sinks(&mut sinks);
         }
         let mut metas = plan.run(backend, sinks).await?;
-        parts
-            .into_iter()
-            .filter(|p| !p.dropped)
-            .map(|p| p.finish(&mut metas))
-            .collect()
+        // Sized once: a filtered collect would grow the list, copying every result.
+        let mut outputs = Vec::with_capacity(parts.len());
+        for part in parts.into_iter().filter(|p| !p.dropped) {
+            outputs.push(part.finish(&mut metas)?);
+        }
+        Ok(outputs)
     })
 }
 
