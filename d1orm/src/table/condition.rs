@@ -16,7 +16,9 @@ const INLINE_LIST: usize = 32;
 pub(crate) struct Fragment {
     pub(crate) sql: String,
     pub(crate) params: ParamValues,
-    pub(crate) error: Option<Error>,
+    /// Boxed: a fragment moves several times while a chain is built, and an error is
+    /// rare.
+    pub(crate) error: Option<Box<Error>>,
     /// Matches at most one row whatever the data: a key column equal to a value, alone
     /// or ANDed with other conditions.
     pub(crate) one_row: bool,
@@ -34,7 +36,7 @@ impl Fragment {
         match value {
             Ok(v) => self.params.push(v),
             Err(e) => {
-                self.error.get_or_insert(e);
+                self.error.get_or_insert_with(|| Box::new(e));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! table.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
@@ -44,6 +45,16 @@ impl<T> Projection<T> for NoReturning {
     fn write_sql(&self, _sql: &mut String) {}
     fn decode<R: crate::Row + ?Sized>(&self, _row: &R, _offset: usize) -> Result<()> {
         Ok(())
+    }
+}
+
+/// A copy of a chain's ordering keys; most chains have none, and copying an empty
+/// `Vec` through `clone` costs more than making one.
+fn clone_order(order: &[String]) -> Vec<String> {
+    if order.is_empty() {
+        Vec::new()
+    } else {
+        order.to_vec()
     }
 }
 
@@ -111,7 +122,9 @@ list_conversions!(IntoOrder, into_order, Order);
 /// writes return.
 pub struct Query<'db, B, T, F = Unfiltered, S = AllColumns, R = NoReturning> {
     backend: &'db B,
-    filter: Option<Fragment>,
+    /// Shared between a chain and the chains built from it: `limit(..)` and the like
+    /// copy the chain, and the filter need not be copied with it.
+    filter: Option<Arc<Fragment>>,
     order: Vec<String>,
     limit: Option<u64>,
     offset: Option<u64>,
@@ -125,7 +138,7 @@ impl<B, T, F, S: Clone, R: Clone> Clone for Query<'_, B, T, F, S, R> {
         Query {
             backend: self.backend,
             filter: self.filter.clone(),
-            order: self.order.clone(),
+            order: clone_order(&self.order),
             limit: self.limit,
             offset: self.offset,
             select: self.select.clone(),
@@ -169,7 +182,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         Query {
             backend: self.backend,
             filter: self.filter.clone(),
-            order: self.order.clone(),
+            order: clone_order(&self.order),
             limit: self.limit,
             offset: self.offset,
             select,
@@ -189,9 +202,10 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn and_filter(&mut self, new: Fragment) {
-        self.filter = Some(match self.filter.take() {
+        self.filter = Some(Arc::new(match self.filter.take() {
             None => new,
-            Some(mut old) => {
+            Some(old) => {
+                let mut old = Arc::unwrap_or_clone(old);
                 old.sql = format!("({}) AND ({})", old.sql, new.sql);
                 old.params.extend(new.params);
                 old.one_row |= new.one_row;
@@ -200,7 +214,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
                 }
                 old
             }
-        });
+        }));
     }
 
     /// Says explicitly that `update` or `delete` applies to every row (matched by the
@@ -262,11 +276,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     fn where_sql(&self, sql: &mut String, params: &mut ParamValues) -> Result<()> {
         if let Some(filter) = &self.filter {
             if let Some(e) = &filter.error {
-                return Err(e.clone());
+                return Err((**e).clone());
             }
             sql.push_str(" WHERE ");
             sql.push_str(&filter.sql);
-            params.extend(filter.params.iter().cloned());
+            // A plain loop: `extend` with a cloning iterator costs more for the one or
+            // two values a filter usually has.
+            params.reserve(filter.params.len());
+            for value in &filter.params {
+                params.push(value.clone());
+            }
         }
         Ok(())
     }
@@ -365,7 +384,7 @@ pub(crate) fn push_assignments<T>(
     let mut sets: Vec<(&'static str, Fragment)> = Vec::new();
     for a in assignments {
         if let Some(e) = a.expr.error {
-            return Err(e);
+            return Err(*e);
         }
         match sets.iter_mut().find(|(c, _)| *c == a.column) {
             Some((column, earlier)) if a.expr.sql.starts_with("json_set(") => {
@@ -526,7 +545,7 @@ impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F,
                     one_row: true,
                 },
                 Err(e) => Fragment {
-                    error: Some(e),
+                    error: Some(Box::new(e)),
                     ..Fragment::default()
                 },
             });
