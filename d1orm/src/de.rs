@@ -31,22 +31,32 @@ struct Field {
 impl ObjectLayout {
     /// The layout of a result with these columns.
     pub fn new(columns: &dyn Columns) -> Self {
+        let mut layout = ObjectLayout::default();
+        layout.read(columns);
+        layout
+    }
+
+    /// Reads the layout of a result with these columns in place, reusing the buffers:
+    /// a batch reads one per statement, and most statements have no column at all.
+    pub fn read(&mut self, columns: &dyn Columns) {
+        self.fields.clear();
+        self.names.clear();
         let count = columns.count();
-        let mut layout = ObjectLayout {
-            fields: SmallVec::with_capacity(count),
-            names: String::with_capacity(count * 8),
-        };
+        if count == 0 {
+            return;
+        }
+        self.fields.reserve(count);
         let mut indexed = false;
         for index in 0..count {
             let name = columns.name(index);
-            match layout.fields.iter().position(|f| layout.name(f) == name) {
-                Some(seen) => layout.fields[seen].index = index,
+            match self.fields.iter().position(|f| self.name(f) == name) {
+                Some(seen) => self.fields[seen].index = index,
                 None => {
-                    let start = layout.names.len();
-                    layout.names.push_str(name);
-                    layout.fields.push(Field {
+                    let start = self.names.len();
+                    self.names.push_str(name);
+                    self.fields.push(Field {
                         index,
-                        name: (start, layout.names.len()),
+                        name: (start, self.names.len()),
                     });
                     indexed |= array_index(name).is_some();
                 }
@@ -54,12 +64,11 @@ impl ObjectLayout {
         }
         if indexed {
             // A stable sort keeps the other names in SQL order.
-            let names = &layout.names;
-            layout.fields.sort_by_key(|f| {
+            let names = &self.names;
+            self.fields.sort_by_key(|f| {
                 array_index(&names[f.name.0..f.name.1]).map_or((1, 0), |i| (0, i))
             });
         }
-        layout
     }
 
     fn name(&self, field: &Field) -> &str {
