@@ -50,6 +50,13 @@ impl<'a> Key<'a> {
     /// Without surrounding white space, as rusqlite's own cache prepares: error offsets
     /// then count from the statement's first word, as D1's do.
     fn trimmed(self) -> Key<'a> {
+        // Most SQL starts and ends with a character that is not white space: answer
+        // that from two bytes, without the Unicode-aware scan.
+        let ascii_word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+        let bytes = self.text.as_bytes();
+        if ascii_word(bytes.first()) && ascii_word(bytes.last()) {
+            return self;
+        }
         Key {
             text: self.text.trim(),
             forever: self.forever,

@@ -17,7 +17,7 @@ use crate::value::ValueRef;
 /// builds one layout per statement that returns rows.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectLayout {
-    fields: SmallVec<[Field; 8]>,
+    fields: SmallVec<[Field; 4]>,
     names: String,
 }
 
