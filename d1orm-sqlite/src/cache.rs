@@ -6,11 +6,18 @@
 //! that lives for the whole program (`&'static str`, as the derive writes and as
 //! `db.prepare("...")` is mostly given) by address without reading its text, and evicts
 //! by second chance (CLOCK) when full.
+//!
+//! The statements borrow the connection, so the two live together in a
+//! [`CachedConnection`], which frees the statements before the connection.
 
 use std::collections::HashMap;
+use std::ptr::NonNull;
+use std::sync::Arc;
 
 use rusqlite::{Connection, PrepFlags};
 use smallvec::SmallVec;
+
+use crate::split;
 
 type Hasher = foldhash::fast::RandomState;
 
@@ -25,15 +32,20 @@ pub(crate) struct Key<'a> {
     forever: bool,
 }
 
-impl<'a> Key<'a> {
-    /// Text that lives as long as the program (or a slice of such text).
-    pub(crate) fn forever(text: &'a str) -> Key<'a> {
+/// Keys for the statements of one text.
+pub(crate) type Keys<'a> = SmallVec<[Key<'a>; 1]>;
+
+impl Key<'static> {
+    /// Text that lives as long as the program: found by its address.
+    pub(crate) fn forever(text: &'static str) -> Key<'static> {
         Key {
             text,
             forever: true,
         }
     }
+}
 
+impl<'a> Key<'a> {
     /// Text that may be dropped or changed after the call.
     pub(crate) fn transient(text: &'a str) -> Key<'a> {
         Key {
@@ -47,14 +59,26 @@ impl<'a> Key<'a> {
         self.text
     }
 
+    /// The keys of the statements in the text, split as D1 splits it. A slice of text
+    /// that lives as long as the program does too.
+    pub(crate) fn statements(self) -> d1orm::Result<Keys<'a>> {
+        Ok(split::statements(self.text)?
+            .into_iter()
+            .map(|text| Key {
+                text,
+                forever: self.forever,
+            })
+            .collect())
+    }
+
     /// Without surrounding white space, as rusqlite's own cache prepares: error offsets
     /// then count from the statement's first word, as D1's do.
     fn trimmed(self) -> Key<'a> {
         // Most SQL starts and ends with a character that is not white space: answer
         // that from two bytes, without the Unicode-aware scan.
-        let ascii_word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+        let not_space = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
         let bytes = self.text.as_bytes();
-        if ascii_word(bytes.first()) && ascii_word(bytes.last()) {
+        if not_space(bytes.first()) && not_space(bytes.last()) {
             return self;
         }
         Key {
@@ -70,8 +94,8 @@ impl<'a> Key<'a> {
 
 /// A statement kept prepared.
 struct Slot {
-    text: Box<str>,
-    /// Borrows the connection the cache belongs to (see [`StatementCache::get`]).
+    text: Arc<str>,
+    /// Borrows the connection of the [`CachedConnection`] the cache belongs to.
     statement: rusqlite::Statement<'static>,
     /// Set on every use, cleared as the clock hand passes: a slot used since the hand
     /// last passed gets a second chance.
@@ -85,11 +109,11 @@ struct Slot {
 
 /// Prepared statements of one connection, by SQL text.
 ///
-/// The statements borrow the connection: whoever owns the cache must drop it before the
-/// connection, and never move the connection while the cache holds statements.
+/// The statements borrow the connection: the cache lives in a [`CachedConnection`],
+/// which drops it before the connection and never moves the connection.
 pub(crate) struct StatementCache {
     slots: Vec<Slot>,
-    by_text: HashMap<Box<str>, usize, Hasher>,
+    by_text: HashMap<Arc<str>, usize, Hasher>,
     by_address: HashMap<Address, usize, Hasher>,
     hand: usize,
     capacity: usize,
@@ -109,8 +133,9 @@ impl StatementCache {
     /// The statement for `key`, prepared on `conn` on first use.
     ///
     /// # Safety
-    /// `conn` must be the connection of every earlier call, it must not move, and it
-    /// must outlive the cache: the statements kept borrow it.
+    /// `conn` must be the connection of the [`CachedConnection`] holding this cache, and
+    /// the statement is used in place: never moved out nor replaced, as its lifetime is
+    /// the connection's, not `'static`.
     pub(crate) unsafe fn get<'s>(
         &'s mut self,
         conn: &Connection,
@@ -140,8 +165,8 @@ impl StatementCache {
                 // lookaside memory, which stays free for each run's own allocations.
                 let statement =
                     conn.prepare_with_flags(key.text, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
-                // SAFETY: the caller keeps `conn` in place and alive for as long as the
-                // cache holds the statement.
+                // SAFETY: the `CachedConnection` keeps `conn` in place and alive for as
+                // long as the cache holds the statement.
                 let statement = unsafe {
                     std::mem::transmute::<rusqlite::Statement<'_>, rusqlite::Statement<'static>>(
                         statement,
@@ -180,8 +205,9 @@ impl StatementCache {
     }
 
     fn insert(&mut self, key: Key<'_>, statement: rusqlite::Statement<'static>) -> usize {
+        let text: Arc<str> = key.text.into();
         let slot = Slot {
-            text: key.text.into(),
+            text: text.clone(),
             statement,
             used: true,
             addresses: if key.forever {
@@ -203,7 +229,7 @@ impl StatementCache {
             }
             index
         };
-        self.by_text.insert(key.text.into(), index);
+        self.by_text.insert(text, index);
         if key.forever {
             self.by_address.insert(key.address(), index);
         }
@@ -223,10 +249,69 @@ impl StatementCache {
         }
     }
 
+    /// Finalizes every statement.
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.by_text.clear();
+        self.by_address.clear();
+        self.hand = 0;
+    }
+
     /// Statements kept.
     #[cfg(test)]
     fn len(&self) -> usize {
         self.slots.len()
+    }
+}
+
+/// A connection and the statements prepared on it.
+pub(crate) struct CachedConnection {
+    statements: StatementCache,
+    /// Owned (made by `Box::into_raw`, freed in `drop`). Not a `Box`: the statements
+    /// keep shared references into it, which a `Box`, a unique owner, must not have
+    /// while it is moved or reborrowed.
+    conn: NonNull<Connection>,
+}
+
+// SAFETY: the statements refer to this connection and to nothing else, and move with
+// it. `CachedConnection` has no shared (`&self`) access to the statements, so using
+// them takes `&mut`, which the backend's mutex serialises (a file database is opened
+// with SQLITE_OPEN_NO_MUTEX, so nothing else does). `Connection` itself is `Send`.
+unsafe impl Send for CachedConnection {}
+
+const _: () = {
+    const fn sendable<T: Send>() {}
+    sendable::<Connection>();
+};
+
+impl CachedConnection {
+    pub(crate) fn new(conn: Connection, capacity: usize) -> Self {
+        CachedConnection {
+            statements: StatementCache::new(capacity),
+            conn: NonNull::from(Box::leak(Box::new(conn))),
+        }
+    }
+
+    /// The connection.
+    pub(crate) fn conn(&self) -> &Connection {
+        // SAFETY: valid from `new` until `drop`, and only ever shared.
+        unsafe { self.conn.as_ref() }
+    }
+
+    /// The connection and its statements, borrowed together.
+    pub(crate) fn parts(&mut self) -> (&Connection, &mut StatementCache) {
+        // SAFETY: as in `conn`.
+        (unsafe { self.conn.as_ref() }, &mut self.statements)
+    }
+}
+
+impl Drop for CachedConnection {
+    fn drop(&mut self) {
+        // The statements first: SQLite closes no connection with statements open.
+        self.statements.clear();
+        // SAFETY: made by `Box::leak` in `new`, freed once, here, after every statement
+        // that borrowed it.
+        drop(unsafe { Box::from_raw(self.conn.as_ptr()) });
     }
 }
 

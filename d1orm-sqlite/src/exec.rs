@@ -11,7 +11,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
 
 use crate::auth::AuthState;
-use crate::cache::{Key, StatementCache};
+use crate::cache::{Key, Keys, StatementCache};
 use crate::errors::{from_rusqlite, no_statements, wrong_parameter_count};
 use crate::split;
 
@@ -166,20 +166,19 @@ impl<'c> Executor<'c> {
         let started = measured.then(Instant::now);
         let generated = statement.sql.is_single_statement();
         // Text that lives as long as the program is found in the cache by address.
-        let key = if statement.sql.as_static().is_some() {
-            Key::forever
-        } else {
-            Key::transient
+        let whole = match statement.sql.as_static() {
+            Some(text) => Key::forever(text),
+            None => Key::transient(&statement.sql),
         };
         // Application SQL found before to be one statement, neither refused nor a schema
         // change, is not split and checked again: those depend on its text alone.
-        let plain = generated || self.statements.is_plain(key(&statement.sql));
-        let pieces = if plain {
-            smallvec::smallvec![&*statement.sql]
+        let plain = generated || self.statements.is_plain(whole);
+        let pieces: Keys<'_> = if plain {
+            smallvec::smallvec![whole]
         } else {
-            split::statements(&statement.sql)?
+            whole.statements()?
         };
-        if self.size_stale && !plain && pieces.iter().any(|p| is_schema_statement(p)) {
+        if self.size_stale && !plain && pieces.iter().any(|p| is_schema_statement(p.text())) {
             // A schema change's `changed_db` compares sizes: bring the size up to date
             // with the row writes before it.
             *self.size = self.database_size()?;
@@ -199,21 +198,22 @@ impl<'c> Executor<'c> {
                     (true, false) => Position::Plain,
                     (false, _) => Position::Only,
                 };
-                let counters = self.step(key(single), &statement.params, sink, position)?;
-                if !plain && !counters.schema && single.trim() == statement.sql.trim() {
-                    self.statements.mark_plain(key(single));
+                let counters = self.step(*single, &statement.params, sink, position)?;
+                // It ran: D1 did not refuse it. A schema change stays checked.
+                if !plain && !counters.schema {
+                    self.statements.mark_plain(*single);
                 }
                 counters
             }
             [earlier @ .., last] => self.in_transaction(|this| {
                 let (mut wrote, mut schema, mut changes) = (false, false, 0);
                 for piece in earlier {
-                    let c = this.step(key(piece), &[], &mut DiscardRows, Position::Earlier)?;
+                    let c = this.step(*piece, &[], &mut DiscardRows, Position::Earlier)?;
                     wrote |= c.wrote;
                     schema |= c.schema;
                     changes += c.changes;
                 }
-                let mut c = this.step(key(last), &statement.params, sink, Position::Last)?;
+                let mut c = this.step(*last, &statement.params, sink, Position::Last)?;
                 c.wrote |= wrote;
                 c.schema |= schema;
                 c.changes += changes;
@@ -358,7 +358,7 @@ impl<'c> Executor<'c> {
     }
 
     fn error(&self, e: rusqlite::Error) -> Error {
-        from_rusqlite(e, self.auth.take_denial())
+        sqlite_error(self.auth, e)
     }
 
     /// Prepares (through the statement cache), binds and steps one SQL statement.
@@ -387,10 +387,20 @@ impl<'c> Executor<'c> {
             counters.schema = true;
             return Ok(counters);
         }
-        // SAFETY: the cache and this connection come from one `Connected`, which keeps
-        // the connection boxed and drops the cache first.
+        // SAFETY: the cache and the connection come from one `CachedConnection`, and
+        // the statement is only used here, in place.
         let stmt = unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
-        on.execute(stmt, params, sink, position)
+        let result = on.execute(stmt, params, sink, position);
+        if params
+            .iter()
+            .any(|v| matches!(v, Value::Text(_) | Value::Blob(_)))
+        {
+            // SQLite keeps a copy of bound text and bytes until the next binding: let
+            // them go now, as rusqlite's cache does, instead of holding up to a
+            // statement's worth of values in every statement kept.
+            stmt.clear_bindings();
+        }
+        result
     }
 }
 
@@ -402,9 +412,14 @@ struct Runner<'c> {
     js_safe_integers: bool,
 }
 
+/// SQLite's error as D1 reports it, naming what the authorizer denied, if anything.
+fn sqlite_error(auth: &AuthState, e: rusqlite::Error) -> Error {
+    from_rusqlite(e, auth.take_denial())
+}
+
 impl Runner<'_> {
     fn error(&self, e: rusqlite::Error) -> Error {
-        from_rusqlite(e, self.auth.take_denial())
+        sqlite_error(self.auth, e)
     }
 
     /// Binds and steps a prepared statement, sending its rows to `sink`.

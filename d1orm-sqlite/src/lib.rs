@@ -49,16 +49,15 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::auth::AuthState;
-use crate::cache::StatementCache;
+use crate::cache::CachedConnection;
 use crate::errors::from_rusqlite;
 use crate::exec::Executor;
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Statements kept prepared (by the backend's own cache, see `cache.rs`). rusqlite's
-/// default of 16 thrashes for any real application (see PERF.md), and a thrashing cache
-/// costs 4x.
+/// Statements kept prepared by the backend's own cache (`cache.rs`): enough for an
+/// application's distinct statements, since a thrashing cache costs 4x (PERF.md).
 const STATEMENT_CACHE: usize = 256;
 
 /// D1's documented per-statement limits, as SQLite limits.
@@ -94,18 +93,10 @@ struct Inner {
 }
 
 struct Connected {
-    /// Declared before the connection, so dropped first: its statements borrow it.
-    statements: StatementCache,
-    /// Boxed so that it never moves while the cache's statements borrow it.
-    conn: Box<Connection>,
+    db: CachedConnection,
     size: u64,
     page_size: u64,
 }
-
-// SAFETY: the cache's statements refer to the connection beside them and to nothing
-// else; they move together, and are only used under the backend's mutex. The connection
-// is opened with SQLite's thread-safe build, and rusqlite's `Connection` is `Send`.
-unsafe impl Send for Connected {}
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -158,17 +149,15 @@ impl SqliteBackend {
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
-        let mut state = Connected {
-            statements: StatementCache::new(STATEMENT_CACHE),
-            conn: Box::new(conn),
-            size: 0,
+        let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
+        let (conn, statements) = db.parts();
+        let size =
+            Executor::new(conn, statements, &auth, &mut 0, page_size, false).database_size()?;
+        let state = Connected {
+            db,
+            size,
             page_size,
         };
-        let Connected {
-            statements, conn, ..
-        } = &mut state;
-        state.size =
-            Executor::new(conn, statements, &auth, &mut 0, page_size, false).database_size()?;
         Ok(SqliteBackend {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
@@ -183,11 +172,11 @@ impl SqliteBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
         let mut guard = self.lock();
         let Connected {
-            statements,
-            conn,
+            db,
             size,
             page_size,
         } = &mut *guard;
+        let (conn, statements) = db.parts();
         f(&mut Executor::new(
             conn,
             statements,
@@ -213,7 +202,11 @@ impl SqliteBackend {
     /// # Failure
     /// SQLite refused the setting.
     pub fn set_busy_timeout(&self, timeout: Duration) -> d1orm::Result<()> {
-        self.lock().conn.busy_timeout(timeout).map_err(open_error)
+        self.lock()
+            .db
+            .conn()
+            .busy_timeout(timeout)
+            .map_err(open_error)
     }
 
     /// Refuses integers beyond ±(2^53 - 1), when binding and when reading, as a D1
@@ -230,7 +223,7 @@ impl SqliteBackend {
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         let guard = self.lock();
         self.inner.auth.set_internal(true);
-        let result = f(&guard.conn);
+        let result = f(guard.db.conn());
         self.inner.auth.set_internal(false);
         result
     }

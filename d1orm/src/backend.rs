@@ -67,9 +67,9 @@ impl Sql {
     }
 
     /// Whether the statement can match at most one row whatever its parameters (d1orm
-    /// built it to look a row up by primary key). A backend may then stop after the
-    /// first row instead of stepping once more to find the end; the result is the
-    /// same.
+    /// built it to look a row up by a key: the primary key, or a UNIQUE column). A
+    /// backend may then stop after the first row instead of stepping once more to find
+    /// the end; the result is the same.
     pub fn is_at_most_one_row(&self) -> bool {
         self.one_row
     }

@@ -32,13 +32,13 @@ impl ObjectLayout {
     /// The layout of a result with these columns.
     pub fn new(columns: &dyn Columns) -> Self {
         let mut layout = ObjectLayout::default();
-        layout.read(columns);
+        layout.set_columns(columns);
         layout
     }
 
-    /// Reads the layout of a result with these columns in place, reusing the buffers:
-    /// a batch reads one per statement, and most statements have no column at all.
-    pub fn read(&mut self, columns: &dyn Columns) {
+    /// The layout of a result with these columns, made in place, reusing the buffers: a
+    /// batch makes one per statement, and most statements have no column at all.
+    pub(crate) fn set_columns(&mut self, columns: &dyn Columns) {
         self.fields.clear();
         self.names.clear();
         let count = columns.count();
@@ -46,6 +46,7 @@ impl ObjectLayout {
             return;
         }
         self.fields.reserve(count);
+        self.names.reserve(count * 8);
         let mut indexed = false;
         for index in 0..count {
             let name = columns.name(index);

@@ -30,7 +30,7 @@ impl<T> ObjectRows<T> {
 
 impl<T: DeserializeOwned> RowSink for ObjectRows<T> {
     fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
-        self.layout.read(columns);
+        self.layout.set_columns(columns);
         Ok(())
     }
 

@@ -337,3 +337,55 @@ async fn application_sql_run_again_is_refused_and_prepared_as_the_first_time() {
         assert!(r.is_ok(), "{r:?}");
     }
 }
+
+#[tokio::test]
+async fn statements_kept_prepared_let_go_of_bound_text_and_bytes() {
+    // The backend keeps statements prepared between runs; the values bound to one must
+    // not stay in memory with it.
+    let db = memory();
+    db.exec("CREATE TABLE secrets (s TEXT, b BLOB)")
+        .await
+        .unwrap();
+    db.prepare("INSERT INTO secrets VALUES (?, ?)")
+        .bind(("hunter2", vec![0xde_u8, 0xad]))
+        .run()
+        .await
+        .unwrap();
+    let n: Option<i64> = db
+        .prepare("SELECT count(*) AS n FROM secrets WHERE s = ?")
+        .bind("hunter2")
+        .first_column("n")
+        .await
+        .unwrap();
+    assert_eq!(n, Some(1));
+    let (kept, expanded) = db.backend().with_connection(|c| {
+        let mut kept = 0;
+        let mut expanded = Vec::new();
+        // SAFETY: walking the connection's statement list while it is locked by us;
+        // each expanded text is copied and then freed as SQLite asks.
+        unsafe {
+            let mut stmt = rusqlite::ffi::sqlite3_next_stmt(c.handle(), std::ptr::null_mut());
+            while !stmt.is_null() {
+                kept += 1;
+                let text = rusqlite::ffi::sqlite3_expanded_sql(stmt);
+                if !text.is_null() {
+                    expanded.push(
+                        std::ffi::CStr::from_ptr(text)
+                            .to_string_lossy()
+                            .into_owned(),
+                    );
+                    rusqlite::ffi::sqlite3_free(text.cast());
+                }
+                stmt = rusqlite::ffi::sqlite3_next_stmt(c.handle(), stmt);
+            }
+        }
+        (kept, expanded)
+    });
+    assert!(kept >= 2, "both statements are kept prepared: {expanded:?}");
+    assert!(
+        expanded
+            .iter()
+            .all(|sql| !sql.contains("hunter2") && !sql.contains("DEAD")),
+        "{expanded:?}"
+    );
+}

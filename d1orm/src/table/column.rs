@@ -89,6 +89,11 @@ impl<T, V, const I: usize> Column<T, V, I> {
     }
 
     /// `column = value`
+    ///
+    /// On the primary key (a single column) or a `#[d1orm(unique)]` column, the read
+    /// matches one row at most, and the backend stops at that row: the database must
+    /// have the key the struct declares, as `db.migrate` and the migration files make
+    /// it.
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
         let operand = value.operand();
         // A key column equal to a value (not to another column) picks one row at most.
