@@ -480,11 +480,7 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let mut variants = [
         Variant::with_setup(
             "rusqlite prepare_cached, a row a statement",
-            || {
-                cached
-                    .execute_batch(EMPTY_ITEMS)
-                    .expect("empty")
-            },
+            || cached.execute_batch(EMPTY_ITEMS).expect("empty"),
             |()| insert_cached(cached),
         ),
         Variant::with_setup(
@@ -502,11 +498,7 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         ),
         Variant::with_setup(
             "rusqlite prepare_cached, 20 rows (100 parameters) a statement",
-            || {
-                cached
-                    .execute_batch(EMPTY_ITEMS)
-                    .expect("empty")
-            },
+            || cached.execute_batch(EMPTY_ITEMS).expect("empty"),
             |()| insert_chunked(cached, &data),
         ),
         Variant::with_setup(
@@ -677,8 +669,7 @@ fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         })
         .expect("diesel")
     };
-    let empty_items =
-        |conn: &Connection| conn.execute_batch(EMPTY_ITEMS).expect("empty");
+    let empty_items = |conn: &Connection| conn.execute_batch(EMPTY_ITEMS).expect("empty");
     // The same rows selected everywhere (ages move together: every variant has run the
     // same batches).
     empty_d1_items(d1);

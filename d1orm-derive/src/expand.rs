@@ -139,16 +139,19 @@ fn unique_keys(table: &Table<'_>) -> TokenStream {
 
 /// `PrimaryKey` when the table declares one (on a field or on the struct) and no key
 /// column is JSON: `find` then runs SQL written here, once.
-fn primary_key_impl(table: &Table<'_>) -> TokenStream {
+/// The primary key's columns, when the table has a key `find` can look rows up by (no
+/// key column is JSON).
+fn key_fields<'t>(table: &'t Table<'_>) -> Option<Vec<&'t Field<'t>>> {
     let key: Vec<&Field<'_>> = table
         .fields
         .iter()
         .filter(|f| f.is_primary_key(table))
         .collect();
-    if key.is_empty() || key.iter().any(|f| f.attrs.json.is_some()) {
-        return TokenStream::new();
-    }
-    let ident = table.ident;
+    (!key.is_empty() && key.iter().all(|f| f.attrs.json.is_none())).then_some(key)
+}
+
+/// `"a" = ? AND "b" = ?` for the key, and the whole-row lookup by it.
+fn key_lookup_sql(table: &Table<'_>, key: &[&Field<'_>]) -> (String, String) {
     let condition = key
         .iter()
         .map(|f| format!("{} = ?", quote_identifier(&f.column)))
@@ -159,6 +162,15 @@ fn primary_key_impl(table: &Table<'_>) -> TokenStream {
         select_list(table),
         quote_identifier(&table.name)
     );
+    (condition, find_sql)
+}
+
+fn primary_key_impl(table: &Table<'_>) -> TokenStream {
+    let Some(key) = key_fields(table) else {
+        return TokenStream::new();
+    };
+    let ident = table.ident;
+    let (condition, find_sql) = key_lookup_sql(table, &key);
     let types: Vec<&syn::Type> = key.iter().map(|f| f.ty).collect();
     let vars: Vec<syn::Ident> = (0..key.len()).map(|i| format_ident!("key_{}", i)).collect();
     let (key_ty, bind_key) = if let ([ty], [var]) = (types.as_slice(), vars.as_slice()) {
@@ -414,6 +426,13 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             })
             .collect::<Vec<_>>()
     };
+    let key_lookup = match key_fields(table) {
+        Some(key) => {
+            let (condition, find_sql) = key_lookup_sql(table, &key);
+            quote!(::core::option::Option::Some((#condition, #find_sql)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let stored = handles(true);
     let incoming = handles(false);
     let decodes = table.fields.iter().enumerate().map(|(i, f)| {
@@ -450,6 +469,7 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             const QUOTED_NAME: &'static str = #quoted_name;
             const COLUMNS: &'static [::d1orm::__private::ColumnInfo] = &[#(#infos),*];
             const SELECT_LIST: &'static str = #select_list;
+            const KEY_LOOKUP: ::core::option::Option<(&'static str, &'static str)> = #key_lookup;
             type Columns = #columns;
             type Insert = #insert;
 

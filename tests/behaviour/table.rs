@@ -338,6 +338,45 @@ async fn a_key_equal_to_a_value_marks_a_read_as_matching_one_row_at_most() {
 }
 
 #[tokio::test]
+async fn a_filter_on_the_primary_key_alone_runs_the_derived_lookup() {
+    let db = users().await;
+    let find_sql = <User as d1orm::PrimaryKey>::FIND_SQL;
+    let sql =
+        |statements: Result<&[d1orm::Statement], &Error>| statements.unwrap()[0].sql.to_string();
+    let users = db.users();
+    let by_key = users.where_(|u| u.id.eq(3));
+    assert_eq!(sql(by_key.one().statements()), find_sql);
+    assert_eq!(sql(by_key.first().statements()), find_sql);
+    assert_eq!(sql(by_key.many().statements()), find_sql);
+    assert_eq!(by_key.one().await.unwrap().email, "u3@x.dev");
+    assert_eq!(by_key.first().await.unwrap().map(|u| u.id), Some(3));
+    assert_eq!(by_key.many().await.unwrap().rows.len(), 1);
+    let missing = users.where_(|u| u.id.eq(99)).one().await.unwrap_err();
+    assert!(
+        matches!(missing, Error::NotFound { table: "users" }),
+        "{missing}"
+    );
+    // Anything more than the key alone builds its own statement, with its own results.
+    for other in [
+        sql(by_key.limit(0).many().statements()),
+        sql(by_key.offset(1).many().statements()),
+        sql(by_key.order_by(|u| u.email.asc()).many().statements()),
+        sql(by_key.select(|u| u.email).many().statements()),
+        sql(users
+            .where_(|u| u.id.eq(3).and(u.tier.eq("pro")))
+            .one()
+            .statements()),
+        sql(users.where_(|u| u.email.eq("u3@x.dev")).one().statements()),
+        sql(users.where_(|u| u.id.gte(3)).many().statements()),
+    ] {
+        assert_ne!(other, find_sql);
+    }
+    assert!(by_key.limit(0).many().await.unwrap().rows.is_empty());
+    assert!(by_key.offset(1).many().await.unwrap().rows.is_empty());
+    assert_eq!(by_key.select(|u| u.email).one().await.unwrap(), "u3@x.dev");
+}
+
+#[tokio::test]
 async fn a_lookup_that_stops_at_its_row_leaves_no_statement_running() {
     let db = users().await;
     db.users().find(2).await.unwrap().expect("row 2");

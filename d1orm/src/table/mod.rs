@@ -58,6 +58,10 @@ pub trait Table: Sized + Send + 'static {
     const CHECKS: &'static [&'static str] = &[];
     /// Indexes declared on the struct or its fields.
     const INDEXES: &'static [IndexInfo] = &[];
+    /// With a primary key: [`PrimaryKey::KEY_CONDITION`] and [`PrimaryKey::FIND_SQL`],
+    /// so that a chain filtering on the key alone runs the lookup the derive wrote.
+    #[doc(hidden)]
+    const KEY_LOOKUP: Option<(&'static str, &'static str)> = None;
 
     /// Foreign keys: columns that reference another derived table's column.
     fn foreign_keys() -> Vec<ForeignKeyInfo> {

@@ -15,6 +15,9 @@ use crate::error::{DecodeError, Error, Result};
 pub trait Projection<T> {
     /// The Rust value of one row.
     type Output: Send;
+    /// Every column of the table, in declaration order ([`AllColumns`]).
+    #[doc(hidden)]
+    const ALL_COLUMNS: bool = false;
     /// How many result columns the projection takes.
     fn width(&self) -> usize;
     /// Appends the comma-separated SQL expressions.
@@ -120,6 +123,7 @@ pub struct AllColumns;
 
 impl<T: Table> Projection<T> for AllColumns {
     type Output = T;
+    const ALL_COLUMNS: bool = true;
     fn width(&self) -> usize {
         T::COLUMNS.len()
     }

@@ -48,6 +48,15 @@ impl<T> Projection<T> for NoReturning {
     }
 }
 
+/// Appends copies of `values`: a plain loop, as `extend` with a cloning iterator costs
+/// more for the one or two values a filter usually has.
+fn push_cloned(params: &mut ParamValues, values: &[crate::value::Value]) {
+    params.reserve(values.len());
+    for value in values {
+        params.push(value.clone());
+    }
+}
+
 /// A copy of a chain's ordering keys; most chains have none, and copying an empty
 /// `Vec` through `clone` costs more than making one.
 fn clone_order(order: &[String]) -> Vec<String> {
@@ -280,12 +289,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             }
             sql.push_str(" WHERE ");
             sql.push_str(&filter.sql);
-            // A plain loop: `extend` with a cloning iterator costs more for the one or
-            // two values a filter usually has.
-            params.reserve(filter.params.len());
-            for value in &filter.params {
-                params.push(value.clone());
-            }
+            push_cloned(params, &filter.params);
         }
         Ok(())
     }
@@ -431,8 +435,31 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
         &self,
         limit: Option<u64>,
     ) -> Pending<'db, B, ReadRows<T, S, K>> {
-        let statements = self.projected_statement(&self.select, "SELECT ", limit);
+        let statements = match self.key_lookup() {
+            Some(statement) => Ok(smallvec![statement]),
+            None => self.projected_statement(&self.select, "SELECT ", limit),
+        };
         Pending::new(self.backend, statements, ReadRows::new(self.select.clone()))
+    }
+
+    /// A whole-row read filtered on the primary key alone, with no order, limit or
+    /// offset, as `where_(|u| u.id.eq(id))` makes it: it matches one row at most, so it
+    /// runs the lookup the derive wrote, as [`find`](Self::find) does, and builds no SQL.
+    /// (`first` and `one` add a limit of their own, which one row never reaches.)
+    fn key_lookup(&self) -> Option<Statement> {
+        let (condition, find_sql) = T::KEY_LOOKUP?;
+        let filter = self.filter.as_ref()?;
+        let plain = S::ALL_COLUMNS
+            && self.order.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && filter.error.is_none()
+            && filter.sql == condition;
+        plain.then(|| {
+            let mut params = ParamValues::new();
+            push_cloned(&mut params, &filter.params);
+            Statement::with_params(Sql::key_lookup(find_sql), params)
+        })
     }
 
     /// Every matching row, with the statement's meta.
