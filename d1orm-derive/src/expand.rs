@@ -416,13 +416,14 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 let field = f.ident;
                 let column = &f.column;
                 let quoted = quote_identifier(column);
+                let eq_sql = format!("{quoted} = ?");
                 let ty = column_handle_type(table, i, f);
                 let constructor = match (stored, unique_alone(f)) {
                     (false, _) => quote!(__excluded),
                     (true, true) => quote!(__unique),
                     (true, false) => quote!(__new),
                 };
-                quote!(#field: <#ty>::#constructor(#column, #quoted))
+                quote!(#field: <#ty>::#constructor(#column, #quoted, #eq_sql))
             })
             .collect::<Vec<_>>()
     };

@@ -1,5 +1,6 @@
 //! Boolean conditions on a table's rows: what `where_` takes.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::column_type::Operand;
@@ -14,7 +15,9 @@ const INLINE_LIST: usize = 32;
 /// SQL text with its parameters, and the first error met while building it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fragment {
-    pub(crate) sql: String,
+    /// Borrowed when the text is fixed (`"id" = ?`, written by the derive): the
+    /// commonest filter then allocates nothing, and copying a chain copies no text.
+    pub(crate) sql: Cow<'static, str>,
     pub(crate) params: ParamValues,
     /// Boxed: a fragment moves several times while a chain is built, and an error is
     /// rare.
@@ -25,9 +28,9 @@ pub(crate) struct Fragment {
 }
 
 impl Fragment {
-    pub(crate) fn raw(sql: String) -> Self {
+    pub(crate) fn raw(sql: impl Into<Cow<'static, str>>) -> Self {
         Fragment {
-            sql,
+            sql: sql.into(),
             ..Fragment::default()
         }
     }
@@ -45,15 +48,15 @@ impl Fragment {
     pub(crate) fn push_operand(&mut self, operand: Operand) {
         match operand {
             Operand::Value(v) => {
-                self.sql.push('?');
+                self.sql.to_mut().push('?');
                 self.bind(v);
             }
-            Operand::Sql(sql) => self.sql.push_str(&sql),
+            Operand::Sql(sql) => self.sql.to_mut().push_str(&sql),
         }
     }
 
     /// `sql` followed by the operand.
-    pub(crate) fn with_operand(sql: String, operand: Operand) -> Self {
+    pub(crate) fn with_operand(sql: impl Into<Cow<'static, str>>, operand: Operand) -> Self {
         let mut f = Fragment::raw(sql);
         f.push_operand(operand);
         f
@@ -68,7 +71,7 @@ impl Fragment {
         Fragment::with_operand(sql, operand)
     }
 
-    pub(crate) fn column_expr(sql: String, value: Result<Value>) -> Self {
+    pub(crate) fn column_expr(sql: impl Into<Cow<'static, str>>, value: Result<Value>) -> Self {
         let mut f = Fragment::raw(sql);
         f.bind(value);
         f
@@ -77,7 +80,7 @@ impl Fragment {
     pub(crate) fn between(column: &str, low: Operand, high: Operand) -> Self {
         let mut f = Fragment::raw(format!("{column} BETWEEN "));
         f.push_operand(low);
-        f.sql.push_str(" AND ");
+        f.sql.to_mut().push_str(" AND ");
         f.push_operand(high);
         f
     }
@@ -86,7 +89,7 @@ impl Fragment {
         let not = if negated { "NOT " } else { "" };
         if operands.is_empty() {
             // `x IN ()` is not SQL: an empty list matches nothing, its negation everything.
-            return Fragment::raw(if negated { "1" } else { "0" }.to_owned());
+            return Fragment::raw(if negated { "1" } else { "0" });
         }
         let mut f = Fragment::raw(format!("{column} {not}IN ("));
         let values: Option<Vec<Value>> = (operands.len() > INLINE_LIST)
@@ -102,17 +105,17 @@ impl Fragment {
             .flatten();
         match values.as_deref().and_then(json_array) {
             Some(array) => {
-                f.sql.push_str("SELECT value FROM json_each(?))");
+                f.sql.to_mut().push_str("SELECT value FROM json_each(?))");
                 f.params.push(Value::Text(array));
             }
             None => {
                 for (i, o) in operands.into_iter().enumerate() {
                     if i > 0 {
-                        f.sql.push_str(", ");
+                        f.sql.to_mut().push_str(", ");
                     }
                     f.push_operand(o);
                 }
-                f.sql.push(')');
+                f.sql.to_mut().push(')');
             }
         }
         f
@@ -153,7 +156,7 @@ impl<T> Condition<T> {
     fn combine(self, op: &str, other: Condition<T>) -> Self {
         let mut f = self.fragment;
         f.one_row = op == "AND" && (f.one_row || other.fragment.one_row);
-        f.sql = format!("({}) {op} ({})", f.sql, other.fragment.sql);
+        f.sql = format!("({}) {op} ({})", f.sql, other.fragment.sql).into();
         f.params.extend(other.fragment.params);
         if f.error.is_none() {
             f.error = other.fragment.error;
@@ -175,7 +178,7 @@ impl<T> Condition<T> {
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
         let mut f = self.fragment;
-        f.sql = format!("NOT ({})", f.sql);
+        f.sql = format!("NOT ({})", f.sql).into();
         f.one_row = false;
         Condition::from_fragment(f)
     }

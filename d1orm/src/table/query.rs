@@ -2,7 +2,6 @@
 //! table.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
@@ -131,9 +130,7 @@ list_conversions!(IntoOrder, into_order, Order);
 /// writes return.
 pub struct Query<'db, B, T, F = Unfiltered, S = AllColumns, R = NoReturning> {
     backend: &'db B,
-    /// Shared between a chain and the chains built from it: `limit(..)` and the like
-    /// copy the chain, and the filter need not be copied with it.
-    filter: Option<Arc<Fragment>>,
+    filter: Option<Fragment>,
     order: Vec<String>,
     limit: Option<u64>,
     offset: Option<u64>,
@@ -211,11 +208,10 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn and_filter(&mut self, new: Fragment) {
-        self.filter = Some(Arc::new(match self.filter.take() {
+        self.filter = Some(match self.filter.take() {
             None => new,
-            Some(old) => {
-                let mut old = Arc::unwrap_or_clone(old);
-                old.sql = format!("({}) AND ({})", old.sql, new.sql);
+            Some(mut old) => {
+                old.sql = format!("({}) AND ({})", old.sql, new.sql).into();
                 old.params.extend(new.params);
                 old.one_row |= new.one_row;
                 if old.error.is_none() {
@@ -223,7 +219,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
                 }
                 old
             }
-        }));
+        });
     }
 
     /// Says explicitly that `update` or `delete` applies to every row (matched by the
@@ -397,7 +393,8 @@ pub(crate) fn push_assignments<T>(
                 earlier.sql = a
                     .expr
                     .sql
-                    .replacen(*column, &format!("({})", earlier.sql), 1);
+                    .replacen(*column, &format!("({})", earlier.sql), 1)
+                    .into();
                 earlier.params.extend(a.expr.params);
             }
             Some((column, _)) => {
@@ -565,7 +562,7 @@ impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F,
             let mut chain = self.clone();
             chain.and_filter(match T::key_params(key) {
                 Ok(params) => Fragment {
-                    sql: T::KEY_CONDITION.to_owned(),
+                    sql: T::KEY_CONDITION.into(),
                     params,
                     error: None,
                     // The whole primary key.
