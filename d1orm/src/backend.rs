@@ -159,6 +159,15 @@ pub(crate) type Statements = smallvec::SmallVec<[Statement; 1]>;
 /// builds bind one or two values, and each heap list costs a point lookup measurably.
 pub type ParamValues = smallvec::SmallVec<[Value; 2]>;
 
+/// Appends copies of `values`: a plain loop, as `extend` with a cloning iterator (and
+/// `SmallVec`'s `clone`) costs more for the one or two values a filter usually has.
+pub(crate) fn push_cloned(params: &mut ParamValues, values: &[Value]) {
+    params.reserve(values.len());
+    for value in values {
+        params.push(value.clone());
+    }
+}
+
 /// A statement as a backend runs it: SQL text and its bound parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::column_type::Operand;
-use crate::backend::ParamValues;
+use crate::backend::{ParamValues, push_cloned};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -13,7 +13,7 @@ use crate::value::Value;
 const INLINE_LIST: usize = 32;
 
 /// SQL text with its parameters, and the first error met while building it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Fragment {
     /// Borrowed when the text is fixed (`"id" = ?`, written by the derive): the
     /// commonest filter then allocates nothing, and copying a chain copies no text.
@@ -25,6 +25,21 @@ pub(crate) struct Fragment {
     /// Matches at most one row whatever the data: a key column equal to a value, alone
     /// or ANDed with other conditions.
     pub(crate) one_row: bool,
+}
+
+// By hand, for the cheaper copy of the parameters: every step of a filtered chain
+// copies its filter.
+impl Clone for Fragment {
+    fn clone(&self) -> Self {
+        let mut params = ParamValues::new();
+        push_cloned(&mut params, &self.params);
+        Fragment {
+            sql: self.sql.clone(),
+            params,
+            error: self.error.clone(),
+            one_row: self.one_row,
+        }
+    }
 }
 
 impl Fragment {

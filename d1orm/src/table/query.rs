@@ -11,7 +11,7 @@ use super::write::{insert_statements, push_returning};
 use super::{PrimaryKey, Table};
 use smallvec::smallvec;
 
-use crate::backend::{Backend, ParamValues, Sql, Statement, Statements};
+use crate::backend::{Backend, ParamValues, Sql, Statement, Statements, push_cloned};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 
@@ -44,15 +44,6 @@ impl<T> Projection<T> for NoReturning {
     fn write_sql(&self, _sql: &mut String) {}
     fn decode<R: crate::Row + ?Sized>(&self, _row: &R, _offset: usize) -> Result<()> {
         Ok(())
-    }
-}
-
-/// Appends copies of `values`: a plain loop, as `extend` with a cloning iterator costs
-/// more for the one or two values a filter usually has.
-fn push_cloned(params: &mut ParamValues, values: &[crate::value::Value]) {
-    params.reserve(values.len());
-    for value in values {
-        params.push(value.clone());
     }
 }
 
