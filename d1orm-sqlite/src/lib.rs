@@ -12,6 +12,10 @@
 //!   and the rows returned, and `rows_written` is the rows changed (index entries are
 //!   not counted, where D1 counts them).
 //! - A batch is one transaction; `exec` runs line by line in one transaction.
+//! - Up to 256 statements stay prepared in the backend's own cache (rusqlite's
+//!   `prepare_cached` costs about a fifth of a point lookup): `&'static str` SQL is
+//!   found by address, other SQL by its text, and application SQL is split and checked
+//!   for D1's refusals once while its statement is cached.
 //! - D1's limits are SQLite limits here (100 parameters, 100,000-byte statements, 100
 //!   columns, 2,000,000-byte values, 32 function arguments, 50-byte LIKE patterns, 5
 //!   compound terms, expression depth 100, trigger depth 10), and D1's forbidden
