@@ -592,8 +592,9 @@ impl Row for SqliteRow<'_, '_> {
         self.row.as_ref().column_count()
     }
 
-    // Inlined into each table's generated decoding: it runs once per column per row.
-    #[inline]
+    // Always inlined into each table's generated decoding, where it runs once per
+    // column per row: `#[inline]` alone left it out of line for text columns.
+    #[inline(always)]
     fn value(&self, index: usize) -> d1orm::Result<ValueRef<'_>> {
         let value = self.row.get_ref(index).map_err(column_error)?;
         Ok(match value {

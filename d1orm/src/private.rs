@@ -29,7 +29,9 @@ pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
 /// Decodes a plain column's value at `index`, naming table and column on failure.
-#[inline]
+/// Always inlined into the derive's `decode_row`: left to itself the compiler keeps it
+/// out of line for `String`, which costs about 5% of a 1,000-row read.
+#[inline(always)]
 pub fn decode<T: ColumnType, R: Row + ?Sized>(
     row: &R,
     index: usize,
