@@ -161,8 +161,8 @@ pub type ParamValues = smallvec::SmallVec<[Value; 2]>;
 
 /// Appends copies of `values`: a plain loop, as `extend` with a cloning iterator (and
 /// `SmallVec`'s `clone`) costs more for the one or two values a filter usually has.
+#[inline]
 pub(crate) fn push_cloned(params: &mut ParamValues, values: &[Value]) {
-    params.reserve(values.len());
     for value in values {
         params.push(value.clone());
     }
