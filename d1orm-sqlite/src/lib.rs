@@ -153,6 +153,9 @@ impl SqliteBackend {
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
+        // The meta's clock calibrates itself on first use (about half a millisecond,
+        // once per process): here, rather than in the first query.
+        quanta::Instant::now();
         let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
         let (conn, statements) = db.parts();
         let size =
