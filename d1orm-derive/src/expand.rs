@@ -137,8 +137,6 @@ fn unique_keys(table: &Table<'_>) -> TokenStream {
     quote!(#(#impls)*)
 }
 
-/// `PrimaryKey` when the table declares one (on a field or on the struct) and no key
-/// column is JSON: `find` then runs SQL written here, once.
 /// The primary key's columns, when the table has a key `find` can look rows up by (no
 /// key column is JSON).
 fn key_fields<'t>(table: &'t Table<'_>) -> Option<Vec<&'t Field<'t>>> {
@@ -150,11 +148,22 @@ fn key_fields<'t>(table: &'t Table<'_>) -> Option<Vec<&'t Field<'t>>> {
     (!key.is_empty() && key.iter().all(|f| f.attrs.json.is_none())).then_some(key)
 }
 
-/// `"a" = ? AND "b" = ?` for the key, and the whole-row lookup by it.
-fn key_lookup_sql(table: &Table<'_>, key: &[&Field<'_>]) -> (String, String) {
+/// `"column" = ?`: a column's equality with a value. The runtime recognises a filter on
+/// the key alone by this text (`Table::KEY_LOOKUP`), so both are written here.
+fn equality_sql(field: &Field<'_>) -> String {
+    format!("{} = ?", quote_identifier(&field.column))
+}
+
+/// `PrimaryKey` when the table declares one (on a field or on the struct) and no key
+/// column is JSON: `find` then runs SQL written here, once.
+fn primary_key_impl(table: &Table<'_>) -> TokenStream {
+    let Some(key) = key_fields(table) else {
+        return TokenStream::new();
+    };
+    let ident = table.ident;
     let condition = key
         .iter()
-        .map(|f| format!("{} = ?", quote_identifier(&f.column)))
+        .map(|f| equality_sql(f))
         .collect::<Vec<_>>()
         .join(" AND ");
     let find_sql = format!(
@@ -162,15 +171,6 @@ fn key_lookup_sql(table: &Table<'_>, key: &[&Field<'_>]) -> (String, String) {
         select_list(table),
         quote_identifier(&table.name)
     );
-    (condition, find_sql)
-}
-
-fn primary_key_impl(table: &Table<'_>) -> TokenStream {
-    let Some(key) = key_fields(table) else {
-        return TokenStream::new();
-    };
-    let ident = table.ident;
-    let (condition, find_sql) = key_lookup_sql(table, &key);
     let types: Vec<&syn::Type> = key.iter().map(|f| f.ty).collect();
     let vars: Vec<syn::Ident> = (0..key.len()).map(|i| format_ident!("key_{}", i)).collect();
     let (key_ty, bind_key) = if let ([ty], [var]) = (types.as_slice(), vars.as_slice()) {
@@ -416,7 +416,7 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 let field = f.ident;
                 let column = &f.column;
                 let quoted = quote_identifier(column);
-                let eq_sql = format!("{quoted} = ?");
+                let eq_sql = equality_sql(f);
                 let ty = column_handle_type(table, i, f);
                 let constructor = match (stored, unique_alone(f)) {
                     (false, _) => quote!(__excluded),
@@ -428,10 +428,10 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             .collect::<Vec<_>>()
     };
     let key_lookup = match key_fields(table) {
-        Some(key) => {
-            let (condition, find_sql) = key_lookup_sql(table, &key);
-            quote!(::core::option::Option::Some((#condition, #find_sql)))
-        }
+        Some(_) => quote!(::core::option::Option::Some((
+            <Self as ::d1orm::__private::PrimaryKey>::KEY_CONDITION,
+            <Self as ::d1orm::__private::PrimaryKey>::FIND_SQL,
+        ))),
         None => quote!(::core::option::Option::None),
     };
     let stored = handles(true);

@@ -133,9 +133,10 @@ impl StatementCache {
     /// The statement for `key`, prepared on `conn` on first use.
     ///
     /// # Safety
-    /// `conn` must be the connection of the [`CachedConnection`] holding this cache, and
-    /// the statement is used in place: never moved out nor replaced, as its lifetime is
-    /// the connection's, not `'static`.
+    /// `conn` must be the connection of every call, stay in place, and outlive the
+    /// cache (as the [`CachedConnection`] holding the cache ensures); the statement is
+    /// used in place, never moved out nor replaced, as its lifetime is the connection's,
+    /// not `'static`.
     pub(crate) unsafe fn get<'s>(
         &'s mut self,
         conn: &Connection,
@@ -267,7 +268,7 @@ impl StatementCache {
 /// A connection and the statements prepared on it.
 pub(crate) struct CachedConnection {
     statements: StatementCache,
-    /// Owned (made by `Box::into_raw`, freed in `drop`). Not a `Box`: the statements
+    /// Owned (made by `Box::leak`, freed in `drop`). Not a `Box`: the statements
     /// keep shared references into it, which a `Box`, a unique owner, must not have
     /// while it is moved or reborrowed.
     conn: NonNull<Connection>,

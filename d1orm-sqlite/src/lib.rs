@@ -153,8 +153,8 @@ impl SqliteBackend {
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
-        // The meta's clock calibrates itself on first use (about half a millisecond,
-        // once per process): here, rather than in the first query.
+        // The meta's clock calibrates itself on first use, once per process (half a
+        // millisecond here, longer on a loaded machine): here, not in the first query.
         quanta::Instant::now();
         let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
         let (conn, statements) = db.parts();

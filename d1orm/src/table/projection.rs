@@ -15,9 +15,12 @@ use crate::error::{DecodeError, Error, Result};
 pub trait Projection<T> {
     /// The Rust value of one row.
     type Output: Send;
-    /// Every column of the table, in declaration order ([`AllColumns`]).
+    /// Whether this is [`AllColumns`]: every column, in declaration order. Only d1orm
+    /// can answer `Some`.
     #[doc(hidden)]
-    const ALL_COLUMNS: bool = false;
+    fn every_column(&self) -> Option<EveryColumn> {
+        None
+    }
     /// How many result columns the projection takes.
     fn width(&self) -> usize;
     /// Appends the comma-separated SQL expressions.
@@ -28,6 +31,12 @@ pub trait Projection<T> {
     /// A stored value that does not decode (the error names the table and column).
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<Self::Output>;
 }
+
+/// What only [`AllColumns`] gives from [`Projection::every_column`]: a projection
+/// implemented elsewhere cannot make one, so it cannot be taken for the whole row.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct EveryColumn(());
 
 fn located<T: Table>(column: &str) -> impl FnOnce(DecodeError) -> Error + '_ {
     move |e| Error::Decode(e.in_column(column).in_table(T::NAME))
@@ -123,7 +132,9 @@ pub struct AllColumns;
 
 impl<T: Table> Projection<T> for AllColumns {
     type Output = T;
-    const ALL_COLUMNS: bool = true;
+    fn every_column(&self) -> Option<EveryColumn> {
+        Some(EveryColumn(()))
+    }
     fn width(&self) -> usize {
         T::COLUMNS.len()
     }

@@ -437,7 +437,7 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
     fn key_lookup(&self) -> Option<Statement> {
         let (condition, find_sql) = T::KEY_LOOKUP?;
         let filter = self.filter.as_ref()?;
-        let plain = S::ALL_COLUMNS
+        let plain = self.select.every_column().is_some()
             && self.order.is_empty()
             && self.limit.is_none()
             && self.offset.is_none()
