@@ -143,23 +143,7 @@ impl StatementCache {
         key: Key<'_>,
     ) -> rusqlite::Result<&'s mut rusqlite::Statement<'static>> {
         let key = key.trimmed();
-        let found = if key.forever {
-            match self.by_address.get(&key.address()) {
-                Some(&index) => Some(index),
-                None => {
-                    let index = self.by_text.get(key.text).copied();
-                    if let Some(index) = index {
-                        // The same text at another address: remember this one too.
-                        self.by_address.insert(key.address(), index);
-                        self.slots[index].addresses.push(key.address());
-                    }
-                    index
-                }
-            }
-        } else {
-            self.by_text.get(key.text).copied()
-        };
-        let index = match found {
+        let index = match self.find(key) {
             Some(index) => index,
             None => {
                 // Persistent: SQLite then keeps the statement out of the connection's
@@ -176,6 +160,11 @@ impl StatementCache {
                 self.insert(key, statement)
             }
         };
+        if key.forever && !self.slots[index].addresses.contains(&key.address()) {
+            // The same text found at another address: remember this one too.
+            self.by_address.insert(key.address(), index);
+            self.slots[index].addresses.push(key.address());
+        }
         let slot = &mut self.slots[index];
         slot.used = true;
         Ok(&mut slot.statement)
