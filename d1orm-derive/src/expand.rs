@@ -397,15 +397,14 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
     let checks = &table.attrs.checks;
     let indexes = indexes(table);
     let foreign_keys = foreign_keys(table);
-    let key_columns = table
-        .fields
-        .iter()
-        .filter(|f| f.is_primary_key(table))
-        .count();
+    let key = key_fields(table);
     // A column that is a key alone: `column = value` then matches one row at most.
     let unique_alone = |f: &Field<'_>| {
         f.attrs.json.is_none()
-            && (f.attrs.unique.is_some() || (key_columns == 1 && f.is_primary_key(table)))
+            && (f.attrs.unique.is_some()
+                || key
+                    .as_ref()
+                    .is_some_and(|k| k.len() == 1 && f.is_primary_key(table)))
     };
     let handles = |stored: bool| {
         table
@@ -427,12 +426,13 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
             })
             .collect::<Vec<_>>()
     };
-    let key_lookup = match key_fields(table) {
-        Some(_) => quote!(::core::option::Option::Some((
+    let key_lookup = if key.is_some() {
+        quote!(::core::option::Option::Some((
             <Self as ::d1orm::__private::PrimaryKey>::KEY_CONDITION,
             <Self as ::d1orm::__private::PrimaryKey>::FIND_SQL,
-        ))),
-        None => quote!(::core::option::Option::None),
+        )))
+    } else {
+        quote!(::core::option::Option::None)
     };
     let stored = handles(true);
     let incoming = handles(false);
