@@ -359,7 +359,16 @@ impl<'c> Executor<'c> {
     }
 
     fn error(&self, e: rusqlite::Error) -> Error {
-        sqlite_error(self.auth, e)
+        self.runner().error(e)
+    }
+
+    /// What running one prepared statement needs of the executor.
+    fn runner(&self) -> Runner<'c> {
+        Runner {
+            conn: self.conn,
+            auth: self.auth,
+            js_safe_integers: self.js_safe_integers,
+        }
     }
 
     /// Prepares (through the statement cache), binds and steps one SQL statement.
@@ -370,11 +379,7 @@ impl<'c> Executor<'c> {
         sink: &mut S,
         position: Position,
     ) -> d1orm::Result<Counters> {
-        let on = Runner {
-            conn: self.conn,
-            auth: self.auth,
-            js_safe_integers: self.js_safe_integers,
-        };
+        let on = self.runner();
         let plain = matches!(position, Position::Plain | Position::KeyLookup);
         if !plain && let Some(refused) = precheck(sql.text()) {
             return Err(refused);
@@ -413,14 +418,10 @@ struct Runner<'c> {
     js_safe_integers: bool,
 }
 
-/// SQLite's error as D1 reports it, naming what the authorizer denied, if anything.
-fn sqlite_error(auth: &AuthState, e: rusqlite::Error) -> Error {
-    from_rusqlite(e, auth.take_denial())
-}
-
 impl Runner<'_> {
+    /// SQLite's error as D1 reports it, naming what the authorizer denied, if anything.
     fn error(&self, e: rusqlite::Error) -> Error {
-        sqlite_error(self.auth, e)
+        from_rusqlite(e, self.auth.take_denial())
     }
 
     /// Binds and steps a prepared statement, sending its rows to `sink`.

@@ -549,6 +549,8 @@ impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F,
             && self.order.is_empty()
             && self.limit.is_none()
             && self.offset.is_none();
+        // Not built on the shared path (one more filter, then `first`, which `read` turns
+        // into this same lookup): that costs a point lookup about 290 instructions more.
         if !plain {
             let mut chain = self.clone();
             chain.and_filter(match T::key_params(key) {
