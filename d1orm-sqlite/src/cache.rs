@@ -143,7 +143,7 @@ impl StatementCache {
         key: Key<'_>,
     ) -> rusqlite::Result<&'s mut rusqlite::Statement<'static>> {
         let key = key.trimmed();
-        let index = match self.find(key) {
+        let index = match self.find_trimmed(key) {
             Some(index) => index,
             None => {
                 // Persistent: SQLite then keeps the statement out of the connection's
@@ -172,7 +172,12 @@ impl StatementCache {
 
     /// The slot holding `key`'s text, looked up without remembering a new address.
     fn find(&self, key: Key<'_>) -> Option<usize> {
-        let key = key.trimmed();
+        self.find_trimmed(key.trimmed())
+    }
+
+    // Always inlined into `get`, on every statement's path.
+    #[inline(always)]
+    fn find_trimmed(&self, key: Key<'_>) -> Option<usize> {
         if key.forever
             && let Some(&index) = self.by_address.get(&key.address())
         {
