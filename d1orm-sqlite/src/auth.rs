@@ -109,7 +109,7 @@ pub(crate) fn authorizer(state: Arc<AuthState>) -> impl FnMut(AuthContext<'_>) -
 }
 
 /// D1 keeps names starting with `_cf_` (any case) for itself.
-fn is_reserved(name: &str) -> bool {
+pub(crate) fn is_reserved(name: &str) -> bool {
     name.get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("_cf_"))
 }

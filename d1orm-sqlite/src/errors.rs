@@ -25,6 +25,28 @@ pub(crate) fn empty_statement() -> Error {
     Error::d1(Prefix::Error, "SQL code did not contain a statement.")
 }
 
+/// D1's answer to SQL text over its length limit.
+pub(crate) fn statement_too_long() -> Error {
+    Error::sqlite(
+        Prefix::Error,
+        "statement too long",
+        None,
+        SqliteCode::TOOBIG,
+        None,
+    )
+}
+
+/// D1's error list (its "Debug D1" page) has no entry for the 30-second query limit
+/// alone; this is the one for a storage operation that ran past D1's timeout, which D1
+/// raises when a query runs past 30 seconds.
+const TIME_LIMIT_TEXT: &str =
+    "D1 DB storage operation exceeded timeout which caused object to be reset.";
+
+/// D1's answer to a query that ran past its time limit.
+pub(crate) fn time_limit_exceeded() -> Error {
+    Error::d1(Prefix::Error, TIME_LIMIT_TEXT)
+}
+
 /// Converts a rusqlite error, given what the authorizer refused while it arose.
 pub(crate) fn from_rusqlite(error: rusqlite::Error, denial: Denial) -> Error {
     if denial == Denial::Transaction {

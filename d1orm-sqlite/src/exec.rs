@@ -13,8 +13,12 @@ use rusqlite::{Connection, StatementStatus, ToSql};
 
 use crate::auth::AuthState;
 use crate::cache::{Key, Keys, StatementCache};
-use crate::errors::{from_rusqlite, no_statements, wrong_parameter_count};
-use crate::split;
+use crate::deadline::Deadline;
+use crate::errors::{
+    empty_statement, from_rusqlite, no_statements, statement_too_long, time_limit_exceeded,
+    wrong_parameter_count,
+};
+use crate::{lex, split};
 
 /// What the reference backend calls itself in `meta.served_by`.
 pub(crate) const SERVED_BY: &str = "d1orm-sqlite";
@@ -25,6 +29,7 @@ pub(crate) struct Executor<'c> {
     /// The connection's prepared statements.
     statements: &'c mut StatementCache,
     auth: &'c AuthState,
+    deadline: &'c Deadline,
     /// The database size after the last statement that could change it; statements that
     /// only read leave it as it is, which saves a query per read.
     size: &'c mut u64,
@@ -38,6 +43,9 @@ pub(crate) struct Executor<'c> {
     /// A write left the size unread.
     size_stale: bool,
 }
+
+/// D1's limit on the length of a call's SQL text, in bytes.
+pub(crate) const MAX_SQL_LENGTH: usize = 100_000;
 
 /// The largest integer a JavaScript number holds exactly: 2^53 - 1.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -66,9 +74,10 @@ enum Position {
 }
 
 /// D1's refusals that SQLite's authorizer cannot see: `VACUUM` (D1 runs every query in
-/// a transaction) and renaming a table to a reserved `_cf_` name.
+/// a transaction) and renaming a table to a reserved `_cf_` name (the authorizer is
+/// told the old name only). Decided on tokens, so comments and quotes cannot hide them.
 fn precheck(sql: &str) -> Option<Error> {
-    let first = first_keyword(sql);
+    let first = lex::first_keyword(sql);
     if first.eq_ignore_ascii_case("vacuum") {
         return Some(Error::sqlite(
             Prefix::Error,
@@ -78,47 +87,26 @@ fn precheck(sql: &str) -> Option<Error> {
             None,
         ));
     }
-    if first.eq_ignore_ascii_case("alter") {
-        let words: Vec<&str> = sql.split_whitespace().collect();
-        let renames_to_reserved = words.windows(3).any(|w| {
-            w[0].eq_ignore_ascii_case("rename")
-                && w[1].eq_ignore_ascii_case("to")
-                && w[2]
-                    .trim_matches(|c| matches!(c, '"' | '`' | '[' | ']' | '\'' | ';'))
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("_cf_"))
-        });
-        if renames_to_reserved {
-            return Some(Error::sqlite(
-                Prefix::Error,
-                "not authorized",
-                None,
-                SqliteCode::AUTH,
-                None,
-            ));
-        }
+    if first.eq_ignore_ascii_case("alter")
+        && lex::renamed_table(sql).is_some_and(crate::auth::is_reserved)
+    {
+        return Some(Error::sqlite(
+            Prefix::Error,
+            "not authorized",
+            None,
+            SqliteCode::AUTH,
+            None,
+        ));
     }
     None
 }
 
 /// `CREATE`, `DROP` or `ALTER`.
 fn is_schema_statement(sql: &str) -> bool {
-    let first = first_keyword(sql);
+    let first = lex::first_keyword(sql);
     ["create", "drop", "alter"]
         .iter()
         .any(|k| first.eq_ignore_ascii_case(k))
-}
-
-/// The letters the statement starts with, after any white space. Byte by byte: this
-/// runs for every statement of application SQL, and the first byte that is not an ASCII
-/// letter is always a character boundary.
-fn first_keyword(sql: &str) -> &str {
-    let start = sql.trim_start();
-    let end = start
-        .bytes()
-        .position(|b| !b.is_ascii_alphabetic())
-        .unwrap_or(start.len());
-    &start[..end]
 }
 
 /// Per-statement counters, from the last statement of a multi-statement text.
@@ -139,6 +127,7 @@ impl<'c> Executor<'c> {
         conn: &'c Connection,
         statements: &'c mut StatementCache,
         auth: &'c AuthState,
+        deadline: &'c Deadline,
         size: &'c mut u64,
         page_size: u64,
         js_safe_integers: bool,
@@ -147,6 +136,7 @@ impl<'c> Executor<'c> {
             conn,
             statements,
             auth,
+            deadline,
             size,
             page_size,
             js_safe_integers,
@@ -163,9 +153,17 @@ impl<'c> Executor<'c> {
     ) -> d1orm::Result<Meta> {
         // What only the meta reports (duration, rows read, the row id) is left out when
         // nobody reads it: a point lookup notices the clock reads and counters.
+        // D1 measures the text as given, white space and every statement included, and
+        // before anything else: nothing longer is split or prepared.
+        if statement.sql.len() > MAX_SQL_LENGTH {
+            return Err(statement_too_long());
+        }
+        let generated = statement.sql.is_single_statement();
+        if !generated && let Some(nul) = memchr::memchr(0, statement.sql.as_bytes()) {
+            return Err(self.nul_error(&statement.sql[..nul]));
+        }
         let measured = sink.reads_meta();
         let started = measured.then(Instant::now);
-        let generated = statement.sql.is_single_statement();
         // Text that lives as long as the program is found in the cache by address.
         let whole = match statement.sql.as_static() {
             Some(text) => Key::forever(text),
@@ -259,6 +257,23 @@ impl<'c> Executor<'c> {
         })
     }
 
+    /// D1's answer to SQL text holding a NUL character, given the text before it. D1's
+    /// SQLite reads a text only up to a NUL, so what follows it is an empty statement,
+    /// and D1 refuses the whole call before running any of it; unless the text before
+    /// the NUL fails on its own, as a quote left open by the NUL does.
+    fn nul_error(&self, before: &str) -> Error {
+        if let Ok(pieces) = split::statements(before)
+            && let Some(last) = pieces.last()
+            && lex::tokens(last)
+                .last()
+                .is_some_and(|t| t.is_unterminated())
+            && let Err(e) = self.conn.prepare(last.trim())
+        {
+            return self.error(e);
+        }
+        empty_statement()
+    }
+
     /// Runs the entries in one transaction. Every statement's `size_after` is the size
     /// at the end of the batch, read once: D1 reports each statement's own, but reading
     /// the size costs more than a typical statement (see [`Executor::database_size`]).
@@ -310,7 +325,7 @@ impl<'c> Executor<'c> {
         }
     }
 
-    fn rollback(&mut self) {
+    pub(crate) fn rollback(&mut self) {
         if !self.conn.is_autocommit() {
             // A failed rollback leaves nothing better to report than the first error.
             let _ = self.internal("ROLLBACK");
@@ -367,6 +382,7 @@ impl<'c> Executor<'c> {
         Runner {
             conn: self.conn,
             auth: self.auth,
+            deadline: self.deadline,
             js_safe_integers: self.js_safe_integers,
         }
     }
@@ -415,12 +431,16 @@ impl<'c> Executor<'c> {
 struct Runner<'c> {
     conn: &'c Connection,
     auth: &'c AuthState,
+    deadline: &'c Deadline,
     js_safe_integers: bool,
 }
 
 impl Runner<'_> {
     /// SQLite's error as D1 reports it, naming what the authorizer denied, if anything.
     fn error(&self, e: rusqlite::Error) -> Error {
+        if self.deadline.take_fired() {
+            return time_limit_exceeded();
+        }
         from_rusqlite(e, self.auth.take_denial())
     }
 
@@ -468,31 +488,10 @@ impl Runner<'_> {
         // A read-only statement changes no row: no need to ask.
         let changes_before = writes.then(|| self.conn.total_changes());
         let mut returned = 0u64;
-        {
-            let mut rows = stmt.raw_query();
-            // Columns are announced after the first step: a schema change since the
-            // statement was cached re-prepares it there, and may change its columns.
-            let mut announced = false;
-            while let Some(row) = rows.next().map_err(|e| self.error(e))? {
-                if !announced {
-                    sink.columns(&StatementColumns(row.as_ref()))?;
-                    announced = true;
-                }
-                sink.row(&SqliteRow {
-                    row,
-                    js_safe_integers: self.js_safe_integers,
-                })?;
-                returned += 1;
-                if position == Position::KeyLookup {
-                    break;
-                }
-            }
-            // Dropping the rows resets the statement, finished or not.
-            drop(rows);
-            if !announced {
-                sink.columns(&StatementColumns(stmt))?;
-            }
-        }
+        self.deadline.arm();
+        let stepped = self.step_rows(stmt, sink, position, &mut returned);
+        self.deadline.disarm();
+        stepped?;
         let scanned = scans_before.map_or(0, |before| {
             u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - before).unwrap_or(0)
         });
@@ -509,6 +508,42 @@ impl Runner<'_> {
     }
 }
 
+impl Runner<'_> {
+    /// Steps the statement, handing its rows to `sink`.
+    fn step_rows<S: RowSink + ?Sized>(
+        self,
+        stmt: &mut rusqlite::Statement<'_>,
+        sink: &mut S,
+        position: Position,
+        returned: &mut u64,
+    ) -> d1orm::Result<()> {
+        let mut rows = stmt.raw_query();
+        // Columns are announced after the first step: a schema change since the
+        // statement was cached re-prepares it there, and may change its columns.
+        let mut announced = false;
+        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+            if !announced {
+                sink.columns(&StatementColumns(row.as_ref()))?;
+                announced = true;
+            }
+            sink.row(&SqliteRow {
+                row,
+                js_safe_integers: self.js_safe_integers,
+            })?;
+            *returned += 1;
+            if position == Position::KeyLookup {
+                break;
+            }
+        }
+        // Dropping the rows resets the statement, finished or not.
+        drop(rows);
+        if !announced {
+            sink.columns(&StatementColumns(stmt))?;
+        }
+        Ok(())
+    }
+}
+
 impl Executor<'_> {
     /// D1's `exec`: the trimmed text split on newlines, each non-blank line run as it
     /// is, all in one transaction; failures quote the first line, as D1 does.
@@ -518,6 +553,14 @@ impl Executor<'_> {
         let first_line = text.split('\n').next().unwrap_or("");
         if text.is_empty() {
             return Err(exec_error(first_line, no_statements()));
+        }
+        if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
+            // The line holding the NUL is what D1's SQLite reads last.
+            let line_start = text[..nul].rfind('\n').map_or(0, |n| n + 1);
+            return Err(exec_error(
+                first_line,
+                self.nul_error(&text[line_start..nul]),
+            ));
         }
         let count = self
             .in_transaction(|this| {

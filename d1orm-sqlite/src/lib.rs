@@ -36,8 +36,10 @@
 
 mod auth;
 mod cache;
+mod deadline;
 mod errors;
 mod exec;
+mod lex;
 mod split;
 
 use std::path::Path;
@@ -54,6 +56,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::auth::AuthState;
 use crate::cache::CachedConnection;
+use crate::deadline::Deadline;
 use crate::errors::from_rusqlite;
 use crate::exec::Executor;
 
@@ -67,7 +70,7 @@ const STATEMENT_CACHE: usize = 256;
 /// D1's documented per-statement limits, as SQLite limits.
 const LIMITS: [(Limit, i32); 9] = [
     (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100),
-    (Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000),
+    (Limit::SQLITE_LIMIT_SQL_LENGTH, exec::MAX_SQL_LENGTH as i32),
     (Limit::SQLITE_LIMIT_COLUMN, 100),
     (Limit::SQLITE_LIMIT_LENGTH, 2_000_000),
     (Limit::SQLITE_LIMIT_FUNCTION_ARG, 32),
@@ -91,6 +94,7 @@ pub struct SqliteBackend {
 struct Inner {
     state: Mutex<Connected>,
     auth: Arc<AuthState>,
+    deadline: Arc<Deadline>,
     /// Successful session queries so far: what bookmarks count.
     queries: AtomicU64,
     js_safe_integers: AtomicBool,
@@ -152,14 +156,16 @@ impl SqliteBackend {
         let auth = Arc::new(AuthState::default());
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
+        let deadline = Deadline::new();
+        deadline.install(&conn).map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
         // The meta's clock calibrates itself on first use, once per process (half a
         // millisecond here, longer on a loaded machine): here, not in the first query.
         quanta::Instant::now();
         let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
         let (conn, statements) = db.parts();
-        let size =
-            Executor::new(conn, statements, &auth, &mut 0, page_size, false).database_size()?;
+        let size = Executor::new(conn, statements, &auth, &deadline, &mut 0, page_size, false)
+            .database_size()?;
         let state = Connected {
             db,
             size,
@@ -169,6 +175,7 @@ impl SqliteBackend {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
                 auth,
+                deadline,
                 queries: AtomicU64::new(0),
                 js_safe_integers: AtomicBool::new(false),
             }),
@@ -177,17 +184,18 @@ impl SqliteBackend {
 
     /// Runs `f` with the connection, one call at a time.
     fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
-        let mut guard = self.lock();
+        let mut call = Call::new(self, false);
         let Connected {
             db,
             size,
             page_size,
-        } = &mut *guard;
+        } = &mut *call.state;
         let (conn, statements) = db.parts();
         f(&mut Executor::new(
             conn,
             statements,
             &self.inner.auth,
+            &self.inner.deadline,
             size,
             *page_size,
             self.inner.js_safe_integers.load(Ordering::Relaxed),
@@ -195,12 +203,12 @@ impl SqliteBackend {
     }
 
     fn lock(&self) -> MutexGuard<'_, Connected> {
-        // A panic in a row decoder cannot leave the connection half-used: every call
-        // finishes or rolls back its statements before it returns.
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        // A call that panicked left the connection as it found it (see `Call`): the
+        // poison says nothing about the state any more.
+        self.inner.state.lock().unwrap_or_else(|poisoned| {
+            self.inner.state.clear_poison();
+            poisoned.into_inner()
+        })
     }
 
     /// Sets how long a statement waits for another connection's lock before it fails
@@ -227,18 +235,85 @@ impl SqliteBackend {
 
     /// Runs `f` on the raw rusqlite connection, for what D1 has no API for (tests,
     /// diagnostics). D1's rules do not apply to what `f` does.
+    ///
+    /// A transaction `f` leaves open is rolled back, as is one open when `f` panics:
+    /// D1 has no transactions, and every later call expects autocommit.
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        let guard = self.lock();
+        let call = Call::new(self, true);
         self.inner.auth.set_internal(true);
-        let result = f(guard.db.conn());
+        let result = f(call.state.db.conn());
         self.inner.auth.set_internal(false);
         result
+    }
+
+    /// Sets how long one statement may run before it is stopped with D1's error for a
+    /// query over its time limit: 30 seconds by default, as on D1; `None` for no limit.
+    /// Time waiting for another connection's lock is not counted (see
+    /// [`set_busy_timeout`](Self::set_busy_timeout)).
+    pub fn set_query_time_limit(&self, limit: Option<Duration>) {
+        self.inner.deadline.set_limit(limit);
     }
 
     /// The bookmark of a session query that just succeeded: D1 counts the successful
     /// session queries on a database.
     fn next_bookmark(&self) -> String {
         bookmark(self.inner.queries.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// One call holding the connection. Whatever unwinds through the call (a panic in a row
+/// decoder, in serde, in a `ColumnType`), dropping it leaves the connection as calls
+/// expect it: in autocommit, with a transaction the call had open rolled back (nothing
+/// in it was acknowledged), the size read again and no state of the call's own left.
+/// Without this, every later call would run inside the stale transaction, answer `Ok`
+/// and never commit.
+struct Call<'b> {
+    state: MutexGuard<'b, Connected>,
+    inner: &'b Inner,
+    /// Check for an open transaction even without a panic (after raw access).
+    always: bool,
+}
+
+impl<'b> Call<'b> {
+    fn new(backend: &'b SqliteBackend, always: bool) -> Self {
+        Call {
+            state: backend.lock(),
+            inner: &backend.inner,
+            always,
+        }
+    }
+}
+
+impl Drop for Call<'_> {
+    fn drop(&mut self) {
+        // A panic count of zero is one load of a global: free on the normal path.
+        if !(self.always || std::thread::panicking()) {
+            return;
+        }
+        let inner = self.inner;
+        inner.auth.set_internal(false);
+        inner.auth.take_denial();
+        inner.deadline.disarm();
+        inner.deadline.take_fired();
+        let Connected {
+            db,
+            size,
+            page_size,
+        } = &mut *self.state;
+        let (conn, statements) = db.parts();
+        if conn.is_autocommit() && !std::thread::panicking() {
+            return;
+        }
+        Executor::new(
+            conn,
+            statements,
+            &inner.auth,
+            &inner.deadline,
+            size,
+            *page_size,
+            false,
+        )
+        .rollback();
     }
 }
 
