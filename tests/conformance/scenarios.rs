@@ -898,6 +898,13 @@ fn limits(v: &mut Vec<Scenario>) {
             all(sql_of_length(100_000, 'é')),
             all(sql_of_length(100_002, 'é')),
             all(format!("SELECT 1; {}", sql_of_length(99_990, 'x'))),
+            // The whole text counts, white space and every statement included.
+            all(format!("SELECT 1 AS a{}", " ".repeat(100_000))),
+            all(format!("{}SELECT 1 AS a", "\n".repeat(99_990))),
+            all(format!(
+                "SELECT 1; SELECT 2 AS b /*{}*/",
+                "x".repeat(99_980)
+            )),
             batch(vec![
                 stmt("SELECT 1 AS ok"),
                 stmt(sql_of_length(100_001, 'x')),
@@ -1134,6 +1141,20 @@ fn forbidden(v: &mut Vec<Scenario>) {
             all("SELECT * FROM _cf_KV"),
             all("SELECT * FROM _cf_METADATA"),
             all("SELECT name FROM sqlite_master ORDER BY name"),
+        ],
+    ));
+    v.push(sc(
+        "forbidden/cf_renames_however_written",
+        vec![
+            run("CREATE TABLE ok (a)"),
+            run("ALTER TABLE ok RENAME TO\"_cf_b\""),
+            run("ALTER TABLE ok RENAME/**/TO _cf_c"),
+            run("-- c\nALTER TABLE ok RENAME TO _cf_d"),
+            run("/* c */ alter table main.ok rename to [_CF_e]"),
+            run("ALTER TABLE ok RENAME TO `_cf_f`"),
+            run("ALTER TABLE ok RENAME COLUMN a TO _cf_a"),
+            run("/* c */ VACUUM"),
+            all("SELECT name, sql FROM sqlite_master ORDER BY name"),
         ],
     ));
     v.push(sc(
@@ -1603,6 +1624,37 @@ fn columns(v: &mut Vec<Scenario>) {
 // ---------------------------------------------------------------------------------
 
 fn comments(v: &mut Vec<Scenario>) {
+    // D1's SQLite reads SQL text only up to a NUL: what follows is an empty statement,
+    // which fails the whole call before anything runs.
+    let mut nul = vec![run("CREATE TABLE u (a)"), run("INSERT INTO u VALUES (1)")];
+    for sql in [
+        "\0",
+        " \0SELECT 1",
+        "SELECT 1;\0",
+        "-- c\n\0",
+        "SELECT 1\0",
+        "SELECT 1\0 garbage",
+        "SELECT 1\0; SELECT 2",
+        "SELECT count(*) FROM u\0; DELETE FROM u",
+        "SELECT 1; DELETE FROM u\0 garbage",
+        "SELECT 'a\0b' AS s",
+    ] {
+        nul.push(all(sql));
+        nul.push(run(sql));
+        nul.push(raw(sql));
+        nul.push(first(sql));
+        nul.push(exec(sql));
+    }
+    nul.extend([
+        batch(vec![stmt("INSERT INTO u VALUES (2)"), stmt("SELECT 1\0")]),
+        exec("SELECT 1\n\0\nSELECT 2"),
+        exec("CREATE TABLE v (a)\0\nINSERT INTO v VALUES (1)"),
+        exec("DELETE FROM u;\nSELECT 1\0"),
+        all("SELECT ? AS s, length(?) AS n, hex(?) AS h").bind(p!["a\0b", "a\0b", "a\0b"]),
+        all("SELECT a FROM u ORDER BY a"),
+        all("SELECT name FROM sqlite_master ORDER BY name"),
+    ]);
+    v.push(sc("comments/nul_ends_the_text", nul));
     v.push(sc(
         "comments/where_they_work",
         vec![
