@@ -3,7 +3,7 @@
 //! `SQLITE_BUSY` within the busy timeout. Prints the throughput and the busy errors
 //! (`--nocapture`).
 //!
-//! `D1ORM_LOAD_WRITES=N` sets the writes per writer (200 by default).
+//! `D1ORM_LOAD_WRITES=N` sets the writes per writer (300 by default).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -109,7 +109,7 @@ async fn load_writer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn tasks_and_processes_lose_no_acknowledged_write() {
-    let writes = count_from_env("D1ORM_LOAD_WRITES", 200) as i64;
+    let writes = count_from_env("D1ORM_LOAD_WRITES", 300) as i64;
     let dir = TempDir::new("load");
     let path = dir.path().join("load.db");
     let db = Database::new(SqliteBackend::open(&path).unwrap());
