@@ -284,9 +284,10 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
     let writes = table.fields.iter().map(|f| {
         let field = f.ident;
         let quoted = quote_identifier(&f.column);
+        let (table_name, column) = (&table.name, &f.column);
         let encode = |value: TokenStream, ty: &syn::Type| {
             if f.attrs.json.is_some() {
-                quote_spanned!(ty.span()=> ::d1orm::__private::encode_json::<#ty>(&#value)?)
+                quote_spanned!(ty.span()=> ::d1orm::__private::encode_json::<#ty>(&#value, #table_name, #column)?)
             } else {
                 quote_spanned!(ty.span()=> <#ty as ::d1orm::__private::ColumnType>::into_bound_value(#value)?)
             }

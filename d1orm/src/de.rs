@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 
 use crate::backend::{Columns, Row};
 use crate::error::{DecodeError, Error, Result};
-use crate::value::ValueRef;
+use crate::value::{ValueRef, f32_from_real, integral_i64};
 
 /// Which columns a row object shows, and in which order, resolved once per statement.
 ///
@@ -94,22 +94,65 @@ fn array_index(name: &str) -> Option<u64> {
     (n < u64::from(u32::MAX) && n.to_string() == name).then_some(n)
 }
 
+/// How numbers inside JSON text are read.
+///
+/// JavaScript has one number type, so D1 code cannot tell `1` from `1.0`: an integral
+/// number is an integer inside JSON text as it is in a column. serde_json reads the
+/// text as written first; only when that fails is the value read again with its
+/// integral floats made integers (and the first error kept if that fails too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// As serde_json reads them.
+    AsWritten,
+    /// Integral floats within `i64` or `u64` read as integers.
+    IntegralAsIntegers,
+}
+
+/// The value `read` gives as written, or if that fails, read again with integral
+/// floats in JSON text as integers; the first error if both fail.
+#[inline]
+fn with_integral_json<T>(
+    read: impl Fn(Numbers) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    match read(Numbers::AsWritten) {
+        Ok(value) => Ok(value),
+        Err(e) => again(e, || read(Numbers::IntegralAsIntegers)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn again<T>(
+    first: DecodeError,
+    read: impl FnOnce() -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    read().map_err(|_| first)
+}
+
 /// Decodes a row as an object (a struct or a map) following `layout`.
 pub fn row_as_object<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(
     row: &'r R,
     layout: &ObjectLayout,
 ) -> Result<T> {
-    T::deserialize(ObjectDeserializer { row, layout }).map_err(Error::from)
+    with_integral_json(|numbers| {
+        T::deserialize(ObjectDeserializer {
+            row,
+            layout,
+            numbers,
+        })
+    })
+    .map_err(Error::from)
 }
 
 /// Decodes a row as a sequence (a tuple, `Vec`, array) of its columns in SQL order.
 pub fn row_as_array<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(row: &'r R) -> Result<T> {
-    T::deserialize(ArrayDeserializer { row }).map_err(Error::from)
+    with_integral_json(|numbers| T::deserialize(ArrayDeserializer { row, numbers }))
+        .map_err(Error::from)
 }
 
 /// Decodes one value.
 pub fn value<'v, T: de::Deserialize<'v>>(value: ValueRef<'v>) -> Result<T, DecodeError> {
-    T::deserialize(ValueDeserializer(value))
+    with_integral_json(|numbers| T::deserialize(ValueDeserializer(value, numbers)))
 }
 
 fn read<R: Row + ?Sized>(row: &R, index: usize) -> Result<ValueRef<'_>, DecodeError> {
@@ -122,6 +165,7 @@ fn read<R: Row + ?Sized>(row: &R, index: usize) -> Result<ValueRef<'_>, DecodeEr
 struct ObjectDeserializer<'r, 'l, R: ?Sized> {
     row: &'r R,
     layout: &'l ObjectLayout,
+    numbers: Numbers,
 }
 
 impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_, R> {
@@ -133,11 +177,16 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_,
             layout: self.layout,
             fields: self.layout.fields.iter(),
             current: None,
+            numbers: self.numbers,
         })
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        ArrayDeserializer { row: self.row }.deserialize_seq(visitor)
+        ArrayDeserializer {
+            row: self.row,
+            numbers: self.numbers,
+        }
+        .deserialize_seq(visitor)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -145,7 +194,11 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ObjectDeserializer<'de, '_,
         len: usize,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        ArrayDeserializer { row: self.row }.deserialize_tuple(len, visitor)
+        ArrayDeserializer {
+            row: self.row,
+            numbers: self.numbers,
+        }
+        .deserialize_tuple(len, visitor)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -168,6 +221,7 @@ struct ObjectAccess<'a, 'r, R: ?Sized, I> {
     layout: &'a ObjectLayout,
     fields: I,
     current: Option<&'a Field>,
+    numbers: Numbers,
 }
 
 impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a Field>> de::MapAccess<'de>
@@ -195,9 +249,10 @@ impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a Field>> de::MapAccess<'de>
         let field = self
             .current
             .ok_or_else(|| DecodeError::new("a value was asked for before its key"))?;
-        let value = read(self.row, field.index)?;
-        seed.deserialize(ValueDeserializer(value))
-            .map_err(|e| e.in_column(self.layout.name(field)))
+        let name = self.layout.name(field);
+        let value = read(self.row, field.index).map_err(|e| e.in_column(name))?;
+        seed.deserialize(ValueDeserializer(value, self.numbers))
+            .map_err(|e| e.in_column(name))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -207,6 +262,7 @@ impl<'de, 'a, R: Row + ?Sized, I: Iterator<Item = &'a Field>> de::MapAccess<'de>
 
 struct ArrayDeserializer<'a, R: ?Sized> {
     row: &'a R,
+    numbers: Numbers,
 }
 
 impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ArrayDeserializer<'de, R> {
@@ -216,6 +272,7 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ArrayDeserializer<'de, R> {
         visitor.visit_seq(ArrayAccess {
             row: self.row,
             next: 0,
+            numbers: self.numbers,
         })
     }
 
@@ -259,6 +316,7 @@ impl<'de, R: Row + ?Sized> de::Deserializer<'de> for ArrayDeserializer<'de, R> {
 struct ArrayAccess<'a, R: ?Sized> {
     row: &'a R,
     next: usize,
+    numbers: Numbers,
 }
 
 impl<'de, R: Row + ?Sized> de::SeqAccess<'de> for ArrayAccess<'de, R> {
@@ -273,8 +331,8 @@ impl<'de, R: Row + ?Sized> de::SeqAccess<'de> for ArrayAccess<'de, R> {
         }
         let index = self.next;
         self.next += 1;
-        let value = read(self.row, index)?;
-        seed.deserialize(ValueDeserializer(value))
+        let value = read(self.row, index).map_err(|e| e.in_column(format!("#{index}")))?;
+        seed.deserialize(ValueDeserializer(value, self.numbers))
             .map(Some)
             .map_err(|e| e.in_column(format!("#{index}")))
     }
@@ -287,14 +345,45 @@ impl<'de, R: Row + ?Sized> de::SeqAccess<'de> for ArrayAccess<'de, R> {
 /// Deserializes one SQLite value the way D1 hands it to JavaScript, with the
 /// conveniences a Rust type asks for: 0/1 as `bool`, integral reals as integers, and
 /// JSON text as a struct, map or sequence.
-struct ValueDeserializer<'a>(ValueRef<'a>);
+struct ValueDeserializer<'a>(ValueRef<'a>, Numbers);
+
+/// What a Rust type asks JSON text to be.
+#[derive(Clone, Copy)]
+enum Shape {
+    Seq,
+    Tuple(usize),
+    Map,
+    Struct(&'static str, &'static [&'static str]),
+    Enum(&'static str, &'static [&'static str]),
+}
+
+impl Shape {
+    fn deserialize<'de, D: de::Deserializer<'de>, V: Visitor<'de>>(
+        self,
+        de: D,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        match self {
+            Shape::Seq => de.deserialize_seq(visitor),
+            Shape::Tuple(len) => de.deserialize_tuple(len, visitor),
+            Shape::Map => de.deserialize_map(visitor),
+            Shape::Struct(name, fields) => de.deserialize_struct(name, fields, visitor),
+            Shape::Enum(name, variants) => de.deserialize_enum(name, variants, visitor),
+        }
+    }
+}
+
+#[cold]
+fn invalid_json(e: serde_json::Error) -> DecodeError {
+    DecodeError::new(format!("invalid JSON text: {e}"))
+}
 
 impl<'de> ValueDeserializer<'de> {
     fn integral(&self) -> Option<i64> {
         match self.0 {
             ValueRef::Integer(i) => Some(i),
             // D1 hands every number to JavaScript as a double: 2.0 and 2 are one value.
-            ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+            ValueRef::Real(f) => integral_i64(f),
             _ => None,
         }
     }
@@ -302,16 +391,19 @@ impl<'de> ValueDeserializer<'de> {
     fn json<V: Visitor<'de>>(
         self,
         text: &'de str,
+        shape: Shape,
         visitor: V,
-        parse: impl FnOnce(
-            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-            V,
-        ) -> serde_json::Result<V::Value>,
     ) -> Result<V::Value, DecodeError> {
+        if self.1 == Numbers::IntegralAsIntegers
+            && let Some(document) = crate::json::normalised(text)
+        {
+            return shape.deserialize(document, visitor).map_err(invalid_json);
+        }
         let mut de = serde_json::Deserializer::from_str(text);
-        let value = parse(&mut de, visitor)
+        let value = shape
+            .deserialize(&mut de, visitor)
             .and_then(|v| de.end().map(|()| v))
-            .map_err(|e| DecodeError::new(format!("invalid JSON text: {e}")))?;
+            .map_err(invalid_json)?;
         Ok(value)
     }
 }
@@ -370,6 +462,15 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         deserialize_u64 visit_u64 u64;
     }
 
+    /// A REAL rounds to the nearest `f32`; one beyond `f32`'s range is an error, not
+    /// an infinity.
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            ValueRef::Real(f) => visitor.visit_f32(f32_from_real(f)?),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match self.0 {
             ValueRef::Null => visitor.visit_none(),
@@ -391,9 +492,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match self.0 {
-            ValueRef::Text(s) => {
-                self.json(s, visitor, |de, v| de::Deserializer::deserialize_seq(de, v))
-            }
+            ValueRef::Text(s) => self.json(s, Shape::Seq, visitor),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -404,18 +503,14 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
         match self.0 {
-            ValueRef::Text(s) => self.json(s, visitor, |de, v| {
-                de::Deserializer::deserialize_tuple(de, len, v)
-            }),
+            ValueRef::Text(s) => self.json(s, Shape::Tuple(len), visitor),
             _ => self.deserialize_any(visitor),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match self.0 {
-            ValueRef::Text(s) => {
-                self.json(s, visitor, |de, v| de::Deserializer::deserialize_map(de, v))
-            }
+            ValueRef::Text(s) => self.json(s, Shape::Map, visitor),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -427,9 +522,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
         match self.0 {
-            ValueRef::Text(s) => self.json(s, visitor, |de, v| {
-                de::Deserializer::deserialize_struct(de, name, fields, v)
-            }),
+            ValueRef::Text(s) => self.json(s, Shape::Struct(name, fields), visitor),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -441,9 +534,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
         match self.0 {
-            ValueRef::Text(s) if s.starts_with('{') => self.json(s, visitor, |de, v| {
-                de::Deserializer::deserialize_enum(de, name, variants, v)
-            }),
+            ValueRef::Text(s) if s.starts_with('{') => {
+                self.json(s, Shape::Enum(name, variants), visitor)
+            }
             ValueRef::Text(s) => visitor.visit_enum(s.into_deserializer()),
             _ => self.deserialize_any(visitor),
         }
@@ -458,7 +551,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        i128 u128 f32 f64 char str string unit unit_struct tuple_struct identifier ignored_any
+        i128 u128 f64 char str string unit unit_struct tuple_struct identifier ignored_any
     }
 }
 

@@ -94,6 +94,29 @@ impl Error {
         }
     }
 
+    /// The same error located at `column` of `table` when it is a decode error (one
+    /// already located keeps its place); any other error unchanged. For a value the
+    /// backend could not hand out (text that is not UTF-8, an integer D1 would round).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn located(self, table: &str, column: &str) -> Self {
+        match self {
+            Error::Decode(e) => Error::Decode(e.in_column(column).in_table(table)),
+            other => other,
+        }
+    }
+
+    /// As [`located`](Self::located), for a column of a result with no table known
+    /// (the D1 layer's rows).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn located_column(self, column: &str) -> Self {
+        match self {
+            Error::Decode(e) => Error::Decode(e.in_column(column)),
+            other => other,
+        }
+    }
+
     /// The failing statement's position in its batch, from 0, when the error came from
     /// a batch.
     pub fn batch_index(&self) -> Option<usize> {

@@ -12,6 +12,7 @@ mod batch;
 mod database;
 pub mod de;
 mod error;
+mod json;
 #[doc(hidden)]
 pub mod __private {
     //! Not public API.

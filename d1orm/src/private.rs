@@ -38,9 +38,12 @@ pub fn decode<T: ColumnType, R: Row + ?Sized>(
     table: &'static str,
     column: &'static str,
 ) -> Result<T> {
-    match T::from_value(row.value(index)?) {
-        Ok(value) => Ok(value),
-        Err(e) => Err(located(e, table, column)),
+    match row.value(index) {
+        Ok(value) => match T::from_value(value) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(located(e, table, column)),
+        },
+        Err(e) => Err(e.located(table, column)),
     }
 }
 
@@ -57,12 +60,22 @@ pub fn decode_json<T: DeserializeOwned, R: Row + ?Sized>(
     table: &'static str,
     column: &'static str,
 ) -> Result<T> {
-    crate::table::json_from_value(row.value(index)?).map_err(|e| located(e, table, column))
+    match row.value(index) {
+        Ok(value) => crate::table::json_from_value(value).map_err(|e| located(e, table, column)),
+        Err(e) => Err(e.located(table, column)),
+    }
 }
 
 /// A JSON column's value as JSON text.
-pub fn encode_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
-    crate::table::json_to_value(value)
+///
+/// # Failure
+/// A NaN or infinite float in the value: a `D1_TYPE_ERROR` naming the column.
+pub fn encode_json<T: Serialize + ?Sized>(
+    value: &T,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Value> {
+    crate::table::json_to_value(value, crate::json::Target::column(table, column))
 }
 
 /// Checks, on the field's span, that a field type can be stored in a column.

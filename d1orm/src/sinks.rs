@@ -99,7 +99,9 @@ impl<T: DeserializeOwned> RowSink for FirstColumn<'_, T> {
                 format!("Column not found ({})", self.name),
             )
         })?;
-        let value = row.value(position)?;
+        let value = row
+            .value(position)
+            .map_err(|e| e.located_column(self.name))?;
         self.value = Some(de::value(value).map_err(|e| e.in_column(self.name))?);
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! SQLite values as D1 stores them, and the conversions from Rust values for binding.
 
 use crate::backend::ParamValues;
-use crate::error::{Error, Result};
+use crate::error::{DecodeError, Error, Result};
 
 /// An owned SQLite value: what a bound parameter holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +68,36 @@ impl ValueRef<'_> {
             ValueRef::Blob(_) => "blob",
         }
     }
+}
+
+/// The integer an integral float stands for, when it is within `i64`: D1 hands every
+/// number to JavaScript as a double, so `2.0` and `2` are one value. The one rule for
+/// INTEGER columns, the D1 layer's integers and numbers inside JSON documents.
+#[inline]
+pub(crate) fn integral_i64(f: f64) -> Option<i64> {
+    // 2^63: the first integral float past i64::MAX (-2^63 is i64::MIN).
+    const I64_END: f64 = 9_223_372_036_854_775_808.0;
+    (f.fract() == 0.0 && (-I64_END..I64_END).contains(&f)).then_some(f as i64)
+}
+
+/// A REAL read as `f32`: rounded to the nearest `f32`, as narrowing always rounds (a
+/// tiny value may become 0). A finite value beyond `f32`'s range, which would become
+/// infinite, is an error; an infinite REAL stays infinite.
+#[inline]
+pub(crate) fn f32_from_real(f: f64) -> Result<f32, DecodeError> {
+    let narrow = f as f32;
+    if narrow.is_infinite() && f.is_finite() {
+        return Err(beyond_f32(f));
+    }
+    Ok(narrow)
+}
+
+#[cold]
+fn beyond_f32(f: f64) -> DecodeError {
+    DecodeError::new(format!(
+        "real {f:e} is out of range for f32 (at most {:e} in magnitude)",
+        f32::MAX
+    ))
 }
 
 /// A Rust value that can be bound as a statement parameter.

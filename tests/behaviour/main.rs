@@ -5,6 +5,7 @@ mod binding;
 mod budget;
 mod concurrency;
 mod d1_layer;
+mod decoding;
 mod migrate;
 mod opening;
 mod perf_guards;

@@ -5,9 +5,11 @@ use std::marker::PhantomData;
 
 use serde::Serialize;
 
+use super::Table;
 use super::column_type::{ColumnType, ColumnValue, Operand, json_to_value};
 use super::condition::{Condition, Fragment};
-use crate::error::Result;
+use crate::error::{Error, Prefix, Result};
+use crate::json::{self, Target};
 use crate::value::Value;
 
 /// A column of table `T` holding values of type `V`; `I` is its position in the table,
@@ -268,24 +270,6 @@ impl<T, V: Serialize> JsonColumn<T, V> {
         self.column.reference()
     }
 
-    /// A path into the documents: an object key, then `.at(..)` for deeper keys or
-    /// array indexes.
-    pub fn at(self, step: impl PathStep) -> JsonPath<T> {
-        JsonPath {
-            column: self.column.quoted,
-            source: self.column.reference(),
-            path: step.push("$".to_owned()),
-            _marker: PhantomData,
-        }
-    }
-
-    /// `column = value`, comparing whole documents as JSON.
-    pub fn eq(self, value: &V) -> Condition<T> {
-        Condition::from_fragment(Fragment::column_expr(
-            format!("json({}) = json(?)", self.column.reference()),
-            json_to_value(value),
-        ))
-    }
     /// `column IS NULL`
     pub fn is_null(self) -> Condition<T> {
         Condition::from_fragment(Fragment::raw(format!(
@@ -300,18 +284,48 @@ impl<T, V: Serialize> JsonColumn<T, V> {
             self.column.reference()
         )))
     }
-    /// `SET column = value` (stored as JSON text).
-    pub fn set(self, value: &V) -> Assignment<T> {
-        Assignment::new(
-            self.column.quoted,
-            Fragment::column_expr("?", json_to_value(value)),
-        )
-    }
-
     /// `SET column = other`: another JSON column of the same type, such as `new.meta`
     /// (the incoming document) in an upsert.
     pub fn set_to(self, other: JsonColumn<T, V>) -> Assignment<T> {
         Assignment::new(self.column.quoted, Fragment::raw(other.reference()))
+    }
+}
+
+// What names the table in its errors.
+impl<T: Table, V: Serialize> JsonColumn<T, V> {
+    /// A path into the documents: an object key, then `.at(..)` for deeper keys or
+    /// array indexes. A key holding a NUL character cannot be written in SQL: every
+    /// statement using the path is then a `D1_ERROR`, before anything is sent.
+    pub fn at(self, step: impl PathStep) -> JsonPath<T> {
+        JsonPath {
+            table: T::NAME,
+            name: self.column.name,
+            column: self.column.quoted,
+            source: self.column.reference(),
+            path: "$".to_owned(),
+            _marker: PhantomData,
+        }
+        .at(step)
+    }
+
+    /// Where a whole document of this column goes, for errors.
+    fn target(&self) -> Target<'static> {
+        Target::column(T::NAME, self.column.name)
+    }
+
+    /// `column = value`, comparing whole documents as JSON.
+    pub fn eq(self, value: &V) -> Condition<T> {
+        Condition::from_fragment(Fragment::column_expr(
+            format!("json({}) = json(?)", self.column.reference()),
+            json_to_value(value, self.target()),
+        ))
+    }
+    /// `SET column = value` (stored as JSON text).
+    pub fn set(self, value: &V) -> Assignment<T> {
+        Assignment::new(
+            self.column.quoted,
+            Fragment::column_expr("?", json_to_value(value, self.target())),
+        )
     }
 }
 
@@ -344,6 +358,9 @@ impl PathStep for usize {
 
 /// A path inside the JSON documents of a column of table `T`.
 pub struct JsonPath<T> {
+    /// The table and the column's name, for errors.
+    table: &'static str,
+    name: &'static str,
     /// The quoted column: the target of `set`.
     column: &'static str,
     /// The column as a value (the incoming one in an upsert's `new.meta.at(..)`).
@@ -355,6 +372,8 @@ pub struct JsonPath<T> {
 impl<T> Clone for JsonPath<T> {
     fn clone(&self) -> Self {
         JsonPath {
+            table: self.table,
+            name: self.name,
             column: self.column,
             source: self.source.clone(),
             path: self.path.clone(),
@@ -376,6 +395,11 @@ impl<T> JsonPath<T> {
         self
     }
 
+    /// The name of the column the path is in.
+    pub(crate) fn column_name(&self) -> &'static str {
+        self.name
+    }
+
     /// `json_extract(column, path)`: the path as an SQL value.
     pub(crate) fn extract_sql(&self) -> String {
         format!(
@@ -385,12 +409,58 @@ impl<T> JsonPath<T> {
         )
     }
 
+    /// Whether the path can be written in SQL: SQL text cannot carry a NUL character,
+    /// and a key holding one would end the statement's text where it stands.
+    ///
+    /// # Failure
+    /// A key with a NUL character: a `D1_ERROR` naming the column, before anything is
+    /// sent.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.path.contains('\0') {
+            return Err(self.nul_in_key());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn nul_in_key(&self) -> Error {
+        Error::d1(
+            Prefix::Error,
+            format!(
+                "JSON path {} on column {}.{} has a NUL character in a key, which SQL text cannot carry",
+                self.path.replace('\0', "\\u0000"),
+                self.table,
+                self.name
+            ),
+        )
+    }
+
+    /// A fragment of SQL on the path, with the value it binds if any; it carries the
+    /// path's error, if any.
+    fn fragment(&self, sql: String, value: Option<Result<Value>>) -> Fragment {
+        match (self.check(), value) {
+            (Err(e), _) => Fragment::column_expr(sql, Err(e)),
+            (Ok(()), Some(value)) => Fragment::column_expr(sql, value),
+            (Ok(()), None) => Fragment::raw(sql),
+        }
+    }
+
+    /// JSON text of a value written at (or compared with) the path.
+    fn json_text(&self, value: &impl Serialize) -> Result<Value> {
+        let target = Target {
+            table: self.table,
+            column: self.name,
+            path: &self.path,
+        };
+        json::to_text(value, target).map(Value::Text)
+    }
+
     fn compare(&self, op: &str, value: &impl Serialize) -> Condition<T> {
         // The value travels as JSON text and is read back by SQLite's JSON parser, so a
         // number stays a number whatever type the backend binds it as.
-        Condition::from_fragment(Fragment::column_expr(
+        Condition::from_fragment(self.fragment(
             format!("{} {op} json_extract(json(?), '$')", self.extract_sql()),
-            json_text(value),
+            Some(self.json_text(value)),
         ))
     }
 
@@ -420,46 +490,42 @@ impl<T> JsonPath<T> {
     }
     /// The path is missing or JSON null.
     pub fn is_null(&self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NULL", self.extract_sql())))
+        Condition::from_fragment(self.fragment(format!("{} IS NULL", self.extract_sql()), None))
     }
     /// The path holds a value other than null.
     pub fn is_not_null(&self) -> Condition<T> {
-        Condition::from_fragment(Fragment::raw(format!("{} IS NOT NULL", self.extract_sql())))
+        Condition::from_fragment(self.fragment(format!("{} IS NOT NULL", self.extract_sql()), None))
     }
     /// Ascending order on the path's value.
     pub fn asc(&self) -> Order<T> {
-        Order::new(self.extract_sql(), "ASC")
+        Order::new(self.extract_sql(), "ASC").with_error(self.check())
     }
     /// Descending order on the path's value.
     pub fn desc(&self) -> Order<T> {
-        Order::new(self.extract_sql(), "DESC")
+        Order::new(self.extract_sql(), "DESC").with_error(self.check())
     }
     /// `SET column = json_set(column, path, value)`: the rest of the document is kept.
     pub fn set(&self, value: impl Serialize) -> Assignment<T> {
         Assignment::new(
             self.column,
-            Fragment::column_expr(
+            self.fragment(
                 format!(
                     "json_set({}, '{}', json(?))",
                     self.column,
                     self.path.replace('\'', "''")
                 ),
-                json_text(&value),
+                Some(self.json_text(&value)),
             ),
         )
     }
-}
-
-fn json_text(value: &impl Serialize) -> Result<Value> {
-    serde_json::to_string(value).map(Value::Text).map_err(|e| {
-        crate::Error::Decode(crate::DecodeError::new(format!("cannot encode JSON: {e}")))
-    })
 }
 
 /// One key of an `ORDER BY` on table `T`.
 #[derive(Debug, Clone)]
 pub struct Order<T> {
     pub(crate) sql: String,
+    /// Why the key cannot be written in SQL (a JSON path key holding a NUL character).
+    pub(crate) error: Option<Box<Error>>,
     _marker: PhantomData<fn() -> T>,
 }
 
@@ -467,9 +533,16 @@ impl<T> Order<T> {
     fn new(expr: String, direction: &str) -> Self {
         Order {
             sql: format!("{expr} {direction}"),
+            error: None,
             _marker: PhantomData,
         }
     }
+
+    fn with_error(mut self, check: Result<()>) -> Self {
+        self.error = check.err().map(Box::new);
+        self
+    }
+
     /// NULLs sort before other values.
     pub fn nulls_first(mut self) -> Self {
         self.sql.push_str(" NULLS FIRST");

@@ -1,8 +1,9 @@
 //! How Rust field types map to SQLite columns: the [`ColumnType`] trait, implemented for
 //! the built-in types and open to user types.
 
-use crate::error::{DecodeError, Error, Result};
-use crate::value::{IntoValue, Value, ValueRef};
+use crate::error::{DecodeError, Result};
+use crate::json;
+use crate::value::{IntoValue, Value, ValueRef, f32_from_real, integral_i64};
 
 /// A Rust type stored in one column.
 ///
@@ -80,7 +81,7 @@ fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
 fn integer(value: ValueRef<'_>) -> Result<i64, DecodeError> {
     match value {
         ValueRef::Integer(i) => Ok(i),
-        ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+        ValueRef::Real(f) => integral_i64(f).ok_or_else(|| mismatch("an integer", value)),
         other => Err(mismatch("an integer", other)),
     }
 }
@@ -124,9 +125,15 @@ impl ColumnType for f32 {
     fn to_value(&self) -> Result<Value> {
         (*self).into_value()
     }
+    /// A REAL rounds to the nearest `f32`; one beyond `f32`'s range is an error, not
+    /// an infinity.
     #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        f64::from_value(value).map(|f| f as f32)
+        match value {
+            ValueRef::Real(f) => f32_from_real(f),
+            ValueRef::Integer(i) => Ok(i as f32),
+            other => Err(mismatch("a number", other)),
+        }
     }
 }
 
@@ -270,13 +277,13 @@ impl ColumnValue<Option<Vec<u8>>> for &[u8] {
     }
 }
 
-/// Reads a JSON column's text into the field's type.
+/// Reads a JSON column's text into the field's type (integral floats stand for
+/// integers: see the `json` module).
 pub(crate) fn json_from_value<T: serde::de::DeserializeOwned>(
     value: ValueRef<'_>,
 ) -> Result<T, DecodeError> {
     match value {
-        ValueRef::Text(s) => serde_json::from_str(s)
-            .map_err(|e| DecodeError::new(format!("malformed JSON document: {e}"))),
+        ValueRef::Text(s) => json::from_text(s),
         // A NULL becomes whatever the type makes of JSON null (None for an Option).
         ValueRef::Null => serde_json::from_str("null")
             .map_err(|_| DecodeError::new("expected a JSON document, found null value")),
@@ -285,9 +292,15 @@ pub(crate) fn json_from_value<T: serde::de::DeserializeOwned>(
 }
 
 /// Writes a JSON column's value as JSON text (NULL for a `None` at the top).
-pub(crate) fn json_to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| Error::Decode(DecodeError::new(format!("cannot encode JSON: {e}"))))?;
+///
+/// # Failure
+/// A NaN or infinite float in the value (`D1_TYPE_ERROR`, naming the column), or a
+/// value serde_json cannot write.
+pub(crate) fn json_to_value<T: serde::Serialize + ?Sized>(
+    value: &T,
+    target: json::Target<'_>,
+) -> Result<Value> {
+    let text = json::to_text(value, target)?;
     Ok(if text == "null" {
         Value::Null
     } else {

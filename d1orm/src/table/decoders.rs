@@ -136,12 +136,31 @@ impl<T: Table, P: Projection<T> + Clone + Send, K: ReadKind<P::Output>> Decoder
 }
 
 /// The first column of the first row.
-pub struct Scalar<V>(Option<V>);
+pub struct Scalar<V> {
+    value: Option<V>,
+    /// The table read and the column's expression, for errors.
+    table: &'static str,
+    column: &'static str,
+}
+
+impl<V> Scalar<V> {
+    fn new(table: &'static str, column: &'static str) -> Self {
+        Scalar {
+            value: None,
+            table,
+            column,
+        }
+    }
+}
 
 impl<V: ColumnType> RowSink for Scalar<V> {
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
-        if self.0.is_none() {
-            self.0 = Some(V::from_value(row.value(0)?)?);
+        if self.value.is_none() {
+            let value = row
+                .value(0)
+                .and_then(|v| V::from_value(v).map_err(Error::Decode))
+                .map_err(|e| e.located(self.table, self.column))?;
+            self.value = Some(value);
         }
         Ok(())
     }
@@ -150,19 +169,27 @@ impl<V: ColumnType> RowSink for Scalar<V> {
 fn scalar<V>(sinks: Vec<Scalar<V>>) -> Result<V> {
     sinks
         .into_iter()
-        .find_map(|s| s.0)
+        .find_map(|s| s.value)
         .ok_or_else(|| Error::Decode(DecodeError::new("the query returned no row")))
 }
 
-/// `count()`.
+/// `count()` on a table.
 #[derive(Debug)]
-pub struct Count;
+pub struct Count {
+    table: &'static str,
+}
+
+impl Count {
+    pub(crate) fn new(table: &'static str) -> Self {
+        Count { table }
+    }
+}
 
 impl Decoder for Count {
     type Output = u64;
     type Sink = Scalar<i64>;
     fn sink(&self) -> Scalar<i64> {
-        Scalar(None)
+        Scalar::new(self.table, "count(*)")
     }
     fn finish(self, sinks: Vec<Scalar<i64>>, _metas: Vec<Meta>) -> Result<u64> {
         scalar(sinks).map(|n| u64::try_from(n).unwrap_or(0))
@@ -172,15 +199,23 @@ impl Decoder for Count {
     }
 }
 
-/// `exists()`.
+/// `exists()` on a table.
 #[derive(Debug)]
-pub struct Exists;
+pub struct Exists {
+    table: &'static str,
+}
+
+impl Exists {
+    pub(crate) fn new(table: &'static str) -> Self {
+        Exists { table }
+    }
+}
 
 impl Decoder for Exists {
     type Output = bool;
     type Sink = Scalar<bool>;
     fn sink(&self) -> Scalar<bool> {
-        Scalar(None)
+        Scalar::new(self.table, "EXISTS")
     }
     fn finish(self, sinks: Vec<Scalar<bool>>, _metas: Vec<Meta>) -> Result<bool> {
         scalar(sinks)

@@ -23,6 +23,15 @@ pub trait Projection<T> {
     }
     /// How many result columns the projection takes.
     fn width(&self) -> usize;
+    /// Whether the projection can be written in SQL; only a JSON path with a NUL
+    /// character in a key cannot. Defaults to `Ok`.
+    ///
+    /// # Failure
+    /// A JSON path key holding a NUL character.
+    #[doc(hidden)]
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
     /// Appends the comma-separated SQL expressions.
     fn write_sql(&self, sql: &mut String);
     /// Decodes the projection from the row, starting at column `offset`.
@@ -51,7 +60,10 @@ impl<T: Table, V: ColumnType + Send, const I: usize> Projection<T> for Column<T,
         sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
-        V::from_value(row.value(offset)?).map_err(located::<T>(self.name()))
+        match row.value(offset) {
+            Ok(value) => V::from_value(value).map_err(located::<T>(self.name())),
+            Err(e) => Err(e.located(T::NAME, self.name())),
+        }
     }
 }
 
@@ -64,7 +76,10 @@ impl<T: Table, V: serde::Serialize + DeserializeOwned + Send> Projection<T> for 
         sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
-        json_from_value(row.value(offset)?).map_err(located::<T>(self.name()))
+        match row.value(offset) {
+            Ok(value) => json_from_value(value).map_err(located::<T>(self.name())),
+            Err(e) => Err(e.located(T::NAME, self.name())),
+        }
     }
 }
 
@@ -80,8 +95,14 @@ impl<T: Table> Projection<T> for JsonPath<T> {
         sql.push_str(&self.extract_sql());
         sql.push(')');
     }
+    fn check(&self) -> Result<()> {
+        JsonPath::check(self)
+    }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<serde_json::Value> {
-        json_from_value(row.value(offset)?).map_err(located::<T>("json path"))
+        match row.value(offset) {
+            Ok(value) => json_from_value(value).map_err(located::<T>(self.column_name())),
+            Err(e) => Err(e.located(T::NAME, self.column_name())),
+        }
     }
 }
 
@@ -91,6 +112,10 @@ macro_rules! tuple_projection {
             type Output = ($($name::Output,)+);
             fn width(&self) -> usize {
                 0 $(+ self.$index.width())+
+            }
+            fn check(&self) -> Result<()> {
+                $(self.$index.check()?;)+
+                Ok(())
             }
             fn write_sql(&self, sql: &mut String) {
                 let mut first = true;

@@ -123,6 +123,8 @@ pub struct Query<'db, B, T, F = Unfiltered, S = AllColumns, R = NoReturning> {
     backend: &'db B,
     filter: Option<Fragment>,
     order: Vec<String>,
+    /// Why an ordering key cannot be written in SQL (a JSON path key holding a NUL).
+    order_error: Option<Box<Error>>,
     limit: Option<u64>,
     offset: Option<u64>,
     select: S,
@@ -136,6 +138,7 @@ impl<B, T, F, S: Clone, R: Clone> Clone for Query<'_, B, T, F, S, R> {
             backend: self.backend,
             filter: self.filter.clone(),
             order: clone_order(&self.order),
+            order_error: self.order_error.clone(),
             limit: self.limit,
             offset: self.offset,
             select: self.select.clone(),
@@ -163,6 +166,7 @@ impl<'db, B, T: Table> Query<'db, B, T> {
             backend,
             filter: None,
             order: Vec::new(),
+            order_error: None,
             limit: None,
             offset: None,
             select: AllColumns,
@@ -180,6 +184,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             backend: self.backend,
             filter: self.filter.clone(),
             order: clone_order(&self.order),
+            order_error: self.order_error.clone(),
             limit: self.limit,
             offset: self.offset,
             select,
@@ -222,8 +227,12 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// Orders the rows (keys appended after earlier ones).
     pub fn order_by<O: IntoOrder<T>>(&self, keys: impl FnOnce(&T::Columns) -> O) -> Self {
         let mut next = self.clone();
-        next.order
-            .extend(keys(&T::columns()).into_order().into_iter().map(|o| o.sql));
+        for key in keys(&T::columns()).into_order() {
+            if next.order_error.is_none() {
+                next.order_error = key.error;
+            }
+            next.order.push(key.sql);
+        }
         next
     }
 
@@ -311,6 +320,9 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         list: impl FnOnce(&mut String),
         limit: Option<u64>,
     ) -> Result<Statement> {
+        if let Some(e) = &self.order_error {
+            return Err((**e).clone());
+        }
         let filter = self.filter.as_ref().map_or(0, |f| f.sql.len() + 7);
         let mut sql = String::with_capacity(head.len() + 128 + T::QUOTED_NAME.len() + filter);
         sql.push_str(head);
@@ -333,16 +345,18 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         head: &str,
         limit: Option<u64>,
     ) -> Result<Statements> {
+        projection.check()?;
         let statement = self.select_statement(head, |sql| projection.write_sql(sql), limit)?;
         within_budget(smallvec![statement])
     }
 
-    fn returning_clause(&self) -> Option<String> {
-        (self.returning.width() > 0).then(|| {
+    fn returning_clause(&self) -> Result<Option<String>> {
+        self.returning.check()?;
+        Ok((self.returning.width() > 0).then(|| {
             let mut list = String::new();
             self.returning.write_sql(&mut list);
             list
-        })
+        }))
     }
 
     fn update_statement(&self, assignments: Vec<Assignment<T>>) -> Result<Statements> {
@@ -350,7 +364,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         let mut params = ParamValues::new();
         push_assignments(&mut sql, &mut params, assignments, "update")?;
         self.where_sql(&mut sql, &mut params)?;
-        push_returning(&mut sql, self.returning_clause().as_deref());
+        push_returning(&mut sql, self.returning_clause()?.as_deref());
         Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
     }
 
@@ -358,7 +372,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         let mut sql = format!("DELETE FROM {}", T::QUOTED_NAME);
         let mut params = ParamValues::new();
         self.where_sql(&mut sql, &mut params)?;
-        push_returning(&mut sql, self.returning_clause().as_deref());
+        push_returning(&mut sql, self.returning_clause()?.as_deref());
         Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
     }
 }
@@ -494,7 +508,7 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
         Pending::new(
             self.backend,
             statement.and_then(|s| within_budget(smallvec![s])),
-            Count,
+            Count::new(T::NAME),
         )
     }
 
@@ -511,7 +525,7 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
         Pending::new(
             self.backend,
             statement.and_then(|s| within_budget(smallvec![s])),
-            Exists,
+            Exists::new(T::NAME),
         )
     }
 
@@ -635,7 +649,9 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
         &self,
         rows: impl IntoIterator<Item = T::Insert>,
     ) -> B::Write<'db, WriteRows<T, R>> {
-        let statements = insert_statements::<T>(rows, None, self.returning_clause().as_deref());
+        let statements = self
+            .returning_clause()
+            .and_then(|returning| insert_statements::<T>(rows, None, returning.as_deref()));
         self.backend
             .write(statements, WriteRows::new(self.returning.clone()))
     }

@@ -88,7 +88,7 @@ impl<'db, B: WriteTarget, T: Table, R: Projection<T> + Clone + Send> OnConflict<
         } = self.upsert;
         let mut list = String::new();
         returning.write_sql(&mut list);
-        let statements = action.and_then(|action| {
+        let statements = returning.check().and(action).and_then(|action| {
             let clause = OnConflictClause {
                 target: self.target,
                 action,
