@@ -6,7 +6,7 @@ use quanta::Instant;
 
 use d1orm::{
     BatchEntry, Columns, DecodeError, DiscardRows, Error, ExecResult, Meta, Prefix, Row, RowSink,
-    SqliteCode, Statement, Value, ValueRef,
+    SqliteCode, Statement, Timings, Value, ValueRef,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
@@ -57,6 +57,21 @@ fn unsafe_integer_bound(i: i64) -> Error {
             "Type 'i64' not supported for value '{i}': beyond ±(2^53 - 1), D1 cannot carry it exactly"
         ),
     )
+}
+
+/// The meta fields a D1 database with one copy reports for every query: its primary
+/// served it, at the first attempt, and SQLite's share of the time is all of it.
+#[inline]
+fn single_primary_meta(duration: f64) -> Meta {
+    Meta {
+        served_by: SERVED_BY.into(),
+        served_by_primary: Some(true),
+        total_attempts: Some(1),
+        timings: Some(Timings {
+            sql_duration_ms: duration,
+        }),
+        ..Meta::default()
+    }
 }
 
 /// Where a statement stands in a multi-statement text.
@@ -239,7 +254,7 @@ impl<'c> Executor<'c> {
                 changed_db: changes != 0 || *self.size != size_before,
                 size_after: *self.size,
                 rows_written: counters.rows_written,
-                ..Meta::default()
+                ..single_primary_meta(0.0)
             });
         };
         let last_row_id = self.conn.last_insert_rowid();
@@ -253,7 +268,7 @@ impl<'c> Executor<'c> {
             size_after: *self.size,
             rows_read: counters.rows_read,
             rows_written: counters.rows_written,
-            ..Meta::default()
+            ..single_primary_meta(duration)
         })
     }
 
@@ -576,6 +591,10 @@ impl Executor<'_> {
                         this.step(Key::transient(piece), &[], &mut DiscardRows, Position::Only)?;
                     }
                     count += 1;
+                }
+                if count == 0 {
+                    // Every line was a `--` comment.
+                    return Err(no_statements());
                 }
                 Ok(count)
             })

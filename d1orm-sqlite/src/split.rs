@@ -31,16 +31,16 @@ pub(crate) fn statements(sql: &str) -> Result<Pieces<'_>> {
             no_statements()
         });
     }
-    pieces
+    // D1 skips empty statements (a lone `;`, only comments) before a statement, but not
+    // after the last one: `;; SELECT 1` runs, `SELECT 1;;` and `SELECT 1; -- x` fail.
+    if pieces.last().is_some_and(|p| !p.has_code) {
+        return Err(empty_statement());
+    }
+    Ok(pieces
         .into_iter()
-        .map(|p| {
-            if p.has_code {
-                Ok(p.text)
-            } else {
-                Err(empty_statement())
-            }
-        })
-        .collect()
+        .filter(|p| p.has_code)
+        .map(|p| p.text)
+        .collect())
 }
 
 struct Piece<'a> {
@@ -150,7 +150,17 @@ mod tests {
         assert_eq!(split(";").unwrap_err(), empty);
         assert_eq!(split("/* x */").unwrap_err(), empty);
         assert_eq!(split("SELECT 1; -- x").unwrap_err(), empty);
+        assert_eq!(split("SELECT 1;;").unwrap_err(), empty);
         assert_eq!(split("SELECT 1 -- x").unwrap(), ["SELECT 1 -- x"]);
+        assert_eq!(split(";; SELECT 1").unwrap(), ["SELECT 1"]);
+        assert_eq!(
+            split("SELECT 1;;; SELECT 2").unwrap(),
+            ["SELECT 1;", "SELECT 2"]
+        );
+        assert_eq!(
+            split("SELECT 1; /* c */; -- d\n; SELECT 2").unwrap(),
+            ["SELECT 1;", "SELECT 2"]
+        );
     }
 }
 

@@ -547,6 +547,10 @@ impl Scenario {
 
 /// The fields of `meta` a step compares.
 struct MetaFields {
+    /// The names of the fields present, sorted, and `timings`' own.
+    shape: J,
+    served_by_primary: J,
+    total_attempts: J,
     changes: J,
     last_row_id: J,
     changed_db: J,
@@ -556,7 +560,12 @@ struct MetaFields {
 }
 
 fn meta_obs(m: MetaFields, step: &Step) -> J {
-    let mut out = J::obj(vec![("changes", m.changes)]);
+    let mut out = J::obj(vec![
+        ("fields", m.shape),
+        ("served_by_primary", m.served_by_primary),
+        ("total_attempts", m.total_attempts),
+        ("changes", m.changes),
+    ]);
     if step.last_row_id {
         out = out.with("last_row_id", m.last_row_id);
     }
@@ -572,9 +581,31 @@ fn meta_obs(m: MetaFields, step: &Step) -> J {
     out
 }
 
+/// The names of a meta's fields, and of its `timings`' fields, sorted.
+fn meta_shape(meta: &serde_json::Value) -> J {
+    let names = |v: Option<&serde_json::Value>| {
+        let mut names: Vec<String> = v
+            .and_then(|v| v.as_object())
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        J::Arr(names.into_iter().map(J::str).collect())
+    };
+    J::obj(vec![
+        ("meta", names(Some(meta))),
+        ("timings", names(meta.get("timings"))),
+    ])
+}
+
 fn sqlite_meta(m: &Meta, step: &Step) -> J {
+    let json = serde_json::to_value(m).expect("a meta serializes");
     meta_obs(
         MetaFields {
+            shape: meta_shape(&json),
+            served_by_primary: m.served_by_primary.map_or(J::str("<missing>"), J::Bool),
+            total_attempts: m
+                .total_attempts
+                .map_or(J::str("<missing>"), |n| J::Num(n.into())),
             changes: J::Num(m.changes.into()),
             last_row_id: J::int(m.last_row_id),
             changed_db: J::Bool(m.changed_db),
@@ -592,8 +623,15 @@ fn d1_meta(m: Option<&J>, step: &Step) -> J {
             .cloned()
             .unwrap_or(J::str("<missing>"))
     };
+    let shape = match m {
+        Some(m) => meta_shape(&serde_json::to_value(m).expect("a J serializes")),
+        None => J::str("<missing>"),
+    };
     meta_obs(
         MetaFields {
+            shape,
+            served_by_primary: field("served_by_primary"),
+            total_attempts: field("total_attempts"),
             changes: field("changes"),
             last_row_id: field("last_row_id"),
             changed_db: field("changed_db"),
@@ -1037,9 +1075,24 @@ pub fn judge(scenario: &Scenario, sqlite: &J, d1: &J) -> Verdict {
             indent(&d1.pretty())
         )),
         Some(div) => {
+            // A declared divergence lists the meta fields it is about; the fields every
+            // meta carries are compared between the two sides instead.
+            let (sqlite, sqlite_common) = without_common_meta(sqlite);
+            let (d1, d1_common) = without_common_meta(d1);
+            let (sqlite, d1) = (&sqlite, &d1);
             let want_sqlite = J::from(&div.sqlite);
             let want_d1 = J::from(&div.d1);
             let mut text = String::new();
+            if !sqlite_common.is_empty()
+                && !d1_common.is_empty()
+                && !same(&J::Arr(sqlite_common.clone()), &J::Arr(d1_common.clone()))
+            {
+                text += &format!(
+                    "  the fields every meta carries differ:\n  sqlite:\n{}\n  d1:\n{}\n",
+                    indent(&J::Arr(sqlite_common).pretty()),
+                    indent(&J::Arr(d1_common).pretty())
+                );
+            }
             if !same(sqlite, &want_sqlite) {
                 text += &format!(
                     "  sqlite (d1orm-sqlite), expected:\n{}\n  sqlite, observed:\n{}\n",
@@ -1065,6 +1118,42 @@ pub fn judge(scenario: &Scenario, sqlite: &J, d1: &J) -> Verdict {
             }
         }
     }
+}
+
+/// The meta fields that every D1 meta carries whatever the statement did.
+const COMMON_META: [&str; 3] = ["fields", "served_by_primary", "total_attempts"];
+
+/// The observation without the fields of [`COMMON_META`], and the distinct sets of
+/// those fields it held.
+fn without_common_meta(obs: &J) -> (J, Vec<J>) {
+    fn strip(j: &J, common: &mut Vec<J>) -> J {
+        match j {
+            J::Arr(items) => J::Arr(items.iter().map(|i| strip(i, common)).collect()),
+            J::Obj(entries) => J::Obj(
+                entries
+                    .iter()
+                    .map(|(k, v)| match v {
+                        J::Obj(fields) if k == "meta" => {
+                            let (taken, kept): (Vec<_>, Vec<_>) = fields
+                                .iter()
+                                .cloned()
+                                .partition(|(f, _)| COMMON_META.contains(&f.as_str()));
+                            let taken = J::Obj(taken);
+                            if !common.iter().any(|c| same(c, &taken)) {
+                                common.push(taken);
+                            }
+                            (k.clone(), J::Obj(kept))
+                        }
+                        _ => (k.clone(), strip(v, common)),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let mut common = Vec::new();
+    let stripped = strip(obs, &mut common);
+    (stripped, common)
 }
 
 /// The (0-based) steps whose observations differ, as ` 2, 5`.

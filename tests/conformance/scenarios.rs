@@ -1656,6 +1656,48 @@ fn comments(v: &mut Vec<Scenario>) {
     ]);
     v.push(sc("comments/nul_ends_the_text", nul));
     v.push(sc(
+        "comments/empty_statements_before_a_statement_are_skipped",
+        vec![
+            all("SELECT 1 AS a;;; SELECT 2 AS b"),
+            all(";;SELECT 1 AS a"),
+            all("SELECT 1 AS a; ; SELECT 2 AS b"),
+            all("SELECT 1 AS a; /* c */; SELECT 2 AS b"),
+            all("SELECT 1 AS a; -- c\n; SELECT 2 AS b"),
+            all("SELECT 1 AS a;\n-- c\nSELECT 2 AS b"),
+            all("SELECT 1 AS a;;"),
+            all("SELECT 1 AS a; /* c */"),
+            run("CREATE TABLE t (a)"),
+            run("; INSERT INTO t VALUES (1);; INSERT INTO t VALUES (2)"),
+            all("SELECT a FROM t ORDER BY a"),
+        ],
+    ));
+    v.push(sc(
+        "exec/nothing_but_comments",
+        vec![
+            exec("-- x"),
+            exec("-- x\n-- y"),
+            exec("/* c */"),
+            exec("  \n  "),
+            exec("SELECT 1;;"),
+            exec("SELECT 1;;; SELECT 2"),
+            exec(";"),
+            exec("-- x\nSELECT 1\n-- y"),
+        ],
+    ));
+    v.push(sc(
+        "exec/length_counts_per_line",
+        vec![
+            exec(format!("SELECT 1{}", " ".repeat(100_000))),
+            exec(format!("CREATE TABLE t (a)\n{}", "SELECT 1\n".repeat(12_000))),
+            all("SELECT name FROM sqlite_master"),
+            batch(vec![
+                stmt("INSERT INTO t VALUES (1)"),
+                stmt(format!("SELECT 1{}", " ".repeat(100_000))),
+            ]),
+            all("SELECT count(*) AS n FROM t"),
+        ],
+    ));
+    v.push(sc(
         "comments/where_they_work",
         vec![
             all("SELECT 1 AS a -- trailing comment"),
