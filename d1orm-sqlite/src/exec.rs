@@ -669,6 +669,8 @@ impl Row for SqliteRow<'_, '_> {
                 return Err(unsafe_integer_read(i));
             }
             SqlValueRef::Integer(i) => ValueRef::Integer(i),
+            // D1 hands JavaScript a REAL that is ±Infinity as null.
+            SqlValueRef::Real(f) if f.is_infinite() => ValueRef::Null,
             SqlValueRef::Real(f) => ValueRef::Real(f),
             SqlValueRef::Text(t) => ValueRef::Text(std::str::from_utf8(t).map_err(not_utf8)?),
             SqlValueRef::Blob(b) => ValueRef::Blob(b),

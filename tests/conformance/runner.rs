@@ -238,9 +238,21 @@ impl<'de> Visitor<'de> for JVisitor {
         Ok(J::Num(u.into()))
     }
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<J, E> {
-        // The D1 side travels as JSON, where JSON.stringify writes a non-finite number
-        // as null; the SQLite side's ±Infinity is shown the same way.
-        Ok(serde_json::Number::from_f64(f).map_or(J::Null, J::Num))
+        // Shown as the local-d1 harness shows a non-finite number D1 gives, so that
+        // one given on one side only is seen.
+        Ok(serde_json::Number::from_f64(f).map_or_else(
+            || {
+                let name = if f.is_nan() {
+                    "NaN"
+                } else if f > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
+                J::obj(vec![("nonfinite", J::str(name))])
+            },
+            J::Num,
+        ))
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<J, E> {
         Ok(J::Str(s.to_owned()))
@@ -728,19 +740,27 @@ fn sqlite_batch(r: d1orm::Result<Vec<D1Result<J>>>, step: &Step, key_order: bool
     }
 }
 
+/// A result of JSON object rows, its rows as observed (keys in the map's order).
+fn json_rows(r: D1Result<d1orm::JsonRow>) -> D1Result<J> {
+    D1Result {
+        success: r.success,
+        meta: r.meta,
+        results: r
+            .results
+            .into_iter()
+            .map(|row| J::from(&serde_json::Value::Object(row)))
+            .collect(),
+    }
+}
+
 /// Runs a statement step (all/run/first/first(column)/raw) on a prepared statement.
 async fn sqlite_statement<B: Backend>(p: PreparedStatement<'_, B>, step: &Step, ko: bool) -> J {
     let out = match &step.kind {
         Kind::All(_) => p.all::<J>().await.map(|r| sqlite_result(&r, step, ko)),
-        Kind::Run(_) => p.run().await.map(|r| {
-            let rows = r
-                .results
-                .iter()
-                .map(|row| J::from(&serde_json::Value::Object(row.clone())))
-                .collect();
-            // run() hands back maps without JavaScript's key order: no key list here.
-            result_obs(J::Arr(rows), sqlite_meta(&r.meta, step), false)
-        }),
+        Kind::Run(_) => p
+            .run()
+            .await
+            .map(|r| sqlite_result(&json_rows(r), step, ko)),
         Kind::First(_) => p
             .first::<J>()
             .await
@@ -779,14 +799,17 @@ fn statement_of(kind: &Kind) -> Option<&Stmt> {
 async fn sqlite_step(db: &Database<SqliteBackend>, step: &Step, ko: bool) -> J {
     match &step.kind {
         Kind::Batch(stmts) => {
+            // Statements given to a batch as they are: rows come back as JSON objects,
+            // which must keep D1's key order too.
             let r = db
                 .batch(
                     stmts
                         .iter()
-                        .map(|s| bound(db.prepare(s.sql.clone()), s).all::<J>())
+                        .map(|s| bound(db.prepare(s.sql.clone()), s))
                         .collect::<Vec<_>>(),
                 )
-                .await;
+                .await
+                .map(|results| results.into_iter().map(json_rows).collect());
             sqlite_batch(r, step, ko)
         }
         Kind::Exec(sql) => match db.exec(sql).await {
@@ -953,7 +976,7 @@ fn d1_response(resp: &J, step: &Step, ko: bool) -> J {
     let result = resp.get("result").cloned().unwrap_or(J::Null);
     match &step.kind {
         Kind::All(_) => d1_result(&result, step, ko),
-        Kind::Run(_) => d1_result(&result, step, false),
+        Kind::Run(_) => d1_result(&result, step, ko),
         Kind::First(_) => first_obs(result, ko),
         Kind::FirstColumn(..) => J::obj(vec![("value", result)]),
         Kind::Raw(_) => J::obj(vec![("rows", result)]),

@@ -89,6 +89,20 @@ fn reads(v: &mut Vec<Scenario>) {
         )],
     ));
     v.push(sc(
+        "reads/infinity_reads_as_null",
+        vec![
+            run("CREATE TABLE f (r REAL)"),
+            run("INSERT INTO f VALUES (1e999), (-1e999), (1.5), (1e999 - 1e999)"),
+            all("SELECT r, typeof(r) AS t FROM f ORDER BY rowid"),
+            raw("SELECT r FROM f ORDER BY rowid"),
+            first("SELECT r FROM f"),
+            first_col("SELECT r FROM f", "r"),
+            batch(vec![stmt("SELECT max(r) AS m FROM f"), stmt("SELECT min(r) AS m FROM f")]),
+            all("SELECT json_set('{}', '$.a', 1e999) AS j, json_extract('{\"a\":1e999}', '$.a') AS v"),
+            all("SELECT 1e999 * 0 AS nan, abs(-1e999) AS inf"),
+        ],
+    ));
+    v.push(sc(
         "reads/empty_table",
         vec![
             run("CREATE TABLE t (a INTEGER, b TEXT)"),
@@ -1599,6 +1613,8 @@ fn columns(v: &mut Vec<Scenario>) {
                 all("SELECT 1, 2, 'x' AS b, 3"),
                 all("SELECT 'first' AS \"5\", 'second' AS \"5\", 'b' AS b"),
                 batch(vec![stmt("SELECT 'y' AS y, 'n' AS \"1\""), stmt("SELECT 1 AS b, 2 AS a")]),
+                run("SELECT 'z' AS z, 'ten' AS \"10\", 'nine' AS \"9\", 'a' AS a"),
+                run("SELECT 'first' AS \"5\", 'second' AS \"5\", 'b' AS b, 'c' AS a"),
             ],
         )
         .key_order(),
@@ -1688,7 +1704,10 @@ fn comments(v: &mut Vec<Scenario>) {
         "exec/length_counts_per_line",
         vec![
             exec(format!("SELECT 1{}", " ".repeat(100_000))),
-            exec(format!("CREATE TABLE t (a)\n{}", "SELECT 1\n".repeat(12_000))),
+            exec(format!(
+                "CREATE TABLE t (a)\n{}",
+                "SELECT 1\n".repeat(12_000)
+            )),
             all("SELECT name FROM sqlite_master"),
             batch(vec![
                 stmt("INSERT INTO t VALUES (1)"),

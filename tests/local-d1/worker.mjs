@@ -16,9 +16,10 @@ function decodeParam(p) {
 }
 
 // Makes whatever D1 returned JSON-safe: ArrayBuffers and typed arrays become
-// {"blob": [bytes]}; everything else keeps its shape (JSON.stringify turns
-// non-finite numbers into null).
+// {"blob": [bytes]}; a non-finite number {"nonfinite": "Infinity"} (JSON.stringify
+// would write null, and hide that D1 gave a number); everything else keeps its shape.
 function encodeValue(v) {
+  if (typeof v === "number" && !Number.isFinite(v)) return { nonfinite: String(v) };
   if (v instanceof ArrayBuffer) return { blob: Array.from(new Uint8Array(v)) };
   if (ArrayBuffer.isView(v)) {
     return { blob: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
