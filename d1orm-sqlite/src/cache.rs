@@ -259,9 +259,66 @@ impl StatementCache {
     }
 }
 
+/// The backend's own transaction statements, prepared once and kept apart from the
+/// cache, whose statements application SQL finds by its text: a `BEGIN` prepared by
+/// the backend must never be found for an application's `BEGIN`, which D1 refuses.
+#[derive(Default)]
+pub(crate) struct Control {
+    statements: [Option<rusqlite::Statement<'static>>; 3],
+}
+
+/// One of the backend's transaction statements.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ControlStatement {
+    Begin = 0,
+    Commit = 1,
+    Rollback = 2,
+}
+
+impl ControlStatement {
+    fn sql(self) -> &'static str {
+        match self {
+            ControlStatement::Begin => "BEGIN IMMEDIATE",
+            ControlStatement::Commit => "COMMIT",
+            ControlStatement::Rollback => "ROLLBACK",
+        }
+    }
+}
+
+impl Control {
+    /// Runs `which` on `conn`, preparing it on first use.
+    ///
+    /// # Safety
+    /// As [`StatementCache::get`]: `conn` is the connection of every call and outlives
+    /// the statements (the [`CachedConnection`] holding both ensures it).
+    pub(crate) unsafe fn run(
+        &mut self,
+        conn: &Connection,
+        which: ControlStatement,
+    ) -> rusqlite::Result<()> {
+        let slot = &mut self.statements[which as usize];
+        if slot.is_none() {
+            let statement =
+                conn.prepare_with_flags(which.sql(), PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
+            // SAFETY: the `CachedConnection` keeps `conn` in place and alive for as
+            // long as it holds the statement.
+            *slot = Some(unsafe {
+                std::mem::transmute::<rusqlite::Statement<'_>, rusqlite::Statement<'static>>(
+                    statement,
+                )
+            });
+        }
+        match slot {
+            Some(statement) => statement.raw_execute().map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A connection and the statements prepared on it.
 pub(crate) struct CachedConnection {
     statements: StatementCache,
+    control: Control,
     /// Owned (made by `Box::leak`, freed in `drop`). Not a `Box`: the statements
     /// keep shared references into it, which a `Box`, a unique owner, must not have
     /// while it is moved or reborrowed.
@@ -283,6 +340,7 @@ impl CachedConnection {
     pub(crate) fn new(conn: Connection, capacity: usize) -> Self {
         CachedConnection {
             statements: StatementCache::new(capacity),
+            control: Control::default(),
             conn: NonNull::from(Box::leak(Box::new(conn))),
         }
     }
@@ -294,9 +352,13 @@ impl CachedConnection {
     }
 
     /// The connection and its statements, borrowed together.
-    pub(crate) fn parts(&mut self) -> (&Connection, &mut StatementCache) {
+    pub(crate) fn parts(&mut self) -> (&Connection, &mut StatementCache, &mut Control) {
         // SAFETY: as in `conn`.
-        (unsafe { self.conn.as_ref() }, &mut self.statements)
+        (
+            unsafe { self.conn.as_ref() },
+            &mut self.statements,
+            &mut self.control,
+        )
     }
 }
 
@@ -304,6 +366,7 @@ impl Drop for CachedConnection {
     fn drop(&mut self) {
         // The statements first: SQLite closes no connection with statements open.
         self.statements.clear();
+        self.control = Control::default();
         // SAFETY: made by `Box::leak` in `new`, freed once, here, after every statement
         // that borrowed it.
         drop(unsafe { Box::from_raw(self.conn.as_ptr()) });

@@ -12,7 +12,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
 
 use crate::auth::AuthState;
-use crate::cache::{Key, Keys, StatementCache};
+use crate::cache::{Control, ControlStatement, Key, Keys, StatementCache};
 use crate::deadline::Deadline;
 use crate::errors::{
     empty_statement, from_rusqlite, no_statements, statement_too_long, time_limit_exceeded,
@@ -28,6 +28,8 @@ pub(crate) struct Executor<'c> {
     pub(crate) conn: &'c Connection,
     /// The connection's prepared statements.
     statements: &'c mut StatementCache,
+    /// The backend's own `BEGIN`, `COMMIT` and `ROLLBACK`.
+    control: &'c mut Control,
     auth: &'c AuthState,
     deadline: &'c Deadline,
     /// The database size after the last statement that could change it; statements that
@@ -141,6 +143,7 @@ impl<'c> Executor<'c> {
     pub(crate) fn new(
         conn: &'c Connection,
         statements: &'c mut StatementCache,
+        control: &'c mut Control,
         auth: &'c AuthState,
         deadline: &'c Deadline,
         size: &'c mut u64,
@@ -150,6 +153,7 @@ impl<'c> Executor<'c> {
         Executor {
             conn,
             statements,
+            control,
             auth,
             deadline,
             size,
@@ -324,9 +328,9 @@ impl<'c> Executor<'c> {
         if !self.conn.is_autocommit() {
             return f(self);
         }
-        self.internal("BEGIN IMMEDIATE")?;
+        self.control(ControlStatement::Begin)?;
         match f(self) {
-            Ok(value) => match self.internal("COMMIT") {
+            Ok(value) => match self.control(ControlStatement::Commit) {
                 Ok(()) => Ok(value),
                 Err(e) => {
                     self.rollback();
@@ -343,7 +347,7 @@ impl<'c> Executor<'c> {
     pub(crate) fn rollback(&mut self) {
         if !self.conn.is_autocommit() {
             // A failed rollback leaves nothing better to report than the first error.
-            let _ = self.internal("ROLLBACK");
+            let _ = self.control(ControlStatement::Rollback);
         }
         // Sizes seen inside the rolled-back transaction are gone with it.
         if let Ok(size) = self.database_size() {
@@ -351,12 +355,9 @@ impl<'c> Executor<'c> {
         }
     }
 
-    /// Runs SQL of the backend's own, outside D1's rules.
-    fn internal(&self, sql: &str) -> d1orm::Result<()> {
-        self.auth.set_internal(true);
-        let result = self.conn.execute_batch(sql);
-        self.auth.set_internal(false);
-        result.map_err(|e| self.error(e))
+    /// Runs one of the backend's transaction statements.
+    fn control(&mut self, which: ControlStatement) -> d1orm::Result<()> {
+        self.runner().control(self.control, which)
     }
 
     /// `(page_count - freelist_count) * page_size`, as D1 reports `size_after`.
@@ -427,7 +428,25 @@ impl<'c> Executor<'c> {
         // SAFETY: the cache and the connection come from one `CachedConnection`, and
         // the statement is only used here, in place.
         let stmt = unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
-        let result = on.execute(stmt, params, sink, position);
+        // D1 runs every call in a transaction: a write that fails leaves nothing, even
+        // where SQLite in autocommit keeps what it did before failing (`OR FAIL`,
+        // `RAISE(FAIL)`). Reads need none.
+        let own_transaction = !stmt.readonly() && on.conn.is_autocommit();
+        if own_transaction {
+            on.control(self.control, ControlStatement::Begin)?;
+        }
+        let mut result = on.execute(stmt, params, sink, position);
+        if own_transaction {
+            if result.is_ok()
+                && let Err(e) = on.control(self.control, ControlStatement::Commit)
+            {
+                result = Err(e);
+            }
+            if result.is_err() && !on.conn.is_autocommit() {
+                // A failed rollback leaves nothing better to report than the first error.
+                let _ = on.control(self.control, ControlStatement::Rollback);
+            }
+        }
         if params
             .iter()
             .any(|v| matches!(v, Value::Text(_) | Value::Blob(_)))
@@ -457,6 +476,16 @@ impl Runner<'_> {
             return time_limit_exceeded();
         }
         from_rusqlite(e, self.auth.take_denial())
+    }
+
+    /// Runs one of the backend's transaction statements, outside D1's rules.
+    fn control(self, control: &mut Control, which: ControlStatement) -> d1orm::Result<()> {
+        self.auth.set_internal(true);
+        // SAFETY: the control statements and the connection come from one
+        // `CachedConnection`.
+        let result = unsafe { control.run(self.conn, which) };
+        self.auth.set_internal(false);
+        result.map_err(|e| self.error(e))
     }
 
     /// Binds and steps a prepared statement, sending its rows to `sink`.

@@ -163,9 +163,11 @@ impl SqliteBackend {
         // millisecond here, longer on a loaded machine): here, not in the first query.
         quanta::Instant::now();
         let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
-        let (conn, statements) = db.parts();
-        let size = Executor::new(conn, statements, &auth, &deadline, &mut 0, page_size, false)
-            .database_size()?;
+        let (conn, statements, control) = db.parts();
+        let size = Executor::new(
+            conn, statements, control, &auth, &deadline, &mut 0, page_size, false,
+        )
+        .database_size()?;
         let state = Connected {
             db,
             size,
@@ -190,10 +192,11 @@ impl SqliteBackend {
             size,
             page_size,
         } = &mut *call.state;
-        let (conn, statements) = db.parts();
+        let (conn, statements, control) = db.parts();
         f(&mut Executor::new(
             conn,
             statements,
+            control,
             &self.inner.auth,
             &self.inner.deadline,
             size,
@@ -300,13 +303,14 @@ impl Drop for Call<'_> {
             size,
             page_size,
         } = &mut *self.state;
-        let (conn, statements) = db.parts();
+        let (conn, statements, control) = db.parts();
         if conn.is_autocommit() && !std::thread::panicking() {
             return;
         }
         Executor::new(
             conn,
             statements,
+            control,
             &inner.auth,
             &inner.deadline,
             size,

@@ -278,7 +278,11 @@ async fn prepared_once<F: AsyncFn(&Database<Spy>, i64)>(db: &Database<Spy>, roun
             .unwrap_or_else(|| panic!("statement evicted from the cache: {sql}"));
         assert_eq!(a.handle, b.handle, "prepared again: {sql}");
         assert_eq!(a.reprepares, b.reprepares, "re-prepared: {sql}");
-        ran += a.runs - b.runs;
+        // The backend's own transaction statements (kept prepared too) are not the
+        // statements the calls ran.
+        if !["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"].contains(&sql.as_str()) {
+            ran += a.runs - b.runs;
+        }
     }
     assert_eq!(
         ran as usize, executions,

@@ -350,6 +350,34 @@ fn errors(v: &mut Vec<Scenario>) {
 // ---------------------------------------------------------------------------------
 
 fn writes(v: &mut Vec<Scenario>) {
+    v.push(sc(
+        "writes/a_failing_call_leaves_nothing",
+        vec![
+            run("CREATE TABLE t (a UNIQUE)"),
+            run("INSERT OR FAIL INTO t VALUES (1), (2), (1)"),
+            all("SELECT a FROM t ORDER BY a"),
+            run("INSERT INTO t VALUES (10), (20)"),
+            run("UPDATE OR FAIL t SET a = 30"),
+            all("SELECT a FROM t ORDER BY a"),
+            run("CREATE TABLE log (x)"),
+            run("CREATE TRIGGER no_threes AFTER INSERT ON log BEGIN \
+                 SELECT CASE WHEN NEW.x = 3 THEN RAISE(FAIL, 'no threes') END; END"),
+            run("INSERT INTO log VALUES (1), (2), (3)"),
+            all("SELECT count(*) AS n FROM log"),
+            run("INSERT INTO log SELECT value FROM json_each('[5, 6, 3]') RETURNING x"),
+            all("SELECT count(*) AS n FROM log"),
+            run("INSERT INTO log VALUES (7); INSERT OR FAIL INTO t VALUES (8), (8)"),
+            exec("INSERT INTO log VALUES (9)\nINSERT OR FAIL INTO t VALUES (11), (11)"),
+            batch(vec![
+                stmt("INSERT INTO log VALUES (12)"),
+                stmt("INSERT OR FAIL INTO t VALUES (13), (13)"),
+            ]),
+            all("SELECT count(*) AS n FROM log"),
+            all("SELECT a FROM t ORDER BY a"),
+            run("INSERT INTO log VALUES (4)"),
+            all("SELECT x FROM log"),
+        ],
+    ));
     errors(v);
     v.push(sc(
         "writes/insert_update_delete",
