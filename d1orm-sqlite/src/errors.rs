@@ -52,6 +52,18 @@ pub(crate) fn from_rusqlite(error: rusqlite::Error, denial: Denial) -> Error {
     if denial == Denial::Transaction {
         return Error::d1(Prefix::Error, TRANSACTION_REFUSED);
     }
+    if denial == Denial::MissingFunction
+        && let rusqlite::Error::SqlInputError {
+            error, msg, offset, ..
+        } = &error
+        && let Some(name) = msg.strip_prefix("not authorized to use function: ")
+    {
+        return sqlite_error(
+            *error,
+            format!("no such function: {name}"),
+            u32::try_from(*offset).ok(),
+        );
+    }
     match error {
         rusqlite::Error::SqliteFailure(e, message) => {
             sqlite_error(e, message.unwrap_or_else(|| e.to_string()), None)

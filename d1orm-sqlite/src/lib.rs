@@ -40,6 +40,7 @@ mod deadline;
 mod errors;
 mod exec;
 mod lex;
+mod parity;
 mod split;
 
 use std::path::Path;
@@ -153,6 +154,7 @@ impl SqliteBackend {
         // have from the start (so a fresh database's `size_after` is one page).
         conn.execute_batch("BEGIN IMMEDIATE; COMMIT")
             .map_err(open_error)?;
+        parity::apply(&conn).map_err(open_error)?;
         let auth = Arc::new(AuthState::default());
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;

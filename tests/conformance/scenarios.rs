@@ -1200,6 +1200,80 @@ fn forbidden(v: &mut Vec<Scenario>) {
         ],
     ));
     v.push(sc(
+        "engine/math_functions",
+        vec![
+            all(
+                "SELECT sqrt(4) AS a, sqrt(-1) AS b, sqrt('9') AS c, sqrt('x') AS d, \
+                 sqrt(NULL) AS e, sqrt(x'01') AS f, sqrt(2) AS g, sqrt(' 4 ') AS h, \
+                 sqrt('4x') AS i, sqrt('1e2') AS j",
+            ),
+            all(
+                "SELECT ceil(1.2) AS a, ceil(3) AS b, ceil('2.5') AS c, floor(-1.5) AS d, \
+                 trunc(-2.7) AS e, floor('7') AS g, typeof(floor('7')) AS h, \
+                 typeof(ceil(3)) AS i, typeof(ceil(1.2)) AS j, floor(' 7 ') AS k, \
+                 ceil(1e300) AS m, floor(x'31') AS n",
+            ),
+            all(
+                "SELECT pow(2, 10) AS a, pow(2, 0.5) AS b, ln(1) AS c, ln(0) AS d, \
+                 log(100) AS e, log(2, 8) AS f, log2(8) AS h, exp(1) AS i, \
+                 pi() AS j, mod(7, 3) AS k, mod(7.5, 2) AS l, mod(1, 0) AS m, \
+                 log(-1) AS n, ln(-1) AS o, log(1, 8) AS p, log(0.5, 8) AS q, \
+                 log(2, 0) AS r, pow(-8, 1.0 / 3) AS s, typeof(mod(7, 3)) AS t",
+            ),
+            all(
+                "SELECT acos(1) AS a, asin(1) AS b, atan(1) AS c, atan2(1, 1) AS d, \
+                 cos(0) AS e, sin(0) AS f, tan(0) AS g, cosh(0) AS h, sinh(0) AS i, \
+                 tanh(0) AS j, acosh(1) AS k, asinh(0) AS l, atanh(0) AS m, \
+                 degrees(pi()) AS n, radians(180) AS o, acos(2) AS p, degrees(1) AS q, \
+                 radians(1) AS r, exp(1000) AS s, atanh(1) AS t",
+            ),
+            all("SELECT sqrt() AS a"),
+            all("SELECT log(1, 2, 3) AS a"),
+            all("SELECT ceiling(1.5) AS a"),
+            all("SELECT power(2, 2) AS a"),
+            all("SELECT log10(100) AS a"),
+            run("CREATE TABLE m (x REAL)"),
+            run("INSERT INTO m VALUES (1.5), (-2.25), (16)"),
+            all("SELECT x, sqrt(abs(x)) AS r, floor(x) AS f, ceil(x) AS c FROM m ORDER BY x"),
+        ],
+    ));
+    v.push(sc(
+        "engine/functions_d1_leaves_out",
+        vec![
+            all("SELECT if(1, 2, 3) AS v"),
+            all("SELECT json_pretty('[1]') AS v"),
+            all("SELECT subtype(1) AS v"),
+            all("SELECT unistr('a') AS v"),
+            all("SELECT unistr_quote('a') AS v"),
+            all("SELECT sqlite_log(1, 'x') AS v"),
+            all("SELECT fts5_source_id() AS v"),
+            all("SELECT soundex('x') AS v"),
+            all("SELECT sqlite_offset(1) AS v"),
+            all("SELECT median(1) AS v"),
+            all("SELECT percentile(1, 50) AS v"),
+            all("SELECT matchinfo(1) AS v"),
+            all("SELECT offsets(1) AS v"),
+            all(
+                "SELECT iif(1, 2, 3) AS a, concat('a', 'b') AS b, concat_ws('-', 'a', 'b') AS c, \
+                 octet_length('é') AS d, unhex('41') AS e, format('%d', 5) AS f",
+            ),
+        ],
+    ));
+    v.push(sc(
+        "engine/virtual_tables_d1_has",
+        vec![
+            all("SELECT * FROM dbstat"),
+            all("SELECT count(*) AS n FROM dbstat"),
+            all("SELECT count(*) AS n FROM json_each('[1, 2]')"),
+            all("SELECT count(*) AS n FROM json_tree('{\"a\": [1]}')"),
+            run("CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)"),
+            run("CREATE VIRTUAL TABLE f USING fts5(body)"),
+            run("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'row')"),
+            run("CREATE VIRTUAL TABLE f3 USING fts3(body)"),
+            all("SELECT name FROM sqlite_master ORDER BY name"),
+        ],
+    ));
+    v.push(sc(
         "forbidden/functions",
         vec![
             all("SELECT sqlite_version()"),
