@@ -315,6 +315,12 @@ impl Control {
     }
 }
 
+/// The statements of a connection, borrowed for one call.
+pub(crate) struct Statements<'a> {
+    pub(crate) cache: &'a mut StatementCache,
+    pub(crate) control: &'a mut Control,
+}
+
 /// A connection and the statements prepared on it.
 pub(crate) struct CachedConnection {
     statements: StatementCache,
@@ -352,12 +358,14 @@ impl CachedConnection {
     }
 
     /// The connection and its statements, borrowed together.
-    pub(crate) fn parts(&mut self) -> (&Connection, &mut StatementCache, &mut Control) {
+    pub(crate) fn parts(&mut self) -> (&Connection, Statements<'_>) {
         // SAFETY: as in `conn`.
         (
             unsafe { self.conn.as_ref() },
-            &mut self.statements,
-            &mut self.control,
+            Statements {
+                cache: &mut self.statements,
+                control: &mut self.control,
+            },
         )
     }
 }

@@ -12,7 +12,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, StatementStatus, ToSql};
 
 use crate::auth::AuthState;
-use crate::cache::{Control, ControlStatement, Key, Keys, StatementCache};
+use crate::cache::{Control, ControlStatement, Key, Keys, StatementCache, Statements};
 use crate::deadline::Deadline;
 use crate::errors::{
     empty_statement, from_rusqlite, no_statements, statement_too_long, time_limit_exceeded,
@@ -142,8 +142,7 @@ impl<'c> Executor<'c> {
     /// The connection borrowed for one call, outside any batch.
     pub(crate) fn new(
         conn: &'c Connection,
-        statements: &'c mut StatementCache,
-        control: &'c mut Control,
+        statements: Statements<'c>,
         auth: &'c AuthState,
         deadline: &'c Deadline,
         size: &'c mut u64,
@@ -152,8 +151,8 @@ impl<'c> Executor<'c> {
     ) -> Self {
         Executor {
             conn,
-            statements,
-            control,
+            statements: statements.cache,
+            control: statements.control,
             auth,
             deadline,
             size,

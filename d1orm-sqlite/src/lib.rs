@@ -165,11 +165,9 @@ impl SqliteBackend {
         // millisecond here, longer on a loaded machine): here, not in the first query.
         quanta::Instant::now();
         let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
-        let (conn, statements, control) = db.parts();
-        let size = Executor::new(
-            conn, statements, control, &auth, &deadline, &mut 0, page_size, false,
-        )
-        .database_size()?;
+        let (conn, statements) = db.parts();
+        let size = Executor::new(conn, statements, &auth, &deadline, &mut 0, page_size, false)
+            .database_size()?;
         let state = Connected {
             db,
             size,
@@ -194,11 +192,10 @@ impl SqliteBackend {
             size,
             page_size,
         } = &mut *call.state;
-        let (conn, statements, control) = db.parts();
+        let (conn, statements) = db.parts();
         f(&mut Executor::new(
             conn,
             statements,
-            control,
             &self.inner.auth,
             &self.inner.deadline,
             size,
@@ -305,14 +302,13 @@ impl Drop for Call<'_> {
             size,
             page_size,
         } = &mut *self.state;
-        let (conn, statements, control) = db.parts();
+        let (conn, statements) = db.parts();
         if conn.is_autocommit() && !std::thread::panicking() {
             return;
         }
         Executor::new(
             conn,
             statements,
-            control,
             &inner.auth,
             &inner.deadline,
             size,

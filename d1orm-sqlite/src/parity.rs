@@ -72,10 +72,10 @@ impl Number {
         if digits.is_empty() || !digits.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(i) = text.parse::<i64>() {
-                return Some(Number::Integer(i));
-            }
+        if digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(i) = text.parse::<i64>()
+        {
+            return Some(Number::Integer(i));
         }
         // Rust reads `inf` and `NaN` too; SQLite does not.
         if !digits
