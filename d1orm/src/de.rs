@@ -6,6 +6,7 @@ use smallvec::SmallVec;
 
 use crate::backend::{Columns, Row};
 use crate::error::{DecodeError, Error, Result};
+use crate::json::Strict;
 use crate::value::{ValueRef, f32_from_real, integral_i64};
 
 /// Which columns a row object shows, and in which order, resolved once per statement.
@@ -99,7 +100,9 @@ fn array_index(name: &str) -> Option<u64> {
 /// JavaScript has one number type, so D1 code cannot tell `1` from `1.0`: an integral
 /// number is an integer inside JSON text as it is in a column. serde_json reads the
 /// text as written first; only when that fails is the value read again with its
-/// integral floats made integers (and the first error kept if that fails too).
+/// integral floats made integers (and the second error given if that fails too: it is
+/// the one left once integral floats stand for integers, and the same as the first when
+/// nothing was made an integer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Numbers {
     /// As serde_json reads them.
@@ -109,24 +112,21 @@ enum Numbers {
 }
 
 /// The value `read` gives as written, or if that fails, read again with integral
-/// floats in JSON text as integers; the first error if both fail.
+/// floats in JSON text as integers; the second error if both fail (see [`Numbers`]).
 #[inline]
 fn with_integral_json<T>(
     read: impl Fn(Numbers) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
     match read(Numbers::AsWritten) {
         Ok(value) => Ok(value),
-        Err(e) => again(e, || read(Numbers::IntegralAsIntegers)),
+        Err(_) => again(|| read(Numbers::IntegralAsIntegers)),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn again<T>(
-    first: DecodeError,
-    read: impl FnOnce() -> Result<T, DecodeError>,
-) -> Result<T, DecodeError> {
-    read().map_err(|_| first)
+fn again<T>(read: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeError> {
+    read()
 }
 
 /// Decodes a row as an object (a struct or a map) following `layout`.
@@ -394,14 +394,17 @@ impl<'de> ValueDeserializer<'de> {
         shape: Shape,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
+        // `f32`s inside the text narrow by the column rule, as in a JSON column.
         if self.1 == Numbers::IntegralAsIntegers
             && let Some(document) = crate::json::normalised(text)
         {
-            return shape.deserialize(document, visitor).map_err(invalid_json);
+            return shape
+                .deserialize(Strict(document), visitor)
+                .map_err(invalid_json);
         }
         let mut de = serde_json::Deserializer::from_str(text);
         let value = shape
-            .deserialize(&mut de, visitor)
+            .deserialize(Strict(&mut de), visitor)
             .and_then(|v| de.end().map(|()| v))
             .map_err(invalid_json)?;
         Ok(value)

@@ -13,6 +13,11 @@
 //! integral number within `i64` or `u64` reads as that integer; fractions, and numbers
 //! the field's type cannot hold, stay errors. serde_json is tried first; only a document
 //! it refuses is parsed again with its integral floats made integers.
+//!
+//! An `f32` inside a document reads by the rule of `f32` columns: rounded to the
+//! nearest `f32`, and a finite number beyond its range is an error, never infinity
+//! (serde alone would narrow `1e300` to infinity). Both reads go through
+//! [`strict::Strict`], which applies the rule at any depth.
 
 use std::fmt;
 
@@ -21,6 +26,10 @@ use serde::de::DeserializeOwned;
 use serde::ser;
 
 use crate::error::{DecodeError, Error, Prefix, Result};
+
+mod strict;
+
+pub(crate) use strict::Strict;
 
 /// Where a document goes: its table and column, and the path inside the column's
 /// documents at which the value is written (`$` for the whole document).
@@ -95,16 +104,18 @@ fn check_finite<T: Serialize + ?Sized>(value: &T, target: Target<'_>) -> Result<
     }
 }
 
-/// Reads JSON text into `T`, integral floats standing for integers (see the module's
-/// documentation).
+/// Reads JSON text into `T`, integral floats standing for integers and `f32`s narrowed
+/// by the column rule (see the module's documentation).
 ///
 /// # Failure
-/// Text that is not JSON, or a document `T` does not accept: serde_json's error, from
-/// the text as stored.
+/// Text that is not JSON, a document `T` does not accept, or a number beyond the range
+/// of an `f32` it is read into: serde_json's error, from the text as stored (or from
+/// the document with its integral floats as integers, when that changed anything).
+#[inline]
 pub(crate) fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
-    match serde_json::from_str(text) {
+    match strict::from_str(text) {
         Ok(value) => Ok(value),
-        Err(e) => from_normalised(text).ok_or_else(|| malformed(&e)),
+        Err(e) => from_normalised(text, &e),
     }
 }
 
@@ -113,13 +124,20 @@ fn malformed(e: &serde_json::Error) -> DecodeError {
     DecodeError::new(format!("malformed JSON document: {e}"))
 }
 
-/// `text` read again with its integral floats as integers, when that changes anything
-/// and `T` accepts the result.
+/// `text` read again with its integral floats as integers, after `first` refused it as
+/// written. When that changes nothing, `first`; when `T` refuses the result too, the
+/// second read's error, as it is the one left once integral floats stand for integers
+/// (in `{"n":1.0,"x":1e300}` the problem is `x`, not `n`).
 #[cold]
 #[inline(never)]
-fn from_normalised<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = normalised(text)?;
-    serde_json::from_value(value).ok()
+fn from_normalised<T: DeserializeOwned>(
+    text: &str,
+    first: &serde_json::Error,
+) -> Result<T, DecodeError> {
+    match normalised(text) {
+        Some(value) => strict::from_value(value).map_err(|e| malformed(&e)),
+        None => Err(malformed(first)),
+    }
 }
 
 /// The document in `text` with every integral float within `i64` or `u64` made that

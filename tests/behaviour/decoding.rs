@@ -401,3 +401,171 @@ async fn integral_reals_in_json_documents_read_as_integers() {
     let message = assert_located(&err, None, "seats");
     assert!(message.contains("1.5"), "{err}");
 }
+
+/// A reading, nested in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Reading {
+    level: f32,
+}
+
+/// A document with `f32` numbers at the top, in a list of structs and in a map of
+/// `Option<f32>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Readings {
+    level: f32,
+    #[serde(default)]
+    count: u32,
+    history: Vec<Reading>,
+    peaks: std::collections::BTreeMap<String, Option<f32>>,
+}
+
+#[derive(Debug, Table)]
+#[d1orm(table = "meters")]
+#[allow(dead_code)]
+struct Meter {
+    #[d1orm(primary_key)]
+    id: i64,
+    #[d1orm(json)]
+    readings: Readings,
+}
+
+#[derive(Debug, Deserialize)]
+struct MeterRow {
+    #[allow(dead_code)]
+    id: i64,
+    readings: Readings,
+}
+
+/// A message naming a value beyond `f32`'s range, in value.rs's words.
+#[track_caller]
+fn assert_beyond_f32(message: &str, value: &str) {
+    assert!(
+        message.contains(&format!("real {value} is out of range for f32")),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn numbers_beyond_f32_range_in_json_documents_are_decode_errors_not_infinity() {
+    let db = memory();
+    db.exec(&create_table_sql::<Meter>()).await.unwrap();
+    let insert = db.prepare("INSERT INTO meters (id, readings) VALUES (?, ?)");
+    for (id, text) in [
+        (
+            1,
+            r#"{"level":3.0e38,"history":[{"level":-3.0e38},{"level":1e-50}],"peaks":{"a":3.0e38,"b":null}}"#,
+        ),
+        (2, r#"{"level":1e300,"history":[],"peaks":{}}"#),
+        (
+            3,
+            r#"{"level":0.5,"history":[{"level":1},{"level":1e300}],"peaks":{}}"#,
+        ),
+        (
+            4,
+            r#"{"level":0.5,"history":[],"peaks":{"a":null,"b":-1e300}}"#,
+        ),
+        (5, r#"{"count":2.0,"level":3.0e38,"history":[],"peaks":{}}"#),
+        (6, r#"{"count":2.0,"level":1e300,"history":[],"peaks":{}}"#),
+        (
+            7,
+            r#"{"level":0.5,"count":2.0,"history":[],"peaks":{"a":1e39}}"#,
+        ),
+    ] {
+        insert.bind((id, text)).run().await.unwrap();
+    }
+    let read = |id: i64| db.meters().where_(move |m| m.id.eq(id)).one();
+
+    // Inside f32's range numbers round to the nearest f32, at any depth.
+    let fine = read(1).await.unwrap().readings;
+    assert_eq!(fine.level, 3.0e38f32);
+    assert_eq!(
+        fine.history,
+        [Reading { level: -3.0e38 }, Reading { level: 0.0 }]
+    );
+    assert_eq!(fine.peaks["a"], Some(3.0e38f32));
+    assert_eq!(fine.peaks["b"], None);
+    // An integral float read as an integer (the retry) leaves f32 fields as they were.
+    let retried = read(5).await.unwrap().readings;
+    assert_eq!((retried.count, retried.level), (2, 3.0e38f32));
+
+    // Beyond it: a decode error naming the table, the column and the number, never
+    // infinity; on the first read and on the integral-float retry alike.
+    for (id, value) in [
+        (2, "1e300"),
+        (3, "1e300"),
+        (4, "-1e300"),
+        (6, "1e300"),
+        (7, "1e39"),
+    ] {
+        let err = read(id).await.unwrap_err();
+        let message = assert_located(&err, Some("meters"), "readings");
+        assert_beyond_f32(&message, value);
+        // The column alone, through a projection, reads by the same rule.
+        let err = db
+            .meters()
+            .where_(move |m| m.id.eq(id))
+            .select(|m| m.readings)
+            .one()
+            .await
+            .unwrap_err();
+        let message = assert_located(&err, Some("meters"), "readings");
+        assert_beyond_f32(&message, value);
+    }
+
+    // The D1 layer reads JSON text into a struct by the same rule.
+    let rows = db
+        .prepare("SELECT id, readings FROM meters WHERE id IN (1, 5) ORDER BY id")
+        .all::<MeterRow>()
+        .await
+        .unwrap();
+    assert_eq!(rows.results[0].readings, fine);
+    assert_eq!(rows.results[1].readings, retried);
+    for (id, value) in [
+        (2, "1e300"),
+        (3, "1e300"),
+        (4, "-1e300"),
+        (6, "1e300"),
+        (7, "1e39"),
+    ] {
+        let err = db
+            .prepare("SELECT id, readings FROM meters WHERE id = ?")
+            .bind(id)
+            .all::<MeterRow>()
+            .await
+            .unwrap_err();
+        let message = assert_located(&err, None, "readings");
+        assert_beyond_f32(&message, value);
+    }
+    // And a REAL column into an `f32` field, through `all` and `raw` as through `first`.
+    db.exec(&create_table_sql::<Sample>()).await.unwrap();
+    db.exec("INSERT INTO samples (id, level) VALUES (1, 3.0e38), (2, 1e300)")
+        .await
+        .unwrap();
+    let rows = db
+        .prepare("SELECT id, level FROM samples WHERE id = 1")
+        .all::<Levels>()
+        .await
+        .unwrap();
+    assert_eq!(rows.results[0].level, 3.0e38f32);
+    let err = db
+        .prepare("SELECT id, level FROM samples")
+        .all::<Levels>()
+        .await
+        .unwrap_err();
+    let message = assert_located(&err, None, "level");
+    assert_beyond_f32(&message, "1e300");
+    let err = db
+        .prepare("SELECT id, level FROM samples WHERE id = 2")
+        .raw::<(i64, f32)>()
+        .await
+        .unwrap_err();
+    let message = assert_located(&err, None, "#1");
+    assert_beyond_f32(&message, "1e300");
+}
+
+#[derive(Debug, Deserialize)]
+struct Levels {
+    #[allow(dead_code)]
+    id: i64,
+    level: f32,
+}
