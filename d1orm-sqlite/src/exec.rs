@@ -446,6 +446,18 @@ impl<'c> Executor<'c> {
                 let _ = on.control(self.control, ControlStatement::Rollback);
             }
         }
+        if on.conn.is_autocommit() && self.auth.take_defer_fk_set() {
+            // D1 runs every call in a transaction, whose end turns `defer_foreign_keys`
+            // off; a `PRAGMA` alone runs in none here.
+            self.auth.set_internal(true);
+            let reset = on.conn.execute_batch("PRAGMA defer_foreign_keys = OFF");
+            self.auth.set_internal(false);
+            if let Err(e) = reset
+                && result.is_ok()
+            {
+                result = Err(on.error(e));
+            }
+        }
         if params
             .iter()
             .any(|v| matches!(v, Value::Text(_) | Value::Blob(_)))
@@ -539,6 +551,9 @@ impl Runner<'_> {
             u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - before).unwrap_or(0)
         });
         let rows_written = changes_before.map_or(0, |before| self.conn.total_changes() - before);
+        // `PRAGMA optimize` is read-only to SQLite, but the `ANALYZE` it may run inside
+        // writes the statistics tables.
+        let writes = writes || self.auth.take_analyzed();
         Ok(Counters {
             // D1 counts every row a scan visits, the first included; SQLite counts the
             // steps from one row to the next. Without a full scan, count the rows given.

@@ -49,8 +49,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use d1orm::{
-    Backend, BatchEntry, Bookmarked, Error, ExecResult, Meta, Prefix, RowSink, SessionBackend,
-    SessionConstraint, Statement,
+    Backend, BatchEntry, Bookmarked, Error, ExecResult, Meta, Prefix, QueryBackend, RowSink,
+    SessionBackend, SessionConstraint, Statement,
 };
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
@@ -146,6 +146,10 @@ impl SqliteBackend {
                 .map_err(open_error)?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_error)?;
+        // As D1's SQLite: shadow tables of virtual tables (`f_data` of an FTS5 table
+        // `f` …) are read-only to SQL.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
             .map_err(open_error)?;
         for (limit, value) in LIMITS {
             conn.set_limit(limit, value).map_err(open_error)?;
@@ -335,7 +339,7 @@ fn open_error(e: rusqlite::Error) -> Error {
     from_rusqlite(e, auth::Denial::None)
 }
 
-impl Backend for SqliteBackend {
+impl QueryBackend for SqliteBackend {
     async fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -358,7 +362,9 @@ impl Backend for SqliteBackend {
         }
         self.with(|ex| ex.batch(entries))
     }
+}
 
+impl Backend for SqliteBackend {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.with(|ex| ex.exec(sql))
     }
@@ -423,7 +429,7 @@ impl Bookmarked for SqliteSession {
     }
 }
 
-impl Backend for SqliteSession {
+impl QueryBackend for SqliteSession {
     async fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -445,14 +451,5 @@ impl Backend for SqliteSession {
     async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
         let result = self.backend.batch(entries).await;
         self.seen(result)
-    }
-
-    async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
-        let result = self.backend.exec(sql).await;
-        self.seen(result)
-    }
-
-    async fn dump(&self) -> d1orm::Result<Vec<u8>> {
-        self.backend.dump().await
     }
 }

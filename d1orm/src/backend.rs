@@ -340,7 +340,8 @@ pub struct BatchEntry<'a> {
     pub sink: &'a mut (dyn DynRowSink + Send),
 }
 
-/// A database d1orm can run statements on, with D1's semantics.
+/// What runs statements, with D1's semantics: a database or a D1 session. Chains,
+/// prepared statements and batches need nothing more.
 ///
 /// On native targets a backend is `Sync` and its futures are `Send`, so chains run in
 /// tokio tasks and axum handlers; on wasm32 (D1 in a Worker, single-threaded) neither
@@ -349,7 +350,7 @@ pub struct BatchEntry<'a> {
     message = "`{Self}` is not a backend that runs statements",
     note = "inside `db.batch(|tx| ...)` writes are staged, and reads cannot run: read before or after the batch"
 )]
-pub trait Backend: MaybeSync {
+pub trait QueryBackend: MaybeSync {
     /// Runs one statement (which may hold several; only the last returns rows), sending
     /// its rows to `sink`, and returns its meta.
     fn query<S: RowSink + Send + ?Sized>(
@@ -372,13 +373,22 @@ pub trait Backend: MaybeSync {
 
     /// Runs the statements in one transaction, in order: all of them or none. On failure
     /// the first error is returned, as [`Error::Batch`](crate::Error::Batch) with the
-    /// failing statement's position when the backend knows it, and every earlier
-    /// statement is rolled back.
+    /// failing statement's position when the backend knows it (d1orm finds it when the
+    /// backend does not), and every earlier statement is rolled back.
     fn batch(
         &self,
         entries: &mut [BatchEntry<'_>],
     ) -> impl Future<Output = Result<Vec<Meta>>> + MaybeSend;
+}
 
+/// A database d1orm runs statements on: a [`QueryBackend`] that also runs SQL text
+/// ([`exec`](Self::exec)) and copies the whole database ([`dump`](Self::dump)), which
+/// D1 offers on a database and not on a session.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a database backend",
+    note = "a D1 session runs statements and batches (`QueryBackend`), but has no `exec` or `dump`"
+)]
+pub trait Backend: QueryBackend {
     /// Runs SQL text line by line in one transaction, with no parameters.
     fn exec(&self, sql: &str) -> impl Future<Output = Result<ExecResult>> + MaybeSend;
 
@@ -388,8 +398,9 @@ pub trait Backend: MaybeSync {
 
 /// A backend that opens D1 sessions (sequential consistency across replicas).
 pub trait SessionBackend: Backend {
-    /// The backend a session runs its statements on.
-    type Session: Backend + Bookmarked;
+    /// The backend a session runs its statements on: statements and batches only, as
+    /// D1 sessions have no `exec` or `dump`.
+    type Session: QueryBackend + Bookmarked;
 
     /// Opens a session whose first query is served under `constraint`.
     ///

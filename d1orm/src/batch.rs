@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use smallvec::SmallVec;
 
 use crate::backend::{
-    Backend, BatchEntry, DiscardRows, DynRowSink, MetaUnread, RowSink, Statement, Statements,
+    BatchEntry, DiscardRows, DynRowSink, MetaUnread, QueryBackend, RowSink, Statement, Statements,
 };
 use crate::database::JsonRow;
 use crate::error::{Error, Prefix, Result};
@@ -149,7 +149,7 @@ impl<D: Decoder> Decoder for WithMeta<D> {
     }
 }
 
-impl<'db, B: Backend, D: Decoder + 'db> IntoFuture for Pending<'db, B, D> {
+impl<'db, B: QueryBackend, D: Decoder + 'db> IntoFuture for Pending<'db, B, D> {
     type Output = Result<D::Output>;
     type IntoFuture = PendingFuture<'db, B, D>;
 
@@ -160,7 +160,7 @@ impl<'db, B: Backend, D: Decoder + 'db> IntoFuture for Pending<'db, B, D> {
     }
 }
 
-impl<'db, B: Backend, D: Decoder + 'db> Pending<'db, B, D> {
+impl<'db, B: QueryBackend, D: Decoder + 'db> Pending<'db, B, D> {
     /// The result without a future (`Break`), when the backend runs the single
     /// statement at once; otherwise the pending value back (`Continue`).
     fn try_now(self) -> ControlFlow<Result<D::Output>, Self> {
@@ -239,7 +239,7 @@ impl<B, D: Decoder> std::fmt::Debug for PendingFuture<'_, B, D> {
     }
 }
 
-impl<'db, B: Backend, D: Decoder + 'db> std::future::Future for PendingFuture<'db, B, D> {
+impl<'db, B: QueryBackend, D: Decoder + 'db> std::future::Future for PendingFuture<'db, B, D> {
     type Output = Result<D::Output>;
 
     fn poll(
@@ -270,7 +270,7 @@ impl<'db, B: Backend, D: Decoder + 'db> std::future::Future for PendingFuture<'d
 }
 
 /// Runs statements as one D1 batch; a failure names the failing statement's position.
-async fn run_batch<B: Backend>(
+async fn run_batch<B: QueryBackend>(
     backend: &B,
     statements: &[Statement],
     sinks: Vec<&mut (dyn DynRowSink + Send)>,
@@ -298,7 +298,11 @@ const PROBE: &str = "SELECT json_extract('{}', 'd1orm batch probe')";
 /// always fails appended, so each probe is rolled back and nothing is applied; a binary
 /// search needs about log2(n) probes, on failure only. When the failure does not repeat
 /// the same way, the error is returned without a position.
-async fn locate_failure<B: Backend>(backend: &B, statements: &[Statement], error: Error) -> Error {
+async fn locate_failure<B: QueryBackend>(
+    backend: &B,
+    statements: &[Statement],
+    error: Error,
+) -> Error {
     if !matches!(error, Error::Database(_)) || error.is_busy() {
         return error;
     }
@@ -421,7 +425,7 @@ impl Plan {
         part
     }
 
-    async fn run<B: Backend>(
+    async fn run<B: QueryBackend>(
         self,
         backend: &B,
         sinks: Vec<&mut (dyn DynRowSink + Send)>,
@@ -465,7 +469,7 @@ pub(crate) fn is_blank_or_line_comments(sql: &str) -> bool {
 
 macro_rules! tuple_batch {
     ($($P:ident $p:ident),+) => {
-        impl<'db, B: Backend, $($P: IntoPending<'db, B>),+> IntoBatch<'db, B> for ($($P,)+) {
+        impl<'db, B: QueryBackend, $($P: IntoPending<'db, B>),+> IntoBatch<'db, B> for ($($P,)+) {
             type Output = ($(<$P::Decoder as Decoder>::Output,)+);
 
             fn run(self, backend: &'db B) -> BoxFuture<'db, Result<Self::Output>> {
@@ -498,7 +502,7 @@ tuple_batch!(P0 p0, P1 p1, P2 p2, P3 p3, P4 p4, P5 p5, P6 p6, P7 p7, P8 p8, P9 p
 
 /// Runs elements of one type as a batch; elements whose statements were all blank have
 /// no result, as in D1.
-fn run_many<'db, B: Backend, P: IntoPending<'db, B>>(
+fn run_many<'db, B: QueryBackend, P: IntoPending<'db, B>>(
     items: impl IntoIterator<Item = P>,
     backend: &'db B,
 ) -> BoxFuture<'db, Result<Vec<<P::Decoder as Decoder>::Output>>> {
@@ -524,14 +528,14 @@ fn run_many<'db, B: Backend, P: IntoPending<'db, B>>(
     })
 }
 
-impl<'db, B: Backend, P: IntoPending<'db, B>> IntoBatch<'db, B> for Vec<P> {
+impl<'db, B: QueryBackend, P: IntoPending<'db, B>> IntoBatch<'db, B> for Vec<P> {
     type Output = Vec<<P::Decoder as Decoder>::Output>;
     fn run(self, backend: &'db B) -> BoxFuture<'db, Result<Self::Output>> {
         run_many(self, backend)
     }
 }
 
-impl<'db, B: Backend, P: IntoPending<'db, B>, const N: usize> IntoBatch<'db, B> for [P; N] {
+impl<'db, B: QueryBackend, P: IntoPending<'db, B>, const N: usize> IntoBatch<'db, B> for [P; N] {
     type Output = Vec<<P::Decoder as Decoder>::Output>;
     fn run(self, backend: &'db B) -> BoxFuture<'db, Result<Self::Output>> {
         run_many(self, backend)
@@ -585,7 +589,7 @@ impl Decoder for JsonWrite {
     }
 }
 
-impl<'db, B: Backend, F: FnOnce(&Tx)> IntoBatch<'db, B> for F {
+impl<'db, B: QueryBackend, F: FnOnce(&Tx)> IntoBatch<'db, B> for F {
     type Output = BatchResult;
     fn run(self, backend: &'db B) -> BoxFuture<'db, Result<BatchResult>> {
         let tx = Tx::default();
@@ -621,7 +625,7 @@ pub trait WriteTarget {
     ) -> Self::Write<'a, D>;
 }
 
-impl<B: Backend> WriteTarget for B {
+impl<B: QueryBackend> WriteTarget for B {
     type Write<'a, D: Decoder + 'a>
         = Pending<'a, B, D>
     where

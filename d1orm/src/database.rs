@@ -3,7 +3,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    Backend, Bookmarked, ParamValues, SessionBackend, SessionConstraint, Sql, Statement, Statements,
+    Backend, Bookmarked, ParamValues, QueryBackend, SessionBackend, SessionConstraint, Sql,
+    Statement, Statements,
 };
 use crate::batch::{IntoBatch, IntoPending, Pending};
 use crate::error::{Error, Result};
@@ -105,7 +106,7 @@ pub struct Session<S> {
     backend: S,
 }
 
-impl<S: Backend + Bookmarked> Session<S> {
+impl<S: QueryBackend + Bookmarked> Session<S> {
     /// A statement to run in this session.
     pub fn prepare(&self, sql: impl Into<Sql>) -> PreparedStatement<'_, S> {
         PreparedStatement::new(&self.backend, sql.into())
@@ -137,7 +138,7 @@ pub struct PreparedStatement<'a, B> {
     bind_error: Option<Error>,
 }
 
-impl<'a, B: Backend> PreparedStatement<'a, B> {
+impl<'a, B: QueryBackend> PreparedStatement<'a, B> {
     fn new(backend: &'a B, sql: Sql) -> Self {
         PreparedStatement {
             backend,
@@ -249,7 +250,7 @@ impl<'a, B: Backend> PreparedStatement<'a, B> {
 }
 
 /// A prepared statement in a batch gives D1's result object, rows as JSON objects.
-impl<'a, B: Backend> IntoPending<'a, B> for PreparedStatement<'a, B> {
+impl<'a, B: QueryBackend> IntoPending<'a, B> for PreparedStatement<'a, B> {
     type Decoder = AllRows<JsonRow>;
     fn into_pending(self) -> Pending<'a, B, AllRows<JsonRow>> {
         self.run()

@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use crate::backend::{Columns, Row};
 use crate::error::{DecodeError, Error, Result};
 use crate::json::Strict;
-use crate::value::{ValueRef, f32_from_real, integral_i64};
+use crate::value::{ValueRef, exact_integer, f32_from_real};
 
 /// Which columns a row object shows, and in which order, resolved once per statement.
 ///
@@ -382,8 +382,9 @@ impl<'de> ValueDeserializer<'de> {
     fn integral(&self) -> Option<i64> {
         match self.0 {
             ValueRef::Integer(i) => Some(i),
-            // D1 hands every number to JavaScript as a double: 2.0 and 2 are one value.
-            ValueRef::Real(f) => integral_i64(f),
+            // D1 hands every number to JavaScript as a double: 2.0 and 2 are one value;
+            // beyond ±(2^53 - 1) a double may be a rounded integer, and is not one.
+            ValueRef::Real(f) => exact_integer(f),
             _ => None,
         }
     }

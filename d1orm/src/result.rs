@@ -30,6 +30,9 @@ pub struct Meta {
     /// Whether the primary served the query (production D1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by_primary: Option<bool>,
+    /// The airport code of the data centre that served the query (production D1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by_colo: Option<String>,
     /// Time spent, in milliseconds.
     pub duration: f64,
     /// Rows changed, counting rows changed by triggers and foreign-key actions.
@@ -47,9 +50,9 @@ pub struct Meta {
     /// Timings D1 reports in production.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<Timings>,
-    /// Attempts D1 made (production D1 only).
+    /// Attempts D1 made, retries included (every other field describes the last one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_attempts: Option<u32>,
+    pub total_attempts: Option<u64>,
 }
 
 /// D1's `meta.timings`.

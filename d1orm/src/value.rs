@@ -70,9 +70,22 @@ impl ValueRef<'_> {
     }
 }
 
-/// The integer an integral float stands for, when it is within `i64`: D1 hands every
-/// number to JavaScript as a double, so `2.0` and `2` are one value. The one rule for
-/// INTEGER columns, the D1 layer's integers and numbers inside JSON documents.
+/// The integer a REAL column value stands for, read into an integer: D1 hands every
+/// number to JavaScript as a double, so `2.0` and `2` are one value. Only an integral
+/// value within ±(2^53 − 1) is one: a double beyond may be an integer D1 rounded
+/// (9007199254740993 arrives as 9007199254740992), and reading it as an `i64` could
+/// give a different integer without a word. The rule for INTEGER columns and the D1
+/// layer's integers; a backend hands a true INTEGER as [`ValueRef::Integer`], which
+/// this rule does not touch.
+#[inline]
+pub(crate) fn exact_integer(f: f64) -> Option<i64> {
+    // 2^53 - 1: the largest integer every double next to it tells apart.
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    (f.fract() == 0.0 && (-MAX_SAFE..=MAX_SAFE).contains(&f)).then_some(f as i64)
+}
+
+/// The integer an integral float stands for, when it is within `i64`: the rule for
+/// numbers inside JSON documents, whose text SQLite keeps exactly.
 #[inline]
 pub(crate) fn integral_i64(f: f64) -> Option<i64> {
     // 2^63: the first integral float past i64::MAX (-2^63 is i64::MIN).
@@ -369,6 +382,32 @@ mod tests {
             serde_json::json!(true).into_value().unwrap(),
             Value::Integer(1)
         );
+    }
+
+    #[test]
+    fn reals_read_as_integers_only_within_2_53() {
+        assert_eq!(exact_integer(2.0), Some(2));
+        assert_eq!(exact_integer(-0.0), Some(0));
+        assert_eq!(
+            exact_integer(9_007_199_254_740_991.0),
+            Some(9_007_199_254_740_991)
+        );
+        assert_eq!(
+            exact_integer(-9_007_199_254_740_991.0),
+            Some(-9_007_199_254_740_991)
+        );
+        for refused in [
+            9_007_199_254_740_992.0,
+            -9_007_199_254_740_992.0,
+            1e19,
+            2.5,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(exact_integer(refused), None, "{refused}");
+        }
+        // Inside JSON text, which SQLite keeps exactly, any integral float within i64.
+        assert_eq!(integral_i64(1e16), Some(10_000_000_000_000_000));
     }
 
     #[test]

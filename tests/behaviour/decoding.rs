@@ -264,6 +264,47 @@ async fn decode_errors_from_the_backend_name_table_and_column() {
     assert_located(&err, Some("notes"), "views");
 }
 
+/// A table whose column holds REALs, read into an integer field.
+#[derive(Debug, Table)]
+#[d1orm(table = "counters")]
+#[allow(dead_code)]
+struct Counter {
+    #[d1orm(primary_key)]
+    id: i64,
+    n: i64,
+}
+
+#[tokio::test]
+async fn a_real_that_may_be_a_rounded_integer_is_not_read_as_one() {
+    // What D1 hands over as a double: within ±(2^53 - 1) an integral REAL is an integer;
+    // beyond, it may be an integer JavaScript rounded, so reading it as one is an error.
+    let db = memory();
+    db.exec("CREATE TABLE counters (id INTEGER PRIMARY KEY, n REAL NOT NULL)")
+        .await
+        .unwrap();
+    db.exec("INSERT INTO counters VALUES (1, 9007199254740991), (2, 9007199254740992), (3, 2.5), (4, -9007199254740992)")
+        .await
+        .unwrap();
+    let safe = db.counters().find(1).await.unwrap().unwrap();
+    assert_eq!(safe.n, 9_007_199_254_740_991);
+    for id in [2, 3, 4] {
+        let err = db.counters().find(id).await.unwrap_err();
+        assert_located(&err, Some("counters"), "n");
+        let sql = format!("SELECT n FROM counters WHERE id = {id}");
+        let err = db.prepare(sql).first_column::<i64>("n").await.unwrap_err();
+        assert_located(&err, None, "n");
+    }
+    let err = db.counters().find(2).await.unwrap_err();
+    assert!(err.to_string().contains("2^53"), "{err}");
+    // As a float it reads.
+    let n: Option<f64> = db
+        .prepare("SELECT n FROM counters WHERE id = 2")
+        .first_column("n")
+        .await
+        .unwrap();
+    assert_eq!(n, Some(9_007_199_254_740_992.0));
+}
+
 #[tokio::test]
 async fn nul_in_a_json_path_key_is_a_typed_error_before_sending() {
     let db = probes().await;

@@ -13,7 +13,7 @@ mod table;
 
 use std::sync::Mutex;
 
-use d1orm::{Backend, BatchEntry, Database, ExecResult, Meta, RowSink, Statement};
+use d1orm::{Backend, BatchEntry, Database, ExecResult, Meta, QueryBackend, RowSink, Statement};
 use d1orm_sqlite::SqliteBackend;
 
 /// A fresh in-memory database.
@@ -75,7 +75,7 @@ impl Recording {
     }
 }
 
-impl Backend for Recording {
+impl QueryBackend for Recording {
     async fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -91,7 +91,9 @@ impl Backend for Recording {
         }
         self.inner.batch(entries).await
     }
+}
 
+impl Backend for Recording {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.inner.exec(sql).await
     }

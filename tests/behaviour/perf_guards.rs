@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use d1orm::table::create_table_sql;
 use d1orm::{
-    Backend, BatchEntry, Columns, Database, DynRowSink, ExecResult, Meta, Row, RowSink, Statement,
-    Table, ValueRef,
+    Backend, BatchEntry, Columns, Database, DynRowSink, ExecResult, Meta, QueryBackend, Row,
+    RowSink, Statement, Table, ValueRef,
 };
 use d1orm_sqlite::SqliteBackend;
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ impl Spy {
     }
 }
 
-impl Backend for Spy {
+impl QueryBackend for Spy {
     async fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -176,7 +176,9 @@ impl Backend for Spy {
             .collect();
         self.inner.batch(&mut spied).await
     }
+}
 
+impl Backend for Spy {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.inner.exec(sql).await
     }

@@ -11,8 +11,11 @@
 mod runner;
 mod batches;
 mod chains;
+mod engine;
 mod migrations;
 mod scenarios;
+mod sql;
+mod types;
 mod wrangler;
 
 #[path = "../support/d1_backend.rs"]
@@ -85,6 +88,7 @@ fn main() {
 
     // CONFORMANCE_SHOW=1 prints both observations of every scenario, a step per line.
     let show = std::env::var_os("CONFORMANCE_SHOW").is_some();
+    let mut rows_tally = runner::RowsTally::from_env();
     let (mut identical, mut diverges, mut failed) = (0, 0, 0);
     for scenario in &selected {
         let sqlite = rt.block_on(runner::run_sqlite(scenario));
@@ -96,6 +100,12 @@ fn main() {
                 sqlite.compact_steps(),
                 d1_obs.compact_steps()
             );
+        }
+        if let Some(tally) = &mut rows_tally {
+            let forced = runner::RowsTally::forced(scenario);
+            let sqlite = rt.block_on(runner::run_sqlite(&forced));
+            let d1_obs = runner::run_d1(&mut d1, &forced);
+            tally.add(&scenario.name, &sqlite, &d1_obs);
         }
         match runner::judge(scenario, &sqlite, &d1_obs) {
             Verdict::Identical => {
@@ -186,6 +196,9 @@ fn main() {
     println!(
         "conformance: {total} scenarios, {identical} identical, {diverges} declared divergences, {failed} failed"
     );
+    if let Some(tally) = &rows_tally {
+        println!("conformance: {}", tally.report());
+    }
     println!("{} passed, {failed} failed", identical + diverges);
     if failed > 0 {
         std::process::exit(1);

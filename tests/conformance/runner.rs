@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use d1orm::{Backend, D1Result, Database, IntoValue, Meta, PreparedStatement, Value};
+use d1orm::{D1Result, Database, IntoValue, Meta, PreparedStatement, QueryBackend, Value};
 use d1orm_sqlite::SqliteBackend;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -541,6 +541,21 @@ impl Scenario {
         self
     }
 
+    /// Compares `rows_read` and `rows_written` on every step.
+    pub fn rows(mut self) -> Scenario {
+        self.steps = self.steps.into_iter().map(Step::rows).collect();
+        self
+    }
+
+    /// Compares `rows_read` and `rows_written` on the steps at these (0-based) indexes.
+    pub fn rows_on(mut self, steps: &[usize]) -> Scenario {
+        for &i in steps {
+            let step = self.steps.remove(i);
+            self.steps.insert(i, step.rows());
+        }
+        self
+    }
+
     /// A declared divergence; both observations are asserted exactly.
     pub fn diverges(
         mut self,
@@ -708,7 +723,7 @@ fn dump_obs(bytes: &[u8]) -> J {
 // The SQLite side: d1orm's D1 layer over the reference backend
 // ---------------------------------------------------------------------------------
 
-fn bound<'a, B: Backend>(p: PreparedStatement<'a, B>, s: &Stmt) -> PreparedStatement<'a, B> {
+fn bound<'a, B: QueryBackend>(p: PreparedStatement<'a, B>, s: &Stmt) -> PreparedStatement<'a, B> {
     match &s.params {
         Some(params) => p.bind(params.iter().map(P::to_value).collect::<Vec<Value>>()),
         None => p,
@@ -754,7 +769,11 @@ fn json_rows(r: D1Result<d1orm::JsonRow>) -> D1Result<J> {
 }
 
 /// Runs a statement step (all/run/first/first(column)/raw) on a prepared statement.
-async fn sqlite_statement<B: Backend>(p: PreparedStatement<'_, B>, step: &Step, ko: bool) -> J {
+async fn sqlite_statement<B: QueryBackend>(
+    p: PreparedStatement<'_, B>,
+    step: &Step,
+    ko: bool,
+) -> J {
     let out = match &step.kind {
         Kind::All(_) => p.all::<J>().await.map(|r| sqlite_result(&r, step, ko)),
         Kind::Run(_) => p
@@ -1200,6 +1219,144 @@ fn indent(text: &str) -> String {
         .collect::<String>()
         .trim_end()
         .to_owned()
+}
+
+// ---------------------------------------------------------------------------------
+// Measuring the row counters (D1ORM_COMPARE_ROWS)
+// ---------------------------------------------------------------------------------
+
+/// `D1ORM_COMPARE_ROWS=1` measures how often the reference backend's `rows_read` and
+/// `rows_written` equal D1's: every scenario runs once more with `rows` forced on every
+/// step, and each meta of that run (a batch's results each count) is tallied. The
+/// verdicts are not affected. `D1ORM_COMPARE_ROWS=verbose` also lists each difference.
+pub struct RowsTally {
+    verbose: bool,
+    identical: usize,
+    total: usize,
+    scenarios_identical: usize,
+    scenarios_total: usize,
+}
+
+impl RowsTally {
+    pub fn from_env() -> Option<RowsTally> {
+        let v = std::env::var("D1ORM_COMPARE_ROWS").ok()?;
+        if v.is_empty() || v == "0" {
+            return None;
+        }
+        Some(RowsTally {
+            verbose: v == "verbose",
+            identical: 0,
+            total: 0,
+            scenarios_identical: 0,
+            scenarios_total: 0,
+        })
+    }
+
+    /// The scenario with `rows` on every step (session steps included).
+    pub fn forced(scenario: &Scenario) -> Scenario {
+        scenario.clone().rows()
+    }
+
+    /// Tallies the metas of one scenario's two observations (run with [`Self::forced`]).
+    pub fn add(&mut self, name: &str, sqlite: &J, d1: &J) {
+        let (J::Arr(sqlite), J::Arr(d1)) = (sqlite, d1) else {
+            return;
+        };
+        let (mut all_diffs, mut total, mut same_steps) = (Vec::new(), 0, Vec::new());
+        for (i, (a, b)) in sqlite.iter().zip(d1).enumerate() {
+            let (mut diffs, mut metas) = (Vec::new(), 0);
+            walk_metas(a, b, &mut format!("[{i}]"), &mut metas, &mut diffs);
+            if metas > 0 && diffs.is_empty() {
+                same_steps.push(i.to_string());
+            }
+            total += metas;
+            all_diffs.extend(diffs);
+        }
+        self.total += total;
+        self.identical += total - all_diffs.len();
+        if total > 0 {
+            self.scenarios_total += 1;
+            if all_diffs.is_empty() {
+                self.scenarios_identical += 1;
+            }
+        }
+        if self.verbose {
+            println!(
+                "rows {name}: {} of {total} identical; identical steps [{}]",
+                total - all_diffs.len(),
+                same_steps.join(", ")
+            );
+            for d in all_diffs {
+                println!("rows {name}{d}");
+            }
+        }
+    }
+
+    pub fn report(&self) -> String {
+        let pct = |a: usize, b: usize| {
+            if b == 0 {
+                0.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
+        format!(
+            "rows_read/rows_written identical on {} of {} steps ({:.1}%); \
+             every step identical in {} of {} scenarios ({:.1}%)",
+            self.identical,
+            self.total,
+            pct(self.identical, self.total),
+            self.scenarios_identical,
+            self.scenarios_total,
+            pct(self.scenarios_identical, self.scenarios_total)
+        )
+    }
+}
+
+/// Pairs the `meta` objects found at the same place in both observations; each pair
+/// counts, and one whose counters differ is listed as `path: sqlite (r, w), d1 (r, w)`.
+fn walk_metas(a: &J, b: &J, path: &mut String, total: &mut usize, diffs: &mut Vec<String>) {
+    match (a, b) {
+        (J::Arr(x), J::Arr(y)) => {
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk_metas(x, y, path, total, diffs);
+                path.truncate(len);
+            }
+        }
+        (J::Obj(x), J::Obj(_)) => {
+            for (k, v) in x {
+                let Some(w) = b.get(k) else { continue };
+                if k == "meta" {
+                    let counters = |m: &J| {
+                        (
+                            m.get("rows_read").cloned().unwrap_or(J::Null),
+                            m.get("rows_written").cloned().unwrap_or(J::Null),
+                        )
+                    };
+                    let ((r1, w1), (r2, w2)) = (counters(v), counters(w));
+                    *total += 1;
+                    if !(same(&r1, &r2) && same(&w1, &w2)) {
+                        let show = |j: &J| serde_json::to_string(j).unwrap_or_default();
+                        diffs.push(format!(
+                            "{path}: sqlite ({}, {}), d1 ({}, {})",
+                            show(&r1),
+                            show(&w1),
+                            show(&r2),
+                            show(&w2)
+                        ));
+                    }
+                } else if k != "results" {
+                    let len = path.len();
+                    path.push_str(&format!(".{k}"));
+                    walk_metas(v, w, path, total, diffs);
+                    path.truncate(len);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------------------------

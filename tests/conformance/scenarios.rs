@@ -30,6 +30,9 @@ pub fn list() -> Vec<Scenario> {
     foreign_keys(&mut v);
     pragmas(&mut v);
     dumps(&mut v);
+    crate::types::list(&mut v);
+    crate::engine::list(&mut v);
+    crate::sql::list(&mut v);
     v
 }
 

@@ -38,6 +38,35 @@ function removeTmp() {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATABASES = Number(process.env.LOCAL_D1_DATABASES ?? 1000);
 
+// LOCAL_D1_WORKER_DIR names a built Rust test Worker (tests/worker/build.sh writes
+// target/d1orm-test-worker): its modules are served instead of worker.mjs, with the
+// same bindings and protocol. Its entry module is shim.mjs; every other `.js`/`.mjs`
+// file in the folder or below (wasm-bindgen's `snippets/`) is an ES module, every
+// `.wasm` file a CompiledWasm module (a WebAssembly.Module when imported).
+const workerDir = process.env.LOCAL_D1_WORKER_DIR ? path.resolve(process.env.LOCAL_D1_WORKER_DIR) : null;
+
+function workerScript() {
+  if (!workerDir) {
+    return {
+      modules: true,
+      rootPath: here,
+      modulesRoot: here, // module paths must not climb out of this folder, whatever the cwd
+      scriptPath: path.join(here, "worker.mjs"),
+    };
+  }
+  const entry = "shim.mjs";
+  if (!fs.existsSync(path.join(workerDir, entry))) {
+    throw new Error(`LOCAL_D1_WORKER_DIR=${workerDir} has no ${entry}: run tests/worker/build.sh`);
+  }
+  const modules = [{ type: "ESModule", path: path.join(workerDir, entry) }];
+  for (const name of fs.readdirSync(workerDir, { recursive: true }).sort()) {
+    if (name === entry) continue;
+    const type = /\.m?js$/.test(name) ? "ESModule" : name.endsWith(".wasm") ? "CompiledWasm" : null;
+    if (type) modules.push({ type, path: path.join(workerDir, name) });
+  }
+  return { rootPath: workerDir, modulesRoot: workerDir, modules };
+}
+
 let mf;
 let watchdog;
 let exiting = false;
@@ -107,10 +136,7 @@ try {
       log: new Log(LogLevel.WARN),
       handleStructuredLogs: (log) => process.stderr.write(`workerd: ${JSON.stringify(log)}\n`),
       cf: false, // no network fetch of the Request.cf object
-      modules: true,
-      rootPath: here,
-      modulesRoot: here, // module paths must not climb out of this folder, whatever the cwd
-      scriptPath: path.join(here, "worker.mjs"),
+      ...workerScript(),
       compatibilityDate: "2025-01-01",
       d1Databases,
       resourcePersistencePath: persisted ?? path.join(tmpRoot, "persist"),
@@ -119,7 +145,8 @@ try {
   );
   await mf.ready;
   startWatchdog();
-  console.error(`local-d1: ready with ${DATABASES} databases in ${Date.now() - started} ms (${tmpRoot})`);
+  const serving = workerDir ? `the Rust Worker in ${workerDir}` : "worker.mjs";
+  console.error(`local-d1: ${serving} ready with ${DATABASES} databases in ${Date.now() - started} ms (${tmpRoot})`);
 } catch (e) {
   console.error(`local-d1: failed to start: ${e?.stack ?? e}`);
   await shutdown(1);

@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use d1orm::{
-    Backend, BatchEntry, Columns, DatabaseError, Error, ExecResult, Meta, Prefix, Row, RowSink,
-    Statement, Value, ValueRef,
+    Backend, BatchEntry, Columns, DatabaseError, Error, ExecResult, Meta, Prefix, QueryBackend,
+    Row, RowSink, Statement, Value, ValueRef,
 };
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::json;
@@ -171,7 +171,7 @@ fn feed<S: RowSink + ?Sized>(result: OrderedResult, sink: &mut S) -> d1orm::Resu
     Ok(result.meta)
 }
 
-impl Backend for LocalD1Backend<'_> {
+impl QueryBackend for LocalD1Backend<'_> {
     async fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -197,7 +197,9 @@ impl Backend for LocalD1Backend<'_> {
             .map(|(entry, result)| feed(result, entry.sink))
             .collect()
     }
+}
 
+impl Backend for LocalD1Backend<'_> {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.call(json!({ "db": self.db, "op": "exec", "sql": sql }))
     }

@@ -3,7 +3,7 @@
 
 use crate::error::{DecodeError, Result};
 use crate::json;
-use crate::value::{IntoValue, Value, ValueRef, f32_from_real, integral_i64};
+use crate::value::{IntoValue, Value, ValueRef, exact_integer, f32_from_real};
 
 /// A Rust type stored in one column.
 ///
@@ -68,6 +68,18 @@ pub trait ColumnType: Sized {
 }
 
 #[cold]
+fn inexact(f: f64) -> DecodeError {
+    if f.fract() == 0.0 {
+        DecodeError::new(format!(
+            "expected an integer, found real value {f:e}: beyond ±(2^53 - 1) a number from \
+             D1 may be a rounded integer"
+        ))
+    } else {
+        DecodeError::new("expected an integer, found real value")
+    }
+}
+
+#[cold]
 fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
     DecodeError::new(format!(
         "expected {expected}, found {} value",
@@ -75,13 +87,14 @@ fn mismatch(expected: &str, value: ValueRef<'_>) -> DecodeError {
     ))
 }
 
-/// Reads an integer, accepting an integral REAL (D1 hands numbers to JavaScript as
-/// doubles, and local D1 binds them as REAL).
+/// Reads an integer, accepting an integral REAL within ±(2^53 − 1) (D1 hands numbers to
+/// JavaScript as doubles, and local D1 binds them as REAL); a fraction, or a double
+/// beyond that, which may be an integer D1 rounded, is an error.
 #[inline]
 fn integer(value: ValueRef<'_>) -> Result<i64, DecodeError> {
     match value {
         ValueRef::Integer(i) => Ok(i),
-        ValueRef::Real(f) => integral_i64(f).ok_or_else(|| mismatch("an integer", value)),
+        ValueRef::Real(f) => exact_integer(f).ok_or_else(|| inexact(f)),
         other => Err(mismatch("an integer", other)),
     }
 }

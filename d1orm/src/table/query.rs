@@ -11,7 +11,7 @@ use super::write::{insert_statements, push_returning};
 use super::{PrimaryKey, Table};
 use smallvec::smallvec;
 
-use crate::backend::{Backend, ParamValues, Sql, Statement, Statements, push_cloned};
+use crate::backend::{ParamValues, QueryBackend, Sql, Statement, Statements, push_cloned};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 
@@ -430,7 +430,7 @@ pub(crate) fn push_assignments<T>(
 }
 
 /// Reads: they run on a backend, never inside a staged batch.
-impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projection<T> + Clone>
+impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Projection<T> + Clone>
     Query<'db, B, T, F, S, R>
 {
     fn read<K: ReadKind<S::Output>>(
@@ -545,7 +545,9 @@ impl<'db, B: Backend, T: Table, F, S: Projection<T> + Clone + Send, R: Projectio
 
 /// Lookups by primary key: whole rows only, so that the common case runs SQL the derive
 /// wrote.
-impl<'db, B: Backend, T: Table, F, R: Projection<T> + Clone> Query<'db, B, T, F, AllColumns, R> {
+impl<'db, B: QueryBackend, T: Table, F, R: Projection<T> + Clone>
+    Query<'db, B, T, F, AllColumns, R>
+{
     /// The row whose primary key is `key`, if any, as Diesel's `find` and SeaORM's
     /// `find_by_id`. On a chain with no filter, order, limit or offset the statement is
     /// the derive's [`FIND_SQL`](PrimaryKey::FIND_SQL): nothing is built per call.

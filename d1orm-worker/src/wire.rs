@@ -1,0 +1,937 @@
+//! D1's wire format between the binding and the database service: the JSON body the
+//! binding posts to `http://d1/query?resultsFormat=ROWS_AND_COLUMNS`, and the answer,
+//! whose every statement result carries its column names (in SQL order, duplicates
+//! kept, even with no row), its rows as arrays, and its meta. Pure Rust, on every
+//! target, so it is tested natively.
+//!
+//! The shapes, as workerd's `src/cloudflare/internal/d1-api.ts` sends and reads them:
+//!
+//! - request: `{"sql": "...", "params": [...]}` for one statement (`all`, `first`,
+//!   `raw`), an array of those for a batch;
+//! - answer: an array of `{"success": true, "meta": {...}, "results": {"columns":
+//!   [...], "rows": [[...], ...]}}`, one per statement, or `{"success": false, "error":
+//!   "..."}` when the call failed (the binding throws `D1_ERROR: <error>`).
+
+use std::fmt;
+
+use d1orm::{DatabaseError, Error, Meta, Prefix, RowSink, Statement, Timings, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// Where the binding posts its queries, asking for column names and rows as arrays.
+pub(crate) const QUERY_URL: &str = "http://d1/query?resultsFormat=ROWS_AND_COLUMNS";
+
+/// The largest integer a JavaScript number holds exactly: 2^53 - 1.
+pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+// ---------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------
+
+/// The body for one statement (`{"sql", "params"}`), as the binding's `all()` sends it.
+///
+/// # Failure
+/// A value D1 cannot carry exactly (`D1_TYPE_ERROR`), before anything is sent.
+pub(crate) fn query_body(statement: &Statement) -> d1orm::Result<String> {
+    check_params(&statement.params)?;
+    to_json(&Query(statement))
+}
+
+/// The body for a batch: an array of statements, as the binding's `batch()` sends it.
+///
+/// # Failure
+/// A value D1 cannot carry exactly, as the failure of its statement in the batch.
+pub(crate) fn batch_body<'a>(
+    statements: impl ExactSizeIterator<Item = &'a Statement> + Clone,
+) -> d1orm::Result<String> {
+    let count = statements.len();
+    for (index, statement) in statements.clone().enumerate() {
+        check_params(&statement.params).map_err(|e| e.in_batch(index, count))?;
+    }
+    to_json(&Batch(statements))
+}
+
+fn to_json(body: &impl Serialize) -> d1orm::Result<String> {
+    // Statements and values always serialize; a failure would be a bug, reported as D1
+    // reports a request it cannot read rather than a panic.
+    serde_json::to_string(body).map_err(|e| Error::d1(Prefix::Error, e.to_string()))
+}
+
+/// Refuses, before sending, what D1 would store differently from what was bound: an
+/// integer beyond ±(2^53 − 1), which JavaScript rounds, and a NaN or infinite float,
+/// which D1 turns into NULL.
+fn check_params(params: &[Value]) -> d1orm::Result<()> {
+    for value in params {
+        match *value {
+            Value::Integer(i) if i.unsigned_abs() > MAX_SAFE_INTEGER as u64 => {
+                return Err(unsafe_integer(i));
+            }
+            Value::Real(f) if !f.is_finite() => return Err(Error::unsupported_type("f64", f)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The reference backend's words for the same refusal (`set_js_safe_integers`).
+#[cold]
+fn unsafe_integer(i: i64) -> Error {
+    Error::d1(
+        Prefix::TypeError,
+        format!(
+            "Type 'i64' not supported for value '{i}': beyond ±(2^53 - 1), D1 cannot carry it exactly"
+        ),
+    )
+}
+
+struct Query<'a>(&'a Statement);
+
+impl Serialize for Query<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("sql", &*self.0.sql)?;
+        map.serialize_entry("params", &Params(&self.0.params))?;
+        map.end()
+    }
+}
+
+struct Batch<I>(I);
+
+impl<'a, I: ExactSizeIterator<Item = &'a Statement> + Clone> Serialize for Batch<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for statement in self.0.clone() {
+            seq.serialize_element(&Query(statement))?;
+        }
+        seq.end()
+    }
+}
+
+struct Params<'a>(&'a [Value]);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Param))
+    }
+}
+
+/// One bound value as the binding sends it: a number, a string, `null`, or a BLOB as
+/// an array of byte values (the binding turns an `ArrayBuffer` or a typed array into
+/// one, and D1 stores it as a BLOB).
+struct Param<'a>(&'a Value);
+
+impl Serialize for Param<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Integer(i) => s.serialize_i64(*i),
+            // `JSON.stringify` writes an integral number without a fraction: so does
+            // this, so the bytes are the binding's.
+            Value::Real(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 => {
+                s.serialize_i64(*f as i64)
+            }
+            Value::Real(f) => s.serialize_f64(*f),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Blob(b) => s.collect_seq(b),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------------
+
+/// One statement's result: column names in SQL order (duplicates kept), the rows'
+/// values one row after another, and D1's meta.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outcome {
+    pub(crate) columns: Vec<String>,
+    values: Vec<Value>,
+    rows: usize,
+    pub(crate) meta: Meta,
+}
+
+impl Outcome {
+    /// Hands the result to a sink: the column names once (even with no row), then each
+    /// row by position.
+    ///
+    /// # Failure
+    /// The sink's own error (a row that does not decode).
+    pub(crate) fn feed<S: RowSink + ?Sized>(&self, sink: &mut S) -> d1orm::Result<()> {
+        sink.columns(&self.columns)?;
+        let width = self.columns.len();
+        for row in 0..self.rows {
+            sink.row(&self.values[row * width..(row + 1) * width])?;
+        }
+        Ok(())
+    }
+
+    /// The rows, one slice of values each.
+    #[cfg(test)]
+    pub(crate) fn rows(&self) -> Vec<&[Value]> {
+        let width = self.columns.len();
+        (0..self.rows)
+            .map(|row| &self.values[row * width..(row + 1) * width])
+            .collect()
+    }
+}
+
+/// Reads D1's answer: one outcome per statement, in order.
+///
+/// # Failure
+/// D1's error when a result failed, as the binding throws it (`D1_ERROR: <error>`,
+/// read back into prefix, message and SQLite codes); text that is not D1's answer
+/// (`D1_ERROR: Failed to parse body as JSON, got: ...`, the binding's words).
+pub(crate) fn parse_answer(text: &str) -> d1orm::Result<Vec<Outcome>> {
+    let answer: Answer = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            Error::d1(
+                Prefix::Error,
+                format!("unexpected answer from D1 ({e}): {text}"),
+            )
+        } else {
+            Error::d1(
+                Prefix::Error,
+                format!("Failed to parse body as JSON, got: {text}"),
+            )
+        }
+    })?;
+    answer
+        .0
+        .into_iter()
+        .map(|reply| match reply.error {
+            Some(error) => Err(reply_error(&error)),
+            None => Ok(reply.outcome),
+        })
+        .collect()
+}
+
+/// The error of a failed answer, as the binding throws it: `D1_ERROR: <error>`.
+pub(crate) fn reply_error(error: &str) -> Error {
+    Error::Database(DatabaseError::parse(&format!("D1_ERROR: {error}")))
+}
+
+/// The error of a JavaScript exception, from its `message`: D1's text when it starts
+/// with one of D1's prefixes (`D1_EXEC_ERROR: ...`), anything else as a `D1_ERROR`.
+pub(crate) fn exception(message: &str) -> Error {
+    Error::Database(DatabaseError::parse(message))
+}
+
+/// A batch's outcomes matched with its statements. Local D1 leaves statements holding
+/// only `--` comments and blank lines out of its answer; such a statement gets no rows
+/// and an empty meta.
+///
+/// # Failure
+/// An answer whose length matches neither every statement nor the statements D1 runs.
+pub(crate) fn align<'a>(
+    sql: impl ExactSizeIterator<Item = &'a str> + Clone,
+    outcomes: Vec<Outcome>,
+) -> d1orm::Result<Vec<Option<Outcome>>> {
+    let count = sql.len();
+    if outcomes.len() == count {
+        return Ok(outcomes.into_iter().map(Some).collect());
+    }
+    let run = sql.clone().filter(|s| !only_line_comments(s)).count();
+    if outcomes.len() != run {
+        return Err(Error::d1(
+            Prefix::Error,
+            format!(
+                "D1 answered {} results to a batch of {count} statements",
+                outcomes.len()
+            ),
+        ));
+    }
+    let mut outcomes = outcomes.into_iter();
+    Ok(sql
+        .map(|s| {
+            if only_line_comments(s) {
+                None
+            } else {
+                outcomes.next()
+            }
+        })
+        .collect())
+}
+
+/// Whether local D1 drops the statement from a batch: nothing left once lines starting
+/// with `--` are taken out (its filter, `sql.replace(/^\s*--.*/gm, "").trim()`).
+pub(crate) fn only_line_comments(sql: &str) -> bool {
+    sql.split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with("--"))
+}
+
+/// The answer: an array of replies, or one reply (a failure, or an older D1's answer
+/// to a single statement).
+struct Answer(Vec<Reply>);
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Answer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("D1's answer: an array of results or one result")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
+                let mut replies = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                while let Some(reply) = seq.next_element()? {
+                    replies.push(reply);
+                }
+                Ok(Answer(replies))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Answer, A::Error> {
+                let reply = Reply::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Answer(vec![reply]))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One statement's reply: D1's error, or its result.
+struct Reply {
+    error: Option<String>,
+    outcome: Outcome,
+}
+
+impl<'de> Deserialize<'de> for Reply {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Reply;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a statement's result")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Reply, A::Error> {
+                let mut error = None;
+                let mut meta = WireMeta::default();
+                let mut results = Results::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Error => error = map.next_value::<Option<String>>()?,
+                        Key::Meta => {
+                            meta = map.next_value::<Option<WireMeta>>()?.unwrap_or_default()
+                        }
+                        Key::Results => {
+                            results = map.next_value::<Option<Results>>()?.unwrap_or_default()
+                        }
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let Results {
+                    columns,
+                    values,
+                    rows,
+                    width,
+                } = results;
+                if let Some(width) = width
+                    && width != columns.len()
+                {
+                    return Err(de::Error::custom(format_args!(
+                        "rows of {width} values for {} columns",
+                        columns.len()
+                    )));
+                }
+                Ok(Reply {
+                    error,
+                    outcome: Outcome {
+                        columns,
+                        values,
+                        rows,
+                        meta: meta.into_meta(),
+                    },
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+enum Key {
+    Error,
+    Meta,
+    Results,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "error" => Key::Error,
+                    "meta" => Key::Meta,
+                    "results" => Key::Results,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A result's rows: `{"columns": [...], "rows": [[...]]}`, or an older D1's array of
+/// row objects (names then come from the first row's keys, as the binding's `raw()`
+/// takes them).
+#[derive(Default)]
+struct Results {
+    columns: Vec<String>,
+    values: Vec<Value>,
+    rows: usize,
+    /// The length every row had, when there was a row.
+    width: Option<usize>,
+}
+
+impl<'de> Deserialize<'de> for Results {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Results;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("columns and rows")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Results, A::Error> {
+                let mut results = Results::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "columns" => results.columns = map.next_value()?,
+                        "rows" => map.next_value_seed(RowsSeed(&mut results))?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(results)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Results, A::Error> {
+                let mut results = Results::default();
+                while let Some(()) = seq.next_element_seed(ObjectRowSeed(&mut results))? {}
+                Ok(results)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Results {
+    /// Counts a row of `width` values just pushed.
+    fn row_done<E: de::Error>(&mut self, width: usize) -> Result<(), E> {
+        match self.width {
+            Some(w) if w != width => Err(E::custom(format_args!(
+                "rows of {w} and of {width} values in one result"
+            ))),
+            _ => {
+                self.width = Some(width);
+                self.rows += 1;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `rows`: arrays of values, pushed one after another.
+struct RowsSeed<'a>(&'a mut Results);
+
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("rows as arrays")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(width) = seq.next_element_seed(RowSeed(&mut self.0.values))? {
+            self.0.row_done(width)?;
+        }
+        Ok(())
+    }
+}
+
+/// One row as an array: its values pushed; gives how many.
+struct RowSeed<'a>(&'a mut Vec<Value>);
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a row as an array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut width = 0;
+        while let Some(Cell(value)) = seq.next_element()? {
+            self.0.push(value);
+            width += 1;
+        }
+        Ok(width)
+    }
+}
+
+/// One row as an object (an older D1's `ARRAY_OF_OBJECTS`).
+struct ObjectRowSeed<'a>(&'a mut Results);
+
+impl<'de> DeserializeSeed<'de> for ObjectRowSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectRowSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a row as an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let first = self.0.rows == 0;
+        let mut width = 0;
+        while let Some((name, Cell(value))) = map.next_entry::<String, Cell>()? {
+            if first {
+                self.0.columns.push(name);
+            }
+            self.0.values.push(value);
+            width += 1;
+        }
+        self.0.row_done(width)
+    }
+}
+
+/// The value of a number as D1 hands it to JavaScript: every number is a double, so an
+/// integral one within ±(2^53 − 1) is an INTEGER; anything else (a fraction, or a
+/// double beyond, which may be an integer D1 rounded) is a REAL, which d1orm refuses
+/// to read as an integer.
+pub(crate) fn number(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
+        Value::Integer(f as i64)
+    } else {
+        Value::Real(f)
+    }
+}
+
+/// An integer in the answer's text, read as the double JavaScript would read it.
+fn integer(i: i128) -> Value {
+    if i.unsigned_abs() <= MAX_SAFE_INTEGER as u128 {
+        Value::Integer(i as i64)
+    } else {
+        Value::Real(i as f64)
+    }
+}
+
+/// One value of a row: `null`, a number, a string, or a BLOB as an array of bytes.
+struct Cell(Value);
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Cell;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("null, a number, a string or an array of bytes")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
+                Ok(Cell(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
+                Ok(Cell(Value::Null))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Cell, E> {
+                Ok(Cell(Value::Integer(i64::from(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell(integer(i128::from(v))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cell, E> {
+                Ok(Cell(integer(i128::from(v))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell(number(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell(Value::Text(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Cell, E> {
+                Ok(Cell(Value::Text(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(byte) = seq.next_element::<u8>()? {
+                    bytes.push(byte);
+                }
+                Ok(Cell(Value::Blob(bytes)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// D1's meta as it comes: every field optional, counts as numbers of any form.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WireMeta {
+    served_by: Option<String>,
+    served_by_region: Option<String>,
+    served_by_primary: Option<bool>,
+    served_by_colo: Option<String>,
+    timings: Option<WireTimings>,
+    duration: Option<f64>,
+    changes: Count,
+    last_row_id: Count,
+    changed_db: Option<bool>,
+    size_after: Count,
+    rows_read: Count,
+    rows_written: Count,
+    total_attempts: Option<Count>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WireTimings {
+    sql_duration_ms: Option<f64>,
+}
+
+impl WireMeta {
+    fn into_meta(self) -> Meta {
+        Meta {
+            served_by: self.served_by.unwrap_or_default().into(),
+            served_by_region: self.served_by_region,
+            served_by_primary: self.served_by_primary,
+            served_by_colo: self.served_by_colo,
+            duration: self.duration.unwrap_or_default(),
+            changes: self.changes.unsigned(),
+            last_row_id: self.last_row_id.0,
+            changed_db: self.changed_db.unwrap_or_default(),
+            size_after: self.size_after.unsigned(),
+            rows_read: self.rows_read.unsigned(),
+            rows_written: self.rows_written.unsigned(),
+            timings: self.timings.map(|t| Timings {
+                sql_duration_ms: t.sql_duration_ms.unwrap_or_default(),
+            }),
+            total_attempts: self.total_attempts.map(Count::unsigned),
+        }
+    }
+}
+
+/// A count or a row id: a JSON integer, or a number written as a double.
+#[derive(Default)]
+struct Count(i64);
+
+impl Count {
+    fn unsigned(self) -> u64 {
+        u64::try_from(self.0).unwrap_or(0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Count, E> {
+                Ok(Count(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count, E> {
+                Ok(Count(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Count, E> {
+                // `as` saturates, and takes NaN to 0.
+                Ok(Count(v as i64))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use d1orm::SqliteCode;
+
+    fn statement(sql: &'static str, params: Vec<Value>) -> Statement {
+        Statement::with_params(sql, params)
+    }
+
+    #[test]
+    fn values_are_sent_as_the_binding_sends_them() {
+        let body = query_body(&statement(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                Value::Integer(9_007_199_254_740_991),
+                Value::Integer(-9_007_199_254_740_991),
+                Value::Real(2.0),
+                Value::Real(0.1),
+                Value::Real(1e300),
+                Value::Text("it's \"q\"\n🦀".into()),
+                Value::Blob(vec![0, 1, 255]),
+                Value::Null,
+            ],
+        ))
+        .unwrap();
+        assert_eq!(
+            body,
+            r#"{"sql":"INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)","params":[9007199254740991,-9007199254740991,2,0.1,1e+300,"it's \"q\"\n🦀",[0,1,255],null]}"#
+        );
+        let empty = query_body(&Statement::new("SELECT 1")).unwrap();
+        assert_eq!(empty, r#"{"sql":"SELECT 1","params":[]}"#);
+        let blob = query_body(&statement("SELECT ?", vec![Value::Blob(vec![])])).unwrap();
+        assert_eq!(blob, r#"{"sql":"SELECT ?","params":[[]]}"#);
+    }
+
+    #[test]
+    fn integers_beyond_2_53_are_type_errors_before_sending() {
+        for i in [
+            9_007_199_254_740_992,
+            -9_007_199_254_740_992,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let e = query_body(&statement("SELECT ?", vec![Value::Integer(i)])).unwrap_err();
+            assert_eq!(e.prefix(), Some(Prefix::TypeError), "{e}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "D1_TYPE_ERROR: Type 'i64' not supported for value '{i}': beyond ±(2^53 - 1), D1 cannot carry it exactly"
+                )
+            );
+        }
+        let e = query_body(&statement("SELECT ?", vec![Value::Real(f64::NAN)])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "D1_TYPE_ERROR: Type 'f64' not supported for value 'NaN'"
+        );
+        // In a batch, the failing statement is named.
+        let statements = [
+            Statement::new("SELECT 1"),
+            statement("SELECT ?", vec![Value::Integer(1 << 60)]),
+        ];
+        let e = batch_body(statements.iter()).unwrap_err();
+        assert_eq!(e.batch_index(), Some(1));
+        assert!(
+            e.to_string().ends_with("(statement 2 of 2 in the batch)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_batch_is_an_array_of_statements() {
+        let statements = [
+            Statement::new("CREATE TABLE t (a)"),
+            statement("INSERT INTO t VALUES (?)", vec![Value::Integer(1)]),
+        ];
+        assert_eq!(
+            batch_body(statements.iter()).unwrap(),
+            r#"[{"sql":"CREATE TABLE t (a)","params":[]},{"sql":"INSERT INTO t VALUES (?)","params":[1]}]"#
+        );
+    }
+
+    #[test]
+    fn numbers_read_as_javascript_holds_them() {
+        let answer = r#"[{"success":true,"meta":{},"results":{"columns":["a","b","c","d","e","f","g","h"],
+            "rows":[[2,2.5,9007199254740991,9007199254740992,-9007199254740992,1e+21,9223372036854776000,-0]]}}]"#;
+        let outcome = parse_answer(answer).unwrap().remove(0);
+        assert_eq!(
+            outcome.rows(),
+            [&[
+                Value::Integer(2),
+                Value::Real(2.5),
+                Value::Integer(9_007_199_254_740_991),
+                Value::Real(9_007_199_254_740_992.0),
+                Value::Real(-9_007_199_254_740_992.0),
+                Value::Real(1e21),
+                Value::Real(9_223_372_036_854_775_808.0),
+                Value::Integer(0),
+            ][..]]
+        );
+        assert_eq!(number(3.0), Value::Integer(3));
+        assert_eq!(number(-0.5), Value::Real(-0.5));
+    }
+
+    #[test]
+    fn columns_keep_sql_order_duplicates_and_names_of_an_empty_result() {
+        let answer = r#"[{"success":true,"meta":{"served_by":"miniflare.db"},
+            "results":{"columns":["b","a","a","1"],"rows":[["x","y","z","w"],["x2",null,[1,2],3.5]]}},
+            {"success":true,"meta":{},"results":{"columns":["id","name"],"rows":[]}}]"#;
+        let outcomes = parse_answer(answer).unwrap();
+        assert_eq!(outcomes[0].columns, ["b", "a", "a", "1"]);
+        assert_eq!(
+            outcomes[0].rows()[1],
+            [
+                Value::Text("x2".into()),
+                Value::Null,
+                Value::Blob(vec![1, 2]),
+                Value::Real(3.5)
+            ]
+        );
+        assert_eq!(outcomes[1].columns, ["id", "name"]);
+        assert!(outcomes[1].rows().is_empty());
+        // "rows" before "columns" reads the same.
+        let swapped = r#"[{"results":{"rows":[[1,2]],"columns":["a","b"]}}]"#;
+        assert_eq!(
+            parse_answer(swapped).unwrap()[0].rows(),
+            [&[Value::Integer(1), Value::Integer(2)][..]]
+        );
+    }
+
+    #[test]
+    fn rows_of_the_wrong_width_are_refused() {
+        for answer in [
+            r#"[{"results":{"columns":["a","b"],"rows":[[1]]}}]"#,
+            r#"[{"results":{"columns":["a"],"rows":[[1],[1,2]]}}]"#,
+            r#"[{"results":{"columns":["a"],"rows":[[{"x":1}]]}}]"#,
+            r#"[{"results":{"columns":["a"],"rows":[[[1,256]]]}}]"#,
+        ] {
+            let e = parse_answer(answer).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("D1_ERROR: unexpected answer from D1"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_meta_field_is_kept_as_64_bit_counts() {
+        let answer = r#"[{"success":true,"results":{"columns":[],"rows":[]},"meta":{
+            "served_by":"v3-prod","served_by_region":"WEUR","served_by_primary":false,
+            "served_by_colo":"AMS","timings":{"sql_duration_ms":0.25},"duration":1.5,
+            "changes":5000000000,"last_row_id":9007199254740993,"changed_db":true,
+            "size_after":12288000000,"rows_read":4294967296,"rows_written":7,"total_attempts":2}}]"#;
+        let meta = parse_answer(answer).unwrap().remove(0).meta;
+        assert_eq!(
+            meta,
+            Meta {
+                served_by: "v3-prod".into(),
+                served_by_region: Some("WEUR".into()),
+                served_by_primary: Some(false),
+                served_by_colo: Some("AMS".into()),
+                duration: 1.5,
+                changes: 5_000_000_000,
+                last_row_id: 9_007_199_254_740_993,
+                changed_db: true,
+                size_after: 12_288_000_000,
+                rows_read: 4_294_967_296,
+                rows_written: 7,
+                timings: Some(Timings {
+                    sql_duration_ms: 0.25
+                }),
+                total_attempts: Some(2),
+            }
+        );
+        // Local D1's meta, and counts written as doubles.
+        let local = r#"[{"success":true,"results":{"columns":[],"rows":[]},"meta":{"served_by":"miniflare.db",
+            "served_by_primary":true,"total_attempts":1,"timings":{"sql_duration_ms":0.1},"duration":0.1,
+            "changes":1.0,"last_row_id":3,"changed_db":true,"size_after":8192,"rows_read":0,"rows_written":1}}]"#;
+        let meta = parse_answer(local).unwrap().remove(0).meta;
+        assert_eq!(
+            (meta.changes, meta.last_row_id, meta.size_after),
+            (1, 3, 8192)
+        );
+        assert_eq!(meta.served_by_region, None);
+        assert_eq!(meta.total_attempts, Some(1));
+    }
+
+    #[test]
+    fn failures_read_as_on_the_reference_backend() {
+        let answer = r#"{"success":false,"error":"UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)"}"#;
+        let e = parse_answer(answer).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "D1_ERROR: UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)"
+        );
+        assert!(e.is_unique_violation());
+        assert_eq!(e.code(), Some(SqliteCode::CONSTRAINT));
+
+        let e = parse_answer(
+            r#"{"success":false,"error":"near \"SELEC\": syntax error at offset 0: SQLITE_ERROR"}"#,
+        )
+        .unwrap_err();
+        let db = e.as_database().unwrap();
+        assert_eq!((db.offset, db.code), (Some(0), Some(SqliteCode::ERROR)));
+        assert_eq!(db.message, "near \"SELEC\": syntax error");
+
+        // A failed element of an array answer fails the call.
+        let e = parse_answer(r#"[{"success":true,"meta":{},"results":{"columns":[],"rows":[]}},{"success":false,"error":"No SQL statements detected."}]"#).unwrap_err();
+        assert_eq!(e.to_string(), "D1_ERROR: No SQL statements detected.");
+
+        let e = parse_answer("<html>502</html>").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "D1_ERROR: Failed to parse body as JSON, got: <html>502</html>"
+        );
+    }
+
+    #[test]
+    fn exceptions_keep_d1_prefixes() {
+        let e =
+            exception("D1_EXEC_ERROR: Error in line 1: SELECT x: no such column: x: SQLITE_ERROR");
+        assert_eq!(e.prefix(), Some(Prefix::ExecError));
+        assert_eq!(e.code(), Some(SqliteCode::ERROR));
+        assert_eq!(
+            e.to_string(),
+            "D1_EXEC_ERROR: Error in line 1: SELECT x: no such column: x: SQLITE_ERROR"
+        );
+        let e = exception("D1_DUMP_ERROR: Status + 404");
+        assert_eq!(e.prefix(), Some(Prefix::DumpError));
+        // A runtime's own exception reads as the binding wraps it.
+        let e = exception("Network connection lost.");
+        assert_eq!(e.to_string(), "D1_ERROR: Network connection lost.");
+    }
+
+    #[test]
+    fn older_answers_with_object_rows_still_read() {
+        let answer = r#"{"success":true,"meta":{"changes":0},"results":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}"#;
+        let outcome = parse_answer(answer).unwrap().remove(0);
+        assert_eq!(outcome.columns, ["id", "name"]);
+        assert_eq!(
+            outcome.rows()[1],
+            [Value::Integer(2), Value::Text("b".into())]
+        );
+        // No results at all: no columns, no rows.
+        let none = parse_answer(r#"[{"success":true,"meta":{}}]"#).unwrap();
+        assert!(none[0].columns.is_empty() && none[0].rows().is_empty());
+    }
+
+    #[test]
+    fn batches_align_with_statements_local_d1_drops() {
+        let ok = |n: usize| {
+            let rows = format!(r#"{{"results":{{"columns":["n"],"rows":[[{n}]]}}}}"#);
+            parse_answer(&format!("[{rows}]")).unwrap().remove(0)
+        };
+        let sql = [
+            "SELECT 1",
+            "-- only a comment\n  -- and another",
+            "SELECT 2",
+        ];
+        let aligned = align(sql.iter().copied(), vec![ok(1), ok(2)]).unwrap();
+        assert_eq!(aligned[0].as_ref().unwrap().rows()[0], [Value::Integer(1)]);
+        assert!(aligned[1].is_none());
+        assert_eq!(aligned[2].as_ref().unwrap().rows()[0], [Value::Integer(2)]);
+        assert!(align(sql.iter().copied(), vec![ok(1)]).is_err());
+        assert!(only_line_comments("  \n\t-- x\r\n"));
+        assert!(!only_line_comments("-- x\nSELECT 1"));
+        assert!(!only_line_comments("/* c */"));
+    }
+}
