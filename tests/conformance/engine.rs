@@ -80,7 +80,7 @@ fn allowed_pragmas(v: &mut Vec<Scenario>) {
                 all("PRAGMA index_list(nope)"),
                 all("SELECT name, origin, \"unique\", partial FROM pragma_index_list('t') ORDER BY name"),
             ],
-    )
+        )
         .rows_on(&[9]),
     );
     v.push(
@@ -162,7 +162,7 @@ fn allowed_pragmas(v: &mut Vec<Scenario>) {
                 all("PRAGMA main.optimize"),
                 all("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name"),
             ],
-    )
+        )
         .rows_on(&[4, 5, 6]),
     );
     v.push(
@@ -631,7 +631,7 @@ fn authorizer(v: &mut Vec<Scenario>) {
                 all("SELECT jsonb_each.value FROM jsonb_each('[1]')"),
                 all("SELECT count(*) AS n FROM jsonb_tree('[1]')"),
             ],
-    )
+        )
         .rows_on(&[9]),
     );
     v.push(

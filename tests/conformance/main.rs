@@ -6,6 +6,10 @@
 //! Run: `cargo test --test conformance` (add `-- FILTER` to run only the scenarios
 //! whose names contain FILTER). Needs Node.js 20+; installs tests/local-d1's npm
 //! packages on first use.
+//!
+//! `D1ORM_COMPARE_ROWS=1` also runs every scenario once more with `rows_read` and
+//! `rows_written` compared on every step, and prints on how many steps they are
+//! identical to D1's (`verbose`: and each difference); verdicts are unchanged.
 
 #[macro_use]
 mod runner;

@@ -71,7 +71,7 @@ fn json(v: &mut Vec<Scenario>) {
                 run("CREATE INDEX docs_k ON docs(body ->> 'k')"),
                 all("SELECT id FROM docs WHERE body ->> 'k' = 'y'"),
             ],
-    )
+        )
         .rows_on(&[3, 4, 6]),
     );
     v.push(sc(
@@ -119,7 +119,7 @@ fn json(v: &mut Vec<Scenario>) {
                 all("SELECT json_group_array(v) AS none FROM t WHERE 0"),
                 all("SELECT k, json_group_array(k) OVER (ORDER BY k) AS running FROM t ORDER BY k"),
             ],
-    )
+        )
         .rows_on(&[1, 4]),
     );
     v.push(
@@ -183,7 +183,7 @@ fn json(v: &mut Vec<Scenario>) {
                 all("SELECT jsonb('not json') AS bad"),
                 all("SELECT key, value FROM json_each(jsonb('{\"x\":1,\"y\":[2]}'))"),
             ],
-    )
+        )
         .rows_on(&[2, 5]),
     );
     v.push(sc(
@@ -223,7 +223,7 @@ fn json(v: &mut Vec<Scenario>) {
                 all("SELECT t.id, j.value FROM t, json_each(t.doc, '$.tags') j ORDER BY j.key"),
                 all("UPDATE t SET doc = json_remove(doc, '$.tags[0]') RETURNING doc"),
             ],
-    )
+        )
         .rows_on(&[1, 4]),
     );
 }
@@ -320,7 +320,7 @@ fn returning(v: &mut Vec<Scenario>) {
                 all("SELECT id, v, changed FROM t ORDER BY id"),
                 all("SELECT msg FROM log ORDER BY rowid"),
             ],
-    )
+        )
         .rows_on(&[6, 7]),
     );
 }
@@ -464,7 +464,7 @@ fn constraints(v: &mut Vec<Scenario>) {
                 run("CREATE TABLE bad (a CHECK (nope > 1))"),
                 run("CREATE TABLE bad2 (a CHECK ((SELECT 1)))"),
             ],
-    )
+        )
         .rows_on(&[4, 5, 7]),
     );
     v.push(
@@ -580,7 +580,7 @@ fn constraints(v: &mut Vec<Scenario>) {
                 run("DELETE FROM p WHERE id = 2"),
                 all("SELECT id FROM p ORDER BY id"),
             ],
-    )
+        )
         .rows_on(&[11]),
     );
     v.push(
@@ -668,7 +668,7 @@ fn triggers(v: &mut Vec<Scenario>) {
                 run("DELETE FROM t WHERE id = 1"),
                 all("SELECT msg FROM log ORDER BY rowid"),
             ],
-    )
+        )
         .rows_on(&[11]),
     );
     v.push(
@@ -685,7 +685,7 @@ fn triggers(v: &mut Vec<Scenario>) {
                 run("UPDATE t SET a = a, b = 0"),
                 all("SELECT msg FROM log ORDER BY rowid"),
             ],
-    )
+        )
         .rows_on(&[5, 8]),
     );
     v.push(
@@ -706,7 +706,7 @@ fn triggers(v: &mut Vec<Scenario>) {
                 run("CREATE TRIGGER bad INSTEAD OF INSERT ON t BEGIN SELECT 1; END"),
                 run("CREATE TRIGGER bad2 BEFORE INSERT ON v BEGIN SELECT 1; END"),
             ],
-    )
+        )
         .rows_on(&[9, 10]),
     );
     v.push(
@@ -730,7 +730,7 @@ fn triggers(v: &mut Vec<Scenario>) {
                 all("SELECT v FROM t ORDER BY id"),
                 all("SELECT RAISE(ABORT, 'outside')"),
             ],
-    )
+        )
         .rows_on(&[11]),
     );
     v.push(
@@ -857,7 +857,7 @@ fn windows(v: &mut Vec<Scenario>) {
                      FROM s WINDOW p AS (PARTITION BY team ORDER BY id) ORDER BY id",
                 )],
             ),
-    )
+        )
         .rows_on(&[1]),
     );
     v.push(
@@ -878,7 +878,7 @@ fn windows(v: &mut Vec<Scenario>) {
                          FROM s ORDER BY id"),
                 ],
             ),
-    )
+        )
         .rows_on(&[1]),
     );
     v.push(
@@ -901,7 +901,7 @@ fn windows(v: &mut Vec<Scenario>) {
                     ),
                 ],
             ),
-    )
+        )
         .rows_on(&[1]),
     );
     v.push(
@@ -919,7 +919,7 @@ fn windows(v: &mut Vec<Scenario>) {
                     all("SELECT id, pts FROM s ORDER BY id"),
                 ],
             ),
-    )
+        )
         .rows_on(&[1, 5]),
     );
 }
@@ -969,7 +969,7 @@ fn ctes(v: &mut Vec<Scenario>) {
                 all("WITH x AS (SELECT 1 AS a), x AS (SELECT 2 AS a) SELECT * FROM x"),
                 all("WITH RECURSIVE r(x) AS (SELECT x FROM r) SELECT * FROM r"),
             ],
-    )
+        )
         .rows_on(&[1, 3]),
     );
     v.push(
@@ -983,7 +983,7 @@ fn ctes(v: &mut Vec<Scenario>) {
                 run("WITH odd AS (SELECT id FROM t WHERE v % 2 = 1) DELETE FROM t WHERE id IN (SELECT id FROM odd)"),
                 all("SELECT id, v FROM t ORDER BY id"),
             ],
-    )
+        )
         .rows_on(&[4]),
     );
 }
@@ -1007,7 +1007,7 @@ fn upserts(v: &mut Vec<Scenario>) {
                      SET v = kv.v + excluded.v, hits = hits + 1"),
                 all("SELECT k, v, hits FROM kv ORDER BY k"),
             ],
-    )
+        )
         .rows_on(&[5]),
     );
     v.push(
@@ -1026,7 +1026,7 @@ fn upserts(v: &mut Vec<Scenario>) {
                 run("INSERT INTO u (id, email, name) VALUES (3, 'a@x', 'z') ON CONFLICT DO UPDATE SET name = 'last'"),
                 all("SELECT id, email, name, n FROM u ORDER BY id"),
             ],
-    )
+        )
         .rows_on(&[6]),
     );
     v.push(
@@ -1042,7 +1042,7 @@ fn upserts(v: &mut Vec<Scenario>) {
                 run("INSERT INTO t SELECT 'y', 2, 3 FROM (SELECT 1) WHERE true ON CONFLICT (a) DO UPDATE SET b = 9"),
                 all("SELECT a, b, c FROM t ORDER BY a"),
             ],
-    )
+        )
         .rows_on(&[7]),
     );
     v.push(
@@ -1058,7 +1058,7 @@ fn upserts(v: &mut Vec<Scenario>) {
                 run("INSERT INTO t VALUES (1, 1, 7) ON CONFLICT (b, a) DO UPDATE SET v = excluded.v * 10"),
                 all("SELECT a, b, v FROM t ORDER BY a, b"),
             ],
-    )
+        )
         .rows_on(&[7]),
     );
     v.push(
@@ -1072,7 +1072,7 @@ fn upserts(v: &mut Vec<Scenario>) {
                 run("INSERT INTO c VALUES ('x', 1) ON CONFLICT (name) DO UPDATE SET n = NULL"),
                 all("SELECT name, n FROM c ORDER BY name"),
             ],
-    )
+        )
         .rows_on(&[5]),
     );
 }
@@ -1131,7 +1131,7 @@ fn generated(v: &mut Vec<Scenario>) {
                 run("INSERT INTO t (doc) VALUES ('{\"k\":\"c\",\"n\":-1}')"),
                 all("SELECT k, n FROM t WHERE k = 'a'"),
             ],
-    )
+        )
         .rows_on(&[6]),
     );
 }
@@ -1159,7 +1159,7 @@ fn views(v: &mut Vec<Scenario>) {
                 run("CREATE VIEW nested AS SELECT who, total * 2 AS doubled FROM totals"),
                 all("SELECT * FROM nested ORDER BY doubled"),
             ],
-    )
+        )
         .rows_on(&[3, 7]),
     );
     v.push(sc(
@@ -1267,7 +1267,7 @@ fn dates(v: &mut Vec<Scenario>) {
                 all("SELECT id, datetime(ts, 'unixepoch') = at AS same, strftime('%s', at) - ts AS diff FROM ev ORDER BY id"),
                 all("SELECT strftime('%Y-%m', at) AS month, max(at) AS latest FROM ev GROUP BY month ORDER BY month"),
             ],
-    )
+        )
         .rows_on(&[1, 3, 4]),
     );
 }
@@ -1353,7 +1353,7 @@ fn strings(v: &mut Vec<Scenario>) {
                 run("INSERT INTO t VALUES ('b'), ('B'), ('a'), ('é'), ('10'), ('9'), (''), ('A')"),
                 all("SELECT group_concat(s, ' ') AS sorted FROM (SELECT s FROM t ORDER BY s)"),
             ],
-    )
+        )
         .rows_on(&[2]),
     );
 }
@@ -1378,7 +1378,7 @@ fn aggregates(v: &mut Vec<Scenario>) {
                 all("SELECT count(*) AS c, sum(n) AS s, avg(r) AS a, max(s) AS m FROM t WHERE g = 'none'"),
                 all("SELECT g, sum(n) AS s FROM t GROUP BY g HAVING sum(n) > 2 OR sum(n) IS NULL ORDER BY g"),
             ],
-    )
+        )
         .rows_on(&[1, 3]),
     );
     v.push(
@@ -1393,7 +1393,7 @@ fn aggregates(v: &mut Vec<Scenario>) {
                 all("SELECT group_concat(r) AS r, group_concat(NULL) AS n FROM t"),
                 all("SELECT string_agg(s) FROM t"),
             ],
-    )
+        )
         .rows_on(&[1, 3]),
     );
     v.push(
@@ -1409,7 +1409,7 @@ fn aggregates(v: &mut Vec<Scenario>) {
                 all("SELECT g FROM t GROUP BY g ORDER BY sum(n) DESC NULLS LAST"),
                 all("SELECT g FROM t GROUP BY g ORDER BY max(r) ASC NULLS FIRST, g"),
             ],
-    )
+        )
         .rows_on(&[1, 2]),
     );
     v.push(
@@ -1425,7 +1425,7 @@ fn aggregates(v: &mut Vec<Scenario>) {
                 all("SELECT max(r) AS hi, min(r) AS lo, sum(r) AS s, typeof(sum(r)) AS ts, \
                      sum(n) * 1.0 / count(n) AS mean FROM t"),
             ],
-    )
+        )
         .rows_on(&[1, 5]),
     );
     v.push(sc(
@@ -1458,7 +1458,7 @@ fn collations(v: &mut Vec<Scenario>) {
                 all("SELECT count(DISTINCT s COLLATE NOCASE) AS nocase, count(DISTINCT s) AS binary, \
                      count(DISTINCT s COLLATE RTRIM) AS rtrim FROM t"),
             ],
-    )
+        )
         .rows_on(&[1, 5]),
     );
     v.push(

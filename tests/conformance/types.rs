@@ -109,7 +109,7 @@ fn binding(v: &mut Vec<Scenario>) {
                 run("INSERT INTO t VALUES (?), (?), (?)").bind(p![0.1, 0.2, 0.3]),
                 all("SELECT sum(r) AS s, total(r) AS t, sum(r) = 0.6 AS eq, avg(r) * 3 = sum(r) AS mean FROM t"),
             ],
-    )
+        )
         .rows_on(&[2, 3]),
     );
     v.push(
@@ -282,7 +282,7 @@ fn binding(v: &mut Vec<Scenario>) {
                 run("DELETE FROM t WHERE k = ? AND n < ?").bind(p!["a", 2]),
                 all("SELECT k, n FROM t ORDER BY n"),
             ],
-    )
+        )
         .rows_on(&[1, 3, 4, 6, 7]),
     );
     v.push(
@@ -311,7 +311,7 @@ fn binding(v: &mut Vec<Scenario>) {
                 ]),
                 raw_cols("SELECT typeof(a) AS a, typeof(d) AS d, typeof(e) AS e, typeof(f) AS f FROM t ORDER BY rowid"),
             ],
-    )
+        )
         .rows_on(&[1]),
     );
 }
@@ -471,7 +471,7 @@ fn non_finite(v: &mut Vec<Scenario>) {
                 all("SELECT sum(r) AS s, count(r) AS n FROM t"),
                 all("SELECT g, r, sum(r) OVER (ORDER BY rowid) AS running FROM t ORDER BY rowid"),
             ],
-    )
+        )
         .rows_on(&[1, 3]),
     );
     v.push(sc(
