@@ -215,7 +215,16 @@ pub(crate) fn reply_error(error: &str) -> Error {
 /// The error of a JavaScript exception, from its `message`: D1's text when it starts
 /// with one of D1's prefixes (`D1_EXEC_ERROR: ...`), anything else as a `D1_ERROR`.
 pub(crate) fn exception(message: &str) -> Error {
-    Error::Database(DatabaseError::parse(message))
+    // D1's binding throws its errors with a D1 prefix; what the runtime throws (its
+    // fetch failing) passes through the binding as it is.
+    let parsed = DatabaseError::parse(message);
+    if message.starts_with(parsed.prefix.as_str()) {
+        Error::Database(parsed)
+    } else {
+        Error::Runtime {
+            message: message.to_owned(),
+        }
+    }
 }
 
 /// A batch's outcomes matched with its statements. Local D1 leaves statements holding
@@ -895,9 +904,10 @@ mod tests {
         );
         let e = exception("D1_DUMP_ERROR: Status + 404");
         assert_eq!(e.prefix(), Some(Prefix::DumpError));
-        // A runtime's own exception reads as the binding wraps it.
-        let e = exception("Network connection lost.");
-        assert_eq!(e.to_string(), "D1_ERROR: Network connection lost.");
+        // A runtime's own exception passes through the binding as it is.
+        let e = exception("internal error; reference = abc");
+        assert_eq!(e.to_string(), "internal error; reference = abc");
+        assert!(matches!(e, Error::Runtime { .. }));
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub enum Error {
         /// Every refused change, one a line.
         message: String,
     },
+    /// The runtime around D1 failed the call with text of its own, not D1's (a Worker's
+    /// runtime throwing `internal error; reference = ...`); `Display` is that text, as
+    /// JavaScript shows it.
+    Runtime {
+        /// The runtime's message.
+        message: String,
+    },
     /// A statement of a batch failed, so none of the batch was applied. `Display` is the
     /// statement's error followed by its position.
     Batch {
@@ -208,6 +215,7 @@ impl fmt::Display for Error {
             Error::NotFound { table } => write!(f, "no row of {table} matched"),
             Error::TooMany { table } => write!(f, "more than one row of {table} matched"),
             Error::Migration { message } => write!(f, "migration refused: {message}"),
+            Error::Runtime { message } => f.write_str(message),
             Error::Batch {
                 index,
                 count,

@@ -90,6 +90,36 @@ fn main() {
         }
     };
 
+    // The third side: d1orm's D1 layer on `d1orm_worker::D1Backend`, inside workerd, on
+    // the same local D1 (tests/worker, built by its build.sh, as ./scripts/test does).
+    let worker_dir = std::env::var_os("D1ORM_TEST_WORKER_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/d1orm-test-worker")
+        });
+    let mut worker = if worker_dir.join("shim.mjs").is_file() {
+        match local_d1::LocalD1::start_worker(&worker_dir) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("conformance: cannot start the test Worker: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else if std::env::var_os("D1ORM_TEST_WORKER_DIR").is_some() {
+        eprintln!(
+            "conformance: no test Worker in {} (build it with tests/worker/build.sh)",
+            worker_dir.display()
+        );
+        std::process::exit(1);
+    } else {
+        println!(
+            "conformance: the d1orm-worker side does not run: no test Worker in {} (tests/worker/build.sh builds it; ./scripts/test does)",
+            worker_dir.display()
+        );
+        None
+    };
+    let (mut w_identical, mut w_diverges, mut w_failed) = (0, 0, 0);
+
     // CONFORMANCE_SHOW=1 prints both observations of every scenario, a step per line.
     let show = std::env::var_os("CONFORMANCE_SHOW").is_some();
     let mut rows_tally = runner::RowsTally::from_env();
@@ -110,6 +140,38 @@ fn main() {
             let sqlite = rt.block_on(runner::run_sqlite(&forced));
             let d1_obs = runner::run_d1(&mut d1, &forced);
             tally.add(&scenario.name, &sqlite, &d1_obs);
+        }
+        if let Some(worker) = &mut worker {
+            let worker_obs = runner::run_d1(worker, scenario);
+            match (
+                runner::same(&worker_obs, &d1_obs),
+                scenario.worker_divergence,
+            ) {
+                (true, None) => w_identical += 1,
+                (false, Some(reason)) => {
+                    w_diverges += 1;
+                    println!(
+                        "ok   worker:{} DIVERGES (declared): {reason}",
+                        scenario.name
+                    );
+                }
+                (true, Some(_)) => {
+                    w_failed += 1;
+                    println!(
+                        "FAIL worker:{}\n  declared to diverge, but d1orm-worker answers as D1 does",
+                        scenario.name
+                    );
+                }
+                (false, None) => {
+                    w_failed += 1;
+                    println!(
+                        "FAIL worker:{}\n  d1orm-worker (in workerd):\n{}\n  d1 (JavaScript API):\n{}",
+                        scenario.name,
+                        worker_obs.compact_steps(),
+                        d1_obs.compact_steps()
+                    );
+                }
+            }
         }
         match runner::judge(scenario, &sqlite, &d1_obs) {
             Verdict::Identical => {
@@ -203,7 +265,18 @@ fn main() {
     if let Some(tally) = &rows_tally {
         println!("conformance: {}", tally.report());
     }
-    println!("{} passed, {failed} failed", identical + diverges);
+    if worker.is_some() {
+        println!(
+            "conformance (d1orm-worker in workerd, against D1's JavaScript API): {} scenarios, {w_identical} identical, {w_diverges} declared divergences, {w_failed} failed",
+            selected.len()
+        );
+    }
+    drop(worker);
+    let failed = failed + w_failed;
+    println!(
+        "{} passed, {failed} failed",
+        identical + diverges + w_identical + w_diverges
+    );
     if failed > 0 {
         std::process::exit(1);
     }

@@ -524,6 +524,9 @@ pub struct Scenario {
     /// Record the key order of row objects too.
     pub key_order: bool,
     pub divergence: Option<Divergence>,
+    /// Why d1orm inside a Worker (`d1orm_worker::D1Backend` on the same D1) answers
+    /// otherwise than D1's JavaScript API, when it does by design.
+    pub worker_divergence: Option<&'static str>,
 }
 
 pub fn sc(name: impl Into<String>, steps: Vec<Step>) -> Scenario {
@@ -532,10 +535,18 @@ pub fn sc(name: impl Into<String>, steps: Vec<Step>) -> Scenario {
         steps,
         key_order: false,
         divergence: None,
+        worker_divergence: None,
     }
 }
 
 impl Scenario {
+    /// d1orm inside a Worker answers otherwise than D1's JavaScript API, by design
+    /// (`reason`): a value d1orm refuses before sending, for one.
+    pub fn worker_diverges(mut self, reason: &'static str) -> Scenario {
+        self.worker_divergence = Some(reason);
+        self
+    }
+
     pub fn key_order(mut self) -> Scenario {
         self.key_order = true;
         self

@@ -353,34 +353,41 @@ fn errors(v: &mut Vec<Scenario>) {
 // ---------------------------------------------------------------------------------
 
 fn writes(v: &mut Vec<Scenario>) {
-    v.push(sc(
-        "writes/a_failing_call_leaves_nothing",
-        vec![
-            run("CREATE TABLE t (a UNIQUE)"),
-            run("INSERT OR FAIL INTO t VALUES (1), (2), (1)"),
-            all("SELECT a FROM t ORDER BY a"),
-            run("INSERT INTO t VALUES (10), (20)"),
-            run("UPDATE OR FAIL t SET a = 30"),
-            all("SELECT a FROM t ORDER BY a"),
-            run("CREATE TABLE log (x)"),
-            run("CREATE TRIGGER no_threes AFTER INSERT ON log BEGIN \
+    v.push(
+        sc(
+            "writes/a_failing_call_leaves_nothing",
+            vec![
+                run("CREATE TABLE t (a UNIQUE)"),
+                run("INSERT OR FAIL INTO t VALUES (1), (2), (1)"),
+                all("SELECT a FROM t ORDER BY a"),
+                run("INSERT INTO t VALUES (10), (20)"),
+                run("UPDATE OR FAIL t SET a = 30"),
+                all("SELECT a FROM t ORDER BY a"),
+                run("CREATE TABLE log (x)"),
+                run("CREATE TRIGGER no_threes AFTER INSERT ON log BEGIN \
                  SELECT CASE WHEN NEW.x = 3 THEN RAISE(FAIL, 'no threes') END; END"),
-            run("INSERT INTO log VALUES (1), (2), (3)"),
-            all("SELECT count(*) AS n FROM log"),
-            run("INSERT INTO log SELECT value FROM json_each('[5, 6, 3]') RETURNING x"),
-            all("SELECT count(*) AS n FROM log"),
-            run("INSERT INTO log VALUES (7); INSERT OR FAIL INTO t VALUES (8), (8)"),
-            exec("INSERT INTO log VALUES (9)\nINSERT OR FAIL INTO t VALUES (11), (11)"),
-            batch(vec![
-                stmt("INSERT INTO log VALUES (12)"),
-                stmt("INSERT OR FAIL INTO t VALUES (13), (13)"),
-            ]),
-            all("SELECT count(*) AS n FROM log"),
-            all("SELECT a FROM t ORDER BY a"),
-            run("INSERT INTO log VALUES (4)"),
-            all("SELECT x FROM log"),
-        ],
-    ));
+                run("INSERT INTO log VALUES (1), (2), (3)"),
+                all("SELECT count(*) AS n FROM log"),
+                run("INSERT INTO log SELECT value FROM json_each('[5, 6, 3]') RETURNING x"),
+                all("SELECT count(*) AS n FROM log"),
+                run("INSERT INTO log VALUES (7); INSERT OR FAIL INTO t VALUES (8), (8)"),
+                exec("INSERT INTO log VALUES (9)\nINSERT OR FAIL INTO t VALUES (11), (11)"),
+                batch(vec![
+                    stmt("INSERT INTO log VALUES (12)"),
+                    stmt("INSERT OR FAIL INTO t VALUES (13), (13)"),
+                ]),
+                all("SELECT count(*) AS n FROM log"),
+                all("SELECT a FROM t ORDER BY a"),
+                run("INSERT INTO log VALUES (4)"),
+                all("SELECT x FROM log"),
+            ],
+        )
+        .worker_diverges(
+            "d1orm finds which statement of a failing D1 batch failed by running its first \
+         statements again, each run rolled back; SQLite's last_insert_rowid, which no \
+         rollback restores, then reflects those runs",
+        ),
+    );
     errors(v);
     v.push(sc(
         "writes/insert_update_delete",
@@ -771,6 +778,7 @@ fn binding(v: &mut Vec<Scenario>) {
                 all("SELECT ? AS v").bind(p![i64::MAX]),
             ],
         )
+        .worker_diverges("d1orm refuses to bind an i64 beyond ±(2^53 − 1) before sending (D1_TYPE_ERROR); D1's JavaScript API rounds it to a double")
         .diverges(
             "D1 silently rounds bound integers beyond ±(2^53−1) to JavaScript doubles; the \
              reference backend keeps i64 exact by default, as d1orm never loses data silently \
@@ -1931,6 +1939,10 @@ fn sessions(v: &mut Vec<Scenario>) {
         sc(
             "session/invalid_constraint",
             vec![session(Some("garbage"), vec![all("SELECT 1 AS a")])],
+        )
+        .worker_diverges(
+            "d1orm checks a session constraint before sending it (D1_SESSION_ERROR); local D1 \
+             takes any string",
         )
         .diverges(
             "local D1 accepts any string as a session constraint; production D1 validates \

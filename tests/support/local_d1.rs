@@ -123,6 +123,22 @@ impl LocalD1 {
         LocalD1::spawn(databases, &[])
     }
 
+    /// Starts the server with the Rust test Worker (tests/worker, built into `dir` by
+    /// its build.sh) answering in place of the JavaScript one: the same protocol, run
+    /// through d1orm's D1 layer on `d1orm_worker::D1Backend` inside workerd.
+    ///
+    /// # Failure
+    /// As [`start`](Self::start).
+    #[allow(dead_code)]
+    pub fn start_worker(dir: &Path) -> Result<LocalD1, String> {
+        let databases = std::env::var("LOCAL_D1_DATABASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000);
+        let dir = dir.display().to_string();
+        LocalD1::spawn(databases, &[("LOCAL_D1_WORKER_DIR", dir.as_str())])
+    }
+
     /// Serves one existing database as `DB0`: the state `wrangler d1 ... --local
     /// --persist-to X` wrote (`persist` is `X/v3`) for the database `id`.
     ///
