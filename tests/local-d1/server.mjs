@@ -45,6 +45,15 @@ const DATABASES = Number(process.env.LOCAL_D1_DATABASES ?? 1000);
 // `.wasm` file a CompiledWasm module (a WebAssembly.Module when imported).
 const workerDir = process.env.LOCAL_D1_WORKER_DIR ? path.resolve(process.env.LOCAL_D1_WORKER_DIR) : null;
 
+// LOCAL_D1_BINDING_NAMES (comma-separated, such as `DB`) binds one database under each
+// name instead of DB0, DB1, ...: an application Worker (examples/worker) names its own.
+// LOCAL_D1_MIGRATIONS then names a folder of migration files (`0001_init.sql`, ...)
+// applied in name order to the first binding before the ready line, each file as one
+// D1 call; and the ready line carries the Worker's address, `{"ready":true,"url":...}`,
+// for requests over HTTP. Without LOCAL_D1_BINDING_NAMES nothing changes.
+const bindingNames = (process.env.LOCAL_D1_BINDING_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const migrationsDir = process.env.LOCAL_D1_MIGRATIONS ? path.resolve(process.env.LOCAL_D1_MIGRATIONS) : null;
+
 function workerScript() {
   if (!workerDir) {
     return {
@@ -68,6 +77,7 @@ function workerScript() {
 }
 
 let mf;
+const readyLine = { ready: true };
 let watchdog;
 let exiting = false;
 async function shutdown(code) {
@@ -127,6 +137,7 @@ try {
   // state `wrangler d1 ... --local --persist-to X` writes (LOCAL_D1_PERSIST is X/v3).
   const persisted = process.env.LOCAL_D1_PERSIST;
   if (persisted) d1Databases.DB0 = process.env.LOCAL_D1_DATABASE_ID;
+  else if (bindingNames.length) for (const name of bindingNames) d1Databases[name] = `db-${name}`;
   else for (let i = 0; i < DATABASES; i++) d1Databases[`DB${i}`] = `db${i}`;
   const started = Date.now();
   mf = new Miniflare(
@@ -143,16 +154,25 @@ try {
       resourceTmpPath: path.join(tmpRoot, "tmp"),
     }),
   );
-  await mf.ready;
+  const url = await mf.ready;
   startWatchdog();
+  if (bindingNames.length && migrationsDir) {
+    const db = await mf.getD1Database(bindingNames[0]);
+    for (const name of fs.readdirSync(migrationsDir).filter((n) => n.endsWith(".sql")).sort()) {
+      await db.prepare(fs.readFileSync(path.join(migrationsDir, name), "utf8")).run();
+      console.error(`local-d1: applied ${name} to ${bindingNames[0]}`);
+    }
+  }
+  if (bindingNames.length) readyLine.url = url.href;
   const serving = workerDir ? `the Rust Worker in ${workerDir}` : "worker.mjs";
-  console.error(`local-d1: ${serving} ready with ${DATABASES} databases in ${Date.now() - started} ms (${tmpRoot})`);
+  const count = bindingNames.length || DATABASES;
+  console.error(`local-d1: ${serving} ready with ${count} databases in ${Date.now() - started} ms (${tmpRoot})`);
 } catch (e) {
   console.error(`local-d1: failed to start: ${e?.stack ?? e}`);
   await shutdown(1);
 }
 
-await writeProtocolLine({ ready: true });
+await writeProtocolLine(readyLine);
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
 for await (const line of rl) {
