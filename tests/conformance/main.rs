@@ -192,6 +192,7 @@ fn main() {
     // The typed table chains, on both backends through the same code.
     let d1 = std::sync::Mutex::new(d1);
     let mut chains_run = 0;
+    let mut w_chains = 0;
     macro_rules! chain {
         ($($module:ident::$name:ident),*) => {$(
             let name = concat!("chains/", stringify!($name));
@@ -216,6 +217,29 @@ fn main() {
                         serde_json::to_string_pretty(&sqlite).unwrap_or_default(),
                         serde_json::to_string_pretty(&d1_obs).unwrap_or_default()
                     );
+                }
+                // The third side: the same chain inside workerd, on d1orm-worker.
+                if let Some(worker) = &mut worker {
+                    w_chains += 1;
+                    let db = worker.fresh_db();
+                    let request = serde_json::json!(
+                        {"db": db, "op": "chain", "name": stringify!($name)}
+                    );
+                    let worker_obs = match worker.request(&request) {
+                        Ok(answer) if answer["ok"] == true => answer["result"].clone(),
+                        Ok(answer) => serde_json::json!({ "harness failure": answer }),
+                        Err(e) => serde_json::json!({ "harness failure": e }),
+                    };
+                    if runner::same(&runner::J::from(&worker_obs), &runner::J::from(&d1_obs)) {
+                        w_identical += 1;
+                    } else {
+                        w_failed += 1;
+                        println!(
+                            "FAIL worker:{name}\n  d1orm-worker (in workerd): {}\n  d1 (JavaScript API): {}",
+                            serde_json::to_string_pretty(&worker_obs).unwrap_or_default(),
+                            serde_json::to_string_pretty(&d1_obs).unwrap_or_default()
+                        );
+                    }
                 }
             }
         )*};
@@ -268,7 +292,7 @@ fn main() {
     if worker.is_some() {
         println!(
             "conformance (d1orm-worker in workerd, against D1's JavaScript API): {} scenarios, {w_identical} identical, {w_diverges} declared divergences, {w_failed} failed",
-            selected.len()
+            selected.len() + w_chains
         );
     }
     drop(worker);

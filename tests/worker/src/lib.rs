@@ -7,8 +7,19 @@
 //! serves the result when `LOCAL_D1_WORKER_DIR` names the build folder. The protocol
 //! ([`protocol`]) is generic over d1orm's backends and builds on every target; the
 //! Worker's entry point (`fetch`) exists on wasm32 only.
+//!
+//! The conformance suite's typed chains (tests/conformance: `chains`, `batches`,
+//! `migrations`) are compiled in unchanged, for the protocol's `chain` op: the same
+//! chain code runs here on `Database<D1Backend>` as on the suite's other backends.
 
 pub mod protocol;
+
+#[path = "../../conformance/batches.rs"]
+mod batches;
+#[path = "../../conformance/chains.rs"]
+mod chains;
+#[path = "../../conformance/migrations.rs"]
+mod migrations;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {

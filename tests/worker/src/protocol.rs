@@ -94,8 +94,33 @@ async fn handle<B: SessionBackend>(
         }
         Some("dump") => Ok(Json::String(base64(&db.dump().await?))),
         Some("session") => session(&db, request).await,
+        Some("chain") => chain(&db, request).await,
         _ => run_op(&db, request).await,
     }
+}
+
+/// A `chain` request (this harness's own op): the conformance suite's typed chain
+/// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
+/// database; the result is the chain's observation, as the suite compares it.
+async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
+    use crate::{batches, chains, migrations};
+    Ok(match string_field(request, "name")? {
+        "reads" => chains::reads(db).await,
+        "writes_with_returning" => chains::writes_with_returning(db).await,
+        "json_paths" => chains::json_paths(db).await,
+        "multi_row_insert_past_100_parameters" => {
+            chains::multi_row_insert_past_100_parameters(db).await
+        }
+        "upserts" => batches::upserts(db).await,
+        "typed_batches" => batches::typed_batches(db).await,
+        "failing_batches" => batches::failing_batches(db).await,
+        "migrations" => migrations::migrations(db).await,
+        other => {
+            return Err(Failure::Harness(format!(
+                "{HARNESS} unknown chain {other:?}"
+            )));
+        }
+    })
 }
 
 /// A `session` request: `{"results": [per-step response], "bookmarks": [before the
@@ -575,6 +600,22 @@ mod tests {
         assert_eq!(bookmarks.len(), 3);
         assert_eq!(bookmarks[0], Json::Null);
         assert!(d1orm::is_bookmark(bookmarks[1].as_str().unwrap()), "{s}");
+    }
+
+    #[test]
+    fn chains_answer_their_observation() {
+        let e = serve(&db(), json!({"db":"DB0","op":"chain","name":"nope"}));
+        assert_eq!(
+            e["error"]["message"],
+            "d1orm-worker harness: unknown chain \"nope\""
+        );
+        let reads = serve(&db(), json!({"db":"DB0","op":"chain","name":"reads"}));
+        assert_eq!(reads["ok"], true, "{reads}");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let direct = runtime.block_on(crate::chains::reads(&db()));
+        assert_eq!(reads["result"], as_javascript_writes(direct));
     }
 
     #[test]
