@@ -7,7 +7,8 @@
 // 2. tests/local-d1/server.mjs serves the Worker in workerd (miniflare) with a D1
 //    binding `DB` to which migrations/ is applied; the routes are requested over HTTP
 //    (upsert, create with RETURNING, list with a filter and an order, get by id, a typed
-//    batch, a foreign-key failure) and every JSON answer is compared with the expected one.
+//    batch, a batch of inserts, foreign-key failures) and every JSON answer is compared
+//    with the expected one.
 //
 // Exits 1 on any difference, on a size over budget, or when anything takes too long
 // (each request 20 s, the server's start 120 s, the whole check 240 s).
@@ -127,6 +128,12 @@ try {
   await expect("POST", "/tasks", { project: "nope", title: "x" }, 409, (j) =>
     assert.match(j.error, /FOREIGN KEY constraint failed/),
   );
+  // Many inserts in one batch; a batch of which one statement fails applies nothing.
+  await expect("POST", "/projects/demo/tasks", { titles: ["a", "b"] }, 201, { inserted: 2 });
+  await expect("POST", "/projects/nope/tasks", { titles: ["c"] }, 409, (j) =>
+    assert.match(j.error, /FOREIGN KEY constraint failed/),
+  );
+  await expect("GET", "/projects/demo", undefined, 200, (j) => assert.equal(j.tasks, 4));
 } catch (e) {
   fail(e?.stack ?? String(e));
 }

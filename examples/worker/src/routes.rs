@@ -6,6 +6,7 @@
 //! | `PUT /projects/:slug` `{"name"}` | upsert on the primary key |
 //! | `GET /projects/:slug` | the project, its task count and its open tasks: one batch |
 //! | `GET /projects/:slug/tasks?done=false` | list with a filter and an order |
+//! | `POST /projects/:slug/tasks` `{"titles":[...]}` | up to 100 inserts in one batch |
 //! | `POST /tasks` `{"project","title","priority"?}` | create, `RETURNING` the row |
 //! | `GET /tasks/:id` | get by primary key |
 
@@ -22,6 +23,7 @@ async fn fetch(req: Request, env: Env, _ctx: worker::Context) -> Result<Response
         .put_async("/projects/:slug", put_project)
         .get_async("/projects/:slug", get_project)
         .get_async("/projects/:slug/tasks", list_tasks)
+        .post_async("/projects/:slug/tasks", import_tasks)
         .post_async("/tasks", create_task)
         .get_async("/tasks/:id", get_task)
         .run(req, env)
@@ -125,6 +127,37 @@ async fn list_tasks(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         .await;
     match tasks {
         Ok(tasks) => Response::from_json(&tasks.rows),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ImportBody {
+    titles: Vec<String>,
+}
+
+/// Adds up to 100 tasks to a project in one atomic D1 batch, one `INSERT` per title:
+/// all are added or none.
+async fn import_tasks(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let slug = ctx.param("slug").cloned().unwrap_or_default();
+    let body: ImportBody = match req.json().await {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    if body.titles.len() > 100 {
+        return bad_request("at most 100 titles");
+    }
+    let db = db(&ctx)?;
+    let inserts: Vec<_> = body
+        .titles
+        .into_iter()
+        .map(|title| db.tasks().insert(NewTask::new(slug.clone(), title)))
+        .collect();
+    match db.batch(inserts).await {
+        Ok(written) => Ok(Response::from_json(&serde_json::json!({
+            "inserted": written.iter().map(|w| w.changes()).sum::<u64>(),
+        }))?
+        .with_status(201)),
         Err(e) => failure(e),
     }
 }
