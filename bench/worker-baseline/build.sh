@@ -9,31 +9,13 @@
 # This crate is not a workspace member. It is built in the repository's target folder
 # (the dependencies the example built are reused) with the workspace's Cargo.lock copied
 # beside it when it has none, so both Workers use the same versions of every crate.
-# The wasm-bindgen CLI is found as examples/worker/build.sh finds it.
+# The wasm-bindgen CLI is the pinned one scripts/wasm-bindgen-cli finds.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$here"
 
-version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
-if [ -z "$version" ]; then
-  echo "build.sh: no exact wasm-bindgen pin (wasm-bindgen = \"=X.Y.Z\") in Cargo.toml" >&2
-  exit 1
-fi
-tools="${D1ORM_TOOLS:-$HOME/.cache/d1orm-tools}"
-wasm_bindgen="${WASM_BINDGEN:-$tools/wasm-bindgen-$version/bin/wasm-bindgen}"
-if [ ! -x "$wasm_bindgen" ]; then
-  wasm_bindgen="$(command -v wasm-bindgen || true)"
-fi
-if [ -z "$wasm_bindgen" ]; then
-  echo "build.sh: no wasm-bindgen CLI; install version $version with" >&2
-  echo "  cargo install wasm-bindgen-cli --version $version --root $tools/wasm-bindgen-$version" >&2
-  exit 1
-fi
-if [ "$("$wasm_bindgen" --version)" != "wasm-bindgen $version" ]; then
-  echo "build.sh: $wasm_bindgen is $("$wasm_bindgen" --version), not $version as Cargo.toml pins" >&2
-  exit 1
-fi
+wasm_bindgen=$("$root/scripts/wasm-bindgen-cli")
 
 target="${CARGO_TARGET_DIR:-$root/target}"
 out="${1:-$target/d1orm-worker-baseline}"

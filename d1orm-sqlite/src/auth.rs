@@ -47,18 +47,25 @@ impl AuthState {
 
     /// Whether a statement prepared since the last call set `defer_foreign_keys`.
     pub(crate) fn take_defer_fk_set(&self) -> bool {
-        self.defer_fk_set.swap(false, Ordering::Relaxed)
+        take(&self.defer_fk_set)
     }
 
     /// Whether an `ANALYZE` was authorized since the last call.
     pub(crate) fn take_analyzed(&self) -> bool {
-        self.analyzed.swap(false, Ordering::Relaxed)
+        take(&self.analyzed)
     }
 
     fn deny(&self, why: Denial) -> Authorization {
         self.denial.store(why as u8, Ordering::Relaxed);
         Authorization::Deny
     }
+}
+
+/// Reads and clears a flag that is nearly always clear: asked after every statement, so
+/// a plain load comes first (a swap is a locked write each time).
+#[inline]
+fn take(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed) && flag.swap(false, Ordering::Relaxed)
 }
 
 /// The authorizer callback D1's rules ask for: those of workerd's SQLite wrapper

@@ -169,17 +169,14 @@ impl<'c> Executor<'c> {
         statement: &Statement,
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
-        // What only the meta reports (duration, rows read, the row id) is left out when
-        // nobody reads it: a point lookup notices the clock reads and counters.
         // D1 measures the text as given, white space and every statement included, and
         // before anything else: nothing longer is split or prepared.
         if statement.sql.len() > MAX_SQL_LENGTH {
             return Err(statement_too_long());
         }
         let generated = statement.sql.is_single_statement();
-        if !generated && let Some(nul) = memchr::memchr(0, statement.sql.as_bytes()) {
-            return Err(self.nul_error(&statement.sql[..nul]));
-        }
+        // What only the meta reports (duration, rows read, the row id) is left out when
+        // nobody reads it: a point lookup notices the clock reads and counters.
         let measured = sink.reads_meta();
         let started = measured.then(Instant::now);
         // Text that lives as long as the program is found in the cache by address.
@@ -190,6 +187,10 @@ impl<'c> Executor<'c> {
         // Application SQL found before to be one statement, neither refused nor a schema
         // change, is not split and checked again: those depend on its text alone.
         let plain = generated || self.statements.is_plain(whole);
+        // A plain text ran before, so it holds no NUL (trimming keeps any).
+        if !plain && let Some(nul) = memchr::memchr(0, statement.sql.as_bytes()) {
+            return Err(self.nul_error(&statement.sql[..nul]));
+        }
         let pieces: Keys<'_> = if plain {
             smallvec::smallvec![whole]
         } else {
@@ -252,7 +253,6 @@ impl<'c> Executor<'c> {
         let changes = counters.changes;
         let Some(started) = started else {
             return Ok(Meta {
-                served_by: SERVED_BY.into(),
                 changes,
                 changed_db: changes != 0 || *self.size != size_before,
                 size_after: *self.size,
@@ -263,7 +263,6 @@ impl<'c> Executor<'c> {
         let last_row_id = self.conn.last_insert_rowid();
         let duration = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Meta {
-            served_by: SERVED_BY.into(),
             duration,
             changes,
             last_row_id,

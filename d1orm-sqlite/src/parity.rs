@@ -5,7 +5,7 @@
 //! the authorizer's (`auth.rs`).
 
 use std::f64::consts::PI;
-use std::ffi::CString;
+use std::ffi::CStr;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
@@ -13,13 +13,13 @@ use rusqlite::{Connection, Error, Result};
 
 /// Virtual table modules D1 keeps; the bundled SQLite registers others (`dbstat`,
 /// `fts3`, `fts4`, ...), which D1 does not know.
-const MODULES: [&str; 6] = [
-    "fts5",
-    "fts5vocab",
-    "rtree",
-    "rtree_i32",
-    "json_each",
-    "json_tree",
+const MODULES: [&CStr; 6] = [
+    c"fts5",
+    c"fts5vocab",
+    c"rtree",
+    c"rtree_i32",
+    c"json_each",
+    c"json_tree",
 ];
 
 /// Applies D1's SQLite to `conn`.
@@ -29,14 +29,10 @@ pub(crate) fn apply(conn: &Connection) -> Result<()> {
 }
 
 fn drop_modules(conn: &Connection) -> Result<()> {
-    let keep: Vec<CString> = MODULES
-        .iter()
-        .map(|m| CString::new(*m).expect("module names hold no NUL"))
-        .collect();
-    let mut list: Vec<*const std::ffi::c_char> = keep.iter().map(|m| m.as_ptr()).collect();
+    let mut list: Vec<*const std::ffi::c_char> = MODULES.iter().map(|m| m.as_ptr()).collect();
     list.push(std::ptr::null());
     // SAFETY: the handle is the open connection's; the list is NULL-terminated and its
-    // strings outlive the call, which only reads them.
+    // strings are static, and the call only reads them.
     let rc = unsafe { rusqlite::ffi::sqlite3_drop_modules(conn.handle(), list.as_mut_ptr()) };
     if rc == rusqlite::ffi::SQLITE_OK {
         Ok(())

@@ -156,11 +156,7 @@ impl<V> Scalar<V> {
 impl<V: ColumnType> RowSink for Scalar<V> {
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
         if self.value.is_none() {
-            let value = row
-                .value(0)
-                .and_then(|v| V::from_value(v).map_err(Error::Decode))
-                .map_err(|e| e.located(self.table, self.column))?;
-            self.value = Some(value);
+            self.value = Some(crate::private::decode(row, 0, self.table, self.column)?);
         }
         Ok(())
     }

@@ -6,9 +6,9 @@ use smallvec::SmallVec;
 
 use super::Table;
 use super::column::{Column, JsonColumn, JsonPath};
-use super::column_type::{ColumnType, json_from_value};
+use super::column_type::ColumnType;
 use crate::backend::Row;
-use crate::error::{DecodeError, Error, Result};
+use crate::error::Result;
 
 /// Columns or expressions of table `T` to select, decoded by position into
 /// [`Output`](Projection::Output).
@@ -47,10 +47,6 @@ pub trait Projection<T> {
 #[derive(Debug)]
 pub struct EveryColumn(());
 
-fn located<T: Table>(column: &str) -> impl FnOnce(DecodeError) -> Error + '_ {
-    move |e| Error::Decode(e.in_column(column).in_table(T::NAME))
-}
-
 impl<T: Table, V: ColumnType + Send, const I: usize> Projection<T> for Column<T, V, I> {
     type Output = V;
     fn width(&self) -> usize {
@@ -60,10 +56,7 @@ impl<T: Table, V: ColumnType + Send, const I: usize> Projection<T> for Column<T,
         sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
-        match row.value(offset) {
-            Ok(value) => V::from_value(value).map_err(located::<T>(self.name())),
-            Err(e) => Err(e.located(T::NAME, self.name())),
-        }
+        crate::private::decode(row, offset, T::NAME, self.name())
     }
 }
 
@@ -76,10 +69,7 @@ impl<T: Table, V: serde::Serialize + DeserializeOwned + Send> Projection<T> for 
         sql.push_str(&self.reference());
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
-        match row.value(offset) {
-            Ok(value) => json_from_value(value).map_err(located::<T>(self.name())),
-            Err(e) => Err(e.located(T::NAME, self.name())),
-        }
+        crate::private::decode_json(row, offset, T::NAME, self.name())
     }
 }
 
@@ -99,10 +89,7 @@ impl<T: Table> Projection<T> for JsonPath<T> {
         JsonPath::check(self)
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<serde_json::Value> {
-        match row.value(offset) {
-            Ok(value) => json_from_value(value).map_err(located::<T>(self.column_name())),
-            Err(e) => Err(e.located(T::NAME, self.column_name())),
-        }
+        crate::private::decode_json(row, offset, T::NAME, self.column_name())
     }
 }
 
