@@ -7,7 +7,7 @@
 //!
 //! Environment: `BENCH_ROUNDS` (default 31), `BENCH_SAMPLE_MS` (default 20),
 //! `BENCH_OUT` (a file for the Markdown table), `BENCH_ONLY` (run the scenarios whose
-//! key contains it: point, read, json, insert, batch, round-robin, upsert),
+//! key contains it: point, read, json, insert, batch, round-robin, upsert, write),
 //! `BENCH_PROFILE` with `BENCH_CALLS` (no measurement: run the variants whose name
 //! contains it that many calls, on `:memory:`, for callgrind).
 
@@ -963,9 +963,88 @@ fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     measure(settings, &mut variants)
 }
 
+/// One write a call, outside any batch: SQLite's autocommit for rusqlite and diesel, the
+/// transaction D1 runs every call in for d1orm (so a write that fails part way leaves
+/// nothing).
+fn single_writes(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
+    let Setup {
+        d1,
+        cached,
+        held,
+        diesel,
+    } = s;
+    let mut held_stmt = held.prepare(UPDATE_USER_SQL).expect("prepare");
+    let update = d1.prepare(UPDATE_USER_SQL);
+    // Counts calls (the rows' sum of ages checks them), cycling through the rows.
+    let next = |calls: &Cell<i64>| {
+        calls.set(calls.get() + 1);
+        calls.get() % ROWS + 1
+    };
+    let (c1, c2, c3, c4, c5) = (
+        Cell::new(0),
+        Cell::new(0),
+        Cell::new(0),
+        Cell::new(0),
+        Cell::new(0),
+    );
+    let mut variants = [
+        Variant::timed("rusqlite prepare_cached, autocommit", || {
+            let id = next(&c1);
+            let n = cached
+                .prepare_cached(UPDATE_USER_SQL)
+                .and_then(|mut st| st.execute([id]))
+                .expect("rusqlite");
+            assert_eq!(n, 1);
+        }),
+        Variant::timed("rusqlite held statement, autocommit", || {
+            let id = next(&c2);
+            assert_eq!(held_stmt.execute([id]).expect("rusqlite"), 1);
+        }),
+        Variant::timed("d1orm run() (D1 layer)", || {
+            let id = next(&c3);
+            let r = block_on(update.bind(id).run()).expect("d1orm");
+            assert_eq!(r.meta.changes, 1);
+        }),
+        Variant::timed("d1orm where_ + update", || {
+            let id = next(&c4);
+            let r = block_on(d1.users().where_(|u| u.id.eq(id)).update(|u| u.age.add(1)))
+                .expect("d1orm");
+            assert_eq!(r.changes(), 1);
+        }),
+        Variant::timed("diesel", || {
+            use ds::users;
+            let id = next(&c5);
+            let n = diesel::update(users::table.find(id))
+                .set(users::age.eq(users::age + 1))
+                .execute(diesel)
+                .expect("diesel");
+            assert_eq!(n, 1);
+        }),
+    ];
+    let figures = measure(settings, &mut variants);
+    drop(variants);
+    drop(held_stmt);
+    // Every variant added as many years as it ran calls, to the same rows.
+    let ages = |c: &Connection| -> i64 {
+        c.query_row(r#"SELECT sum("age") FROM "users""#, [], |r| r.get(0))
+            .expect("ages")
+    };
+    let base = {
+        let fresh = Connection::open_in_memory().expect("memory");
+        populate(&fresh);
+        ages(&fresh)
+    };
+    assert_eq!(ages(cached), base + c1.get());
+    assert_eq!(
+        d1.backend().with_connection(ages),
+        base + c3.get() + c4.get()
+    );
+    figures
+}
+
 type Scenario = fn(&mut Setup, &Settings) -> Vec<Figures>;
 
-const SCENARIOS: [(&str, &str, &str, Scenario); 7] = [
+const SCENARIOS: [(&str, &str, &str, Scenario); 8] = [
     (
         "point",
         "point lookup by primary key into a struct",
@@ -1007,6 +1086,12 @@ const SCENARIOS: [(&str, &str, &str, Scenario); 7] = [
         "upsert 1,000 rows (all conflicting)",
         "—",
         upsert_rows,
+    ),
+    (
+        "write",
+        "single-row update, one call each (no batch)",
+        "—",
+        single_writes,
     ),
 ];
 

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, PrepFlags};
 use smallvec::SmallVec;
 
+use crate::counters::Counting;
 use crate::split;
 
 type Hasher = foldhash::fast::RandomState;
@@ -105,6 +106,8 @@ struct Slot {
     /// The text is known to be one statement that D1 does not refuse and that changes
     /// no schema (see [`StatementCache::mark_plain`]).
     plain: bool,
+    /// Its handle and program, for D1's row counters.
+    counting: Counting,
 }
 
 /// Prepared statements of one connection, by SQL text.
@@ -141,7 +144,7 @@ impl StatementCache {
         &'s mut self,
         conn: &Connection,
         key: Key<'_>,
-    ) -> rusqlite::Result<&'s mut rusqlite::Statement<'static>> {
+    ) -> rusqlite::Result<(&'s mut rusqlite::Statement<'static>, &'s mut Counting)> {
         let key = key.trimmed();
         let index = match self.find_trimmed(key) {
             Some(index) => index,
@@ -150,6 +153,7 @@ impl StatementCache {
                 // lookaside memory, which stays free for each run's own allocations.
                 let statement =
                     conn.prepare_with_flags(key.text, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
+                let counting = Counting::new(conn, key.text);
                 // SAFETY: the `CachedConnection` keeps `conn` in place and alive for as
                 // long as the cache holds the statement.
                 let statement = unsafe {
@@ -157,7 +161,7 @@ impl StatementCache {
                         statement,
                     )
                 };
-                self.insert(key, statement)
+                self.insert(key, statement, counting)
             }
         };
         if key.forever && !self.slots[index].addresses.contains(&key.address()) {
@@ -167,7 +171,7 @@ impl StatementCache {
         }
         let slot = &mut self.slots[index];
         slot.used = true;
-        Ok(&mut slot.statement)
+        Ok((&mut slot.statement, &mut slot.counting))
     }
 
     /// The slot holding `key`'s text, looked up without remembering a new address.
@@ -199,7 +203,12 @@ impl StatementCache {
         }
     }
 
-    fn insert(&mut self, key: Key<'_>, statement: rusqlite::Statement<'static>) -> usize {
+    fn insert(
+        &mut self,
+        key: Key<'_>,
+        statement: rusqlite::Statement<'static>,
+        counting: Counting,
+    ) -> usize {
         let text: Arc<str> = key.text.into();
         let slot = Slot {
             text: text.clone(),
@@ -211,6 +220,7 @@ impl StatementCache {
                 SmallVec::new()
             },
             plain: false,
+            counting,
         };
         let index = if self.slots.len() < self.capacity {
             self.slots.push(slot);
@@ -387,7 +397,7 @@ mod tests {
 
     fn run(cache: &mut StatementCache, conn: &Connection, key: Key<'_>) -> i64 {
         // SAFETY: one connection, which outlives the cache in each test.
-        let stmt = unsafe { cache.get(conn, key) }.expect("prepare");
+        let (stmt, _) = unsafe { cache.get(conn, key) }.expect("prepare");
         stmt.query_row([], |r| r.get(0)).expect("row")
     }
 

@@ -9,9 +9,10 @@ use d1orm::{
     SqliteCode, Statement, Timings, Value, ValueRef,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
-use rusqlite::{Connection, StatementStatus, ToSql};
+use rusqlite::{Connection, ToSql};
 
 use crate::auth::AuthState;
+use crate::counters::{Counting, Observed, Rows};
 use crate::cache::{Control, ControlStatement, Key, Keys, StatementCache, Statements};
 use crate::deadline::Deadline;
 use crate::errors::{
@@ -419,13 +420,17 @@ impl<'c> Executor<'c> {
             // meet the schema it changed and fail at step time, without the offset D1
             // reports.
             let mut fresh = on.conn.prepare(sql.text()).map_err(|e| on.error(e))?;
-            let mut counters = on.execute(&mut fresh, params, sink, position)?;
+            let mut counting = Counting::new(on.conn, sql.text());
+            let counting = on.plan(&mut counting, sql.text(), sink);
+            let mut counters = on.execute(&mut fresh, params, sink, position, counting)?;
             counters.schema = true;
             return Ok(counters);
         }
         // SAFETY: the cache and the connection come from one `CachedConnection`, and
         // the statement is only used here, in place.
-        let stmt = unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
+        let (stmt, counting) =
+            unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
+        let counting = on.plan(counting, sql.text(), sink);
         // D1 runs every call in a transaction: a write that fails leaves nothing, even
         // where SQLite in autocommit keeps what it did before failing (`OR FAIL`,
         // `RAISE(FAIL)`). Reads need none.
@@ -433,7 +438,7 @@ impl<'c> Executor<'c> {
         if own_transaction {
             on.control(self.control, ControlStatement::Begin)?;
         }
-        let mut result = on.execute(stmt, params, sink, position);
+        let mut result = on.execute(stmt, params, sink, position, counting);
         if own_transaction {
             if result.is_ok()
                 && let Err(e) = on.control(self.control, ControlStatement::Commit)
@@ -498,6 +503,24 @@ impl Runner<'_> {
         result.map_err(|e| self.error(e))
     }
 
+    /// `counting` with the program of `sql` read, when the caller reads the meta and
+    /// the program can be had.
+    fn plan<'a, S: RowSink + ?Sized>(
+        self,
+        counting: &'a mut Counting,
+        sql: &str,
+        sink: &S,
+    ) -> Option<&'a Counting> {
+        if !sink.reads_meta() {
+            return None;
+        }
+        // `EXPLAIN` is prepared outside D1's rules, as the statement passed them.
+        self.auth.set_internal(true);
+        let ready = counting.prepare(self.conn, sql);
+        self.auth.set_internal(false);
+        ready.then_some(&*counting)
+    }
+
     /// Binds and steps a prepared statement, sending its rows to `sink`.
     fn execute<S: RowSink + ?Sized>(
         self,
@@ -505,6 +528,7 @@ impl Runner<'_> {
         params: &[Value],
         sink: &mut S,
         position: Position,
+        counting: Option<&Counting>,
     ) -> d1orm::Result<Counters> {
         if position == Position::Earlier {
             if stmt.parameter_count() > 0 {
@@ -537,28 +561,27 @@ impl Runner<'_> {
                 .map_err(|e| self.error(e))?;
         }
         let writes = !stmt.readonly();
-        let measured = sink.reads_meta();
-        let scans_before = measured.then(|| stmt.get_status(StatementStatus::FullscanStep));
+        let before = counting.map(Counting::before);
         // A read-only statement changes no row: no need to ask.
         let changes_before = writes.then(|| self.conn.total_changes());
-        let mut returned = 0u64;
+        let mut seen = Observed::default();
+        let count_column = counting.and_then(Counting::count_column);
         self.deadline.arm();
-        let stepped = self.step_rows(stmt, sink, position, &mut returned);
+        let stepped = self.step_rows(stmt, sink, position, &mut seen, count_column);
         self.deadline.disarm();
         stepped?;
-        let scanned = scans_before.map_or(0, |before| {
-            u64::try_from(stmt.get_status(StatementStatus::FullscanStep) - before).unwrap_or(0)
-        });
-        let rows_written = changes_before.map_or(0, |before| self.conn.total_changes() - before);
+        seen.changes = changes_before.map_or(0, |before| self.conn.total_changes() - before);
+        let rows = match (counting, before) {
+            (Some(counting), Some(before)) => counting.rows(before, seen),
+            _ => Rows::default(),
+        };
         // `PRAGMA optimize` is read-only to SQLite, but the `ANALYZE` it may run inside
         // writes the statistics tables.
         let writes = writes || self.auth.take_analyzed();
         Ok(Counters {
-            // D1 counts every row a scan visits, the first included; SQLite counts the
-            // steps from one row to the next. Without a full scan, count the rows given.
-            rows_read: if scanned > 0 { scanned + 1 } else { returned },
-            rows_written,
-            changes: rows_written,
+            rows_read: rows.read,
+            rows_written: rows.written,
+            changes: seen.changes,
             wrote: writes,
             schema: false,
         })
@@ -572,7 +595,8 @@ impl Runner<'_> {
         stmt: &mut rusqlite::Statement<'_>,
         sink: &mut S,
         position: Position,
-        returned: &mut u64,
+        seen: &mut Observed,
+        count_column: Option<usize>,
     ) -> d1orm::Result<()> {
         let mut rows = stmt.raw_query();
         // Columns are announced after the first step: a schema change since the
@@ -587,7 +611,13 @@ impl Runner<'_> {
                 row,
                 js_safe_integers: self.js_safe_integers,
             })?;
-            *returned += 1;
+            if seen.returned == 0
+                && let Some(column) = count_column
+            {
+                // What `Count` counted, which D1 adds to the rows read.
+                seen.count = row.get_ref(column).ok().and_then(|v| v.as_i64().ok()).map(|n| n.unsigned_abs());
+            }
+            seen.returned += 1;
             if position == Position::KeyLookup {
                 break;
             }

@@ -36,6 +36,7 @@
 
 mod auth;
 mod cache;
+mod counters;
 mod deadline;
 mod errors;
 mod exec;
@@ -49,8 +50,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use d1orm::{
-    Backend, BatchEntry, Bookmarked, Error, ExecResult, Meta, Prefix, QueryBackend, RowSink,
-    SessionBackend, SessionConstraint, Statement,
+    Backend, BatchEntry, Bookmarked, DumpBackend, Error, ExecResult, Meta, Prefix, QueryBackend,
+    RowSink, SessionBackend, SessionConstraint, Statement,
 };
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
@@ -368,7 +369,9 @@ impl Backend for SqliteBackend {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.with(|ex| ex.exec(sql))
     }
+}
 
+impl DumpBackend for SqliteBackend {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         // SQLite reads the pages through its own query, outside D1's rules.
         self.with_connection(|conn| {

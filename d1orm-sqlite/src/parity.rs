@@ -1,14 +1,16 @@
 //! Making the bundled SQLite the SQLite D1 runs, on every connection the backend opens
 //! (so it holds for any crate that depends on this one, whatever its build settings):
-//! D1's SQL math functions, which the bundled SQLite leaves out, and only the virtual
-//! table modules D1 has (no `dbstat`, no FTS3/4). D1's refusal of some functions is
-//! the authorizer's (`auth.rs`).
+//! D1's SQL math functions, which the bundled SQLite leaves out, only the virtual
+//! table modules D1 has (no `dbstat`, no FTS3/4), and D1's cap on `printf` widths and
+//! precisions. D1's refusal of some functions is the authorizer's (`auth.rs`).
 
 use std::f64::consts::PI;
 use std::ffi::CStr;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::limits::Limit;
+use rusqlite::types::{ToSql, ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, Error, Result};
 
 /// Virtual table modules D1 keeps; the bundled SQLite registers others (`dbstat`,
@@ -25,7 +27,8 @@ const MODULES: [&CStr; 6] = [
 /// Applies D1's SQLite to `conn`.
 pub(crate) fn apply(conn: &Connection) -> Result<()> {
     drop_modules(conn)?;
-    math_functions(conn)
+    math_functions(conn)?;
+    printf_functions(conn)
 }
 
 fn drop_modules(conn: &Connection) -> Result<()> {
@@ -204,6 +207,267 @@ fn math_functions(conn: &Connection) -> Result<()> {
     conn.create_scalar_function("pi", 0, FLAGS, |_| Ok(PI))
 }
 
+/// D1's SQLite is built with `SQLITE_PRINTF_PRECISION_LIMIT=100000`: `printf` and
+/// `format` silently lower any width or precision above it to it. The bundled SQLite
+/// has no such cap, and compile options cannot reach it from a crate that depends on
+/// this one.
+const PRINTF_LIMIT: u32 = 100_000;
+
+/// `printf` and `format` as D1 has them. A built-in function cannot be called once a
+/// function of the same name shadows it on the connection, so the format and its
+/// arguments, with every width and precision above the cap lowered to it, go to the
+/// built-in on a private in-memory connection (opened on first use): SQLite's own
+/// formatting, with D1's cap.
+fn printf_functions(conn: &Connection) -> Result<()> {
+    let helper: Arc<Mutex<Option<Connection>>> = Arc::default();
+    for name in ["printf", "format"] {
+        let helper = Arc::clone(&helper);
+        conn.create_scalar_function(name, -1, FLAGS, move |ctx| {
+            if ctx.is_empty() {
+                return Ok(None);
+            }
+            let format = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Text(t) | ValueRef::Blob(t) => t,
+                // A number's text has no `%`: nothing to cap.
+                ValueRef::Integer(_) | ValueRef::Real(_) => &[],
+            };
+            let args: Vec<ValueRef<'_>> = (1..ctx.len()).map(|i| ctx.get_raw(i)).collect();
+            let capped = cap_printf(format, &args);
+            // SAFETY: the connection is only read (its length limit) during the call.
+            let length = unsafe { ctx.get_connection() }?.limit(Limit::SQLITE_LIMIT_LENGTH)?;
+            let mut helper = helper.lock().unwrap_or_else(|e| e.into_inner());
+            if helper.is_none() {
+                *helper = Some(Connection::open_in_memory()?);
+            }
+            let helper = helper.as_ref().expect("opened above");
+            helper.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
+            let sql = printf_sql(ctx.len());
+            let mut stmt = helper.prepare_cached(&sql)?;
+            let format = match &capped.format {
+                Some(f) => ValueRef::Text(f),
+                None => ctx.get_raw(0),
+            };
+            stmt.raw_bind_parameter(1, ToSqlOutput::Borrowed(format))?;
+            for (i, arg) in args.iter().enumerate() {
+                let arg = match capped.args.iter().find(|(at, _)| *at == i) {
+                    Some(&(_, value)) => ValueRef::Integer(value),
+                    None => *arg,
+                };
+                stmt.raw_bind_parameter(i + 2, ToSqlOutput::Borrowed(arg))?;
+            }
+            let mut rows = stmt.raw_query();
+            let row = rows.next()?.ok_or(Error::QueryReturnedNoRows)?;
+            Ok(match row.get_ref(0)? {
+                ValueRef::Text(t) => Some(Text(t.to_vec())),
+                _ => None,
+            })
+        })?;
+    }
+    Ok(())
+}
+
+fn printf_sql(args: usize) -> String {
+    let mut sql = String::from("SELECT printf(?1");
+    for i in 2..=args {
+        sql.push_str(&format!(", ?{i}"));
+    }
+    sql.push(')');
+    sql
+}
+
+/// Text as SQLite returns it from `printf`: bytes, not always UTF-8 (`%.1s` of `é`
+/// cuts a character).
+struct Text(Vec<u8>);
+
+impl ToSql for Text {
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Text(&self.0)))
+    }
+}
+
+/// What `cap_printf` changes: the format, when a width or precision written in it is
+/// over the cap, and the `*` arguments over it (by index among the arguments after
+/// the format).
+#[derive(Debug, Default, PartialEq)]
+struct Capped {
+    format: Option<Vec<u8>>,
+    args: Vec<(usize, i64)>,
+}
+
+/// Reads a format as SQLite's `sqlite3_str_vappendf` does for the SQL function (the
+/// same flags, digits and `*` arguments, the same wrapping of long digit runs, the
+/// same stops), and lowers what D1's SQLite would lower.
+fn cap_printf(format: &[u8], args: &[ValueRef<'_>]) -> Capped {
+    let limit = PRINTF_LIMIT;
+    // SQLite reads the format as a C string.
+    let format = &format[..memchr::memchr(0, format).unwrap_or(format.len())];
+    let at = |i: usize| format.get(i).copied().unwrap_or(0);
+    let mut capped = Capped::default();
+    // Digit runs to replace by the cap, as byte ranges of the format.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut used = 0;
+    // SQLite's `(int)getIntArg()`: 0 once the arguments are used up.
+    let int_arg = |used: &mut usize| -> Option<(usize, i32)> {
+        let index = *used;
+        let value = args.get(index)?;
+        *used += 1;
+        let v = match *value {
+            ValueRef::Integer(i) => i,
+            // SQLite's `sqlite3RealToI64` saturates as `as` does.
+            ValueRef::Real(f) => f as i64,
+            ValueRef::Text(t) | ValueRef::Blob(t) => text_to_int(t),
+            ValueRef::Null => 0,
+        };
+        Some((index, v as i32))
+    };
+    let mut i = 0;
+    while let Some(percent) = memchr::memchr(b'%', &format[i..]) {
+        i += percent + 1;
+        let mut c = at(i);
+        if c == 0 {
+            break;
+        }
+        loop {
+            let mut done = false;
+            match c {
+                b'-' | b'+' | b' ' | b'#' | b'!' | b'0' | b',' => {}
+                b'l' => {
+                    i += 1;
+                    c = at(i);
+                    if c == b'l' {
+                        i += 1;
+                        c = at(i);
+                    }
+                    done = true;
+                }
+                b'1'..=b'9' => {
+                    let start = i;
+                    let mut wx = u32::from(c - b'0');
+                    loop {
+                        i += 1;
+                        c = at(i);
+                        if !c.is_ascii_digit() {
+                            break;
+                        }
+                        wx = wx.wrapping_mul(10).wrapping_add(u32::from(c - b'0'));
+                    }
+                    if wx & 0x7fff_ffff > limit {
+                        runs.push((start, i));
+                    }
+                    if c != b'.' && c != b'l' {
+                        done = true;
+                    } else {
+                        i -= 1;
+                    }
+                }
+                b'*' => {
+                    if let Some((index, w)) = int_arg(&mut used) {
+                        // A negative width left-justifies; its size is capped alike.
+                        if w.unsigned_abs() > limit && w != i32::MIN {
+                            let cap = i64::from(limit);
+                            capped.args.push((index, if w < 0 { -cap } else { cap }));
+                        }
+                    }
+                    let next = at(i + 1);
+                    if next != b'.' && next != b'l' {
+                        i += 1;
+                        c = at(i);
+                        done = true;
+                    }
+                }
+                b'.' => {
+                    i += 1;
+                    c = at(i);
+                    if c == b'*' {
+                        if let Some((index, p)) = int_arg(&mut used) {
+                            if p.unsigned_abs() > limit && p != i32::MIN {
+                                capped.args.push((index, i64::from(limit)));
+                            }
+                        }
+                        i += 1;
+                        c = at(i);
+                    } else {
+                        let start = i;
+                        let mut px: u32 = 0;
+                        while c.is_ascii_digit() {
+                            px = px.wrapping_mul(10).wrapping_add(u32::from(c - b'0'));
+                            i += 1;
+                            c = at(i);
+                        }
+                        if px & 0x7fff_ffff > limit {
+                            runs.push((start, i));
+                        }
+                    }
+                    if c == b'l' {
+                        i -= 1;
+                    } else {
+                        done = true;
+                    }
+                }
+                _ => done = true,
+            }
+            if done {
+                break;
+            }
+            i += 1;
+            c = at(i);
+            if c == 0 {
+                break;
+            }
+        }
+        match c {
+            // No argument: the size (ignored by the SQL function) and `%%`.
+            b'n' | b'%' => {}
+            b'd' | b'i' | b'u' | b'e' | b'E' | b'f' | b'g' | b'G' | b'j' | b'J' | b'q'
+            | b'Q' | b'w' | b'p' | b'o' | b'x' | b'X' | b'r' | b's' | b'z' | b'c' => {
+                if used < args.len() {
+                    used += 1;
+                }
+            }
+            // `%T`, `%S` (internal to SQLite), an unknown conversion or the format's
+            // end: SQLite stops there.
+            _ => break,
+        }
+        i += 1;
+    }
+    if !runs.is_empty() {
+        let mut out = Vec::with_capacity(format.len());
+        let mut from = 0;
+        for (start, end) in runs {
+            out.extend_from_slice(&format[from..start]);
+            out.extend_from_slice(limit.to_string().as_bytes());
+            from = end;
+        }
+        out.extend_from_slice(&format[from..]);
+        capped.format = Some(out);
+    }
+    capped
+}
+
+/// `sqlite3_value_int64` of text, as SQLite's `sqlite3Atoi64` reads it: white space,
+/// a sign, then the leading digits (saturating), whatever follows; 0 without digits.
+fn text_to_int(text: &[u8]) -> i64 {
+    let mut rest = text;
+    while let [b' ' | b'\t'..=b'\r', tail @ ..] = rest {
+        rest = tail;
+    }
+    let negative = rest.first() == Some(&b'-');
+    if matches!(rest.first(), Some(b'-' | b'+')) {
+        rest = &rest[1..];
+    }
+    let mut magnitude: u128 = 0;
+    for &b in rest.iter().take_while(|b| b.is_ascii_digit()) {
+        magnitude = (magnitude * 10 + u128::from(b - b'0')).min(u128::from(u64::MAX));
+    }
+    match i64::try_from(magnitude) {
+        Ok(v) if negative => -v,
+        Ok(v) => v,
+        Err(_) if negative => i64::MIN,
+        Err(_) => i64::MAX,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +486,83 @@ mod tests {
         assert_eq!(read("99999999999999999999"), "real 100000000000000000000");
         for t in ["", "x", "4x", "inf", "NaN", "1e", "-", "."] {
             assert_eq!(read(t), "none", "{t:?}");
+        }
+    }
+
+    #[test]
+    fn printf_widths_and_precisions_over_the_cap_are_lowered() {
+        let cap = |format: &str, args: &[ValueRef<'_>]| {
+            let c = cap_printf(format.as_bytes(), args);
+            (
+                c.format.map(|f| String::from_utf8(f).expect("utf-8")),
+                c.args,
+            )
+        };
+        let none = (None, vec![]);
+        assert_eq!(cap("%100000d %.100000f %s", &[]), none);
+        assert_eq!(
+            cap("a%100001db%-0200000.150000fc", &[]),
+            (Some("a%100000db%-0100000.100000fc".to_owned()), vec![])
+        );
+        // Digit runs wrap as SQLite's `unsigned` does, then lose the sign bit.
+        assert_eq!(cap("%4294967296d %2147483648d", &[]), none);
+        assert_eq!(
+            cap("%4295067297d", &[]),
+            (Some("%100000d".to_owned()), vec![])
+        );
+        // `*` takes the next argument, as an `int`; a negative width left-justifies.
+        let args = [
+            ValueRef::Integer(-150_000),
+            ValueRef::Text(b" 200000x"),
+            ValueRef::Integer(7),
+            ValueRef::Text(b"s"),
+            ValueRef::Real(1e9),
+        ];
+        assert_eq!(
+            cap("%*.*d|%s|%.*s", &args),
+            (None, vec![(0, -100_000), (1, 100_000), (4, 100_000)])
+        );
+        assert_eq!(
+            cap("%*d", &[ValueRef::Integer((1 << 32) + 150_000)]),
+            (None, vec![(0, 100_000)])
+        );
+        assert_eq!(cap("%*d", &[ValueRef::Integer(i64::from(i32::MIN))]), none);
+        // No argument left: SQLite takes 0 and moves on.
+        assert_eq!(cap("%d%*d", &[ValueRef::Integer(1)]), none);
+        // `%%` and `%n` take no argument; SQLite stops at `%T`, an unknown conversion
+        // and a NUL.
+        assert_eq!(
+            cap("%%%n%*d", &[ValueRef::Integer(200_000)]),
+            (None, vec![(0, 100_000)])
+        );
+        assert_eq!(cap("%T%200000d", &[]), none);
+        assert_eq!(cap("%y%200000d", &[]), none);
+        assert_eq!(cap("%d\0%200000d", &[]), none);
+        // Length modifiers after the precision; after `l` comes the conversion.
+        assert_eq!(
+            cap("%200000.200000lld", &[]),
+            (Some("%100000.100000lld".to_owned()), vec![])
+        );
+        assert_eq!(
+            cap("%200000l.200000d", &[]),
+            (Some("%100000l.200000d".to_owned()), vec![])
+        );
+    }
+
+    #[test]
+    fn text_reads_as_an_integer_as_sqlite_reads_it() {
+        for (text, int) in [
+            ("42", 42),
+            (" \t-7x", -7),
+            ("+0012", 12),
+            ("1.5e6", 1),
+            ("", 0),
+            ("x1", 0),
+            ("99999999999999999999", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+            ("-99999999999999999999", i64::MIN),
+        ] {
+            assert_eq!(text_to_int(text.as_bytes()), int, "{text:?}");
         }
     }
 }

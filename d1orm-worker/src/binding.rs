@@ -4,8 +4,8 @@
 use std::fmt;
 
 use d1orm::{
-    Backend, BatchEntry, Bookmarked, Error, ExecResult, Meta, Prefix, QueryBackend, RowSink,
-    SessionBackend, SessionConstraint, Statement,
+    Backend, BatchEntry, Bookmarked, DumpBackend, Error, ExecResult, Meta, Prefix, QueryBackend,
+    RowSink, SessionBackend, SessionConstraint, Statement,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -168,7 +168,9 @@ impl Backend for D1Backend {
             duration: number("duration"),
         })
     }
+}
 
+impl DumpBackend for D1Backend {
     /// D1's `dump`: the binding's own (D1 refuses it on current databases, with
     /// `D1_DUMP_ERROR`).
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
@@ -333,7 +335,7 @@ async fn settle(value: JsValue) -> d1orm::Result<JsValue> {
 }
 
 /// The error of a JavaScript exception: its `message`, D1's text when D1 threw it.
-fn exception(thrown: JsValue) -> Error {
+pub(crate) fn exception(thrown: JsValue) -> Error {
     let message = Reflect::get(&thrown, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())

@@ -3,7 +3,10 @@
 
 use std::future::Future;
 
-use d1orm::{BatchEntry, Error, MaybeSend, MaybeSync, Meta, Prefix, RowSink, Statement};
+use d1orm::{
+    BatchEntry, Columns, DynRowSink, Error, MaybeSend, MaybeSync, Meta, Prefix, Row, RowSink,
+    Statement,
+};
 
 use crate::wire;
 
@@ -21,6 +24,16 @@ pub(crate) async fn query<T: Transport, S: RowSink + Send + ?Sized>(
     statement: &Statement,
     sink: &mut S,
 ) -> d1orm::Result<Meta> {
+    // The work is done once, behind `dyn`, for every sink type: in a Worker's `.wasm`
+    // each type would otherwise carry its own copy of the request and its answer.
+    query_dyn(transport, statement, &mut Forward(sink)).await
+}
+
+async fn query_dyn<T: Transport>(
+    transport: &T,
+    statement: &Statement,
+    sink: &mut (dyn DynRowSink + Send),
+) -> d1orm::Result<Meta> {
     let body = wire::query_body(statement)?;
     let answer = transport.post(body).await?;
     let outcome = wire::parse_answer(&answer)?
@@ -29,6 +42,21 @@ pub(crate) async fn query<T: Transport, S: RowSink + Send + ?Sized>(
         .ok_or_else(|| Error::d1(Prefix::Error, "D1 answered no result"))?;
     outcome.feed(sink)?;
     Ok(outcome.meta)
+}
+
+/// A sink of any size seen as a sized one, so that it can be passed as `dyn`.
+struct Forward<'a, S: ?Sized>(&'a mut S);
+
+impl<S: RowSink + ?Sized> RowSink for Forward<'_, S> {
+    fn columns(&mut self, columns: &dyn Columns) -> d1orm::Result<()> {
+        self.0.columns(columns)
+    }
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+        self.0.row(row)
+    }
+    fn reads_meta(&self) -> bool {
+        self.0.reads_meta()
+    }
 }
 
 /// A batch: one request, one D1 transaction. D1 does not say which statement failed;
@@ -74,8 +102,8 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     use d1orm::{
-        Backend, BatchEntry, Database, ExecResult, JsonRow, Meta, QueryBackend, RowSink, Statement,
-        Table,
+        Backend, BatchEntry, Database, DumpBackend, ExecResult, JsonRow, Meta, QueryBackend,
+        RowSink, Statement, Table,
     };
 
     use super::*;
@@ -129,7 +157,9 @@ mod tests {
         async fn exec(&self, _sql: &str) -> d1orm::Result<ExecResult> {
             Err(Error::d1(Prefix::ExecError, "not canned"))
         }
+    }
 
+    impl DumpBackend for Canned {
         async fn dump(&self) -> d1orm::Result<Vec<u8>> {
             Err(Error::d1(Prefix::DumpError, "not canned"))
         }

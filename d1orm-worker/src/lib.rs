@@ -1,5 +1,6 @@
 //! d1orm inside a Cloudflare Worker (wasm32, workers-rs): [`D1Backend`], a backend over
-//! the Worker's D1 binding, and [`D1Session`], its D1 sessions.
+//! the Worker's D1 binding, [`D1Session`], its D1 sessions, and
+//! [`DurableObjectBackend`], a backend over a Durable Object's SQLite storage.
 //!
 //! ```ignore
 //! use d1orm::Database;
@@ -73,6 +74,10 @@ mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod binding;
+#[cfg(target_arch = "wasm32")]
+mod durable;
 
 #[cfg(target_arch = "wasm32")]
 pub use binding::{D1Backend, D1Session};
+#[cfg(target_arch = "wasm32")]
+pub use durable::DurableObjectBackend;

@@ -14,8 +14,10 @@
 
 use std::fmt;
 
-use d1orm::{DatabaseError, Error, Meta, Prefix, RowSink, Statement, Timings, Value};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use d1orm::{
+    DatabaseError, DynRowSink, Error, Meta, Prefix, Row, Statement, Timings, Value, ValueRef,
+};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -154,15 +156,16 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     /// Hands the result to a sink: the column names once (even with no row), then each
-    /// row by position.
+    /// row by position. Rows go as `&dyn Row`, as a batch's sinks take them: a decoder
+    /// is then compiled once for every call, not once more for `[Value]` rows.
     ///
     /// # Failure
     /// The sink's own error (a row that does not decode).
-    pub(crate) fn feed<S: RowSink + ?Sized>(&self, sink: &mut S) -> d1orm::Result<()> {
-        sink.columns(&self.columns)?;
+    pub(crate) fn feed(&self, sink: &mut (dyn DynRowSink + Send)) -> d1orm::Result<()> {
+        sink.columns_dyn(&self.columns)?;
         let width = self.columns.len();
         for row in 0..self.rows {
-            sink.row(&self.values[row * width..(row + 1) * width])?;
+            sink.row_dyn(&Cells(&self.values[row * width..(row + 1) * width]))?;
         }
         Ok(())
     }
@@ -177,32 +180,60 @@ impl Outcome {
     }
 }
 
+/// One row's values, sized so that it can be passed as `&dyn Row`.
+struct Cells<'a>(&'a [Value]);
+
+impl Row for Cells<'_> {
+    fn column_count(&self) -> usize {
+        self.0.column_count()
+    }
+    fn value(&self, index: usize) -> d1orm::Result<ValueRef<'_>> {
+        self.0.value(index)
+    }
+}
+
 /// Reads D1's answer: one outcome per statement, in order.
+///
+/// The text is read as a whole into a [`Json`] tree, which is then taken apart here:
+/// one small serde visitor, where a visitor per shape (answer, reply, results, row,
+/// cell, meta) would each compile its own copy of serde_json's parsing code into the
+/// Worker.
 ///
 /// # Failure
 /// D1's error when a result failed, as the binding throws it (`D1_ERROR: <error>`,
 /// read back into prefix, message and SQLite codes); text that is not D1's answer
 /// (`D1_ERROR: Failed to parse body as JSON, got: ...`, the binding's words).
 pub(crate) fn parse_answer(text: &str) -> d1orm::Result<Vec<Outcome>> {
-    let answer: Answer = serde_json::from_str(text).map_err(|e| {
-        if e.is_data() {
-            Error::d1(
-                Prefix::Error,
-                format!("unexpected answer from D1 ({e}): {text}"),
-            )
-        } else {
-            Error::d1(
-                Prefix::Error,
-                format!("Failed to parse body as JSON, got: {text}"),
-            )
-        }
+    let json: Json = serde_json::from_str(text).map_err(|_| {
+        Error::d1(
+            Prefix::Error,
+            format!("Failed to parse body as JSON, got: {text}"),
+        )
     })?;
-    answer
-        .0
+    let unexpected = |why: String| {
+        Error::d1(
+            Prefix::Error,
+            format!("unexpected answer from D1 ({why}): {text}"),
+        )
+    };
+    // An array of replies, or one reply (a failure, or an older D1's answer to a single
+    // statement). Every reply is read before any error is reported.
+    let replies = match json {
+        object @ Json::Object(_) => vec![object],
+        other => other
+            .items()
+            .ok_or_else(|| unexpected("not an array of results, nor one result".into()))?,
+    };
+    let replies = replies
         .into_iter()
-        .map(|reply| match reply.error {
+        .map(reply)
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(unexpected)?;
+    replies
+        .into_iter()
+        .map(|(error, outcome)| match error {
             Some(error) => Err(reply_error(&error)),
-            None => Ok(reply.outcome),
+            None => Ok(outcome),
         })
         .collect()
 }
@@ -270,257 +301,105 @@ pub(crate) fn only_line_comments(sql: &str) -> bool {
         .all(|line| line.trim().is_empty() || line.trim_start().starts_with("--"))
 }
 
-/// The answer: an array of replies, or one reply (a failure, or an older D1's answer
-/// to a single statement).
-struct Answer(Vec<Reply>);
-
-impl<'de> Deserialize<'de> for Answer {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Answer;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("D1's answer: an array of results or one result")
+/// One statement's reply, `{"error"?, "meta"?, "results"?}`: D1's error, or its result.
+///
+/// # Failure
+/// Why the reply is not D1's (a message for the error).
+fn reply(json: Json) -> Result<(Option<String>, Outcome), String> {
+    let Json::Object(fields) = json else {
+        return Err("a result that is not an object".into());
+    };
+    let mut error = None;
+    let mut outcome = Outcome {
+        columns: Vec::new(),
+        values: Vec::new(),
+        rows: 0,
+        meta: Meta::default(),
+    };
+    // `width`: the length every row had, when there was a row.
+    let mut width = None;
+    // A repeated field counts last, as `JSON.parse` reads it.
+    for (name, value) in fields {
+        match name.as_str() {
+            "error" => error = value.text().ok_or("an error that is not a string")?,
+            "meta" => outcome.meta = meta(value)?,
+            "results" => {
+                (outcome.columns, outcome.values, outcome.rows) = (Vec::new(), Vec::new(), 0);
+                width = results(value, &mut outcome)?;
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
-                let mut replies = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-                while let Some(reply) = seq.next_element()? {
-                    replies.push(reply);
-                }
-                Ok(Answer(replies))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Answer, A::Error> {
-                let reply = Reply::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Answer(vec![reply]))
-            }
+            _ => {}
         }
-        d.deserialize_any(V)
     }
+    if let Some(width) = width
+        && width != outcome.columns.len()
+    {
+        return Err(format!(
+            "rows of {width} values for {} columns",
+            outcome.columns.len()
+        ));
+    }
+    Ok((error, outcome))
 }
 
-/// One statement's reply: D1's error, or its result.
-struct Reply {
-    error: Option<String>,
-    outcome: Outcome,
-}
-
-impl<'de> Deserialize<'de> for Reply {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Reply;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a statement's result")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Reply, A::Error> {
-                let mut error = None;
-                let mut meta = WireMeta::default();
-                let mut results = Results::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Error => error = map.next_value::<Option<String>>()?,
-                        Key::Meta => {
-                            meta = map.next_value::<Option<WireMeta>>()?.unwrap_or_default()
-                        }
-                        Key::Results => {
-                            results = map.next_value::<Option<Results>>()?.unwrap_or_default()
-                        }
-                        Key::Other => {
-                            map.next_value::<IgnoredAny>()?;
+/// A result's rows into `outcome`: `{"columns": [...], "rows": [[...]]}`, or an older
+/// D1's array of row objects (names then come from the first row's keys, as the
+/// binding's `raw()` takes them). Gives the rows' width, when there was a row.
+fn results(json: Json, outcome: &mut Outcome) -> Result<Option<usize>, String> {
+    let mut width = None;
+    let mut row_done = |outcome: &mut Outcome, n: usize| match width {
+        Some(w) if w != n => Err(format!("rows of {w} and of {n} values in one result")),
+        _ => {
+            width = Some(n);
+            outcome.rows += 1;
+            Ok(())
+        }
+    };
+    match json {
+        Json::Null => {}
+        Json::Object(fields) => {
+            for (name, value) in fields {
+                match name.as_str() {
+                    "columns" => {
+                        outcome.columns = value
+                            .items()
+                            .ok_or("columns that are not an array")?
+                            .into_iter()
+                            .map(|name| name.text().flatten())
+                            .collect::<Option<_>>()
+                            .ok_or("a column name that is not a string")?;
+                    }
+                    "rows" => {
+                        (outcome.values, outcome.rows) = (Vec::new(), 0);
+                        for row in value.items().ok_or("rows that are not an array")? {
+                            let row = row.items().ok_or("a row that is not an array")?;
+                            let n = row.len();
+                            for cell in row {
+                                outcome.values.push(cell.value()?);
+                            }
+                            row_done(outcome, n)?;
                         }
                     }
+                    _ => {}
                 }
-                let Results {
-                    columns,
-                    values,
-                    rows,
-                    width,
-                } = results;
-                if let Some(width) = width
-                    && width != columns.len()
-                {
-                    return Err(de::Error::custom(format_args!(
-                        "rows of {width} values for {} columns",
-                        columns.len()
-                    )));
-                }
-                Ok(Reply {
-                    error,
-                    outcome: Outcome {
-                        columns,
-                        values,
-                        rows,
-                        meta: meta.into_meta(),
-                    },
-                })
             }
         }
-        d.deserialize_map(V)
-    }
-}
-
-enum Key {
-    Error,
-    Meta,
-    Results,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "error" => Key::Error,
-                    "meta" => Key::Meta,
-                    "results" => Key::Results,
-                    _ => Key::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(V)
-    }
-}
-
-/// A result's rows: `{"columns": [...], "rows": [[...]]}`, or an older D1's array of
-/// row objects (names then come from the first row's keys, as the binding's `raw()`
-/// takes them).
-#[derive(Default)]
-struct Results {
-    columns: Vec<String>,
-    values: Vec<Value>,
-    rows: usize,
-    /// The length every row had, when there was a row.
-    width: Option<usize>,
-}
-
-impl<'de> Deserialize<'de> for Results {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Results;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("columns and rows")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Results, A::Error> {
-                let mut results = Results::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "columns" => results.columns = map.next_value()?,
-                        "rows" => map.next_value_seed(RowsSeed(&mut results))?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+        other => {
+            for row in other.items().ok_or("results that are neither rows nor columns")? {
+                let Json::Object(cells) = row else {
+                    return Err("a row that is not an object".into());
+                };
+                let (first, n) = (outcome.rows == 0, cells.len());
+                for (name, cell) in cells {
+                    if first {
+                        outcome.columns.push(name);
                     }
+                    outcome.values.push(cell.value()?);
                 }
-                Ok(results)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Results, A::Error> {
-                let mut results = Results::default();
-                while let Some(()) = seq.next_element_seed(ObjectRowSeed(&mut results))? {}
-                Ok(results)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Results {
-    /// Counts a row of `width` values just pushed.
-    fn row_done<E: de::Error>(&mut self, width: usize) -> Result<(), E> {
-        match self.width {
-            Some(w) if w != width => Err(E::custom(format_args!(
-                "rows of {w} and of {width} values in one result"
-            ))),
-            _ => {
-                self.width = Some(width);
-                self.rows += 1;
-                Ok(())
+                row_done(outcome, n)?;
             }
         }
     }
-}
-
-/// `rows`: arrays of values, pushed one after another.
-struct RowsSeed<'a>(&'a mut Results);
-
-impl<'de> DeserializeSeed<'de> for RowsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RowsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("rows as arrays")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(width) = seq.next_element_seed(RowSeed(&mut self.0.values))? {
-            self.0.row_done(width)?;
-        }
-        Ok(())
-    }
-}
-
-/// One row as an array: its values pushed; gives how many.
-struct RowSeed<'a>(&'a mut Vec<Value>);
-
-impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    type Value = usize;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = usize;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a row as an array")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        let mut width = 0;
-        while let Some(Cell(value)) = seq.next_element()? {
-            self.0.push(value);
-            width += 1;
-        }
-        Ok(width)
-    }
-}
-
-/// One row as an object (an older D1's `ARRAY_OF_OBJECTS`).
-struct ObjectRowSeed<'a>(&'a mut Results);
-
-impl<'de> DeserializeSeed<'de> for ObjectRowSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ObjectRowSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a row as an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let first = self.0.rows == 0;
-        let mut width = 0;
-        while let Some((name, Cell(value))) = map.next_entry::<String, Cell>()? {
-            if first {
-                self.0.columns.push(name);
-            }
-            self.0.values.push(value);
-            width += 1;
-        }
-        self.0.row_done(width)
-    }
+    Ok(width)
 }
 
 /// The value of a number as D1 hands it to JavaScript: every number is a double, so an
@@ -544,130 +423,245 @@ fn integer(i: i128) -> Value {
     }
 }
 
-/// One value of a row: `null`, a number, a string, or a BLOB as an array of bytes.
-struct Cell(Value);
+/// D1's meta as it comes: an object whose every field is optional, counts as numbers
+/// of any form, `null` for none; `null` for no meta.
+fn meta(json: Json) -> Result<Meta, String> {
+    let mut meta = Meta::default();
+    match json {
+        Json::Null => {}
+        Json::Object(fields) => {
+            // Unknown fields are ignored; a repeated one counts last, as `JSON.parse`
+            // reads it.
+            for (name, value) in fields {
+                if set(&mut meta, &name, value).is_none() {
+                    return Err(format!("D1's meta has a `{name}` of the wrong type"));
+                }
+            }
+        }
+        _ => return Err("D1's meta is not an object".into()),
+    }
+    Ok(meta)
+}
 
-impl<'de> Deserialize<'de> for Cell {
+/// The fields of D1's meta, in [`set`]'s order.
+const FIELDS: [&str; 13] = [
+    "served_by",
+    "served_by_region",
+    "served_by_primary",
+    "served_by_colo",
+    "duration",
+    "changes",
+    "last_row_id",
+    "changed_db",
+    "size_after",
+    "rows_read",
+    "rows_written",
+    "total_attempts",
+    "timings",
+];
+
+/// Sets the meta's field `name`; `None` when the value has the wrong type. The name is
+/// found in [`FIELDS`] first: a `match` on the strings compiles to much more code.
+fn set(meta: &mut Meta, name: &str, value: Json) -> Option<()> {
+    let Some(field) = FIELDS.iter().position(|f| *f == name) else {
+        return Some(());
+    };
+    match field {
+        0 => meta.served_by = value.text()?.unwrap_or_default().into(),
+        1 => meta.served_by_region = value.text()?,
+        2 => meta.served_by_primary = value.boolean()?,
+        3 => meta.served_by_colo = value.text()?,
+        4 => meta.duration = value.number()?.unwrap_or_default(),
+        5 => meta.changes = unsigned(value.count()?),
+        6 => meta.last_row_id = value.count()?,
+        7 => meta.changed_db = value.boolean()?.unwrap_or_default(),
+        8 => meta.size_after = unsigned(value.count()?),
+        9 => meta.rows_read = unsigned(value.count()?),
+        10 => meta.rows_written = unsigned(value.count()?),
+        11 => {
+            meta.total_attempts = match value {
+                Json::Null => None,
+                count => Some(unsigned(count.count()?)),
+            }
+        }
+        _ => {
+            meta.timings = match value {
+                Json::Null => None,
+                Json::Object(fields) => {
+                    let mut timings = Timings::default();
+                    for (name, value) in fields {
+                        if name == "sql_duration_ms" {
+                            timings.sql_duration_ms = value.number()?.unwrap_or_default();
+                        }
+                    }
+                    Some(timings)
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(())
+}
+
+/// A count as a `u64`: a negative one is 0.
+fn unsigned(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or(0)
+}
+
+/// A JSON value of D1's answer. Numbers are kept as the text gives them: an integer
+/// exact (a row id may pass 2^53), read as JavaScript would where it must be (a row's
+/// value); any other number as the double `JSON.parse` reads.
+enum Json {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Text(String),
+    /// An array of integers from 0 to 255 only (a BLOB, a row of small integers, or an
+    /// empty array), kept compact: a BLOB of a megabyte is a megabyte.
+    Bytes(Vec<u8>),
+    /// Any other array.
+    Array(Vec<Json>),
+    /// An object's fields, in order.
+    Object(Vec<(String, Json)>),
+}
+
+// Each reader gives `None` for a value of another type, `Some(None)` for `null`.
+impl Json {
+    /// The elements of an array.
+    fn items(self) -> Option<Vec<Json>> {
+        match self {
+            Json::Bytes(bytes) => Some(bytes.into_iter().map(|b| Json::UInt(b.into())).collect()),
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn byte(&self) -> Option<u8> {
+        match *self {
+            Json::Int(i) => u8::try_from(i).ok(),
+            Json::UInt(u) => u8::try_from(u).ok(),
+            _ => None,
+        }
+    }
+
+    fn text(self) -> Option<Option<String>> {
+        match self {
+            Json::Null => Some(None),
+            Json::Text(t) => Some(Some(t)),
+            _ => None,
+        }
+    }
+
+    fn boolean(self) -> Option<Option<bool>> {
+        match self {
+            Json::Null => Some(None),
+            Json::Bool(b) => Some(Some(b)),
+            _ => None,
+        }
+    }
+
+    fn number(self) -> Option<Option<f64>> {
+        match self {
+            Json::Null => Some(None),
+            Json::Int(i) => Some(Some(i as f64)),
+            Json::UInt(u) => Some(Some(u as f64)),
+            Json::Float(f) => Some(Some(f)),
+            _ => None,
+        }
+    }
+
+    /// A count or a row id: an integer (beyond `i64`, saturated), a number written as
+    /// a double (`as` saturates, and takes NaN to 0), or `null` for 0.
+    fn count(self) -> Option<i64> {
+        match self {
+            Json::Null => Some(0),
+            Json::Int(i) => Some(i),
+            Json::UInt(u) => Some(i64::try_from(u).unwrap_or(i64::MAX)),
+            Json::Float(f) => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    /// One value of a row: `null`, a number, a string, or a BLOB as an array of bytes.
+    /// A boolean (which D1 does not send) reads as 0 or 1.
+    fn value(self) -> Result<Value, String> {
+        Ok(match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Integer(i64::from(b)),
+            Json::Int(i) => integer(i128::from(i)),
+            Json::UInt(u) => integer(i128::from(u)),
+            Json::Float(f) => number(f),
+            Json::Text(t) => Value::Text(t),
+            Json::Bytes(bytes) => Value::Blob(bytes),
+            Json::Array(_) | Json::Object(_) => {
+                return Err(
+                    "a value that is not null, a number, a string or an array of bytes".into(),
+                );
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Cell;
+            type Value = Json;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("null, a number, a string or an array of bytes")
+                f.write_str("a JSON value")
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
-                Ok(Cell(Value::Null))
+            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json::Null)
             }
-            fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
-                Ok(Cell(Value::Null))
+            fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json::Null)
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Cell, E> {
-                Ok(Cell(Value::Integer(i64::from(v))))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+                Ok(Json::Bool(v))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cell, E> {
-                Ok(Cell(integer(i128::from(v))))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+                Ok(Json::Int(v))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cell, E> {
-                Ok(Cell(integer(i128::from(v))))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+                Ok(Json::UInt(v))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cell, E> {
-                Ok(Cell(number(v)))
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+                Ok(Json::Float(v))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Cell, E> {
-                Ok(Cell(Value::Text(v.to_owned())))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+                Ok(Json::Text(v.to_owned()))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Cell, E> {
-                Ok(Cell(Value::Text(v)))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+                Ok(Json::Text(v))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
-                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(byte) = seq.next_element::<u8>()? {
-                    bytes.push(byte);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                // Bytes while every element is one; the first that is not turns the
+                // array into a list of values.
+                let mut bytes = Vec::new();
+                while let Some(item) = seq.next_element::<Json>()? {
+                    match item.byte() {
+                        Some(byte) => bytes.push(byte),
+                        None => {
+                            let mut items: Vec<Json> =
+                                bytes.into_iter().map(|b| Json::UInt(b.into())).collect();
+                            items.push(item);
+                            while let Some(item) = seq.next_element()? {
+                                items.push(item);
+                            }
+                            return Ok(Json::Array(items));
+                        }
+                    }
                 }
-                Ok(Cell(Value::Blob(bytes)))
+                Ok(Json::Bytes(bytes))
             }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// D1's meta as it comes: every field optional, counts as numbers of any form.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireMeta {
-    served_by: Option<String>,
-    served_by_region: Option<String>,
-    served_by_primary: Option<bool>,
-    served_by_colo: Option<String>,
-    timings: Option<WireTimings>,
-    duration: Option<f64>,
-    changes: Count,
-    last_row_id: Count,
-    changed_db: Option<bool>,
-    size_after: Count,
-    rows_read: Count,
-    rows_written: Count,
-    total_attempts: Option<Count>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireTimings {
-    sql_duration_ms: Option<f64>,
-}
-
-impl WireMeta {
-    fn into_meta(self) -> Meta {
-        Meta {
-            served_by: self.served_by.unwrap_or_default().into(),
-            served_by_region: self.served_by_region,
-            served_by_primary: self.served_by_primary,
-            served_by_colo: self.served_by_colo,
-            duration: self.duration.unwrap_or_default(),
-            changes: self.changes.unsigned(),
-            last_row_id: self.last_row_id.0,
-            changed_db: self.changed_db.unwrap_or_default(),
-            size_after: self.size_after.unsigned(),
-            rows_read: self.rows_read.unsigned(),
-            rows_written: self.rows_written.unsigned(),
-            timings: self.timings.map(|t| Timings {
-                sql_duration_ms: t.sql_duration_ms.unwrap_or_default(),
-            }),
-            total_attempts: self.total_attempts.map(Count::unsigned),
-        }
-    }
-}
-
-/// A count or a row id: a JSON integer, or a number written as a double.
-#[derive(Default)]
-struct Count(i64);
-
-impl Count {
-    fn unsigned(self) -> u64 {
-        u64::try_from(self.0).unwrap_or(0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Count, E> {
-                Ok(Count(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count, E> {
-                Ok(Count(i64::try_from(v).unwrap_or(i64::MAX)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Count, E> {
-                // `as` saturates, and takes NaN to 0.
-                Ok(Count(v as i64))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(Json::Object(fields))
             }
         }
         d.deserialize_any(V)
@@ -860,6 +854,34 @@ mod tests {
         );
         assert_eq!(meta.served_by_region, None);
         assert_eq!(meta.total_attempts, Some(1));
+        // `null` is a field's absence; a meta of `null` is an empty one; unknown fields,
+        // whatever they hold, are ignored; a value of the wrong type is refused.
+        let nulls = r#"[{"meta":{"served_by":null,"changes":null,"total_attempts":null,"timings":null,
+            "new":[1,{"a":[]}],"duration":2},"results":{"columns":[],"rows":[]}},{"meta":null}]"#;
+        let outcomes = parse_answer(nulls).unwrap();
+        assert_eq!(
+            outcomes[0].meta,
+            Meta {
+                duration: 2.0,
+                ..Meta::default()
+            }
+        );
+        assert_eq!(outcomes[1].meta, Meta::default());
+        for wrong in [
+            r#"{"served_by":1}"#,
+            r#"{"changes":"1"}"#,
+            r#"{"changed_db":0}"#,
+            r#"{"timings":1}"#,
+            r#"{"timings":{"sql_duration_ms":true}}"#,
+            "[]",
+        ] {
+            let e = parse_answer(&format!(r#"[{{"meta":{wrong}}}]"#)).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("D1_ERROR: unexpected answer from D1"),
+                "{wrong}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -273,6 +273,10 @@ pub trait DynRowSink {
     fn columns_dyn(&mut self, columns: &dyn Columns) -> Result<()>;
     /// See [`RowSink::row`].
     fn row_dyn(&mut self, row: &dyn Row) -> Result<()>;
+    /// See [`RowSink::reads_meta`]. Defaults to `true`.
+    fn reads_meta_dyn(&self) -> bool {
+        true
+    }
 }
 
 impl<S: RowSink> DynRowSink for S {
@@ -282,6 +286,9 @@ impl<S: RowSink> DynRowSink for S {
     fn row_dyn(&mut self, row: &dyn Row) -> Result<()> {
         self.row(row)
     }
+    fn reads_meta_dyn(&self) -> bool {
+        self.reads_meta()
+    }
 }
 
 impl RowSink for dyn DynRowSink + Send + '_ {
@@ -290,6 +297,9 @@ impl RowSink for dyn DynRowSink + Send + '_ {
     }
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
         self.row_dyn(&RowRef(row))
+    }
+    fn reads_meta(&self) -> bool {
+        self.reads_meta_dyn()
     }
 }
 
@@ -307,6 +317,25 @@ impl<S: RowSink> RowSink for MetaUnread<'_, S> {
     }
     fn reads_meta(&self) -> bool {
         false
+    }
+}
+
+/// A sink whose caller may not read the meta, said at run time: one sink type, so a
+/// backend's future is compiled once per decoder rather than twice (see
+/// [`RowSink::reads_meta`]).
+pub(crate) struct MetaRead<'a, S: ?Sized>(pub(crate) &'a mut S, pub(crate) bool);
+
+impl<S: RowSink + ?Sized> RowSink for MetaRead<'_, S> {
+    #[inline]
+    fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
+        self.0.columns(columns)
+    }
+    #[inline]
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        self.0.row(row)
+    }
+    fn reads_meta(&self) -> bool {
+        self.1 && self.0.reads_meta()
     }
 }
 
@@ -382,16 +411,23 @@ pub trait QueryBackend: MaybeSync {
 }
 
 /// A database d1orm runs statements on: a [`QueryBackend`] that also runs SQL text
-/// ([`exec`](Self::exec)) and copies the whole database ([`dump`](Self::dump)), which
-/// D1 offers on a database and not on a session.
+/// ([`exec`](Self::exec)), which D1 offers on a database and not on a session.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a database backend",
-    note = "a D1 session runs statements and batches (`QueryBackend`), but has no `exec` or `dump`"
+    note = "a D1 session runs statements and batches (`QueryBackend`), but has no `exec`"
 )]
 pub trait Backend: QueryBackend {
     /// Runs SQL text line by line in one transaction, with no parameters.
     fn exec(&self, sql: &str) -> impl Future<Output = Result<ExecResult>> + MaybeSend;
+}
 
+/// A database that copies itself whole as an SQLite file (D1's `dump`). Durable Object
+/// storage has no such call, so its backend has no `dump` at all.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot dump its database",
+    note = "`dump` is D1's (and the reference backend's); Durable Object storage and D1 sessions have none"
+)]
+pub trait DumpBackend: Backend {
     /// The database as an SQLite file.
     fn dump(&self) -> impl Future<Output = Result<Vec<u8>>> + MaybeSend;
 }

@@ -9,7 +9,8 @@ use std::ops::ControlFlow;
 use smallvec::SmallVec;
 
 use crate::backend::{
-    BatchEntry, DiscardRows, DynRowSink, MetaUnread, QueryBackend, RowSink, Statement, Statements,
+    BatchEntry, DiscardRows, DynRowSink, MetaRead, MetaUnread, QueryBackend, RowSink, Statement,
+    Statements,
 };
 use crate::database::JsonRow;
 use crate::error::{Error, Prefix, Result};
@@ -186,21 +187,26 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> Pending<'db, B, D> {
         let statements = self.statements?;
         if let [one] = statements.as_slice() {
             let mut sink = self.decoder.sink();
-            let meta = if self.decoder.reads_meta() {
-                self.backend.query(one, &mut sink).await?
-            } else {
-                self.backend.query(one, &mut MetaUnread(&mut sink)).await?
-            };
+            let reads_meta = self.decoder.reads_meta();
+            // Behind `dyn`: the backend's future is then one type for every decoder,
+            // compiled once (a backend that answers at once, SQLite, never gets here).
+            let flagged: &mut (dyn DynRowSink + Send) = &mut MetaRead(&mut sink, reads_meta);
+            let meta = self.backend.query(one, flagged).await?;
             return self.decoder.finish_one(sink, meta);
         }
-        let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
+        // Loops rather than `collect`s here and below: the same lists, with less code
+        // compiled for every decoder type.
+        let mut sinks = Vec::with_capacity(statements.len());
+        for _ in 0..statements.len() {
+            sinks.push(self.decoder.sink());
+        }
         let metas = match statements.as_slice() {
             [] => Vec::new(),
             many => {
-                let refs = sinks
-                    .iter_mut()
-                    .map(|s| s as &mut (dyn DynRowSink + Send))
-                    .collect();
+                let mut refs = Vec::with_capacity(sinks.len());
+                for sink in &mut sinks {
+                    refs.push(sink as &mut (dyn DynRowSink + Send));
+                }
                 run_batch(self.backend, many, refs).await?
             }
         };
@@ -375,15 +381,17 @@ impl<D: Decoder> Part<D> {
                 .finish_one(sink, metas.next().unwrap_or_default());
         }
         let metas: Vec<Meta> = metas.take(self.sinks.len()).collect();
-        self.decoder.finish(self.sinks.into_vec(), metas)
+        let mut sinks = Vec::with_capacity(self.sinks.len());
+        for sink in self.sinks {
+            sinks.push(sink);
+        }
+        self.decoder.finish(sinks, metas)
     }
 
     fn lend_sinks<'a>(&'a mut self, out: &mut Vec<&'a mut (dyn DynRowSink + Send)>) {
-        out.extend(
-            self.sinks
-                .iter_mut()
-                .map(|s| s as &mut (dyn DynRowSink + Send)),
-        );
+        for sink in &mut self.sinks {
+            out.push(sink as &mut (dyn DynRowSink + Send));
+        }
     }
 }
 
@@ -397,22 +405,35 @@ struct Plan {
 
 impl Plan {
     fn add<'db, B, D: Decoder>(&mut self, pending: Pending<'db, B, D>) -> Part<D> {
-        let mut part = Part {
-            sinks: SmallVec::new(),
-            dropped: false,
+        let kept = self.take(pending.statements);
+        let mut sinks = SmallVec::new();
+        for _ in 0..kept.unwrap_or(0) {
+            sinks.push(pending.decoder.sink());
+        }
+        Part {
+            sinks,
+            // It had statements, and D1 runs none of them.
+            dropped: kept == Some(0),
             decoder: pending.decoder,
-        };
-        match pending.statements {
+        }
+    }
+
+    /// Takes an element's statements; gives how many D1 runs (`None` when it had none).
+    /// Apart from [`add`](Self::add), which is compiled once per decoder type, so that
+    /// this is compiled once.
+    fn take(&mut self, statements: Result<Statements>) -> Option<usize> {
+        match statements {
             Ok(statements) => {
                 let had = !statements.is_empty();
+                let mut kept = 0;
                 for s in statements {
                     // D1 drops blank and comment-only statements from a batch.
                     if s.sql.is_single_statement() || !is_blank_or_line_comments(&s.sql) {
-                        part.sinks.push(part.decoder.sink());
+                        kept += 1;
                         self.statements.push(s);
                     }
                 }
-                part.dropped = had && part.sinks.is_empty();
+                had.then_some(kept)
             }
             Err(e) => {
                 if self.error.is_none() {
@@ -420,9 +441,9 @@ impl Plan {
                 }
                 // Counts as one statement, so later positions stay right.
                 self.statements.push(Statement::new(""));
+                None
             }
         }
-        part
     }
 
     async fn run<B: QueryBackend>(

@@ -3,8 +3,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    Backend, Bookmarked, ParamValues, QueryBackend, SessionBackend, SessionConstraint, Sql,
-    Statement, Statements,
+    Backend, Bookmarked, DumpBackend, ParamValues, QueryBackend, SessionBackend, SessionConstraint,
+    Sql, Statement, Statements,
 };
 use crate::batch::{IntoBatch, IntoPending, Pending};
 use crate::error::{Error, Result};
@@ -79,7 +79,9 @@ impl<B: Backend> Database<B> {
     pub fn table<T: crate::Table>(&self) -> crate::table::Query<'_, B, T> {
         crate::table::Query::new(&self.backend)
     }
+}
 
+impl<B: DumpBackend> Database<B> {
     /// The database as the bytes of an SQLite file (D1's `dump`).
     pub async fn dump(&self) -> Result<Vec<u8>> {
         self.backend.dump().await

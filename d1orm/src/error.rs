@@ -440,21 +440,26 @@ macro_rules! sqlite_codes {
         impl SqliteCode {
             $(pub const $name: SqliteCode = SqliteCode($value);)*
 
+            /// Every code with its name. Searched in order rather than matched: a
+            /// `match` on a hundred strings compiles to kilobytes of comparisons, and
+            /// this runs only when an error is made or shown.
+            const NAMES: &[(i32, &str)] = &[$(($value, $text)),*];
+
             /// SQLite's name for the code (`SQLITE_CONSTRAINT_UNIQUE`), or
             /// `SQLITE_UNKNOWN` for a code SQLite does not define.
             pub fn name(self) -> &'static str {
-                match self.0 {
-                    $(v if v == $value => $text,)*
-                    _ => "SQLITE_UNKNOWN",
-                }
+                Self::NAMES
+                    .iter()
+                    .find(|(value, _)| *value == self.0)
+                    .map_or("SQLITE_UNKNOWN", |(_, text)| text)
             }
 
             /// The code of a name such as `SQLITE_BUSY`.
             pub fn from_name(name: &str) -> Option<SqliteCode> {
-                match name {
-                    $($text => Some(SqliteCode($value)),)*
-                    _ => None,
-                }
+                Self::NAMES
+                    .iter()
+                    .find(|(_, text)| *text == name)
+                    .map(|(value, _)| SqliteCode(*value))
             }
         }
     };
@@ -542,6 +547,20 @@ impl fmt::Display for SqliteCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_has_its_name_both_ways() {
+        for (code, name) in SqliteCode::NAMES {
+            assert!(name.starts_with("SQLITE_"), "{name}");
+            assert_eq!(SqliteCode(*code).name(), *name);
+            assert_eq!(SqliteCode::from_name(name), Some(SqliteCode(*code)));
+        }
+        assert_eq!(SqliteCode::CONSTRAINT_UNIQUE.name(), "SQLITE_CONSTRAINT_UNIQUE");
+        assert_eq!(SqliteCode(12345).name(), "SQLITE_UNKNOWN");
+        for other in ["", "SQLITE_ERROR SQLITE_INTERNAL", "SQLITE_UNKNOWN", "sqlite_error"] {
+            assert_eq!(SqliteCode::from_name(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn display_is_d1_text_and_parse_is_its_inverse() {

@@ -27,8 +27,8 @@ pub mod table;
 mod value;
 
 pub use backend::{
-    Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DynRowSink, ParamValues, QueryBackend,
-    Row, RowSink, SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
+    Backend, BatchEntry, Bookmarked, Columns, DiscardRows, DumpBackend, DynRowSink, ParamValues,
+    QueryBackend, Row, RowSink, SessionBackend, SessionConstraint, Sql, Statement, is_bookmark,
 };
 pub use batch::{
     BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, PendingFuture, Tx,

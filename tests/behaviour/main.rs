@@ -13,7 +13,9 @@ mod table;
 
 use std::sync::Mutex;
 
-use d1orm::{Backend, BatchEntry, Database, ExecResult, Meta, QueryBackend, RowSink, Statement};
+use d1orm::{
+    Backend, BatchEntry, Database, DumpBackend, ExecResult, Meta, QueryBackend, RowSink, Statement,
+};
 use d1orm_sqlite::SqliteBackend;
 
 /// A fresh in-memory database.
@@ -97,7 +99,9 @@ impl Backend for Recording {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.inner.exec(sql).await
     }
+}
 
+impl DumpBackend for Recording {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         self.inner.dump().await
     }

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use d1orm::table::create_table_sql;
 use d1orm::{
-    Backend, BatchEntry, Columns, Database, DynRowSink, ExecResult, Meta, QueryBackend, Row,
-    RowSink, Statement, Table, ValueRef,
+    Backend, BatchEntry, Columns, Database, DumpBackend, DynRowSink, ExecResult, Meta,
+    QueryBackend, Row, RowSink, Statement, Table, ValueRef,
 };
 use d1orm_sqlite::SqliteBackend;
 use serde::{Deserialize, Serialize};
@@ -182,7 +182,9 @@ impl Backend for Spy {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.inner.exec(sql).await
     }
+}
 
+impl DumpBackend for Spy {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         self.inner.dump().await
     }

@@ -119,6 +119,9 @@ fn main() {
         None
     };
     let (mut w_identical, mut w_diverges, mut w_failed) = (0, 0, 0);
+    // The fourth side, in the same workerd: d1orm over Durable Object SQLite storage
+    // (`d1orm_worker::DurableObjectBackend`), one new object per scenario.
+    let (mut o_identical, mut o_diverges, mut o_failed) = (0, 0, 0);
 
     // CONFORMANCE_SHOW=1 prints both observations of every scenario, a step per line.
     let show = std::env::var_os("CONFORMANCE_SHOW").is_some();
@@ -139,12 +142,14 @@ fn main() {
             let forced = runner::RowsTally::forced(scenario);
             let sqlite = rt.block_on(runner::run_sqlite(&forced));
             let d1_obs = runner::run_d1(&mut d1, &forced);
-            tally.add(&scenario.name, &sqlite, &d1_obs);
+            tally.add(scenario, &sqlite, &d1_obs);
         }
+        let mut worker_obs = None;
         if let Some(worker) = &mut worker {
-            let worker_obs = runner::run_d1(worker, scenario);
+            let obs = runner::run_d1(worker, scenario);
+            let worker_obs = &*worker_obs.insert(obs);
             match (
-                runner::same(&worker_obs, &d1_obs),
+                runner::same(worker_obs, &d1_obs),
                 scenario.worker_divergence,
             ) {
                 (true, None) => w_identical += 1,
@@ -172,6 +177,31 @@ fn main() {
                     );
                 }
             }
+        }
+        if let Some(worker) = &mut worker {
+            let object = runner::run_d1_on(worker, scenario, format!("DO:{}", scenario.name));
+            // Where d1orm in a Worker diverges from D1 by design, the same answer from
+            // Durable Object storage diverges for the same reason.
+            let declared = scenario
+                .object_divergence()
+                .or(scenario.worker_divergence.filter(|_| {
+                    worker_obs
+                        .as_ref()
+                        .is_some_and(|w| runner::same_without_common_meta(&object, w))
+                }));
+            let verdict = object_verdict(
+                &scenario.name,
+                runner::same_without_common_meta(&object, &d1_obs),
+                declared,
+                || {
+                    format!(
+                        "{}\n  d1:\n{}",
+                        object.compact_steps(),
+                        d1_obs.compact_steps()
+                    )
+                },
+            );
+            tally(verdict, &mut o_identical, &mut o_diverges, &mut o_failed);
         }
         match runner::judge(scenario, &sqlite, &d1_obs) {
             Verdict::Identical => {
@@ -240,6 +270,23 @@ fn main() {
                             serde_json::to_string_pretty(&d1_obs).unwrap_or_default()
                         );
                     }
+                    // And on Durable Object storage.
+                    let request = serde_json::json!(
+                        {"db": format!("DO:{name}"), "op": "chain", "name": stringify!($name)}
+                    );
+                    let object = match worker.request(&request) {
+                        Ok(answer) if answer["ok"] == true => answer["result"].clone(),
+                        Ok(answer) => serde_json::json!({ "harness failure": answer }),
+                        Err(e) => serde_json::json!({ "harness failure": e }),
+                    };
+                    let object = runner::J::from(&object);
+                    let verdict = object_verdict(
+                        name,
+                        runner::same(&object, &runner::J::from(&d1_obs)),
+                        None,
+                        || format!(" {}\n  d1: {}", object.compact_steps(), runner::J::from(&d1_obs).compact_steps()),
+                    );
+                    tally(verdict, &mut o_identical, &mut o_diverges, &mut o_failed);
                 }
             }
         )*};
@@ -295,13 +342,63 @@ fn main() {
             selected.len() + w_chains
         );
     }
+    if worker.is_some() {
+        println!(
+            "conformance (d1orm over Durable Object storage in workerd, against D1's JavaScript API): {} scenarios, {o_identical} identical, {o_diverges} declared divergences, {o_failed} failed",
+            selected.len() + w_chains
+        );
+    }
     drop(worker);
-    let failed = failed + w_failed;
+    let failed = failed + w_failed + o_failed;
     println!(
         "{} passed, {failed} failed",
-        identical + diverges + w_identical + w_diverges
+        identical + diverges + w_identical + w_diverges + o_identical + o_diverges
     );
     if failed > 0 {
         std::process::exit(1);
+    }
+}
+
+/// How a Durable Object side's observation fares: identical to D1's, a declared
+/// divergence (printed), or a failure (printed with both observations).
+enum ObjectVerdict {
+    Identical,
+    Diverges,
+    Fail,
+}
+
+fn object_verdict(
+    name: &str,
+    same: bool,
+    declared: Option<&'static str>,
+    both: impl FnOnce() -> String,
+) -> ObjectVerdict {
+    match (same, declared) {
+        (true, None) => ObjectVerdict::Identical,
+        (false, Some(reason)) => {
+            println!("ok   object:{name} DIVERGES (declared): {reason}");
+            ObjectVerdict::Diverges
+        }
+        (true, Some(_)) => {
+            println!(
+                "FAIL object:{name}\n  declared to diverge, but Durable Object storage answers as D1 does"
+            );
+            ObjectVerdict::Fail
+        }
+        (false, None) => {
+            println!(
+                "FAIL object:{name}\n  d1orm over Durable Object storage:\n{}",
+                both()
+            );
+            ObjectVerdict::Fail
+        }
+    }
+}
+
+fn tally(verdict: ObjectVerdict, identical: &mut usize, diverges: &mut usize, failed: &mut usize) {
+    match verdict {
+        ObjectVerdict::Identical => *identical += 1,
+        ObjectVerdict::Diverges => *diverges += 1,
+        ObjectVerdict::Fail => *failed += 1,
     }
 }

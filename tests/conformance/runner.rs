@@ -527,6 +527,9 @@ pub struct Scenario {
     /// Why d1orm inside a Worker (`d1orm_worker::D1Backend` on the same D1) answers
     /// otherwise than D1's JavaScript API, when it does by design.
     pub worker_divergence: Option<&'static str>,
+    /// Why d1orm over Durable Object SQLite storage (`d1orm_worker::DurableObjectBackend`,
+    /// in the same workerd) answers otherwise than D1's JavaScript API.
+    pub object_divergence: Option<&'static str>,
 }
 
 pub fn sc(name: impl Into<String>, steps: Vec<Step>) -> Scenario {
@@ -536,6 +539,7 @@ pub fn sc(name: impl Into<String>, steps: Vec<Step>) -> Scenario {
         key_order: false,
         divergence: None,
         worker_divergence: None,
+        object_divergence: None,
     }
 }
 
@@ -545,6 +549,27 @@ impl Scenario {
     pub fn worker_diverges(mut self, reason: &'static str) -> Scenario {
         self.worker_divergence = Some(reason);
         self
+    }
+
+    /// d1orm over Durable Object storage answers otherwise than D1, by design
+    /// (`reason`): a call D1 has and the storage has not, for one.
+    pub fn object_diverges(mut self, reason: &'static str) -> Scenario {
+        self.object_divergence = Some(reason);
+        self
+    }
+
+    /// Why d1orm over Durable Object storage cannot answer this scenario as D1 does:
+    /// the reason declared on it, or, when a step calls `dump` or opens a session, that
+    /// the storage has neither (`DurableObjectBackend` lacks them by type).
+    pub fn object_divergence(&self) -> Option<&'static str> {
+        let d1_only = self
+            .steps
+            .iter()
+            .any(|s| matches!(s.kind, Kind::Dump | Kind::Session { .. }));
+        self.object_divergence.or(d1_only.then_some(
+            "Durable Object storage has no dump and no sessions: DurableObjectBackend lacks \
+             both by type, and the harness answers those steps with its own error",
+        ))
     }
 
     pub fn key_order(mut self) -> Scenario {
@@ -1067,6 +1092,12 @@ fn d1_response(resp: &J, step: &Step, ko: bool) -> J {
 /// Runs a scenario on a fresh local D1 database.
 pub fn run_d1(d1: &mut LocalD1, scenario: &Scenario) -> J {
     let db = d1.fresh_db();
+    run_d1_on(d1, scenario, db)
+}
+
+/// The scenario on database `db` of the server (a D1 binding, or `DO:<name>`, a Durable
+/// Object of the test Worker).
+pub fn run_d1_on(d1: &mut LocalD1, scenario: &Scenario, db: String) -> J {
     let mut out = Vec::new();
     for step in &scenario.steps {
         let mut req = d1_request(&step.kind);
@@ -1173,6 +1204,13 @@ pub fn judge(scenario: &Scenario, sqlite: &J, d1: &J) -> Verdict {
     }
 }
 
+/// Whether two observations are the same once the meta fields of [`COMMON_META`] are
+/// left out: D1's production fields (`served_by_primary`, `total_attempts`, `timings`),
+/// which Durable Object storage does not have.
+pub fn same_without_common_meta(a: &J, b: &J) -> bool {
+    same(&without_common_meta(a).0, &without_common_meta(b).0)
+}
+
 /// The meta fields that every D1 meta carries whatever the statement did.
 const COMMON_META: [&str; 3] = ["fields", "served_by_primary", "total_attempts"];
 
@@ -1269,7 +1307,8 @@ impl RowsTally {
     }
 
     /// Tallies the metas of one scenario's two observations (run with [`Self::forced`]).
-    pub fn add(&mut self, name: &str, sqlite: &J, d1: &J) {
+    pub fn add(&mut self, scenario: &Scenario, sqlite: &J, d1: &J) {
+        let name = &scenario.name;
         let (J::Arr(sqlite), J::Arr(d1)) = (sqlite, d1) else {
             return;
         };
@@ -1298,7 +1337,14 @@ impl RowsTally {
                 same_steps.join(", ")
             );
             for d in all_diffs {
-                println!("rows {name}{d}");
+                // The step's SQL, to see which statement D1 counts otherwise.
+                let step = d
+                    .strip_prefix('[')
+                    .and_then(|d| d.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| scenario.steps.get(i));
+                let sql = step.map(step_sql).unwrap_or_default();
+                println!("rows {name}{d}  -- {sql}");
             }
         }
     }
@@ -1321,6 +1367,26 @@ impl RowsTally {
             self.scenarios_total,
             pct(self.scenarios_identical, self.scenarios_total)
         )
+    }
+}
+
+/// The SQL a step runs, statements of a batch or session joined by ` ;; `.
+fn step_sql(step: &Step) -> String {
+    match &step.kind {
+        Kind::All(s)
+        | Kind::Run(s)
+        | Kind::First(s)
+        | Kind::FirstColumn(s, _)
+        | Kind::Raw(s)
+        | Kind::RawWithColumns(s) => s.sql.clone(),
+        Kind::Batch(statements) => statements
+            .iter()
+            .map(|s| s.sql.as_str())
+            .collect::<Vec<_>>()
+            .join(" ;; "),
+        Kind::Exec(sql) => sql.clone(),
+        Kind::Dump => String::new(),
+        Kind::Session { steps, .. } => steps.iter().map(step_sql).collect::<Vec<_>>().join(" ;; "),
     }
 }
 

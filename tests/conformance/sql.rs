@@ -27,6 +27,7 @@ pub fn list(v: &mut Vec<Scenario>) {
     strings(v);
     aggregates(v);
     collations(v);
+    sqlite_build(v);
 }
 
 // ---------------------------------------------------------------------------------
@@ -1493,5 +1494,82 @@ fn collations(v: &mut Vec<Scenario>) {
             ],
         )
         .rows_on(&[3]),
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// D1's SQLite build: its printf cap, and what its SQLite version does differently
+// ---------------------------------------------------------------------------------
+
+fn sqlite_build(v: &mut Vec<Scenario>) {
+    // D1 lowers any printf/format width or precision above 100,000 to 100,000, silently.
+    v.push(sc(
+        "build/printf_width_and_precision_cap",
+        vec![
+            all("SELECT length(printf('%100000d', 1)) AS a, length(printf('%100001d', 1)) AS b, \
+                 length(printf('%-250000s|', 'x')) AS c, length(format('%.200000f', 1.5)) AS d, \
+                 length(printf('%.150000s', hex(zeroblob(60000)))) AS e, \
+                 substr(printf('%0150000d', 7), -3) AS f, substr(printf('%.150000f', 1.0), 1, 4) AS g, \
+                 length(printf('%4294967297d', 1)) AS h, length(printf('%200000.200000lld', 1)) AS i"),
+            all("SELECT length(printf('%*d', 150000, 1)) AS a, length(printf('%*d|', -150000, 1)) AS b, \
+                 substr(printf('%*d|', -150000, 1), 1, 2) AS c, length(printf('%.*f', 150000, 1.0)) AS d, \
+                 length(printf('%*.*e', '150000', 200000, 2.0)) AS e, length(printf('%.*c', 150000, 'é')) AS f, \
+                 length(printf('%.200000q', hex(zeroblob(60000)))) AS g, length(printf('%*d', 4295117296, 1)) AS h, \
+                 length(printf('%.*s', 1e9, hex(zeroblob(60000)))) AS i, length(printf('%150000%')) AS j"),
+            all("SELECT printf('%d|%5s|%-3d|%.2f|%c|%q', 1, 'x', 2, 3.14159, 'yz', 'it''s') AS a, \
+                 hex(printf('%.1s', 'é')) AS b, printf('%s %T %200000d', 'kept') AS c, typeof(printf(5)) AS d, \
+                 printf(x'2564', 7) AS e, printf('%d' || char(0) || '%d', 1, 2) AS f"),
+            all("SELECT length(printf(replace(hex(zeroblob(21)), '00', '%100000d'), 1)) AS too_long"),
+            run("CREATE TABLE t (n INTEGER, s TEXT AS (printf('%.*d', n, 1)) STORED)"),
+            run("INSERT INTO t (n) VALUES (3), (150000)"),
+            all("SELECT n, length(s) AS len FROM t ORDER BY n"),
+        ],
+    ));
+    // Averages are a sum divided by a count, on D1 as here.
+    v.push(
+        sc(
+            "build/avg_of_tenths",
+            vec![
+                run("CREATE TABLE t (g, r REAL)"),
+                run("INSERT INTO t VALUES (1, ?), (1, ?), (1, ?), (2, 0.3), (2, 0.2), (2, 0.1), (3, 1), (3, 0.1), (3, 0.2)")
+                    .bind(p![0.1, 0.2, 0.3]),
+                all("SELECT g, avg(r) AS a, sum(r) AS s, total(r) AS t, avg(r) * 3 = sum(r) AS mean FROM t GROUP BY g ORDER BY g"),
+                all("SELECT avg(r) OVER (ORDER BY rowid ROWS 2 PRECEDING) AS w FROM t ORDER BY rowid"),
+                all("SELECT avg(value) AS a, avg(DISTINCT value) AS d FROM json_each('[0.1, 0.2, 0.3, 0.3]')"),
+                all("SELECT avg(x) AS a FROM (SELECT 0.1 AS x UNION ALL SELECT 0.2 UNION ALL SELECT 0.3)"),
+            ],
+        )
+        .rows_on(&[1, 2]),
+    );
+    // SQLite 3.54 runs the authorizer over a column's DEFAULT expression at CREATE TABLE.
+    v.push(sc(
+        "build/authorizer_sees_default_expressions",
+        vec![
+            run("CREATE TABLE t (a DEFAULT (sqlite_version()))"),
+            run("CREATE TABLE u (a, b DEFAULT (abs(-1)), c DEFAULT (printf('%05d', 7)))"),
+            run("INSERT INTO u (a) VALUES (1)"),
+            all("SELECT a, b, c FROM u"),
+            all("SELECT name FROM sqlite_master WHERE name IN ('t', 'u') ORDER BY name"),
+        ],
+    ));
+    // A COLLATE on a value of an IN list: since SQLite 3.54 the left side's collation
+    // decides, as D1 answers.
+    v.push(
+        sc(
+            "build/collate_inside_an_in_list",
+            vec![
+                run("CREATE TABLE t (s TEXT)"),
+                run("INSERT INTO t VALUES ('x'), ('X'), ('y'), ('Y')"),
+                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE) ORDER BY s"),
+                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
+                all("SELECT s FROM t WHERE s COLLATE NOCASE IN ('X', 'y') ORDER BY s"),
+                all("SELECT s FROM t WHERE s NOT IN ('X' COLLATE NOCASE) ORDER BY s"),
+                all("SELECT 'x' IN ('X' COLLATE NOCASE) AS a, 'x' COLLATE NOCASE IN ('X') AS b, \
+                     'x' IN (SELECT 'X' COLLATE NOCASE) AS c"),
+                run("CREATE INDEX t_s ON t(s)"),
+                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
+            ],
+        )
+        .rows_on(&[2]),
     );
 }

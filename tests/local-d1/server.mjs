@@ -150,6 +150,11 @@ try {
       ...workerScript(),
       compatibilityDate: "2025-01-01",
       d1Databases,
+      // The Rust test Worker also serves databases of Durable Object SQLite storage:
+      // namespace OBJECTS, its exported class SqlObject.
+      ...(workerDir && !bindingNames.length
+        ? { durableObjects: { OBJECTS: { className: "SqlObject", useSQLite: true } } }
+        : {}),
       resourcePersistencePath: persisted ?? path.join(tmpRoot, "persist"),
       resourceTmpPath: path.join(tmpRoot, "tmp"),
     }),

@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use d1orm::{
-    Backend, BatchEntry, Columns, DatabaseError, Error, ExecResult, Meta, Prefix, QueryBackend,
-    Row, RowSink, Statement, Value, ValueRef,
+    Backend, BatchEntry, Columns, DatabaseError, DumpBackend, Error, ExecResult, Meta, Prefix,
+    QueryBackend, Row, RowSink, Statement, Value, ValueRef,
 };
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::json;
@@ -203,7 +203,9 @@ impl Backend for LocalD1Backend<'_> {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
         self.call(json!({ "db": self.db, "op": "exec", "sql": sql }))
     }
+}
 
+impl DumpBackend for LocalD1Backend<'_> {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         let _: serde_json::Value = self.call(json!({ "db": self.db, "op": "dump" }))?;
         Err(Error::d1(Prefix::DumpError, "local D1 returns no dump"))

@@ -5,6 +5,9 @@
 // which workerd imports as a WebAssembly.Module).
 import wasmModule from "./d1orm_test_worker_bg.wasm";
 import { initSync, fetch as rustFetch } from "./d1orm_test_worker.js";
+// The Durable Object class (Durable Object SQLite storage through d1orm), bound by
+// tests/local-d1/server.mjs as namespace OBJECTS.
+export { SqlObject } from "./d1orm_test_worker.js";
 
 initSync({ module: wasmModule });
 

@@ -71,12 +71,32 @@ pub trait ColumnType: Sized {
 fn inexact(f: f64) -> DecodeError {
     if f.fract() == 0.0 {
         DecodeError::new(format!(
-            "expected an integer, found real value {f:e}: beyond ±(2^53 - 1) a number from \
-             D1 may be a rounded integer"
+            "expected an integer, found real value {}: beyond ±(2^53 - 1) a number from \
+             D1 may be a rounded integer",
+            integral_exponential(f)
         ))
     } else {
         DecodeError::new("expected an integer, found real value")
     }
+}
+
+/// `format!("{f:e}")` for a finite integral `f`, made from `{f}`, which writes such a
+/// number as its shortest digits followed by zeros: the same text, without compiling
+/// the exponential formatting code into every Worker.
+fn integral_exponential(f: f64) -> String {
+    let plain = f.to_string();
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", plain.as_str()),
+    };
+    let exponent = digits.len() - 1;
+    let significant = match digits.trim_end_matches('0') {
+        "" => "0",
+        significant => significant,
+    };
+    let (first, rest) = significant.split_at(significant.len().min(1));
+    let point = if rest.is_empty() { "" } else { "." };
+    format!("{sign}{first}{point}{rest}e{exponent}")
 }
 
 #[cold]
@@ -319,4 +339,36 @@ pub(crate) fn json_to_value<T: serde::Serialize + ?Sized>(
     } else {
         Value::Text(text)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_exponential;
+
+    #[test]
+    fn integral_exponential_writes_what_lower_exp_writes() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -7.0,
+            10.0,
+            9_007_199_254_740_992.0,
+            -9_007_199_254_740_992.0,
+            9_223_372_036_854_775_808.0,
+            1e21,
+            -1.5e300,
+            f64::MAX,
+            f64::MIN,
+        ];
+        let mut f = 9_007_199_254_740_993.0_f64;
+        while f.is_finite() {
+            values.push(f);
+            values.push(-f.next_up());
+            f *= 3.7;
+        }
+        for f in values {
+            assert_eq!(integral_exponential(f), format!("{f:e}"), "{f}");
+        }
+    }
 }

@@ -123,9 +123,16 @@ impl<T: Table, P: Projection<T> + Clone + Send, K: ReadKind<P::Output>> Decoder
     fn sink(&self) -> Self::Sink {
         ProjectedRows::new(self.projection.clone())
     }
-    fn finish(self, sinks: Vec<Self::Sink>, metas: Vec<Meta>) -> Result<K::Output> {
-        let rows = sinks.into_iter().flat_map(|s| s.rows).collect();
-        K::finish(rows, metas.into_iter().last().unwrap_or_default(), T::NAME)
+    fn finish(self, sinks: Vec<Self::Sink>, mut metas: Vec<Meta>) -> Result<K::Output> {
+        // Loops rather than `flat_map(..).collect()`: the same rows, with much less code
+        // compiled for every projection type.
+        let mut rows = SmallVec::new();
+        for sink in sinks {
+            for row in sink.rows {
+                rows.push(row);
+            }
+        }
+        K::finish(rows, metas.pop().unwrap_or_default(), T::NAME)
     }
     fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<K::Output> {
         K::finish(sink.rows, meta, T::NAME)
@@ -244,10 +251,14 @@ impl<T: Table, R: Projection<T> + Clone + Send> Decoder for WriteRows<T, R> {
         ProjectedRows::new(self.returning.clone())
     }
     fn finish(self, sinks: Vec<Self::Sink>, metas: Vec<Meta>) -> Result<Self::Output> {
-        Ok(WriteResult {
-            rows: sinks.into_iter().flat_map(|s| s.rows).collect(),
-            metas,
-        })
+        // A loop rather than `flat_map(..).collect()`, as in `ReadRows::finish`.
+        let mut rows = Vec::new();
+        for sink in sinks {
+            for row in sink.rows {
+                rows.push(row);
+            }
+        }
+        Ok(WriteResult { rows, metas })
     }
     fn finish_one(self, sink: Self::Sink, meta: Meta) -> Result<Self::Output> {
         Ok(WriteResult {

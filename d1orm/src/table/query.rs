@@ -279,37 +279,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn where_sql(&self, sql: &mut String, params: &mut ParamValues) -> Result<()> {
-        if let Some(filter) = &self.filter {
-            if let Some(e) = &filter.error {
-                return Err((**e).clone());
-            }
-            sql.push_str(" WHERE ");
-            sql.push_str(&filter.sql);
-            push_cloned(params, &filter.params);
-        }
-        Ok(())
-    }
-
-    fn tail_sql(&self, sql: &mut String, limit: Option<u64>) {
-        for (i, key) in self.order.iter().enumerate() {
-            sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
-            sql.push_str(key);
-        }
-        // `itoa`, not `write!`: the formatting machinery costs more than the rest of a
-        // point lookup's SQL.
-        let mut digits = itoa::Buffer::new();
-        match (limit, self.offset) {
-            (Some(l), _) => {
-                sql.push_str(" LIMIT ");
-                sql.push_str(digits.format(l));
-            }
-            (None, Some(_)) => sql.push_str(" LIMIT -1"),
-            (None, None) => {}
-        }
-        if let Some(o) = self.offset {
-            sql.push_str(" OFFSET ");
-            sql.push_str(digits.format(o));
-        }
+        where_sql(self.filter.as_ref(), sql, params)
     }
 
     /// `SELECT <list> FROM <table> WHERE .. ORDER BY .. LIMIT ..`, built in one string:
@@ -317,26 +287,21 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     fn select_statement(
         &self,
         head: &str,
-        list: impl FnOnce(&mut String),
+        list: &dyn Fn(&mut String),
         limit: Option<u64>,
     ) -> Result<Statement> {
-        if let Some(e) = &self.order_error {
-            return Err((**e).clone());
-        }
-        let filter = self.filter.as_ref().map_or(0, |f| f.sql.len() + 7);
-        let mut sql = String::with_capacity(head.len() + 128 + T::QUOTED_NAME.len() + filter);
-        sql.push_str(head);
-        list(&mut sql);
-        sql.push_str(" FROM ");
-        sql.push_str(T::QUOTED_NAME);
-        let mut params = ParamValues::new();
-        self.where_sql(&mut sql, &mut params)?;
-        self.tail_sql(&mut sql, limit);
-        let mut sql = Sql::single(sql);
-        if self.filter.as_ref().is_some_and(|f| f.one_row) {
-            sql = sql.at_most_one_row();
-        }
-        Ok(Statement::with_params(sql, params))
+        select_statement(
+            Clauses {
+                filter: self.filter.as_ref(),
+                order: &self.order,
+                order_error: self.order_error.as_deref(),
+                offset: self.offset,
+            },
+            T::QUOTED_NAME,
+            head,
+            list,
+            limit,
+        )
     }
 
     fn projected_statement<P: Projection<T>>(
@@ -346,7 +311,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         limit: Option<u64>,
     ) -> Result<Statements> {
         projection.check()?;
-        let statement = self.select_statement(head, |sql| projection.write_sql(sql), limit)?;
+        let statement = self.select_statement(head, &|sql| projection.write_sql(sql), limit)?;
         within_budget(smallvec![statement])
     }
 
@@ -374,6 +339,95 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         self.where_sql(&mut sql, &mut params)?;
         push_returning(&mut sql, self.returning_clause()?.as_deref());
         Ok(smallvec![Statement::with_params(Sql::single(sql), params)])
+    }
+}
+
+// The SQL of a chain's clauses, apart from `Query`, whose five type parameters would
+// compile a copy of it for every chain type.
+
+/// What a chain adds to a `SELECT`.
+struct Clauses<'a> {
+    filter: Option<&'a Fragment>,
+    order: &'a [String],
+    order_error: Option<&'a Error>,
+    offset: Option<u64>,
+}
+
+fn select_statement(
+    clauses: Clauses<'_>,
+    quoted_table: &str,
+    head: &str,
+    list: &dyn Fn(&mut String),
+    limit: Option<u64>,
+) -> Result<Statement> {
+    if let Some(e) = clauses.order_error {
+        return Err(e.clone());
+    }
+    let filter = clauses.filter.map_or(0, |f| f.sql.len() + 7);
+    let mut sql = String::with_capacity(head.len() + 128 + quoted_table.len() + filter);
+    sql.push_str(head);
+    list(&mut sql);
+    sql.push_str(" FROM ");
+    sql.push_str(quoted_table);
+    let mut params = ParamValues::new();
+    where_sql(clauses.filter, &mut sql, &mut params)?;
+    tail_sql(clauses.order, clauses.offset, &mut sql, limit);
+    let mut sql = Sql::single(sql);
+    if clauses.filter.is_some_and(|f| f.one_row) {
+        sql = sql.at_most_one_row();
+    }
+    Ok(Statement::with_params(sql, params))
+}
+
+/// The derive's lookup when the filter is its key condition alone (see
+/// `Query::key_lookup`).
+fn key_lookup(
+    filter: &Fragment,
+    order: &[String],
+    offset: Option<u64>,
+    condition: &str,
+    find_sql: &'static str,
+) -> Option<Statement> {
+    let plain =
+        order.is_empty() && offset.is_none() && filter.error.is_none() && filter.sql == condition;
+    plain.then(|| {
+        let mut params = ParamValues::new();
+        push_cloned(&mut params, &filter.params);
+        Statement::with_params(Sql::key_lookup(find_sql), params)
+    })
+}
+
+fn where_sql(filter: Option<&Fragment>, sql: &mut String, params: &mut ParamValues) -> Result<()> {
+    if let Some(filter) = filter {
+        if let Some(e) = &filter.error {
+            return Err((**e).clone());
+        }
+        sql.push_str(" WHERE ");
+        sql.push_str(&filter.sql);
+        push_cloned(params, &filter.params);
+    }
+    Ok(())
+}
+
+fn tail_sql(order: &[String], offset: Option<u64>, sql: &mut String, limit: Option<u64>) {
+    for (i, key) in order.iter().enumerate() {
+        sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
+        sql.push_str(key);
+    }
+    // `itoa`, not `write!`: the formatting machinery costs more than the rest of a
+    // point lookup's SQL.
+    let mut digits = itoa::Buffer::new();
+    match (limit, offset) {
+        (Some(l), _) => {
+            sql.push_str(" LIMIT ");
+            sql.push_str(digits.format(l));
+        }
+        (None, Some(_)) => sql.push_str(" LIMIT -1"),
+        (None, None) => {}
+    }
+    if let Some(o) = offset {
+        sql.push_str(" OFFSET ");
+        sql.push_str(digits.format(o));
     }
 }
 
@@ -450,18 +504,16 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     /// (`first` and `one` add a limit of their own, which one row never reaches.)
     fn key_lookup(&self) -> Option<Statement> {
         let (condition, find_sql) = T::KEY_LOOKUP?;
-        let filter = self.filter.as_ref()?;
-        let plain = self.select.every_column().is_some()
-            && self.order.is_empty()
-            && self.limit.is_none()
-            && self.offset.is_none()
-            && filter.error.is_none()
-            && filter.sql == condition;
-        plain.then(|| {
-            let mut params = ParamValues::new();
-            push_cloned(&mut params, &filter.params);
-            Statement::with_params(Sql::key_lookup(find_sql), params)
-        })
+        if self.select.every_column().is_none() || self.limit.is_some() {
+            return None;
+        }
+        key_lookup(
+            self.filter.as_ref()?,
+            &self.order,
+            self.offset,
+            condition,
+            find_sql,
+        )
     }
 
     /// Every matching row, with the statement's meta.
@@ -495,7 +547,7 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
         let statement = if self.limit.is_some() || self.offset.is_some() {
-            self.select_statement("SELECT ", |sql| sql.push('1'), self.limit)
+            self.select_statement("SELECT ", &|sql| sql.push('1'), self.limit)
                 .map(|inner| {
                     Statement::with_params(
                         format!("SELECT count(*) FROM ({})", &*inner.sql),
@@ -503,7 +555,7 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
                     )
                 })
         } else {
-            self.select_statement("SELECT ", |sql| sql.push_str("count(*)"), None)
+            self.select_statement("SELECT ", &|sql| sql.push_str("count(*)"), None)
         };
         Pending::new(
             self.backend,
@@ -518,7 +570,7 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     /// The statement fails.
     pub fn exists(&self) -> Pending<'db, B, Exists> {
         let statement = self
-            .select_statement("SELECT ", |sql| sql.push('1'), self.limit)
+            .select_statement("SELECT ", &|sql| sql.push('1'), self.limit)
             .map(|inner| {
                 Statement::with_params(format!("SELECT EXISTS ({})", &*inner.sql), inner.params)
             });

@@ -110,22 +110,21 @@ pub(crate) fn insert_statements<T: Table>(
     let mut group = Group::default();
     // One pair of buffers for every row: a row's values move into its group.
     let (mut columns, mut values) = (Vec::new(), Vec::new());
+    let table = (T::NAME, T::QUOTED_NAME);
     for row in rows {
         columns.clear();
         row.write(&mut columns, &mut values)?;
-        let per_statement = (MAX_PARAMS.saturating_sub(reserved) / columns.len().max(1)).max(1);
-        let same_columns = same_columns(&columns, &group.columns);
-        if !same_columns || group.rows >= per_statement {
-            group.flush::<T>(conflict, returning, &mut statements)?;
-            if !same_columns {
-                group.columns.clone_from(&columns);
-                group.shared = None;
-            }
-        }
-        group.params.append(&mut values);
-        group.rows += 1;
+        group.add(
+            table,
+            &columns,
+            &mut values,
+            reserved,
+            conflict,
+            returning,
+            &mut statements,
+        )?;
     }
-    group.flush::<T>(conflict, returning, &mut statements)?;
+    group.flush(table, conflict, returning, &mut statements)?;
     Ok(statements)
 }
 
@@ -148,9 +147,42 @@ struct Group {
     shared: Option<(usize, Sql)>,
 }
 
+// Not generic over the table (only its names are wanted): compiled once, not once per
+// table.
 impl Group {
-    fn flush<T: Table>(
+    /// Adds a row (its columns and its values, which move into the group), first making
+    /// a statement of the rows so far when the row cannot join them.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
         &mut self,
+        table: (&str, &str),
+        columns: &[&'static str],
+        values: &mut Vec<Value>,
+        reserved: usize,
+        conflict: Option<&OnConflictClause>,
+        returning: Option<&str>,
+        out: &mut Statements,
+    ) -> Result<()> {
+        let per_statement = (MAX_PARAMS.saturating_sub(reserved) / columns.len().max(1)).max(1);
+        let same_columns = same_columns(columns, &self.columns);
+        if !same_columns || self.rows >= per_statement {
+            self.flush(table, conflict, returning, out)?;
+            if !same_columns {
+                self.columns.clear();
+                self.columns.extend_from_slice(columns);
+                self.shared = None;
+            }
+        }
+        self.params.append(values);
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Makes a statement of the rows so far. `table` is the table's name and its quoted
+    /// name.
+    fn flush(
+        &mut self,
+        (table, quoted_table): (&str, &str),
         conflict: Option<&OnConflictClause>,
         returning: Option<&str>,
         out: &mut Statements,
@@ -164,15 +196,12 @@ impl Group {
             if conflict.is_some() {
                 return Err(crate::Error::d1(
                     crate::Prefix::Error,
-                    format!(
-                        "an upsert into {} needs rows that give at least one column",
-                        T::NAME
-                    ),
+                    format!("an upsert into {table} needs rows that give at least one column"),
                 ));
             }
             // Only one row can be inserted with every column defaulted.
             for _ in 0..rows {
-                let mut one = format!("INSERT INTO {} DEFAULT VALUES", T::QUOTED_NAME);
+                let mut one = format!("INSERT INTO {quoted_table} DEFAULT VALUES");
                 push_returning(&mut one, returning);
                 out.push(Statement::new(one));
             }
@@ -187,8 +216,8 @@ impl Group {
                 sql.clone()
             }
             _ => {
-                let sql = Sql::single(self.insert_sql::<T>(rows, conflict, returning, &mut params))
-                    .into_shared();
+                let sql = self.insert_sql(quoted_table, rows, conflict, returning, &mut params);
+                let sql = Sql::single(sql).into_shared();
                 self.shared = Some((rows, sql.clone()));
                 sql
             }
@@ -197,8 +226,9 @@ impl Group {
         Ok(())
     }
 
-    fn insert_sql<T: Table>(
+    fn insert_sql(
         &self,
+        quoted_table: &str,
         rows: usize,
         conflict: Option<&OnConflictClause>,
         returning: Option<&str>,
@@ -206,7 +236,7 @@ impl Group {
     ) -> String {
         let mut sql = String::with_capacity(64 + rows * (self.columns.len() * 3 + 4));
         sql.push_str("INSERT INTO ");
-        sql.push_str(T::QUOTED_NAME);
+        sql.push_str(quoted_table);
         sql.push_str(" (");
         sql.push_str(&self.columns.join(", "));
         sql.push_str(") VALUES ");

@@ -17,13 +17,13 @@
 //! [`raw_with_columns`]: d1orm::PreparedStatement::raw_with_columns
 
 use d1orm::{
-    Backend, Bookmarked, BoxFuture, D1Result, Database, Error, JsonRow, Prefix, PreparedStatement,
-    QueryBackend, Session, SessionBackend, Value,
+    Backend, Bookmarked, BoxFuture, D1Result, Database, DumpBackend, Error, JsonRow, Prefix,
+    PreparedStatement, QueryBackend, Session, SessionBackend, Value,
 };
 use serde_json::{Map, Value as Json};
 
 /// What stopped a request: D1's error (through d1orm), or the harness's own.
-enum Failure {
+pub enum Failure {
     D1(Error),
     Harness(String),
 }
@@ -34,7 +34,7 @@ impl From<Error> for Failure {
     }
 }
 
-type Outcome = Result<Json, Failure>;
+pub type Outcome = Result<Json, Failure>;
 
 /// The text where a harness problem starts, as worker.mjs words it, for the problems both
 /// harnesses share (an unknown op or binding).
@@ -43,9 +43,75 @@ const LOCAL_D1: &str = "local-d1 harness:";
 /// The text where a problem of this harness alone starts (what d1orm cannot express).
 pub const HARNESS: &str = "d1orm-worker harness:";
 
+/// What a backend serves beyond statements, `exec` and chains: D1's `dump` and
+/// sessions. Durable Object storage has neither (d1orm's `DurableObjectBackend` lacks
+/// them by type); a request for them gets this harness's error, which the suite
+/// declares as that backend's divergence.
+pub trait Served: Backend + Sized {
+    /// The `dump` op.
+    fn dump(db: &Database<Self>) -> BoxFuture<'_, Outcome>;
+    /// The `session` op.
+    fn session<'a>(db: &'a Database<Self>, request: &'a Json) -> BoxFuture<'a, Outcome>;
+}
+
+/// `Served` for a D1 backend: both ops through d1orm. (Used by the wasm32 entry point and
+/// the native tests; the `allow`s are for native builds without tests.)
+#[allow(unused_macros)]
+macro_rules! served_as_d1 {
+    ($backend:ty) => {
+        impl $crate::protocol::Served for $backend {
+            fn dump(db: &d1orm::Database<Self>) -> d1orm::BoxFuture<'_, $crate::protocol::Outcome> {
+                Box::pin($crate::protocol::dump(db))
+            }
+            fn session<'a>(
+                db: &'a d1orm::Database<Self>,
+                request: &'a serde_json::Value,
+            ) -> d1orm::BoxFuture<'a, $crate::protocol::Outcome> {
+                Box::pin($crate::protocol::session(db, request))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use served_as_d1;
+
+/// `Served` for a backend without `dump` and sessions.
+#[allow(unused_macros)]
+macro_rules! served_without_d1_calls {
+    ($backend:ty, $what:literal) => {
+        impl $crate::protocol::Served for $backend {
+            fn dump(
+                _db: &d1orm::Database<Self>,
+            ) -> d1orm::BoxFuture<'_, $crate::protocol::Outcome> {
+                Box::pin(async { Err($crate::protocol::absent(concat!($what, " has no dump"))) })
+            }
+            fn session<'a>(
+                _db: &'a d1orm::Database<Self>,
+                _request: &'a serde_json::Value,
+            ) -> d1orm::BoxFuture<'a, $crate::protocol::Outcome> {
+                Box::pin(async {
+                    Err($crate::protocol::absent(concat!($what, " has no sessions")))
+                })
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use served_without_d1_calls;
+
+/// The harness's answer to an op the backend has no call for.
+pub fn absent(what: &str) -> Failure {
+    Failure::Harness(format!("{HARNESS} {what}"))
+}
+
+/// The `dump` op: the file, in base64.
+pub async fn dump<B: DumpBackend>(db: &Database<B>) -> Outcome {
+    Ok(Json::String(base64(&db.dump().await?)))
+}
+
 /// Answers one request line: `{"ok":true,"result":R}` or `{"ok":false,"error":{...}}`.
 /// `binding` gives the database a binding name stands for, if there is one.
-pub async fn respond<B: SessionBackend>(
+pub async fn respond<B: Served>(
     body: &str,
     binding: impl FnOnce(&str) -> Option<Database<B>>,
 ) -> String {
@@ -73,7 +139,7 @@ fn response(outcome: Outcome) -> Json {
     Json::Object(map)
 }
 
-async fn handle<B: SessionBackend>(
+async fn handle<B: Served>(
     request: &Json,
     binding: impl FnOnce(&str) -> Option<Database<B>>,
 ) -> Outcome {
@@ -92,8 +158,8 @@ async fn handle<B: SessionBackend>(
             let sql = string_field(request, "sql")?;
             Ok(to_json(&db.exec(sql).await?))
         }
-        Some("dump") => Ok(Json::String(base64(&db.dump().await?))),
-        Some("session") => session(&db, request).await,
+        Some("dump") => B::dump(&db).await,
+        Some("session") => B::session(&db, request).await,
         Some("chain") => chain(&db, request).await,
         _ => run_op(&db, request).await,
     }
@@ -125,7 +191,7 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
 
 /// A `session` request: `{"results": [per-step response], "bookmarks": [before the
 /// first step, after each step]}`; a failing step ends it.
-async fn session<B: SessionBackend>(db: &Database<B>, request: &Json) -> Outcome {
+pub async fn session<B: SessionBackend>(db: &Database<B>, request: &Json) -> Outcome {
     let constraint = match request.get("constraint") {
         // `withSession()` and `withSession(null)` open a `first-unconstrained` session.
         None | Some(Json::Null) => "first-unconstrained",
@@ -462,6 +528,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    served_as_d1!(SqliteBackend);
 
     fn serve(db: &Database<SqliteBackend>, request: Json) -> Json {
         let runtime = tokio::runtime::Builder::new_current_thread()
