@@ -384,7 +384,10 @@ fn results(json: Json, outcome: &mut Outcome) -> Result<Option<usize>, String> {
             }
         }
         other => {
-            for row in other.items().ok_or("results that are neither rows nor columns")? {
+            for row in other
+                .items()
+                .ok_or("results that are neither rows nor columns")?
+            {
                 let Json::Object(cells) = row else {
                     return Err("a row that is not an object".into());
                 };
@@ -930,6 +933,52 @@ mod tests {
         let e = exception("internal error; reference = abc");
         assert_eq!(e.to_string(), "internal error; reference = abc");
         assert!(matches!(e, Error::Runtime { .. }));
+    }
+
+    #[test]
+    fn arrays_of_small_integers_are_rows_or_blobs_by_place() {
+        // Arrays whose every element is a byte are kept as bytes while read: as a row
+        // they are still integers, as a value a BLOB; empty arrays are empty lists.
+        let answer = r#"[{"results":{"columns":["a","b","c"],"rows":[[1,2,255],[0,[],[7,8]],[256,-1,[0]]]}},
+            {"results":{"columns":[],"rows":[]}}]"#;
+        let outcomes = parse_answer(answer).unwrap();
+        assert_eq!(
+            outcomes[0].rows(),
+            [
+                &[Value::Integer(1), Value::Integer(2), Value::Integer(255)][..],
+                &[
+                    Value::Integer(0),
+                    Value::Blob(vec![]),
+                    Value::Blob(vec![7, 8])
+                ][..],
+                &[
+                    Value::Integer(256),
+                    Value::Integer(-1),
+                    Value::Blob(vec![0])
+                ][..],
+            ]
+        );
+        assert!(outcomes[1].columns.is_empty() && outcomes[1].rows().is_empty());
+        assert!(parse_answer("[]").unwrap().is_empty());
+        // A BLOB of a megabyte reads back whole.
+        let blob: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+        let text = format!(
+            r#"[{{"results":{{"columns":["b"],"rows":[[{}]]}}}}]"#,
+            serde_json::to_string(&blob).unwrap()
+        );
+        assert_eq!(
+            parse_answer(&text).unwrap()[0].rows(),
+            [&[Value::Blob(blob)][..]]
+        );
+        // Anything but an array or an object as the answer is not D1's.
+        for answer in [r#""x""#, "1", "null", r#"[{"results":"x"}]"#, r#"[1]"#] {
+            let e = parse_answer(answer).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("D1_ERROR: unexpected answer from D1"),
+                "{answer}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -168,6 +168,14 @@ pub(crate) fn push_cloned(params: &mut ParamValues, values: &[Value]) {
     }
 }
 
+/// Moves `more` to the end of `params`: one function for every caller, where `extend`
+/// would compile smallvec's general code for each.
+pub(crate) fn append_params(params: &mut ParamValues, more: ParamValues) {
+    for value in more {
+        params.push(value);
+    }
+}
+
 /// A statement as a backend runs it: SQL text and its bound parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -320,9 +328,9 @@ impl<S: RowSink> RowSink for MetaUnread<'_, S> {
     }
 }
 
-/// A sink whose caller may not read the meta, said at run time: one sink type, so a
-/// backend's future is compiled once per decoder rather than twice (see
-/// [`RowSink::reads_meta`]).
+/// A sink whose caller may not read the meta, said at run time rather than by a type
+/// (see [`RowSink::reads_meta`]): whether it is read or not, the backend's future for
+/// it is the same code.
 pub(crate) struct MetaRead<'a, S: ?Sized>(pub(crate) &'a mut S, pub(crate) bool);
 
 impl<S: RowSink + ?Sized> RowSink for MetaRead<'_, S> {

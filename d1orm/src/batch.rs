@@ -194,19 +194,14 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> Pending<'db, B, D> {
             let meta = self.backend.query(one, flagged).await?;
             return self.decoder.finish_one(sink, meta);
         }
-        // Loops rather than `collect`s here and below: the same lists, with less code
-        // compiled for every decoder type.
-        let mut sinks = Vec::with_capacity(statements.len());
-        for _ in 0..statements.len() {
-            sinks.push(self.decoder.sink());
-        }
+        let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
         let metas = match statements.as_slice() {
             [] => Vec::new(),
             many => {
-                let mut refs = Vec::with_capacity(sinks.len());
-                for sink in &mut sinks {
-                    refs.push(sink as &mut (dyn DynRowSink + Send));
-                }
+                let refs = sinks
+                    .iter_mut()
+                    .map(|s| s as &mut (dyn DynRowSink + Send))
+                    .collect();
                 run_batch(self.backend, many, refs).await?
             }
         };
@@ -418,7 +413,8 @@ impl Plan {
         }
     }
 
-    /// Takes an element's statements; gives how many D1 runs (`None` when it had none).
+    /// Takes an element's statements; gives how many D1 runs (`None` when it had none,
+    /// or an error that stands for its one statement).
     /// Apart from [`add`](Self::add), which is compiled once per decoder type, so that
     /// this is compiled once.
     fn take(&mut self, statements: Result<Statements>) -> Option<usize> {

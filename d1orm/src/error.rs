@@ -555,9 +555,17 @@ mod tests {
             assert_eq!(SqliteCode(*code).name(), *name);
             assert_eq!(SqliteCode::from_name(name), Some(SqliteCode(*code)));
         }
-        assert_eq!(SqliteCode::CONSTRAINT_UNIQUE.name(), "SQLITE_CONSTRAINT_UNIQUE");
+        assert_eq!(
+            SqliteCode::CONSTRAINT_UNIQUE.name(),
+            "SQLITE_CONSTRAINT_UNIQUE"
+        );
         assert_eq!(SqliteCode(12345).name(), "SQLITE_UNKNOWN");
-        for other in ["", "SQLITE_ERROR SQLITE_INTERNAL", "SQLITE_UNKNOWN", "sqlite_error"] {
+        for other in [
+            "",
+            "SQLITE_ERROR SQLITE_INTERNAL",
+            "SQLITE_UNKNOWN",
+            "sqlite_error",
+        ] {
             assert_eq!(SqliteCode::from_name(other), None, "{other:?}");
         }
     }

@@ -9,6 +9,7 @@
 
 mod backend;
 mod batch;
+mod counted;
 mod database;
 pub mod de;
 mod error;
@@ -34,6 +35,7 @@ pub use batch::{
     BatchResult, Decoder, IntoBatch, IntoPending, MAX_SQL_BYTES, Pending, PendingFuture, Tx,
     WithMeta, WriteTarget,
 };
+pub use counted::Counted;
 pub use d1orm_derive::{FromRow, Table, TextEnum};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};

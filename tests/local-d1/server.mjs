@@ -54,6 +54,19 @@ const workerDir = process.env.LOCAL_D1_WORKER_DIR ? path.resolve(process.env.LOC
 const bindingNames = (process.env.LOCAL_D1_BINDING_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const migrationsDir = process.env.LOCAL_D1_MIGRATIONS ? path.resolve(process.env.LOCAL_D1_MIGRATIONS) : null;
 
+// LOCAL_D1_OBJECTS (comma-separated `NAME=Class`, such as `ACTIVITY=ActivityLog`) binds
+// a Durable Object namespace with SQLite storage under each NAME, its class exported by
+// the Worker. The Rust test Worker (LOCAL_D1_WORKER_DIR without LOCAL_D1_BINDING_NAMES)
+// gets `OBJECTS=SqlObject` unless told otherwise: its databases named `DO:<name>`.
+const objectsSpec =
+  process.env.LOCAL_D1_OBJECTS ?? (workerDir && !bindingNames.length ? "OBJECTS=SqlObject" : "");
+const durableObjects = {};
+for (const entry of objectsSpec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  const [name, className] = entry.split("=").map((s) => s.trim());
+  if (!name || !className) throw new Error(`LOCAL_D1_OBJECTS: ${entry} is not NAME=Class`);
+  durableObjects[name] = { className, useSQLite: true };
+}
+
 function workerScript() {
   if (!workerDir) {
     return {
@@ -150,11 +163,7 @@ try {
       ...workerScript(),
       compatibilityDate: "2025-01-01",
       d1Databases,
-      // The Rust test Worker also serves databases of Durable Object SQLite storage:
-      // namespace OBJECTS, its exported class SqlObject.
-      ...(workerDir && !bindingNames.length
-        ? { durableObjects: { OBJECTS: { className: "SqlObject", useSQLite: true } } }
-        : {}),
+      durableObjects,
       resourcePersistencePath: persisted ?? path.join(tmpRoot, "persist"),
       resourceTmpPath: path.join(tmpRoot, "tmp"),
     }),

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::column_type::Operand;
-use crate::backend::{ParamValues, push_cloned};
+use crate::backend::{ParamValues, append_params, push_cloned};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -172,7 +172,7 @@ impl<T> Condition<T> {
         let mut f = self.fragment;
         f.one_row = op == "AND" && (f.one_row || other.fragment.one_row);
         f.sql = format!("({}) {op} ({})", f.sql, other.fragment.sql).into();
-        f.params.extend(other.fragment.params);
+        append_params(&mut f.params, other.fragment.params);
         if f.error.is_none() {
             f.error = other.fragment.error;
         }

@@ -11,7 +11,9 @@ use super::write::{insert_statements, push_returning};
 use super::{PrimaryKey, Table};
 use smallvec::smallvec;
 
-use crate::backend::{ParamValues, QueryBackend, Sql, Statement, Statements, push_cloned};
+use crate::backend::{
+    ParamValues, QueryBackend, Sql, Statement, Statements, append_params, push_cloned,
+};
 use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 
@@ -208,7 +210,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             None => new,
             Some(mut old) => {
                 old.sql = format!("({}) AND ({})", old.sql, new.sql).into();
-                old.params.extend(new.params);
+                append_params(&mut old.params, new.params);
                 old.one_row |= new.one_row;
                 if old.error.is_none() {
                     old.error = new.error;
@@ -454,7 +456,7 @@ pub(crate) fn push_assignments<T>(
                     .sql
                     .replacen(*column, &format!("({})", earlier.sql), 1)
                     .into();
-                earlier.params.extend(a.expr.params);
+                append_params(&mut earlier.params, a.expr.params);
             }
             Some((column, _)) => {
                 return Err(Error::d1(
@@ -478,7 +480,7 @@ pub(crate) fn push_assignments<T>(
         sql.push_str(column);
         sql.push_str(" = ");
         sql.push_str(&expr.sql);
-        params.extend(expr.params);
+        append_params(params, expr.params);
     }
     Ok(())
 }
