@@ -3,6 +3,7 @@
 // workers-rs' `#[event(fetch)]` exports.
 import wasmModule from "./d1orm_worker_baseline_bg.wasm";
 import { initSync, fetch as rustFetch } from "./d1orm_worker_baseline.js";
+export { ActivityLog } from "./d1orm_worker_baseline.js";
 
 initSync({ module: wasmModule });
 

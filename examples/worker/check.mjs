@@ -15,8 +15,8 @@
 // 2. tests/local-d1/server.mjs serves the Worker in workerd (miniflare) with a D1
 //    binding `DB` to which migrations/ is applied; the routes are requested over HTTP
 //    (upsert, create with RETURNING, list with a filter and an order, get by id, a typed
-//    batch, a batch of inserts, foreign-key failures) and every JSON answer is compared
-//    with the expected one.
+//    batch, a batch of inserts, foreign-key failures, a project's Durable Object on its
+//    own SQLite storage) and every JSON answer is compared with the expected one.
 //
 // Exits 1 on any difference, on a size over budget, on a stale baseline, or when
 // anything takes too long (each request 20 s, the server's start 120 s, the whole
@@ -147,6 +147,7 @@ server = spawn(process.execPath, [path.join(root, "tests/local-d1/server.mjs")],
     LOCAL_D1_WORKER_DIR: dir,
     LOCAL_D1_BINDING_NAMES: "DB",
     LOCAL_D1_MIGRATIONS: path.join(here, "migrations"),
+    LOCAL_D1_OBJECTS: "ACTIVITY=ActivityLog",
   },
   stdio: ["pipe", "pipe", "inherit"],
 });
@@ -224,6 +225,24 @@ try {
     assert.match(j.error, /FOREIGN KEY constraint failed/),
   );
   await expect("GET", "/projects/demo", undefined, 200, (j) => assert.equal(j.tasks, 4));
+  // The project's Durable Object: migrated on its first request, then its own SQLite.
+  await expect("GET", "/projects/demo/activity", undefined, 200, { count: 0, latest: [] });
+  await expect("POST", "/projects/demo/activity", { kind: "created" }, 201, { id: 1, kind: "created", detail: null });
+  await expect("POST", "/projects/demo/activity", { kind: "renamed", detail: "Demo 2" }, 201, {
+    id: 2,
+    kind: "renamed",
+    detail: "Demo 2",
+  });
+  await expect("GET", "/projects/demo/activity", undefined, 200, {
+    count: 2,
+    latest: [
+      { id: 2, kind: "renamed", detail: "Demo 2" },
+      { id: 1, kind: "created", detail: null },
+    ],
+  });
+  // Each project has its own object, its own database.
+  await expect("GET", "/projects/other/activity", undefined, 200, { count: 0, latest: [] });
+  await expect("POST", "/projects/demo/activity", { detail: "no kind" }, 400, (j) => assert.match(j.error, /kind/));
 } catch (e) {
   fail(e?.stack ?? String(e));
 }

@@ -5,6 +5,8 @@
 // wasm-bindgen CLI.
 import wasmModule from "./d1orm_example_worker_bg.wasm";
 import { initSync, fetch as rustFetch } from "./d1orm_example_worker.js";
+// The Durable Object class (wrangler.toml binds it as ACTIVITY).
+export { ActivityLog } from "./d1orm_example_worker.js";
 
 initSync({ module: wasmModule });
 

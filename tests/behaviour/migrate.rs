@@ -480,3 +480,103 @@ fn migration_files_are_numbered_and_follow_the_snapshot() {
         1
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Migration files compiled in: db.apply_migrations
+// ---------------------------------------------------------------------------------
+
+mod compiled_in {
+    use d1orm::Error;
+    use d1orm::schema::{FILES_TABLE, MigrationFile};
+
+    use super::{Org, Person, Schema, files};
+    use crate::{TempDir, count_rows, memory};
+
+    const FIRST: MigrationFile = MigrationFile::new(
+        "0001_init.sql",
+        "-- the first file\nCREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);\nCREATE INDEX t_b ON t (b);\n",
+    );
+    const SECOND: MigrationFile =
+        MigrationFile::new("0002_c.sql", "ALTER TABLE t ADD COLUMN c INTEGER;\n");
+
+    #[tokio::test]
+    async fn applies_each_file_once_in_order_and_records_it_as_wrangler_does() {
+        let db = memory();
+        assert_eq!(
+            db.apply_migrations(&[FIRST]).await.unwrap(),
+            ["0001_init.sql"]
+        );
+        assert_eq!(
+            db.apply_migrations(&[FIRST, SECOND]).await.unwrap(),
+            ["0002_c.sql"]
+        );
+        assert!(
+            db.apply_migrations(&[FIRST, SECOND])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        db.prepare("INSERT INTO t (b, c) VALUES ('x', 1)")
+            .run()
+            .await
+            .unwrap();
+        let names: Vec<(i64, String)> = db
+            .prepare(format!("SELECT id, name FROM {FILES_TABLE} ORDER BY id"))
+            .raw()
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            [
+                (1, "0001_init.sql".to_owned()),
+                (2, "0002_c.sql".to_owned())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_file_applies_nothing_of_itself_and_stops() {
+        let db = memory();
+        let broken = MigrationFile::new(
+            "0002_broken.sql",
+            "CREATE TABLE u (x);\nINSERT INTO nowhere VALUES (1);\n",
+        );
+        let e = db
+            .apply_migrations(&[FIRST, broken, SECOND])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Migration { message } if message.contains("0002_broken.sql")
+                && message.contains("no such table: nowhere")),
+            "{e}"
+        );
+        // The first file stays; nothing of the broken one, and the third never ran.
+        assert_eq!(count_rows(&db, FILES_TABLE).await, 1);
+        assert_eq!(count_rows(&db, "t").await, 0);
+        let u = db
+            .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'u'")
+            .first_column::<i64>("n")
+            .await
+            .unwrap();
+        assert_eq!(u, Some(0));
+    }
+
+    /// The files `d1orm::schema::files` writes, compiled in, build the schema.
+    #[tokio::test]
+    async fn the_files_written_from_a_schema_apply() {
+        let dir = TempDir::new("apply-migrations");
+        let schema = Schema::new().table::<Org>().table::<Person>();
+        files::write_next(dir.0.as_path(), &schema, Default::default()).unwrap();
+        let name = "0001_init.sql";
+        let sql: &'static str = Box::leak(
+            std::fs::read_to_string(dir.0.as_path().join(name))
+                .unwrap()
+                .into_boxed_str(),
+        );
+        let db = memory();
+        db.apply_migrations(&[MigrationFile::new(name, sql)])
+            .await
+            .unwrap();
+        assert!(db.migrate(&schema).await.unwrap().statements.is_empty());
+    }
+}

@@ -11,9 +11,10 @@
 //! | `POST /projects/:slug/tasks` `{"titles":[...]}` | up to 100 inserts in one batch |
 //! | `POST /tasks` `{"project","title","priority"?}` | create, `RETURNING` the row |
 //! | `GET /tasks/:id` | get by primary key |
+//! | `POST`/`GET /projects/:slug/activity` | the project's Durable Object (`ActivityLog`) |
 
 #[cfg(target_arch = "wasm32")]
-mod routes {
+pub(crate) mod routes {
     use serde::{Deserialize, Serialize};
     use wasm_bindgen::JsValue;
     use worker::{D1Database, D1Type, Env, Request, Response, Result, RouteContext, Router, event};
@@ -27,6 +28,8 @@ mod routes {
             .post_async("/projects/:slug/tasks", import_tasks)
             .post_async("/tasks", create_task)
             .get_async("/tasks/:id", get_task)
+            .post_async("/projects/:slug/activity", crate::activity::activity)
+            .get_async("/projects/:slug/activity", crate::activity::activity)
             .run(req, env)
             .await
     }
@@ -93,7 +96,7 @@ mod routes {
         JsValue::from_f64(i as f64)
     }
 
-    fn error(status: u16, message: impl std::fmt::Display) -> Result<Response> {
+    pub(crate) fn error(status: u16, message: impl std::fmt::Display) -> Result<Response> {
         Ok(
             Response::from_json(&serde_json::json!({ "error": message.to_string() }))?
                 .with_status(status),
@@ -101,7 +104,7 @@ mod routes {
     }
 
     /// A D1 error as a JSON answer: 409 for a broken UNIQUE or foreign key, else 500.
-    fn failure(e: worker::Error) -> Result<Response> {
+    pub(crate) fn failure(e: worker::Error) -> Result<Response> {
         let text = e.to_string();
         let status = if text.contains("UNIQUE constraint failed")
             || text.contains("FOREIGN KEY constraint failed")
@@ -286,5 +289,122 @@ mod routes {
             Ok(None) => not_found("tasks"),
             Err(e) => failure(e),
         }
+    }
+}
+
+/// The example's `ActivityLog` Durable Object (examples/worker/src/activity.rs) through
+/// workers-rs' SQL storage API alone: the table made on the first request, hand-written
+/// SQL, serde structs.
+#[cfg(target_arch = "wasm32")]
+mod activity {
+    use std::cell::Cell;
+
+    use serde::{Deserialize, Serialize};
+    use worker::{
+        DurableObject, Env, Method, Request, RequestInit, Response, Result, RouteContext,
+        SqlStorage, SqlStorageValue, State, durable_object,
+    };
+
+    use crate::routes::{error, failure};
+
+    #[derive(Serialize, Deserialize)]
+    struct Event {
+        id: i64,
+        kind: String,
+        detail: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct EventBody {
+        kind: String,
+        detail: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+
+    #[durable_object]
+    pub struct ActivityLog {
+        sql: SqlStorage,
+        created: Cell<bool>,
+    }
+
+    impl DurableObject for ActivityLog {
+        fn new(state: State, _env: Env) -> Self {
+            ActivityLog {
+                sql: state.storage().sql(),
+                created: Cell::new(false),
+            }
+        }
+
+        async fn fetch(&self, mut req: Request) -> Result<Response> {
+            if !self.created.get() {
+                if let Err(e) = self.sql.exec(
+                    r#"CREATE TABLE IF NOT EXISTS "events" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "kind" TEXT NOT NULL, "detail" TEXT)"#,
+                    None,
+                ) {
+                    return failure(e);
+                }
+                self.created.set(true);
+            }
+            if req.method() == Method::Post {
+                let body: EventBody = match req.json().await {
+                    Ok(b) => b,
+                    Err(e) => return error(400, e),
+                };
+                let detail = match body.detail {
+                    Some(d) => SqlStorageValue::from(d),
+                    None => SqlStorageValue::Null,
+                };
+                let inserted = self
+                    .sql
+                    .exec(
+                        r#"INSERT INTO "events" ("kind", "detail") VALUES (?, ?) RETURNING "id", "kind", "detail""#,
+                        Some(vec![SqlStorageValue::from(body.kind), detail]),
+                    )
+                    .and_then(|cursor| cursor.one::<Event>());
+                return match inserted {
+                    Ok(event) => Ok(Response::from_json(&event)?.with_status(201)),
+                    Err(e) => failure(e),
+                };
+            }
+            let count = self
+                .sql
+                .exec(r#"SELECT count(*) AS n FROM "events""#, None)
+                .and_then(|cursor| cursor.one::<Count>());
+            let latest = self
+                .sql
+                .exec(
+                    r#"SELECT "id", "kind", "detail" FROM "events" ORDER BY "id" DESC LIMIT 20"#,
+                    None,
+                )
+                .and_then(|cursor| cursor.to_array::<Event>());
+            match (count, latest) {
+                (Ok(count), Ok(latest)) => Response::from_json(&serde_json::json!({
+                    "count": count.n,
+                    "latest": latest,
+                })),
+                (Err(e), _) | (_, Err(e)) => failure(e),
+            }
+        }
+    }
+
+    /// Hands the request to the project's `ActivityLog` object (one per slug).
+    pub async fn activity(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+        let slug = ctx.param("slug").cloned().unwrap_or_default();
+        let stub = ctx
+            .env
+            .durable_object("ACTIVITY")?
+            .id_from_name(&slug)?
+            .get_stub()?;
+        let mut init = RequestInit::new();
+        init.with_method(req.method());
+        if req.method() == Method::Post {
+            init.with_body(Some(req.text().await?.into()));
+        }
+        stub.fetch_with_request(Request::new_with_init("http://activity/", &init)?)
+            .await
     }
 }

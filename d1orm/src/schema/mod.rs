@@ -1,7 +1,10 @@
 //! Schemas from the derive: `CREATE TABLE` / `CREATE INDEX` SQL, migrations applied at
 //! run time ([`Database::migrate`](crate::Database::migrate)), and numbered migration
-//! files for `wrangler d1 migrations apply` ([`files`]).
+//! files ([`files`]) for `wrangler d1 migrations apply`, or compiled in and applied by
+//! [`Database::apply_migrations`](crate::Database::apply_migrations) (a Durable Object's
+//! own storage).
 
+mod apply;
 mod diff;
 pub mod files;
 mod migrate;
@@ -10,6 +13,7 @@ mod sql;
 
 use serde::{Deserialize, Serialize};
 
+pub use apply::{FILES_TABLE, MigrationFile};
 pub use diff::MigrateOptions;
 pub use migrate::{HISTORY_TABLE, Migrated};
 pub use model::{ColumnDef, ForeignKeyDef, IndexDef, TableDef};

@@ -9,6 +9,7 @@
 //! | `POST /projects/:slug/tasks` `{"titles":[...]}` | up to 100 inserts in one batch |
 //! | `POST /tasks` `{"project","title","priority"?}` | create, `RETURNING` the row |
 //! | `GET /tasks/:id` | get by primary key |
+//! | `POST`/`GET /projects/:slug/activity` | the project's Durable Object (see `activity`) |
 
 use d1orm::{Database, Table};
 use d1orm_worker::D1Backend;
@@ -26,6 +27,8 @@ async fn fetch(req: Request, env: Env, _ctx: worker::Context) -> Result<Response
         .post_async("/projects/:slug/tasks", import_tasks)
         .post_async("/tasks", create_task)
         .get_async("/tasks/:id", get_task)
+        .post_async("/projects/:slug/activity", crate::activity::activity)
+        .get_async("/projects/:slug/activity", crate::activity::activity)
         .run(req, env)
         .await
 }
@@ -37,7 +40,7 @@ fn db<D>(ctx: &RouteContext<D>) -> Result<Database<D1Backend>> {
 
 /// A d1orm error as a JSON answer: 404 for a missing row, 409 for a broken UNIQUE or
 /// foreign key, 500 otherwise; the body carries D1's text.
-fn failure(e: d1orm::Error) -> Result<Response> {
+pub(crate) fn failure(e: d1orm::Error) -> Result<Response> {
     let status = match &e {
         d1orm::Error::NotFound { .. } => 404,
         e if e.is_unique_violation() || e.is_foreign_key_violation() => 409,
@@ -46,7 +49,7 @@ fn failure(e: d1orm::Error) -> Result<Response> {
     Ok(Response::from_json(&serde_json::json!({ "error": e.to_string() }))?.with_status(status))
 }
 
-fn bad_request(message: impl std::fmt::Display) -> Result<Response> {
+pub(crate) fn bad_request(message: impl std::fmt::Display) -> Result<Response> {
     Ok(Response::from_json(&serde_json::json!({ "error": message.to_string() }))?.with_status(400))
 }
 

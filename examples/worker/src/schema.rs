@@ -32,13 +32,30 @@ pub fn schema() -> Schema {
     Schema::new().table::<Project>().table::<Task>()
 }
 
+/// One thing that happened to a project, kept by the project's `ActivityLog` Durable
+/// Object in its own storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Table)]
+pub struct Event {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+/// The tables of each `ActivityLog` object: `activity-migrations/` is written from it,
+/// and the object applies those files to its storage when it starts.
+pub fn activity_schema() -> Schema {
+    Schema::new().table::<Event>()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use super::schema;
+    use super::{activity_schema, schema};
 
     const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    const ACTIVITY_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/activity-migrations");
 
     /// The committed files bring a database to the structs' schema; when a struct
     /// changes, `D1ORM_WRITE_MIGRATIONS=1 cargo test -p d1orm-example-worker` writes
@@ -46,6 +63,12 @@ mod tests {
     #[test]
     fn migrations_are_up_to_date() {
         d1orm::schema::files::assert_up_to_date(MIGRATIONS, &schema());
+    }
+
+    /// The same for the Durable Object's files (compiled into the Worker).
+    #[test]
+    fn activity_migrations_are_up_to_date() {
+        d1orm::schema::files::assert_up_to_date(ACTIVITY_MIGRATIONS, &activity_schema());
     }
 
     /// Written from scratch into a temporary folder, the files are the committed ones,
