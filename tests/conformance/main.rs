@@ -17,6 +17,7 @@ mod batches;
 mod chains;
 mod engine;
 mod migrations;
+mod queries;
 mod scenarios;
 mod sql;
 mod types;
@@ -299,7 +300,9 @@ fn main() {
         batches::upserts,
         batches::typed_batches,
         batches::failing_batches,
-        migrations::migrations
+        migrations::migrations,
+        queries::text_matching,
+        queries::dynamic_filters
     );
     drop(d1);
 

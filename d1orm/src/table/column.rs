@@ -135,9 +135,25 @@ impl<T, V, const I: usize> Column<T, V, I> {
     pub fn lte(self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<=", value.operand())
     }
-    /// `column LIKE pattern` (D1 limits patterns to 50 bytes).
-    pub fn like(self, pattern: &str) -> Condition<T> {
-        self.compare("LIKE", Operand::Value(Ok(Value::Text(pattern.to_owned()))))
+    /// `column LIKE pattern`: `%` matches any text and `_` any one character, ASCII
+    /// letters match either case. For a user's text, matched as it is, use
+    /// [`contains`](Self::contains), [`starts_with`](Self::starts_with) or
+    /// [`ends_with`](Self::ends_with).
+    ///
+    /// # Failure
+    /// A pattern over D1's limit of 50 bytes: a `D1_ERROR` naming the column, from the
+    /// call that runs the statement, before anything is sent (D1 would refuse it with
+    /// `LIKE or GLOB pattern too complex`).
+    pub fn like(self, pattern: &str) -> Condition<T>
+    where
+        T: Table,
+    {
+        let value = if pattern.len() > LIKE_PATTERN_LIMIT {
+            Err(pattern_too_long(T::NAME, self.name, pattern.len()))
+        } else {
+            Ok(Value::Text(pattern.to_owned()))
+        };
+        self.compare("LIKE", Operand::Value(value))
     }
     /// `column BETWEEN low AND high`
     pub fn between(self, low: impl ColumnValue<V>, high: impl ColumnValue<V>) -> Condition<T> {
@@ -204,6 +220,63 @@ impl<T, V: ColumnType, const I: usize> Column<T, V, I> {
             self.quoted,
             Fragment::with_operand(format!("{} - ", self.quoted), n.operand()),
         )
+    }
+}
+
+/// The longest LIKE pattern D1 takes, in bytes (`SQLITE_LIMIT_LIKE_PATTERN_LENGTH`).
+pub const LIKE_PATTERN_LIMIT: usize = 50;
+
+#[cold]
+fn pattern_too_long(table: &str, column: &str, len: usize) -> Error {
+    Error::d1(
+        Prefix::Error,
+        format!(
+            "LIKE pattern on {table}.{column} is {len} bytes; D1 takes at most {LIKE_PATTERN_LIMIT} \
+             (contains, starts_with and ends_with have no such limit)"
+        ),
+    )
+}
+
+/// A column holding text: `String` or `Option<String>`.
+pub trait TextColumn: sealed::Sealed {}
+impl TextColumn for String {}
+impl TextColumn for Option<String> {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for String {}
+    impl Sealed for Option<String> {}
+}
+
+/// Text matched as it is, not as a pattern: `%`, `_` and `\\` are plain characters, the
+/// case counts (as Rust's `str` methods), and the text may be any length (no LIKE, so
+/// D1's 50-byte pattern limit does not apply). NULL matches nothing.
+impl<T, V: TextColumn, const I: usize> Column<T, V, I> {
+    /// The column's text holds `needle` (`instr(column, ?) > 0`).
+    pub fn contains(self, needle: &str) -> Condition<T> {
+        let mut f = Fragment::raw(format!("instr({}, ", self.reference()));
+        f.push_operand(Operand::Value(Ok(Value::Text(needle.to_owned()))));
+        f.sql.to_mut().push_str(") > 0");
+        Condition::from_fragment(f)
+    }
+    /// The column's text starts with `prefix` (`substr(column, 1, length(?)) = ?`).
+    pub fn starts_with(self, prefix: &str) -> Condition<T> {
+        let column = self.reference();
+        let mut f = Fragment::raw(format!("substr({column}, 1, length("));
+        f.push_operand(Operand::Value(Ok(Value::Text(prefix.to_owned()))));
+        f.sql.to_mut().push_str(")) = ");
+        f.push_operand(Operand::Value(Ok(Value::Text(prefix.to_owned()))));
+        Condition::from_fragment(f)
+    }
+    /// The column's text ends with `suffix`
+    /// (`substr(column, length(column) - length(?) + 1) = ?`).
+    pub fn ends_with(self, suffix: &str) -> Condition<T> {
+        let column = self.reference();
+        let mut f = Fragment::raw(format!("substr({column}, length({column}) - length("));
+        f.push_operand(Operand::Value(Ok(Value::Text(suffix.to_owned()))));
+        f.sql.to_mut().push_str(") + 1) = ");
+        f.push_operand(Operand::Value(Ok(Value::Text(suffix.to_owned()))));
+        Condition::from_fragment(f)
     }
 }
 

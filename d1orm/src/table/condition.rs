@@ -189,6 +189,27 @@ impl<T> Condition<T> {
         self.combine("OR", other)
     }
 
+    /// Every condition holds: the conditions ANDed, or `None` when there are none (then
+    /// [`where_opt`](crate::table::Query::where_opt) filters nothing). For filters
+    /// gathered at run time:
+    ///
+    /// ```ignore
+    /// db.notes().where_opt(|n| {
+    ///     let mut all = Vec::new();
+    ///     if let Some(author) = author { all.push(n.author.eq(author)); }
+    ///     if let Some(text) = &text { all.push(n.body.contains(text)); }
+    ///     Condition::all(all)
+    /// })
+    /// ```
+    pub fn all(conditions: impl IntoIterator<Item = Condition<T>>) -> Option<Self> {
+        conditions.into_iter().reduce(Condition::and)
+    }
+
+    /// At least one condition holds: the conditions ORed, or `None` when there are none.
+    pub fn any(conditions: impl IntoIterator<Item = Condition<T>>) -> Option<Self> {
+        conditions.into_iter().reduce(Condition::or)
+    }
+
     /// The condition does not hold.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {

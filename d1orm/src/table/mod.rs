@@ -26,7 +26,9 @@ mod upsert;
 mod write;
 
 pub use crate::schema::{create_indexes_sql, create_table_sql};
-pub use column::{Assignment, Column, JsonColumn, JsonPath, Order, PathStep};
+pub use column::{
+    Assignment, Column, JsonColumn, JsonPath, LIKE_PATTERN_LIMIT, Order, PathStep, TextColumn,
+};
 pub use column_type::{ColumnType, ColumnValue, Operand};
 pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;

@@ -205,6 +205,20 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         next
     }
 
+    /// Keeps the rows matching the condition when there is one (ANDed with earlier
+    /// filters), for filters chosen at run time: `.where_opt(|n| tag.map(|t| n.tag.eq(t)))`.
+    /// The chain's type does not change, so optional filters compose in any number and
+    /// order; and since `None` filters nothing, a chain filtered only this way is still
+    /// unfiltered to `update` and `delete` (which need [`where_`](Self::where_) or
+    /// [`all_rows`](Self::all_rows)).
+    pub fn where_opt(&self, condition: impl FnOnce(&T::Columns) -> Option<Condition<T>>) -> Self {
+        let mut next = self.with(self.select.clone(), self.returning.clone());
+        if let Some(condition) = condition(&T::columns()) {
+            next.and_filter(condition.fragment);
+        }
+        next
+    }
+
     fn and_filter(&mut self, new: Fragment) {
         self.filter = Some(match self.filter.take() {
             None => new,

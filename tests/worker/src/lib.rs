@@ -20,6 +20,8 @@ mod batches;
 mod chains;
 #[path = "../../conformance/migrations.rs"]
 mod migrations;
+#[path = "../../conformance/queries.rs"]
+mod queries;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {

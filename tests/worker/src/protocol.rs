@@ -169,7 +169,7 @@ async fn handle<B: Served>(
 /// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
 /// database; the result is the chain's observation, as the suite compares it.
 async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
-    use crate::{batches, chains, migrations};
+    use crate::{batches, chains, migrations, queries};
     Ok(match string_field(request, "name")? {
         "reads" => chains::reads(db).await,
         "writes_with_returning" => chains::writes_with_returning(db).await,
@@ -181,6 +181,8 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "typed_batches" => batches::typed_batches(db).await,
         "failing_batches" => batches::failing_batches(db).await,
         "migrations" => migrations::migrations(db).await,
+        "text_matching" => queries::text_matching(db).await,
+        "dynamic_filters" => queries::dynamic_filters(db).await,
         other => {
             return Err(Failure::Harness(format!(
                 "{HARNESS} unknown chain {other:?}"

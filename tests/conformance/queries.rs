@@ -1,0 +1,167 @@
+//! The typed chains real apps write beyond plain filters (issue 17): text matched as it
+//! is, filters chosen at run time, aggregates. Run like `chains`: on the reference
+//! backend, on real local D1, and inside workerd on both Worker backends; all must agree.
+
+use d1orm::table::{Condition, create_table_sql};
+use d1orm::{Backend, Database, Table};
+use serde::Serialize;
+use serde_json::{Value as J, json};
+
+use crate::chains::obs;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Table)]
+pub struct Note {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub org: i64,
+    pub author: String,
+    pub body: String,
+    pub tag: Option<String>,
+    pub stars: i64,
+    pub score: f64,
+}
+
+const NOTES: [(i64, &str, &str, Option<&str>, i64, f64); 8] = [
+    (1, "ada", "100% sure", Some("rust"), 3, 1.5),
+    (1, "ada", "snake_case names", Some("style"), 5, 2.0),
+    (1, "bob", "plain text", None, 0, 0.5),
+    (2, "bob", "Under_score and %", Some("rust"), 7, 3.25),
+    (2, "cy", "a_b", Some("style"), 1, 1.0),
+    (2, "cy", "naïve café ✓", None, 2, 2.5),
+    (3, "ada", "UPPER case", Some("rust"), 4, 0.25),
+    (3, "dee", "", None, 0, 0.0),
+];
+
+async fn seed<B: Backend>(db: &Database<B>) -> J {
+    let created = db.exec(&create_table_sql::<Note>()).await.map(|r| r.count);
+    let rows = NOTES.iter().map(|&(org, author, body, tag, stars, score)| {
+        let mut n = NewNote::new(org, author.to_owned(), body.to_owned(), stars, score);
+        n.tag = tag.map(str::to_owned);
+        n
+    });
+    let inserted = db.notes().insert_many(rows).await.map(|w| w.changes());
+    json!({ "create": obs(created), "insert": obs(inserted) })
+}
+
+/// The ids of a chain's rows, in order.
+macro_rules! ids {
+    ($q:expr) => {
+        obs($q
+            .order_by(|n| n.id.asc())
+            .select(|n| n.id)
+            .many()
+            .await
+            .map(|r| r.rows))
+    };
+}
+
+/// contains / starts_with / ends_with match the text as it is (`_`, `%`, case, any
+/// length); `like` keeps its patterns and refuses one over 50 bytes before sending.
+pub async fn text_matching<B: Backend>(db: &Database<B>) -> J {
+    let seeded = seed(db).await;
+    let q = db.notes();
+    let long = "x".repeat(60);
+    json!([
+        seeded,
+        ids!(q.where_(|n| n.body.contains("_"))),
+        ids!(q.where_(|n| n.body.contains("%"))),
+        ids!(q.where_(|n| n.body.contains("case"))),
+        ids!(q.where_(|n| n.body.contains(""))),
+        ids!(q.where_(|n| n.body.contains("café ✓"))),
+        ids!(q.where_(|n| n.body.contains(&long))),
+        ids!(q.where_(|n| n.body.starts_with("a_"))),
+        ids!(q.where_(|n| n.body.starts_with("100%"))),
+        ids!(q.where_(|n| n.body.starts_with(""))),
+        ids!(q.where_(|n| n.body.ends_with("%"))),
+        ids!(q.where_(|n| n.body.ends_with("é ✓"))),
+        ids!(q.where_(|n| n.body.ends_with("xa_b"))),
+        ids!(q.where_(|n| n.tag.contains("us"))),
+        ids!(q.where_(|n| n.tag.starts_with("st").not())),
+        // LIKE: `_` is any one character, ASCII case is ignored.
+        ids!(q.where_(|n| n.body.like("a_b"))),
+        ids!(q.where_(|n| n.body.like("%CASE%"))),
+        ids!(q.where_(|n| n.body.like(&long))),
+    ])
+}
+
+/// Optional filters composed at run time: `where_opt` with `Condition::all`/`any`.
+pub async fn dynamic_filters<B: Backend>(db: &Database<B>) -> J {
+    let seeded = seed(db).await;
+    struct Search {
+        org: Option<i64>,
+        author: Option<&'static str>,
+        text: Option<&'static str>,
+        tags: Vec<&'static str>,
+        min_stars: Option<i64>,
+    }
+    let searches = [
+        Search {
+            org: None,
+            author: None,
+            text: None,
+            tags: vec![],
+            min_stars: None,
+        },
+        Search {
+            org: Some(1),
+            author: None,
+            text: None,
+            tags: vec![],
+            min_stars: None,
+        },
+        Search {
+            org: None,
+            author: Some("ada"),
+            text: Some("case"),
+            tags: vec![],
+            min_stars: None,
+        },
+        Search {
+            org: None,
+            author: None,
+            text: None,
+            tags: vec!["rust", "style"],
+            min_stars: Some(3),
+        },
+        Search {
+            org: Some(2),
+            author: Some("cy"),
+            text: Some("_"),
+            tags: vec!["style"],
+            min_stars: Some(1),
+        },
+    ];
+    let mut out = vec![seeded];
+    for s in &searches {
+        let q = db
+            .notes()
+            .where_opt(|n| s.org.map(|o| n.org.eq(o)))
+            .where_opt(|n| {
+                let mut all = Vec::new();
+                if let Some(a) = s.author {
+                    all.push(n.author.eq(a));
+                }
+                if let Some(t) = s.text {
+                    all.push(n.body.contains(t));
+                }
+                if let Some(m) = s.min_stars {
+                    all.push(n.stars.gte(m));
+                }
+                Condition::all(all)
+            })
+            .where_opt(|n| Condition::any(s.tags.iter().map(|t| n.tag.eq(*t))));
+        out.push(ids!(q));
+    }
+    // An unfiltered chain stays unfiltered to update/delete whatever where_opt got; a
+    // where_ on top filters; the count sees the rows.
+    let updated = db
+        .notes()
+        .where_opt(|n| Some(n.org.eq(3)))
+        .where_(|n| n.stars.gt(0))
+        .update(|n| n.stars.add(10))
+        .await
+        .map(|w| w.changes());
+    out.push(obs(updated));
+    out.push(obs(db.notes().where_(|n| n.stars.gt(10)).count().await));
+    J::Array(out)
+}
