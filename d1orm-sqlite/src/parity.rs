@@ -242,29 +242,44 @@ fn printf_functions(conn: &Connection) -> Result<()> {
             }
             let helper = helper.as_ref().expect("opened above");
             helper.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
-            let sql = printf_sql(ctx.len());
-            let mut stmt = helper.prepare_cached(&sql)?;
             let format = match &capped.format {
                 Some(f) => ValueRef::Text(f),
                 None => ctx.get_raw(0),
             };
-            stmt.raw_bind_parameter(1, ToSqlOutput::Borrowed(format))?;
-            for (i, arg) in args.iter().enumerate() {
-                let arg = match capped.args.iter().find(|(at, _)| *at == i) {
-                    Some(&(_, value)) => ValueRef::Integer(value),
-                    None => *arg,
-                };
-                stmt.raw_bind_parameter(i + 2, ToSqlOutput::Borrowed(arg))?;
-            }
-            let mut rows = stmt.raw_query();
-            let row = rows.next()?.ok_or(Error::QueryReturnedNoRows)?;
-            Ok(match row.get_ref(0)? {
-                ValueRef::Text(t) => Some(Text(t.to_vec())),
-                _ => None,
+            builtin_printf(helper, format, &args, &capped.args).map_err(|e| match e {
+                // The code alone, so SQLite reports it with its own text, as the
+                // built-in does (`string or blob too big`: SQLITE_TOOBIG).
+                Error::SqliteFailure(e, _) => Error::SqliteFailure(e, None),
+                e => e,
             })
         })?;
     }
     Ok(())
+}
+
+/// SQLite's own `printf` of `format` and `args` (those at the indexes of `replaced`
+/// replaced by the integers given) on `helper`, a connection that does not shadow it.
+fn builtin_printf(
+    helper: &Connection,
+    format: ValueRef<'_>,
+    args: &[ValueRef<'_>],
+    replaced: &[(usize, i64)],
+) -> Result<Option<Text>> {
+    let mut stmt = helper.prepare_cached(&printf_sql(args.len() + 1))?;
+    stmt.raw_bind_parameter(1, ToSqlOutput::Borrowed(format))?;
+    for (i, arg) in args.iter().enumerate() {
+        let arg = match replaced.iter().find(|(at, _)| *at == i) {
+            Some(&(_, value)) => ValueRef::Integer(value),
+            None => *arg,
+        };
+        stmt.raw_bind_parameter(i + 2, ToSqlOutput::Borrowed(arg))?;
+    }
+    let mut rows = stmt.raw_query();
+    let row = rows.next()?.ok_or(Error::QueryReturnedNoRows)?;
+    Ok(match row.get_ref(0)? {
+        ValueRef::Text(t) => Some(Text(t.to_vec())),
+        _ => None,
+    })
 }
 
 fn printf_sql(args: usize) -> String {
@@ -362,12 +377,14 @@ fn cap_printf(format: &[u8], args: &[ValueRef<'_>]) -> Capped {
                     }
                 }
                 b'*' => {
-                    if let Some((index, w)) = int_arg(&mut used) {
-                        // A negative width left-justifies; its size is capped alike.
-                        if w.unsigned_abs() > limit && w != i32::MIN {
-                            let cap = i64::from(limit);
-                            capped.args.push((index, if w < 0 { -cap } else { cap }));
-                        }
+                    // A negative width left-justifies; its size is capped alike (the
+                    // most negative `int` is a width of 0).
+                    if let Some((index, w)) = int_arg(&mut used)
+                        && w.unsigned_abs() > limit
+                        && w != i32::MIN
+                    {
+                        let cap = i64::from(limit);
+                        capped.args.push((index, if w < 0 { -cap } else { cap }));
                     }
                     let next = at(i + 1);
                     if next != b'.' && next != b'l' {
@@ -380,10 +397,11 @@ fn cap_printf(format: &[u8], args: &[ValueRef<'_>]) -> Capped {
                     i += 1;
                     c = at(i);
                     if c == b'*' {
-                        if let Some((index, p)) = int_arg(&mut used) {
-                            if p.unsigned_abs() > limit && p != i32::MIN {
-                                capped.args.push((index, i64::from(limit)));
-                            }
+                        if let Some((index, p)) = int_arg(&mut used)
+                            && p.unsigned_abs() > limit
+                            && p != i32::MIN
+                        {
+                            capped.args.push((index, i64::from(limit)));
                         }
                         i += 1;
                         c = at(i);
@@ -419,8 +437,8 @@ fn cap_printf(format: &[u8], args: &[ValueRef<'_>]) -> Capped {
         match c {
             // No argument: the size (ignored by the SQL function) and `%%`.
             b'n' | b'%' => {}
-            b'd' | b'i' | b'u' | b'e' | b'E' | b'f' | b'g' | b'G' | b'j' | b'J' | b'q'
-            | b'Q' | b'w' | b'p' | b'o' | b'x' | b'X' | b'r' | b's' | b'z' | b'c' => {
+            b'd' | b'i' | b'u' | b'e' | b'E' | b'f' | b'g' | b'G' | b'j' | b'J' | b'q' | b'Q'
+            | b'w' | b'p' | b'o' | b'x' | b'X' | b'r' | b's' | b'z' | b'c' => {
                 if used < args.len() {
                     used += 1;
                 }
@@ -564,5 +582,64 @@ mod tests {
         ] {
             assert_eq!(text_to_int(text.as_bytes()), int, "{text:?}");
         }
+    }
+
+    /// What a query's single value is, or its error, as bytes and codes.
+    fn answer(conn: &Connection, sql: &str) -> String {
+        conn.query_row(sql, [], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Text(t) => format!("text {t:?}"),
+                other => format!("{other:?}"),
+            })
+        })
+        .unwrap_or_else(|e| format!("error {e:?}"))
+    }
+
+    #[test]
+    fn printf_answers_as_the_built_in_below_the_cap() {
+        let builtin = Connection::open_in_memory().expect("memory");
+        let d1 = Connection::open_in_memory().expect("memory");
+        apply(&d1).expect("parity");
+        for conn in [&builtin, &d1] {
+            conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 300_000)
+                .expect("limit");
+        }
+        for sql in [
+            "SELECT printf('%d %i %u|%5.2f|%-6s|%c|%q|%Q|%w|%,d|%!.3g|%#x|%o|%e|%G|%+d', 42, -7, 3, \
+             3.14159, 'ab', 'xyz', 'it''s', NULL, 'a\"b', 1234567, 1.0, 255, 8, 12345.678, 1e-10, 5)",
+            "SELECT printf('%s %T %d', 'a', 1)",
+            "SELECT printf('%.1s', 'é')",
+            "SELECT format('%*.*d|', -8, 3, 5)",
+            "SELECT printf()",
+            "SELECT printf(NULL, 1)",
+            "SELECT printf(x'25640025', 5)",
+            "SELECT printf(12)",
+            "SELECT printf(1.5)",
+            "SELECT printf('%.*c|%3c', 3, 'é', 'x')",
+            "SELECT printf('%j %J %J', 'a\"', NULL, 'b')",
+            "SELECT printf('%p %r %n %% %5%', 255, 3)",
+            "SELECT printf('%s %s', 'only one')",
+            "SELECT printf('%lld %ld %llx', 9007199254740993, -1, -1)",
+            "SELECT printf('%d %s %f', '12abc', 7, '2.5')",
+            "SELECT length(printf('%100000d%.100000f', 1, 2.5))",
+            // Over the length limit: the same error, SQLITE_TOOBIG.
+            "SELECT printf('%100000d%100000d%100000d', 1, 2, 3)",
+            "SELECT printf('%y %d', 1)",
+            "SELECT printf('%', 1)",
+        ] {
+            assert_eq!(answer(&d1, sql), answer(&builtin, sql), "{sql}");
+        }
+        // Over the cap, the answer is the capped one.
+        assert_eq!(
+            answer(
+                &d1,
+                "SELECT printf('%*d|%.150000s', 150001, 1, 'x') = printf('%100000d|x', 1)"
+            ),
+            "Integer(1)"
+        );
+        assert_eq!(
+            answer(&builtin, "SELECT length(printf('%*d', 150001, 1))"),
+            "Integer(150001)"
+        );
     }
 }
