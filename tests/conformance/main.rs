@@ -302,7 +302,8 @@ fn main() {
         batches::failing_batches,
         migrations::migrations,
         queries::text_matching,
-        queries::dynamic_filters
+        queries::dynamic_filters,
+        queries::aggregates
     );
     drop(d1);
 

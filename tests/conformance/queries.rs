@@ -165,3 +165,77 @@ pub async fn dynamic_filters<B: Backend>(db: &Database<B>) -> J {
     out.push(obs(db.notes().where_(|n| n.stars.gt(10)).count().await));
     J::Array(out)
 }
+
+/// Aggregates, typed by their column: whole-table, grouped, `having`, ordered by an
+/// aggregate, a count of groups, into a `FromRow`-like tuple; NULL sums when no row has
+/// a value.
+pub async fn aggregates<B: Backend>(db: &Database<B>) -> J {
+    use d1orm::table::count;
+    let seeded = seed(db).await;
+    let totals = db
+        .notes()
+        .select(|n| {
+            (
+                count(),
+                n.stars.sum(),
+                n.score.avg(),
+                n.stars.min(),
+                n.body.max(),
+                n.tag.count(),
+                n.tag.count_distinct(),
+            )
+        })
+        .one()
+        .await;
+    let per_org = db
+        .notes()
+        .group_by(|n| n.org)
+        .order_by(|n| n.org.asc())
+        .select(|n| {
+            (
+                n.org,
+                count(),
+                n.stars.sum(),
+                n.score.avg(),
+                n.author.group_concat("; "),
+            )
+        })
+        .many()
+        .await
+        .map(|r| r.rows);
+    let busy = db
+        .notes()
+        .where_(|n| n.stars.gt(0))
+        .group_by(|n| (n.org, n.author))
+        .having(|n| count().gt(1).or(n.stars.sum().gte(7)))
+        .having(|n| n.score.max().gt(1.0))
+        .order_by(|n| (n.stars.sum().desc(), n.author.asc()))
+        .select(|n| (n.org, n.author, n.stars.sum()))
+        .many()
+        .await
+        .map(|r| r.rows);
+    let groups = db.notes().group_by(|n| n.tag).count().await;
+    let none = db
+        .notes()
+        .where_(|n| n.org.eq(99))
+        .select(|n| (count(), n.stars.sum(), n.score.sum(), n.tag.min()))
+        .one()
+        .await;
+    let tags = db
+        .notes()
+        .where_(|n| n.tag.is_not_null())
+        .group_by(|n| n.tag)
+        .order_by(|_| count().desc())
+        .select(|n| (n.tag, count()))
+        .first()
+        .await;
+    json!([
+        seeded,
+        obs(totals),
+        obs(per_org),
+        obs(busy),
+        obs(groups),
+        obs(none),
+        obs(tags),
+    ])
+}

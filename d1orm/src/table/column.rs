@@ -603,7 +603,7 @@ pub struct Order<T> {
 }
 
 impl<T> Order<T> {
-    fn new(expr: String, direction: &str) -> Self {
+    pub(crate) fn new(expr: String, direction: &str) -> Self {
         Order {
             sql: format!("{expr} {direction}"),
             error: None,
@@ -611,7 +611,7 @@ impl<T> Order<T> {
         }
     }
 
-    fn with_error(mut self, check: Result<()>) -> Self {
+    pub(crate) fn with_error(mut self, check: Result<()>) -> Self {
         self.error = check.err().map(Box::new);
         self
     }

@@ -16,6 +16,7 @@
 //! }
 //! ```
 
+mod aggregate;
 mod column;
 mod column_type;
 mod condition;
@@ -26,6 +27,7 @@ mod upsert;
 mod write;
 
 pub use crate::schema::{create_indexes_sql, create_table_sql};
+pub use aggregate::{Aggregate, Ordered, Summable, count};
 pub use column::{
     Assignment, Column, JsonColumn, JsonPath, LIKE_PATTERN_LIMIT, Order, PathStep, TextColumn,
 };
@@ -36,7 +38,10 @@ pub use decoders::Rows;
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
-pub use query::{Filtered, HasFilter, IntoAssignments, IntoOrder, NoReturning, Query, Unfiltered};
+pub use query::{
+    Filtered, Grouped, HasFilter, IntoAssignments, IntoGroup, IntoOrder, NoReturning, Query,
+    Unfiltered,
+};
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 

@@ -25,6 +25,11 @@ pub struct Unfiltered;
 #[derive(Debug, Clone, Copy)]
 pub struct Filtered;
 
+/// The chain groups its rows (`group_by`): reads give one row per group, and `having`
+/// filters the groups; `update` and `delete` are not available.
+#[derive(Debug, Clone, Copy)]
+pub struct Grouped;
+
 /// A chain state on which writes to existing rows are allowed.
 #[diagnostic::on_unimplemented(
     message = "`update` and `delete` need a filter",
@@ -129,6 +134,8 @@ pub struct Query<'db, B, T, F = Unfiltered, S = AllColumns, R = NoReturning> {
     order_error: Option<Box<Error>>,
     limit: Option<u64>,
     offset: Option<u64>,
+    /// ` GROUP BY .. [HAVING ..]` with its parameters, once grouped.
+    group: Option<Box<Fragment>>,
     select: S,
     returning: R,
     _marker: PhantomData<fn() -> (T, F)>,
@@ -143,6 +150,7 @@ impl<B, T, F, S: Clone, R: Clone> Clone for Query<'_, B, T, F, S, R> {
             order_error: self.order_error.clone(),
             limit: self.limit,
             offset: self.offset,
+            group: self.group.clone(),
             select: self.select.clone(),
             returning: self.returning.clone(),
             _marker: PhantomData,
@@ -171,6 +179,7 @@ impl<'db, B, T: Table> Query<'db, B, T> {
             order_error: None,
             limit: None,
             offset: None,
+            group: None,
             select: AllColumns,
             returning: NoReturning,
             _marker: PhantomData,
@@ -189,6 +198,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
             order_error: self.order_error.clone(),
             limit: self.limit,
             offset: self.offset,
+            group: self.group.clone(),
             select,
             returning,
             _marker: PhantomData,
@@ -232,6 +242,21 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
                 old
             }
         });
+    }
+
+    /// Groups the rows by these columns (`GROUP BY`): a read then gives one row per
+    /// group, selecting the keys and aggregates (`n.stars.sum()`, [`count()`](super::count)),
+    /// and [`having`](Self::having) filters the groups. Filter rows with `where_` before
+    /// grouping; a grouped chain cannot `update` or `delete`.
+    pub fn group_by<K: IntoGroup<T>>(
+        &self,
+        keys: impl FnOnce(&T::Columns) -> K,
+    ) -> Query<'db, B, T, Grouped, S, R> {
+        let mut next = self.with(self.select.clone(), self.returning.clone());
+        let mut sql = String::from(" GROUP BY ");
+        keys(&T::columns()).write_group(&mut sql);
+        next.group = Some(Box::new(Fragment::raw(sql)));
+        next
     }
 
     /// Says explicitly that `update` or `delete` applies to every row (matched by the
@@ -295,6 +320,15 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn where_sql(&self, sql: &mut String, params: &mut ParamValues) -> Result<()> {
+        if self.group.is_some() {
+            return Err(Error::d1(
+                crate::Prefix::Error,
+                format!(
+                    "a chain grouped with group_by cannot update or delete {}: filter it with where_ instead",
+                    T::NAME
+                ),
+            ));
+        }
         where_sql(self.filter.as_ref(), sql, params)
     }
 
@@ -309,6 +343,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         select_statement(
             Clauses {
                 filter: self.filter.as_ref(),
+                group: self.group.as_deref(),
                 order: &self.order,
                 order_error: self.order_error.as_deref(),
                 offset: self.offset,
@@ -364,6 +399,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 /// What a chain adds to a `SELECT`.
 struct Clauses<'a> {
     filter: Option<&'a Fragment>,
+    group: Option<&'a Fragment>,
     order: &'a [String],
     order_error: Option<&'a Error>,
     offset: Option<u64>,
@@ -387,9 +423,16 @@ fn select_statement(
     sql.push_str(quoted_table);
     let mut params = ParamValues::new();
     where_sql(clauses.filter, &mut sql, &mut params)?;
+    if let Some(group) = clauses.group {
+        if let Some(e) = &group.error {
+            return Err((**e).clone());
+        }
+        sql.push_str(&group.sql);
+        push_cloned(&mut params, &group.params);
+    }
     tail_sql(clauses.order, clauses.offset, &mut sql, limit);
     let mut sql = Sql::single(sql);
-    if clauses.filter.is_some_and(|f| f.one_row) {
+    if clauses.group.is_none() && clauses.filter.is_some_and(|f| f.one_row) {
         sql = sql.at_most_one_row();
     }
     Ok(Statement::with_params(sql, params))
@@ -520,7 +563,7 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     /// (`first` and `one` add a limit of their own, which one row never reaches.)
     fn key_lookup(&self) -> Option<Statement> {
         let (condition, find_sql) = T::KEY_LOOKUP?;
-        if self.select.every_column().is_none() || self.limit.is_some() {
+        if self.select.every_column().is_none() || self.limit.is_some() || self.group.is_some() {
             return None;
         }
         key_lookup(
@@ -557,12 +600,13 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
         self.read(Some(self.limit.map_or(2, |l| l.min(2))))
     }
 
-    /// The number of matching rows (within `limit`/`offset` when set).
+    /// The number of matching rows (within `limit`/`offset` when set); on a grouped
+    /// chain, the number of groups.
     ///
     /// # Failure
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
-        let statement = if self.limit.is_some() || self.offset.is_some() {
+        let statement = if self.limit.is_some() || self.offset.is_some() || self.group.is_some() {
             self.select_statement("SELECT ", &|sql| sql.push('1'), self.limit)
                 .map(|inner| {
                     Statement::with_params(
@@ -733,3 +777,60 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
         super::Upsert::new(self.backend, rows.into_rows(), self.returning.clone())
     }
 }
+
+/// Grouped chains: `having` filters the groups.
+impl<'db, B, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clone>
+    Query<'db, B, T, Grouped, S, R>
+{
+    /// Keeps the groups matching the condition, written on aggregates and the group's
+    /// keys (`HAVING`; ANDed with earlier ones): `.having(|n| count().gt(1))`.
+    pub fn having(&self, condition: impl FnOnce(&T::Columns) -> Condition<T>) -> Self {
+        let mut next = self.clone();
+        let new = condition(&T::columns()).fragment;
+        let group = next.group.get_or_insert_with(Default::default);
+        let sql = group.sql.to_mut();
+        sql.push_str(if sql.contains(" HAVING ") {
+            " AND ("
+        } else {
+            " HAVING ("
+        });
+        sql.push_str(&new.sql);
+        sql.push(')');
+        append_params(&mut group.params, new.params);
+        if group.error.is_none() {
+            group.error = new.error;
+        }
+        next
+    }
+}
+
+/// What `group_by` takes: a column, or a tuple of columns.
+pub trait IntoGroup<T> {
+    /// Appends the comma-separated keys.
+    fn write_group(self, sql: &mut String);
+}
+
+impl<T, V, const I: usize> IntoGroup<T> for super::Column<T, V, I> {
+    fn write_group(self, sql: &mut String) {
+        sql.push_str(&self.reference());
+    }
+}
+
+macro_rules! tuple_group {
+    ($($name:ident $index:tt),+) => {
+        impl<T, $($name: IntoGroup<T>),+> IntoGroup<T> for ($($name,)+) {
+            fn write_group(self, sql: &mut String) {
+                $(
+                    if $index > 0 {
+                        sql.push_str(", ");
+                    }
+                    self.$index.write_group(sql);
+                )+
+            }
+        }
+    };
+}
+tuple_group!(A 0);
+tuple_group!(A 0, B 1);
+tuple_group!(A 0, B 1, C 2);
+tuple_group!(A 0, B 1, C 2, D 3);

@@ -183,6 +183,7 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "migrations" => migrations::migrations(db).await,
         "text_matching" => queries::text_matching(db).await,
         "dynamic_filters" => queries::dynamic_filters(db).await,
+        "aggregates" => queries::aggregates(db).await,
         other => {
             return Err(Failure::Harness(format!(
                 "{HARNESS} unknown chain {other:?}"
