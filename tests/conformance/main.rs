@@ -303,7 +303,9 @@ fn main() {
         migrations::migrations,
         queries::text_matching,
         queries::dynamic_filters,
-        queries::aggregates
+        queries::aggregates,
+        queries::json_collections,
+        queries::sql_fragments
     );
     drop(d1);
 

@@ -239,3 +239,119 @@ pub async fn aggregates<B: Backend>(db: &Database<B>) -> J {
         obs(tags),
     ])
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Table)]
+pub struct Post {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub title: String,
+    #[d1orm(json)]
+    pub tags: Vec<String>,
+    #[d1orm(json)]
+    pub scores: Option<Vec<i64>>,
+    #[d1orm(json)]
+    pub meta: std::collections::BTreeMap<String, i64>,
+    pub edited_at: Option<String>,
+}
+
+async fn seed_posts<B: Backend>(db: &Database<B>) -> J {
+    let created = db.exec(&create_table_sql::<Post>()).await.map(|r| r.count);
+    let meta = |pairs: &[(&str, i64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    let rows = vec![
+        NewPost::new(
+            "rust tips".into(),
+            vec!["rust".into(), "tips".into()],
+            meta(&[("views", 10)]),
+        ),
+        NewPost::new(
+            "d1 notes".into(),
+            vec!["d1".into(), "sqlite".into(), "rust".into()],
+            meta(&[]),
+        ),
+        NewPost::new("empty".into(), vec![], meta(&[("views", 0), ("likes", 2)])),
+        NewPost::new(
+            "under_score".into(),
+            vec!["a_b".into(), "%".into()],
+            meta(&[("likes", 5)]),
+        ),
+    ];
+    let mut rows = rows;
+    rows[0].scores = Some(vec![90, 70]);
+    rows[1].scores = Some(vec![50]);
+    rows[3].scores = Some(vec![]);
+    let inserted = db.posts().insert_many(rows).await.map(|w| w.changes());
+    json!({ "create": obs(created), "insert": obs(inserted) })
+}
+
+/// JSON arrays and objects typed by the column's Rust type: contains, any, length,
+/// has_key, keys.
+pub async fn json_collections<B: Backend>(db: &Database<B>) -> J {
+    let seeded = seed_posts(db).await;
+    let q = db.posts();
+    json!([
+        seeded,
+        ids!(q.where_(|p| p.tags.contains("rust"))),
+        ids!(q.where_(|p| p.tags.contains("%"))),
+        ids!(q.where_(|p| p.tags.any(|t| t.starts_with("sq")))),
+        ids!(q.where_(|p| p.tags.any(|t| t.contains("_")))),
+        ids!(q.where_(|p| p.scores.any(|s| s.gte(70)))),
+        ids!(q.where_(|p| p.scores.contains(50))),
+        ids!(q.where_(|p| p.tags.length().gt(1))),
+        ids!(q.where_(|p| p.scores.length().eq(0))),
+        ids!(q.where_(|p| p.meta.has_key("likes"))),
+        obs(q
+            .order_by(|p| (p.tags.length().desc(), p.id.asc()))
+            .select(|p| (p.id, p.tags.length(), p.scores.length(), p.meta.keys()))
+            .many()
+            .await
+            .map(|r| r.rows)),
+    ])
+}
+
+/// Typed SQL fragments inside chains: in a filter, an assignment, a projection and an
+/// order, with columns and values as arguments; a wrong number of arguments is an
+/// error before anything is sent. (Numbers bound into text expressions are avoided:
+/// local D1 binds every number as REAL, `bind/typeof_bound_numbers`.)
+pub async fn sql_fragments<B: Backend>(db: &Database<B>) -> J {
+    use d1orm::table::sql;
+    let seeded = seed_posts(db).await;
+    let q = db.posts();
+    let long = ids!(q.where_(|p| {
+        sql::<bool>("length({}) > {}")
+            .arg(p.title)
+            .value(8i64)
+            .is_true()
+    }));
+    let typed = ids!(q.where_(|p| sql::<i64>("length({})").arg(p.title).gte(9)));
+    let edited = db
+        .posts()
+        .where_(|p| p.id.eq(2))
+        .update(|p| p.edited_at.set(sql("'2026-01-0' || {}").value("2".to_owned())))
+        .await
+        .map(|w| w.changes());
+    let projected = q
+        .order_by(|p| {
+            sql::<i64>("length({}) * {}")
+                .arg(p.title)
+                .value(-1i64)
+                .asc()
+        })
+        .select(|p| {
+            (
+                p.id,
+                sql::<i64>("length({})").arg(p.title),
+                sql::<String>("upper({}) || {}")
+                    .arg(p.title)
+                    .value("'!".to_owned()),
+                p.edited_at,
+            )
+        })
+        .many()
+        .await
+        .map(|r| r.rows);
+    let wrong = q
+        .where_(|p| sql::<i64>("length({})").on().eq(1).and(p.id.gt(0)))
+        .count()
+        .await;
+    json!([seeded, long, typed, obs(edited), obs(projected), obs(wrong)])
+}

@@ -266,6 +266,8 @@ pub enum Operand {
     Value(Result<Value>),
     /// SQL text with no parameter (a column reference).
     Sql(String),
+    /// SQL text with its parameters (a typed SQL expression, `table::sql`).
+    Expr(String, crate::backend::ParamValues),
 }
 
 impl<V: ColumnType> ColumnValue<V> for V {

@@ -67,6 +67,7 @@ impl Fragment {
                 self.bind(v);
             }
             Operand::Sql(sql) => self.sql.to_mut().push_str(&sql),
+            Operand::Expr(sql, params) => super::expr::push_expr(self, &sql, params),
         }
     }
 

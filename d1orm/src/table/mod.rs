@@ -21,8 +21,11 @@ mod column;
 mod column_type;
 mod condition;
 pub mod decoders;
+mod expr;
+mod json_array;
 mod projection;
 mod query;
+mod relation;
 mod upsert;
 mod write;
 
@@ -35,12 +38,17 @@ pub use column_type::{ColumnType, ColumnValue, Operand};
 pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;
 pub use decoders::Rows;
+pub use expr::{Expr, Sql, sql};
+pub use json_array::{JsonArray, JsonElement, JsonKeys};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
 pub use query::{
     Filtered, Grouped, HasFilter, IntoAssignments, IntoGroup, IntoOrder, NoReturning, Query,
     Unfiltered,
+};
+pub use relation::{
+    Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,
 };
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};

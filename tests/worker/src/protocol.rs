@@ -184,6 +184,8 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "text_matching" => queries::text_matching(db).await,
         "dynamic_filters" => queries::dynamic_filters(db).await,
         "aggregates" => queries::aggregates(db).await,
+        "json_collections" => queries::json_collections(db).await,
+        "sql_fragments" => queries::sql_fragments(db).await,
         other => {
             return Err(Failure::Harness(format!(
                 "{HARNESS} unknown chain {other:?}"

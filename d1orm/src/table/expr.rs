@@ -1,0 +1,312 @@
+//! Typed SQL expressions inside a chain: the escape hatch for what the builder lacks.
+//!
+//! ```ignore
+//! use d1orm::table::sql;
+//! // An assignment, a filter, a projection and an order, each typed by its declaration.
+//! db.notes().where_(|n| n.id.eq(id)).update(|n| n.edited_at.set(sql("datetime('now')"))).await?;
+//! db.notes().where_(|n| sql::<bool>("length({}) > {}").arg(n.body).value(280).is_true()).many().await?;
+//! db.notes().select(|n| (n.id, sql::<i64>("length({})").arg(n.body))).many().await?;
+//! db.notes().order_by(|n| sql::<i64>("length({})").arg(n.body).desc()).many().await?;
+//! ```
+//!
+//! The text is a `&'static str`, never a string made at run time, so no user input can
+//! become SQL: values enter as arguments. Each `{}` takes the next argument: a column of
+//! the same table (its quoted name), or a value, bound as a parameter in filters and
+//! assignments and written as an SQL literal in projections and orderings (whose SQL
+//! carries no parameters).
+
+use std::marker::PhantomData;
+
+use super::Table;
+use super::column::{Column, JsonColumn, Order};
+use super::column_type::{ColumnType, ColumnValue, Operand};
+use super::condition::{Condition, Fragment};
+use super::projection::Projection;
+use crate::backend::{ParamValues, Row};
+use crate::error::{Error, Prefix, Result};
+use crate::value::Value;
+
+/// A typed SQL expression over the rows of table `T` whose value is `V`.
+pub struct Expr<T, V> {
+    /// The text, with `{}` still standing for arguments not yet given.
+    text: &'static str,
+    /// The arguments given, in order.
+    args: Vec<Arg>,
+    /// What decode errors name.
+    label: &'static str,
+    _marker: PhantomData<fn() -> (T, V)>,
+}
+
+#[derive(Debug, Clone)]
+enum Arg {
+    Sql(String),
+    Value(Result<Value>),
+}
+
+impl<T, V> Clone for Expr<T, V> {
+    fn clone(&self) -> Self {
+        Expr {
+            text: self.text,
+            args: self.args.clone(),
+            label: self.label,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T, V> std::fmt::Debug for Expr<T, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Expr({})", self.text)
+    }
+}
+
+/// A typed SQL expression (see the module's documentation): `V` is the type its value
+/// decodes into, and the type a column must have for `column.set(..)` to take it. Until
+/// a column is an argument it belongs to no table ([`Sql`]); the first column makes it an
+/// [`Expr`] of that column's table.
+pub fn sql<V>(text: &'static str) -> Sql<V> {
+    Sql(Expr {
+        text,
+        args: Vec::new(),
+        label: text,
+        _marker: PhantomData,
+    })
+}
+
+/// A typed SQL expression that names no column yet, so it fits any table: usable as a
+/// value (`u.updated_at.set(sql("datetime('now')"))`) and, once a column is an argument
+/// ([`arg`](Self::arg)), as an [`Expr`] of that column's table.
+pub struct Sql<V>(Expr<(), V>);
+
+impl<V> Clone for Sql<V> {
+    fn clone(&self) -> Self {
+        Sql(self.0.clone())
+    }
+}
+
+impl<V> std::fmt::Debug for Sql<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<V> Sql<V> {
+    /// The next `{}` is this column: the expression is now one of the column's table.
+    pub fn arg<T, W, const I: usize>(self, column: Column<T, W, I>) -> Expr<T, V> {
+        self.on::<T>().arg(column)
+    }
+
+    /// The next `{}` is this JSON column (its JSON text).
+    pub fn json_arg<T, W: serde::Serialize>(self, column: JsonColumn<T, W>) -> Expr<T, V> {
+        self.on::<T>().json_arg(column)
+    }
+
+    /// The next `{}` is this value.
+    pub fn value<W: ColumnType>(self, value: W) -> Self {
+        Sql(self.0.value(value))
+    }
+
+    /// The expression as one of table `T`, for a filter, a projection or an order that
+    /// names no column: `sql::<bool>("random() > 0").on::<Note>().is_true()`.
+    pub fn on<T>(self) -> Expr<T, V> {
+        Expr {
+            text: self.0.text,
+            args: self.0.args,
+            label: self.0.label,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<V> ColumnValue<V> for Sql<V> {
+    fn operand(self) -> Operand {
+        self.0.operand()
+    }
+}
+
+impl<T, V> Expr<T, V> {
+    /// The next `{}` is this column of the same table.
+    pub fn arg<W, const I: usize>(mut self, column: Column<T, W, I>) -> Self {
+        self.args.push(Arg::Sql(column.reference().into_owned()));
+        self
+    }
+
+    /// The next `{}` is this JSON column of the same table (its JSON text).
+    pub fn json_arg<W: serde::Serialize>(mut self, column: JsonColumn<T, W>) -> Self {
+        self.args.push(Arg::Sql(column.reference().into_owned()));
+        self
+    }
+
+    /// The next `{}` is this value.
+    pub fn value<W: ColumnType>(mut self, value: W) -> Self {
+        self.args.push(Arg::Value(value.to_value()));
+        self
+    }
+
+    /// The SQL, with values bound (`bind`) or written as literals.
+    fn render(&self, bind: bool) -> Fragment {
+        let mut f = Fragment::raw(String::with_capacity(self.text.len() + 16));
+        let mut args = self.args.iter();
+        let mut pieces = self.text.split("{}");
+        if let Some(first) = pieces.next() {
+            f.sql.to_mut().push_str(first);
+        }
+        for piece in pieces {
+            match args.next() {
+                Some(Arg::Sql(sql)) => f.sql.to_mut().push_str(sql),
+                Some(Arg::Value(Ok(Value::Text(s)))) if !bind && s.contains('\0') => {
+                    f.error.get_or_insert_with(|| {
+                        Box::new(Error::d1(
+                            Prefix::Error,
+                            format!(
+                                "SQL expression {:?}: a text argument with a NUL character cannot be written in SQL here (a projection or an order); filter on it instead",
+                                self.text
+                            ),
+                        ))
+                    });
+                }
+                Some(Arg::Value(Ok(v))) if !bind => f.sql.to_mut().push_str(&literal(v)),
+                Some(Arg::Value(v)) => f.push_operand(Operand::Value(v.clone())),
+                None => {
+                    f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+                }
+            }
+            f.sql.to_mut().push_str(piece);
+        }
+        if args.next().is_some() {
+            f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+        }
+        f
+    }
+
+    #[cold]
+    fn arity_error(&self) -> Error {
+        let holes = self.text.matches("{}").count();
+        Error::d1(
+            Prefix::Error,
+            format!(
+                "SQL expression {:?} has {holes} `{{}}` but {} argument(s)",
+                self.text,
+                self.args.len()
+            ),
+        )
+    }
+
+    fn compare(&self, op: &str, operand: Operand) -> Condition<T> {
+        let mut f = self.render(true);
+        f.sql = format!("({}) {op} ", f.sql).into();
+        f.push_operand(operand);
+        Condition::from_fragment(f)
+    }
+
+    /// `expression = value`
+    pub fn eq(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare("=", value.operand())
+    }
+    /// `expression <> value`
+    pub fn ne(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare("<>", value.operand())
+    }
+    /// `expression > value`
+    pub fn gt(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare(">", value.operand())
+    }
+    /// `expression >= value`
+    pub fn gte(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare(">=", value.operand())
+    }
+    /// `expression < value`
+    pub fn lt(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare("<", value.operand())
+    }
+    /// `expression <= value`
+    pub fn lte(&self, value: impl ColumnValue<V>) -> Condition<T> {
+        self.compare("<=", value.operand())
+    }
+
+    /// Ascending order on the expression (values written as literals).
+    pub fn asc(&self) -> Order<T> {
+        self.order("ASC")
+    }
+    /// Descending order on the expression (values written as literals).
+    pub fn desc(&self) -> Order<T> {
+        self.order("DESC")
+    }
+
+    fn order(&self, direction: &str) -> Order<T> {
+        let f = self.render(false);
+        let error = match f.error {
+            Some(e) => Err(*e),
+            None => Ok(()),
+        };
+        Order::new(format!("({})", f.sql), direction).with_error(error)
+    }
+}
+
+impl<T> Expr<T, bool> {
+    /// The expression as a condition: rows where it is true.
+    pub fn is_true(&self) -> Condition<T> {
+        let mut f = self.render(true);
+        f.sql = format!("({})", f.sql).into();
+        Condition::from_fragment(f)
+    }
+}
+
+/// An expression is a value for a column of its type: `u.edited_at.set(sql("datetime('now')"))`.
+impl<T, V> ColumnValue<V> for Expr<T, V> {
+    fn operand(self) -> Operand {
+        let f = self.render(true);
+        match f.error {
+            Some(e) => Operand::Value(Err(*e)),
+            None => Operand::Expr(format!("({})", f.sql), f.params),
+        }
+    }
+}
+
+impl<T: Table, V: ColumnType + Send> Projection<T> for Expr<T, V> {
+    type Output = V;
+    fn width(&self) -> usize {
+        1
+    }
+    fn check(&self) -> Result<()> {
+        match self.render(false).error {
+            Some(e) => Err(*e),
+            None => Ok(()),
+        }
+    }
+    fn write_sql(&self, sql: &mut String) {
+        sql.push('(');
+        sql.push_str(&self.render(false).sql);
+        sql.push(')');
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
+        crate::private::decode(row, offset, T::NAME, self.label)
+    }
+}
+
+/// A value as SQL text: integers and floats as numbers, text quoted, a BLOB in hex.
+fn literal(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".to_owned(),
+        Value::Integer(i) => i.to_string(),
+        // `{:?}` keeps a fraction (`1.0`), so SQLite reads a REAL; non-finite floats
+        // never get here (`to_value` refuses them).
+        Value::Real(f) => format!("{f:?}"),
+        Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+        Value::Blob(b) => {
+            let mut hex = String::with_capacity(b.len() * 2 + 3);
+            hex.push_str("X'");
+            for byte in b {
+                hex.push_str(&format!("{byte:02X}"));
+            }
+            hex.push('\'');
+            hex
+        }
+    }
+}
+
+/// The parameters an expression operand carries into a fragment.
+pub(crate) fn push_expr(f: &mut Fragment, sql: &str, params: ParamValues) {
+    f.sql.to_mut().push_str(sql);
+    crate::backend::append_params(&mut f.params, params);
+}

@@ -1,0 +1,221 @@
+//! Conditions and values on JSON columns holding arrays and objects, typed by the
+//! column's Rust type: `tags: Vec<String>` gives `n.tags.contains("rust")` (a `&str`),
+//! `n.tags.any(|t| t.starts_with("ru"))`, `n.tags.length()`; any JSON column gives
+//! `has_key` and `keys`. Rendered with SQLite's `json_each`, `json_array_length` and
+//! `json_type`.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::marker::PhantomData;
+
+use serde::Serialize;
+
+use super::Table;
+use super::column::{JsonColumn, PathStep};
+use super::column_type::{ColumnType, ColumnValue, Operand};
+use super::condition::{Condition, Fragment};
+use super::expr::{Expr, sql};
+use super::projection::Projection;
+use crate::backend::Row;
+use crate::error::{Error, Prefix, Result};
+
+/// A Rust type stored as a JSON array, and what its elements are.
+pub trait JsonArray {
+    /// The type of one element.
+    type Element;
+    /// What `json_array_length` gives: `i64`, or `Option<i64>` for an optional column.
+    type Length: ColumnType + Send;
+}
+
+macro_rules! json_array {
+    ($($t:ident),+) => {$(
+        impl<E> JsonArray for $t<E> {
+            type Element = E;
+            type Length = i64;
+        }
+        impl<E> JsonArray for Option<$t<E>> {
+            type Element = E;
+            type Length = Option<i64>;
+        }
+    )+};
+}
+json_array!(Vec, VecDeque, BTreeSet, HashSet);
+
+impl<E, const N: usize> JsonArray for [E; N] {
+    type Element = E;
+    type Length = i64;
+}
+
+/// One element of a JSON array column, inside [`JsonColumn::any`]: compared with
+/// values of the element's type.
+pub struct JsonElement<T, E> {
+    _marker: PhantomData<fn() -> (T, E)>,
+}
+
+/// The element, as `json_each` names it in the subquery `any` writes.
+const ELEMENT: &str = "\"d1orm_each\".value";
+
+impl<T, E: ColumnType> JsonElement<T, E> {
+    fn compare(&self, op: &str, value: impl ColumnValue<E>) -> Condition<T> {
+        // Only values: a column of the outer table could be shadowed by json_each's
+        // own columns (`id`, `key`, `value`, ...) inside the subquery.
+        let operand = match value.operand() {
+            Operand::Value(v) => Operand::Value(v),
+            _ => Operand::Value(Err(Error::d1(
+                Prefix::Error,
+                "inside `any`, a JSON array's element is compared with values, not columns",
+            ))),
+        };
+        Condition::from_fragment(Fragment::column_op(ELEMENT, op, operand))
+    }
+
+    /// `element = value`
+    pub fn eq(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare("=", value)
+    }
+    /// `element <> value`
+    pub fn ne(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare("<>", value)
+    }
+    /// `element > value`
+    pub fn gt(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare(">", value)
+    }
+    /// `element >= value`
+    pub fn gte(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare(">=", value)
+    }
+    /// `element < value`
+    pub fn lt(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare("<", value)
+    }
+    /// `element <= value`
+    pub fn lte(&self, value: impl ColumnValue<E>) -> Condition<T> {
+        self.compare("<=", value)
+    }
+}
+
+impl<T> JsonElement<T, String> {
+    /// The element's text holds `needle`, as [`Column::contains`](super::Column::contains).
+    pub fn contains(&self, needle: &str) -> Condition<T> {
+        let mut f = Fragment::raw(format!("instr({ELEMENT}, "));
+        f.push_operand(Operand::Value(Ok(crate::Value::Text(needle.to_owned()))));
+        f.sql.to_mut().push_str(") > 0");
+        Condition::from_fragment(f)
+    }
+    /// The element's text starts with `prefix`, as [`Column::starts_with`](super::Column::starts_with).
+    pub fn starts_with(&self, prefix: &str) -> Condition<T> {
+        let mut f = Fragment::raw(format!("substr({ELEMENT}, 1, length("));
+        f.push_operand(Operand::Value(Ok(crate::Value::Text(prefix.to_owned()))));
+        f.sql.to_mut().push_str(")) = ");
+        f.push_operand(Operand::Value(Ok(crate::Value::Text(prefix.to_owned()))));
+        Condition::from_fragment(f)
+    }
+}
+
+impl<T: Table, V: Serialize + JsonArray> JsonColumn<T, V>
+where
+    V::Element: ColumnType,
+{
+    /// The array holds `value` (`EXISTS (SELECT 1 FROM json_each(column) WHERE value = ?)`).
+    pub fn contains(self, value: impl ColumnValue<V::Element>) -> Condition<T> {
+        self.any(|e| e.eq(value))
+    }
+
+    /// Some element of the array matches: `n.scores.any(|s| s.gt(90))`. A NULL or empty
+    /// array matches nothing.
+    pub fn any(
+        self,
+        condition: impl FnOnce(JsonElement<T, V::Element>) -> Condition<T>,
+    ) -> Condition<T> {
+        let inner = condition(JsonElement {
+            _marker: PhantomData,
+        })
+        .fragment;
+        let mut f = Fragment::raw(format!(
+            "EXISTS (SELECT 1 FROM json_each({}) AS \"d1orm_each\" WHERE ",
+            self.reference()
+        ));
+        f.sql.to_mut().push_str(&inner.sql);
+        f.sql.to_mut().push(')');
+        crate::backend::append_params(&mut f.params, inner.params);
+        f.error = inner.error;
+        Condition::from_fragment(f)
+    }
+}
+
+impl<T: Table, V: Serialize + JsonArray> JsonColumn<T, V> {
+    /// The number of elements (`json_array_length`), to filter, select or order on:
+    /// `n.tags.length().gt(2)`.
+    pub fn length(self) -> Expr<T, V::Length> {
+        sql("json_array_length({})").json_arg(self)
+    }
+}
+
+impl<T: Table, V: Serialize> JsonColumn<T, V> {
+    /// The document is an object with key `key` (whatever its value, JSON null
+    /// included).
+    pub fn has_key(self, key: &str) -> Condition<T> {
+        let path = key.push("$".to_owned());
+        let mut f = Fragment::raw(format!(
+            "json_type({}, '{}') IS NOT NULL",
+            self.reference(),
+            path.replace('\'', "''")
+        ));
+        if path.contains('\0') {
+            f.error = Some(Box::new(Error::d1(
+                Prefix::Error,
+                format!(
+                    "key {:?} on column {}.{} has a NUL character, which SQL text cannot carry",
+                    key.replace('\0', "\\u0000"),
+                    T::NAME,
+                    self.name()
+                ),
+            )));
+        }
+        Condition::from_fragment(f)
+    }
+
+    /// The keys of the document's top-level object, in stored order (empty for
+    /// anything else), to select: `.select(|u| (u.id, u.settings.keys()))`.
+    pub fn keys(self) -> JsonKeys<T> {
+        JsonKeys {
+            column: self.name(),
+            sql: format!(
+                "(SELECT json_group_array(key) FROM json_each({}) WHERE json_type({}) = 'object')",
+                self.reference(),
+                self.reference()
+            ),
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// The keys of a JSON column's objects, selected as `Vec<String>`.
+pub struct JsonKeys<T> {
+    column: &'static str,
+    sql: String,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for JsonKeys<T> {
+    fn clone(&self) -> Self {
+        JsonKeys {
+            column: self.column,
+            sql: self.sql.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T: Table> Projection<T> for JsonKeys<T> {
+    type Output = Vec<String>;
+    fn width(&self) -> usize {
+        1
+    }
+    fn write_sql(&self, sql: &mut String) {
+        sql.push_str(&self.sql);
+    }
+    fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<Vec<String>> {
+        crate::private::decode_json(row, offset, T::NAME, self.column)
+    }
+}
