@@ -305,7 +305,8 @@ fn main() {
         queries::dynamic_filters,
         queries::aggregates,
         queries::json_collections,
-        queries::sql_fragments
+        queries::sql_fragments,
+        queries::null_comparisons
     );
     drop(d1);
 

@@ -326,7 +326,10 @@ pub async fn sql_fragments<B: Backend>(db: &Database<B>) -> J {
     let edited = db
         .posts()
         .where_(|p| p.id.eq(2))
-        .update(|p| p.edited_at.set(sql("'2026-01-0' || {}").value("2".to_owned())))
+        .update(|p| {
+            p.edited_at
+                .set(sql("'2026-01-0' || {}").value("2".to_owned()))
+        })
         .await
         .map(|w| w.changes());
     let projected = q
@@ -354,4 +357,29 @@ pub async fn sql_fragments<B: Backend>(db: &Database<B>) -> J {
         .count()
         .await;
     json!([seeded, long, typed, obs(edited), obs(projected), obs(wrong)])
+}
+
+/// `eq(None)` and `ne(None)` on an `Option` column mean IS NULL and IS NOT NULL (SQL's
+/// `= NULL` matches nothing); with a value, SQL's comparison as usual.
+pub async fn null_comparisons<B: Backend>(db: &Database<B>) -> J {
+    let seeded = seed(db).await;
+    let q = db.notes();
+    let none: Option<&str> = None;
+    json!([
+        seeded,
+        ids!(q.where_(|n| n.tag.eq(None))),
+        ids!(q.where_(|n| n.tag.ne(None))),
+        ids!(q.where_(|n| n.tag.eq(none.map(str::to_owned)))),
+        ids!(q.where_(|n| n.tag.eq(Some("rust".to_owned())))),
+        ids!(q.where_(|n| n.tag.eq("style"))),
+        ids!(q.where_(|n| n.tag.ne("rust"))),
+        ids!(q.where_(|n| n.tag.is_null())),
+        obs(db
+            .notes()
+            .where_(|n| n.tag.eq(None))
+            .update(|n| n.tag.set("untagged"))
+            .await
+            .map(|w| w.changes())),
+        ids!(q.where_(|n| n.tag.eq(None))),
+    ])
 }

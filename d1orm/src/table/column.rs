@@ -104,8 +104,12 @@ impl<T, V, const I: usize> Column<T, V, I> {
     /// matches one row at most, and the backend stops at that row: the database must
     /// have the key the struct declares, as `db.migrate` and the migration files make
     /// it.
+    ///
+    /// `eq(None)` on an `Option` column matches NULL: it is written `column IS NULL`
+    /// (SQL's `= NULL` would match nothing).
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
         match value.operand() {
+            Operand::Value(Ok(Value::Null)) => self.is_null(),
             Operand::Value(value) if !self.excluded => {
                 let mut fragment = Fragment::column_expr(self.eq_sql, value);
                 // A key column equal to a value picks one row at most.
@@ -115,9 +119,13 @@ impl<T, V, const I: usize> Column<T, V, I> {
             operand => self.compare("=", operand),
         }
     }
-    /// `column <> value`
+    /// `column <> value`. `ne(None)` on an `Option` column matches every value that
+    /// is not NULL (`column IS NOT NULL`). As in SQL, `ne(value)` does not match NULL.
     pub fn ne(self, value: impl ColumnValue<V>) -> Condition<T> {
-        self.compare("<>", value.operand())
+        match value.operand() {
+            Operand::Value(Ok(Value::Null)) => self.is_not_null(),
+            operand => self.compare("<>", operand),
+        }
     }
     /// `column > value`
     pub fn gt(self, value: impl ColumnValue<V>) -> Condition<T> {

@@ -186,6 +186,7 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "aggregates" => queries::aggregates(db).await,
         "json_collections" => queries::json_collections(db).await,
         "sql_fragments" => queries::sql_fragments(db).await,
+        "null_comparisons" => queries::null_comparisons(db).await,
         other => {
             return Err(Failure::Harness(format!(
                 "{HARNESS} unknown chain {other:?}"
