@@ -19,14 +19,22 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
     let accessor = accessor(table);
     let keys = unique_keys(table);
     let primary_key = primary_key_impl(table);
+    let relations = crate::relations::expand(table, &columns_ident(table));
     quote! {
         #columns
         #insert
         #accessor
         #keys
+        #relations
+        // The field checks' marker structs are named after the columns: a block of their
+        // own keeps them from shadowing the generated code's names (a column `key`
+        // would otherwise turn `key_params`'s argument into a unit-struct pattern).
         #[doc(hidden)]
         const _: () = {
             #(#checks)*
+        };
+        #[doc(hidden)]
+        const _: () = {
             #table_impl
             #primary_key
         };

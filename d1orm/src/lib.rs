@@ -25,6 +25,7 @@ pub mod schema;
 mod send;
 mod sinks;
 pub mod table;
+pub mod types;
 mod value;
 
 pub use backend::{
