@@ -123,28 +123,75 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// `AuditLog` becomes `audit_logs`: snake case, plural.
+/// `AuditLog` becomes `audit_logs`, `HTTPLog` `http_logs`: snake case (acronyms as one
+/// word, as heck splits them), then plural by the usual English endings. A name that
+/// already ends in a plural `s` (`Users`, `Settings`) stays as it is.
 pub(crate) fn default_table_name(ident: &str) -> String {
-    let mut snake = String::new();
-    for (i, c) in ident.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                snake.push('_');
-            }
-            snake.extend(c.to_lowercase());
-        } else {
-            snake.push(c);
+    let mut name = snake_case(ident);
+    let word = name.rsplit('_').next().unwrap_or_default().to_owned();
+    let stem = |n: usize| word.len() > n;
+    if word.ends_with('y')
+        && stem(1)
+        && !word[..word.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        name.pop();
+        name.push_str("ies");
+    } else if word.ends_with("is") && stem(2) {
+        // analysis → analyses, axis → axes
+        name.truncate(name.len() - 2);
+        name.push_str("es");
+    } else if ["ss", "us", "sh", "ch", "x", "z"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        name.push_str("es");
+    } else if !word.ends_with('s') {
+        name.push('s');
+    }
+    name
+}
+
+/// `AuditLog` becomes `audit_log`, `HTTPLog` `http_log`, `OAuth2Token` `o_auth2_token`.
+pub(crate) fn snake_case(ident: &str) -> String {
+    heck::ToSnakeCase::to_snake_case(ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{default_table_name, snake_case};
+
+    #[test]
+    fn words_split_at_case_changes_and_acronyms_stay_whole() {
+        assert_eq!(snake_case("AuditLog"), "audit_log");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("APIKey"), "api_key");
+        assert_eq!(snake_case("UserID"), "user_id");
+        assert_eq!(snake_case("Log2"), "log2");
+        assert_eq!(snake_case("S3Object"), "s3_object");
+        assert_eq!(snake_case("already_snake"), "already_snake");
+    }
+
+    #[test]
+    fn table_names_are_plural() {
+        for (ident, table) in [
+            ("User", "users"),
+            ("AuditLog", "audit_logs"),
+            ("HTTPLog", "http_logs"),
+            ("Category", "categories"),
+            ("Day", "days"),
+            ("Address", "addresses"),
+            ("Status", "statuses"),
+            ("Box", "boxes"),
+            ("Match", "matches"),
+            ("Wish", "wishes"),
+            ("Analysis", "analyses"),
+            ("Users", "users"),
+            ("Settings", "settings"),
+            ("UserSettings", "user_settings"),
+            ("Log2", "log2s"),
+            ("S3Object", "s3_objects"),
+        ] {
+            assert_eq!(default_table_name(ident), table, "{ident}");
         }
     }
-    let consonant_y =
-        snake.ends_with('y') && !snake[..snake.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
-    if consonant_y {
-        snake.pop();
-        snake.push_str("ies");
-    } else if snake.ends_with(['s', 'x', 'z']) || snake.ends_with("ch") || snake.ends_with("sh") {
-        snake.push_str("es");
-    } else {
-        snake.push('s');
-    }
-    snake
 }

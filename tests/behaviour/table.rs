@@ -794,3 +794,29 @@ async fn select_into_another_struct() {
         .unwrap();
     assert_eq!(one.id, 3);
 }
+
+/// Default names follow the usual snake-case rules: an acronym is one word.
+mod names {
+    use d1orm::Table;
+
+    #[derive(Debug, Table)]
+    pub struct HTTPLog {
+        #[d1orm(primary_key, auto_increment)]
+        pub id: i64,
+        pub path: String,
+    }
+
+    #[tokio::test]
+    async fn an_acronym_is_one_word_in_table_and_accessor() {
+        assert_eq!(HTTPLog::NAME, "http_logs");
+        let db = crate::memory();
+        db.exec(&d1orm::table::create_table_sql::<HTTPLog>())
+            .await
+            .unwrap();
+        db.http_logs()
+            .insert(NewHTTPLog::new("/".to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(db.http_logs().count().await.unwrap(), 1);
+    }
+}
