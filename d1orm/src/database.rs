@@ -65,6 +65,26 @@ impl<B: Backend> Database<B> {
         items.run(&self.backend)
     }
 
+    /// The callback form of [`batch`](Self::batch) without the `&Tx` annotation that
+    /// `db.batch(|tx: &Tx| ...)` needs: writes staged on `tx` run together, all or none,
+    /// when the callback returns.
+    ///
+    /// ```ignore
+    /// let done = db.staged(|tx| {
+    ///     tx.users().where_(|u| u.id.eq(1)).update(|u| u.tier.set("team"));
+    ///     tx.users().where_(|u| u.id.eq(2)).delete();
+    /// }).await?;
+    /// ```
+    ///
+    /// # Failure
+    /// As [`batch`](Self::batch).
+    pub fn staged<'s>(
+        &'s self,
+        stage: impl FnOnce(&crate::Tx),
+    ) -> BoxFuture<'s, Result<crate::BatchResult>> {
+        stage.run(&self.backend)
+    }
+
     /// Runs SQL text without parameters, one statement per line, in one transaction
     /// (D1's `exec`).
     ///

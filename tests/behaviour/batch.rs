@@ -185,6 +185,43 @@ async fn a_staged_batch_commits_every_write_or_none() {
     assert_eq!(role.unwrap(), "root");
 }
 
+/// `db.staged(|tx| ...)`: the callback form with no type annotation.
+#[tokio::test]
+async fn staged_takes_the_callback_without_an_annotation() {
+    let db = seats().await;
+    let done = db
+        .staged(|tx| {
+            tx.seats()
+                .where_(|s| s.member.eq(10))
+                .update(|s| s.role.set("lead"));
+            tx.seats().where_(|s| s.member.eq(11)).delete();
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        done.results.iter().map(|r| r.changes()).collect::<Vec<_>>(),
+        [1, 1]
+    );
+    let failed = db
+        .staged(|tx| {
+            tx.seats()
+                .where_(|s| s.member.eq(10))
+                .update(|s| s.role.set("gone"));
+            tx.seats()
+                .insert(NewSeat::new(1, 31, 1, "slot 1 is taken".into()));
+        })
+        .await
+        .unwrap_err();
+    assert!(failed.is_unique_violation());
+    let role = db
+        .seats()
+        .where_(|s| s.member.eq(10))
+        .select(|s| s.role)
+        .one()
+        .await;
+    assert_eq!(role.unwrap(), "lead");
+}
+
 /// Reading the database size costs more than a typical statement, so a batch reads it
 /// once, at its end: every statement of a batch reports the size the batch leaves (D1
 /// reports each statement's own), while a statement run alone reports its own.

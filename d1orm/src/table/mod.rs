@@ -26,6 +26,7 @@ mod json_array;
 mod projection;
 mod query;
 mod relation;
+mod staged;
 mod upsert;
 mod write;
 
@@ -50,6 +51,7 @@ pub use query::{
 pub use relation::{
     Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,
 };
+pub use staged::ReadInStagedBatch;
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 

@@ -14,6 +14,12 @@
 //! than truncated. UUIDs are TEXT, lowercase and hyphenated; [`UuidBlob`] stores one as a
 //! 16-byte BLOB.
 
+// The shared text and epoch helpers serve the features; with none on they are unused.
+#![cfg_attr(
+    not(any(feature = "chrono", feature = "time", feature = "jiff")),
+    allow(dead_code)
+)]
+
 #[cfg(feature = "chrono")]
 mod chrono_columns;
 #[cfg(feature = "jiff")]
