@@ -24,19 +24,14 @@ pub(crate) async fn query<T: Transport, S: RowSink + Send + ?Sized>(
     statement: &Statement,
     sink: &mut S,
 ) -> d1orm::Result<Meta> {
-    // The work is done once, behind `dyn`, for every sink type: in a Worker's `.wasm`
-    // each type would otherwise carry its own copy of the request and its answer.
-    query_dyn(transport, statement, &mut Forward(sink)).await
+    let answer = transport.post(wire::query_body(statement)?).await?;
+    // The answer is read once, behind `dyn`, for every transport and sink type: in a
+    // Worker's `.wasm` each would otherwise carry its own copy of the reading.
+    read_one(&answer, &mut Forward(sink))
 }
 
-async fn query_dyn<T: Transport>(
-    transport: &T,
-    statement: &Statement,
-    sink: &mut (dyn DynRowSink + Send),
-) -> d1orm::Result<Meta> {
-    let body = wire::query_body(statement)?;
-    let answer = transport.post(body).await?;
-    let outcome = wire::parse_answer(&answer)?
+fn read_one(answer: &str, sink: &mut (dyn DynRowSink + Send)) -> d1orm::Result<Meta> {
+    let outcome = wire::parse_answer(answer)?
         .into_iter()
         .next()
         .ok_or_else(|| Error::d1(Prefix::Error, "D1 answered no result"))?;
@@ -66,15 +61,24 @@ pub(crate) async fn batch<T: Transport>(
     transport: &T,
     entries: &mut [BatchEntry<'_>],
 ) -> d1orm::Result<Vec<Meta>> {
+    // Only the request is made per transport type; its body and the answer's reading
+    // are compiled once.
+    let answer = transport.post(batch_body(entries)?).await?;
+    read_batch(&answer, entries)
+}
+
+fn batch_body(entries: &[BatchEntry<'_>]) -> d1orm::Result<String> {
     if entries.is_empty() {
         return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
     }
+    wire::batch_body(entries.iter().map(|e| e.statement))
+}
+
+fn read_batch(answer: &str, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
     let count = entries.len();
-    let body = wire::batch_body(entries.iter().map(|e| e.statement))?;
-    let answer = transport.post(body).await?;
     let outcomes = wire::align(
         entries.iter().map(|e| &*e.statement.sql),
-        wire::parse_answer(&answer)?,
+        wire::parse_answer(answer)?,
     )?;
     let mut metas = Vec::with_capacity(count);
     for (index, (entry, outcome)) in entries.iter_mut().zip(outcomes).enumerate() {

@@ -12,14 +12,11 @@
 //!   [...], "rows": [[...], ...]}}`, one per statement, or `{"success": false, "error":
 //!   "..."}` when the call failed (the binding throws `D1_ERROR: <error>`).
 
-use std::fmt;
-
 use d1orm::{
     DatabaseError, DynRowSink, Error, Meta, Prefix, Row, Statement, Timings, Value, ValueRef,
 };
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
 
 /// Where the binding posts its queries, asking for column names and rows as arrays.
 pub(crate) const QUERY_URL: &str = "http://d1/query?resultsFormat=ROWS_AND_COLUMNS";
@@ -204,7 +201,7 @@ impl Row for Cells<'_> {
 /// read back into prefix, message and SQLite codes); text that is not D1's answer
 /// (`D1_ERROR: Failed to parse body as JSON, got: ...`, the binding's words).
 pub(crate) fn parse_answer(text: &str) -> d1orm::Result<Vec<Outcome>> {
-    let json: Json = serde_json::from_str(text).map_err(|_| {
+    let json = Json::parse(text).ok_or_else(|| {
         Error::d1(
             Prefix::Error,
             format!("Failed to parse body as JSON, got: {text}"),
@@ -224,18 +221,20 @@ pub(crate) fn parse_answer(text: &str) -> d1orm::Result<Vec<Outcome>> {
             .items()
             .ok_or_else(|| unexpected("not an array of results, nor one result".into()))?,
     };
-    let replies = replies
-        .into_iter()
-        .map(reply)
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(unexpected)?;
-    replies
-        .into_iter()
-        .map(|(error, outcome)| match error {
-            Some(error) => Err(reply_error(&error)),
-            None => Ok(outcome),
-        })
-        .collect()
+    // Plain loops here and below: each iterator adaptor would compile code of its own.
+    let mut outcomes = Vec::with_capacity(replies.len());
+    let mut failure = None;
+    for json in replies {
+        let (error, outcome) = reply(json).map_err(unexpected)?;
+        if failure.is_none() {
+            failure = error;
+        }
+        outcomes.push(outcome);
+    }
+    match failure {
+        Some(error) => Err(reply_error(&error)),
+        None => Ok(outcomes),
+    }
 }
 
 /// The error of a failed answer, as the binding throws it: `D1_ERROR: <error>`.
@@ -269,10 +268,11 @@ pub(crate) fn align<'a>(
     outcomes: Vec<Outcome>,
 ) -> d1orm::Result<Vec<Option<Outcome>>> {
     let count = sql.len();
-    if outcomes.len() == count {
-        return Ok(outcomes.into_iter().map(Some).collect());
-    }
-    let run = sql.clone().filter(|s| !only_line_comments(s)).count();
+    let run = if outcomes.len() == count {
+        count
+    } else {
+        sql.clone().filter(|s| !only_line_comments(s)).count()
+    };
     if outcomes.len() != run {
         return Err(Error::d1(
             Prefix::Error,
@@ -282,16 +282,17 @@ pub(crate) fn align<'a>(
             ),
         ));
     }
+    let every = run == count;
     let mut outcomes = outcomes.into_iter();
-    Ok(sql
-        .map(|s| {
-            if only_line_comments(s) {
-                None
-            } else {
-                outcomes.next()
-            }
-        })
-        .collect())
+    let mut aligned = Vec::with_capacity(count);
+    for s in sql {
+        aligned.push(if every || !only_line_comments(s) {
+            outcomes.next()
+        } else {
+            None
+        });
+    }
+    Ok(aligned)
 }
 
 /// Whether local D1 drops the statement from a batch: nothing left once lines starting
@@ -360,13 +361,14 @@ fn results(json: Json, outcome: &mut Outcome) -> Result<Option<usize>, String> {
             for (name, value) in fields {
                 match name.as_str() {
                     "columns" => {
-                        outcome.columns = value
-                            .items()
-                            .ok_or("columns that are not an array")?
-                            .into_iter()
-                            .map(|name| name.text().flatten())
-                            .collect::<Option<_>>()
-                            .ok_or("a column name that is not a string")?;
+                        let names = value.items().ok_or("columns that are not an array")?;
+                        outcome.columns = Vec::with_capacity(names.len());
+                        for name in names {
+                            let name = name.text().flatten();
+                            outcome
+                                .columns
+                                .push(name.ok_or("a column name that is not a string")?);
+                        }
                     }
                     "rows" => {
                         (outcome.values, outcome.rows) = (Vec::new(), 0);
@@ -535,7 +537,13 @@ impl Json {
     /// The elements of an array.
     fn items(self) -> Option<Vec<Json>> {
         match self {
-            Json::Bytes(bytes) => Some(bytes.into_iter().map(|b| Json::UInt(b.into())).collect()),
+            Json::Bytes(bytes) => {
+                let mut items = Vec::with_capacity(bytes.len());
+                for byte in bytes {
+                    items.push(Json::UInt(byte.into()));
+                }
+                Some(items)
+            }
             Json::Array(items) => Some(items),
             _ => None,
         }
@@ -607,68 +615,306 @@ impl Json {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
-                Ok(Json::Bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-                Ok(Json::Int(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
-                Ok(Json::UInt(v))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-                Ok(Json::Float(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-                Ok(Json::Text(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
-                Ok(Json::Text(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                // Bytes while every element is one; the first that is not turns the
-                // array into a list of values.
-                let mut bytes = Vec::new();
-                while let Some(item) = seq.next_element::<Json>()? {
-                    match item.byte() {
-                        Some(byte) => bytes.push(byte),
-                        None => {
-                            let mut items: Vec<Json> =
-                                bytes.into_iter().map(|b| Json::UInt(b.into())).collect();
-                            items.push(item);
-                            while let Some(item) = seq.next_element()? {
-                                items.push(item);
-                            }
-                            return Ok(Json::Array(items));
-                        }
+/// Reads JSON text into a [`Json`] tree, as `JSON.parse` reads it (and `None` where it
+/// throws), with two refusals of its own, as serde_json's: a number beyond the doubles
+/// (`1e400`, which `JSON.stringify` never writes) and a lone surrogate escape (D1's
+/// text is UTF-8). A few lines rather than serde_json's parser: in a Worker that parser
+/// and the visitor it drives cost several times as much code, for this one reader.
+struct Parser<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// How many arrays and objects may nest, as many as serde_json reads.
+const MAX_DEPTH: u32 = 127;
+
+impl Json {
+    fn parse(text: &str) -> Option<Json> {
+        let mut parser = Parser { text, at: 0 };
+        let json = parser.value(0)?;
+        parser.space();
+        (parser.at == text.len()).then_some(json)
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    /// Takes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        let next = self.peek() == Some(byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    fn value(&mut self, depth: u32) -> Option<Json> {
+        self.space();
+        let word = |parser: &mut Self, word: &str, json: Json| {
+            let found = parser.text[parser.at..].starts_with(word);
+            parser.at += word.len();
+            found.then_some(json)
+        };
+        match self.peek()? {
+            b'n' => word(self, "null", Json::Null),
+            b't' => word(self, "true", Json::Bool(true)),
+            b'f' => word(self, "false", Json::Bool(false)),
+            b'"' => self.string().map(Json::Text),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'[' if depth < MAX_DEPTH => self.array(depth + 1),
+            b'{' if depth < MAX_DEPTH => self.object(depth + 1),
+            _ => None,
+        }
+    }
+
+    /// Bytes while every element is one; the first that is not turns the array into a
+    /// list of values.
+    fn array(&mut self, depth: u32) -> Option<Json> {
+        self.at += 1;
+        let mut bytes = Vec::new();
+        let mut items: Option<Vec<Json>> = None;
+        self.space();
+        if self.eat(b']') {
+            return Some(Json::Bytes(bytes));
+        }
+        loop {
+            let item = self.value(depth)?;
+            match (&mut items, item.byte()) {
+                (Some(items), _) => items.push(item),
+                (None, Some(byte)) => bytes.push(byte),
+                (None, None) => {
+                    let mut list = Vec::with_capacity(bytes.len() + 1);
+                    for &byte in &bytes {
+                        list.push(Json::UInt(byte.into()));
                     }
+                    list.push(item);
+                    items = Some(list);
                 }
-                Ok(Json::Bytes(bytes))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-                let mut fields = Vec::new();
-                while let Some(field) = map.next_entry()? {
-                    fields.push(field);
-                }
-                Ok(Json::Object(fields))
+            self.space();
+            match self.next()? {
+                b',' => {}
+                b']' => break,
+                _ => return None,
             }
         }
-        d.deserialize_any(V)
+        Some(match items {
+            Some(items) => Json::Array(items),
+            None => Json::Bytes(bytes),
+        })
     }
+
+    fn object(&mut self, depth: u32) -> Option<Json> {
+        self.at += 1;
+        let mut fields = Vec::new();
+        self.space();
+        if self.eat(b'}') {
+            return Some(Json::Object(fields));
+        }
+        loop {
+            self.space();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let name = self.string()?;
+            self.space();
+            if self.next()? != b':' {
+                return None;
+            }
+            fields.push((name, self.value(depth)?));
+            self.space();
+            match self.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        Some(Json::Object(fields))
+    }
+
+    /// A string, from its opening quote. Control characters must be escaped.
+    fn string(&mut self) -> Option<String> {
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.at;
+            while self
+                .peek()
+                .is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20)
+            {
+                self.at += 1;
+            }
+            // The run ends at an ASCII byte: a boundary of the UTF-8 text.
+            out.push_str(&self.text[start..self.at]);
+            match self.next()? {
+                b'"' => return Some(out),
+                b'\\' => {}
+                _ => return None,
+            }
+            let escaped = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let unit = self.hex4()?;
+                    let code = match unit {
+                        0xD800..=0xDBFF => {
+                            if !(self.eat(b'\\') && self.eat(b'u')) {
+                                return None;
+                            }
+                            let low = self.hex4()?;
+                            if !(0xDC00..=0xDFFF).contains(&low) {
+                                return None;
+                            }
+                            0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        unit => unit,
+                    };
+                    // A lone trailing surrogate is no `char`.
+                    char::from_u32(code)?
+                }
+                _ => return None,
+            };
+            out.push(escaped);
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut unit = 0;
+        for _ in 0..4 {
+            unit = unit * 16 + char::from(self.next()?).to_digit(16)?;
+        }
+        Some(unit)
+    }
+
+    /// A number: an integer kept exact when it fits 64 bits (a negative one as `Int`,
+    /// `-0` as the double), anything else as the double nearest to it.
+    fn number(&mut self) -> Option<Json> {
+        let start = self.at;
+        let negative = self.eat(b'-');
+        let integer = self.at;
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        let digits = &self.text[integer..self.at];
+        let mut float = false;
+        if self.eat(b'.') {
+            float = true;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            float = true;
+            self.at += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if !float && let Ok(magnitude) = digits.parse::<u64>() {
+            if !negative {
+                return Some(Json::UInt(magnitude));
+            }
+            let value = (magnitude as i64).wrapping_neg();
+            // `-0`, or below `i64::MIN`: the double.
+            return Some(if value >= 0 {
+                Json::Float(-(magnitude as f64))
+            } else {
+                Json::Int(value)
+            });
+        }
+        let value = double(&self.text[start..self.at]);
+        value.is_finite().then_some(Json::Float(value))
+    }
+}
+
+/// The double nearest to a JSON number's text, as `JSON.parse` reads it. A number of
+/// at most 15 digits times a power of ten up to 10^22 is one exact operation on exact
+/// doubles (0.1, 2.5, 1e21: the numbers D1 sends, mostly); any other is parsed by
+/// JavaScript in a Worker (Rust's parser would add its tables to the Worker), by Rust
+/// elsewhere: both round correctly.
+fn double(text: &str) -> f64 {
+    if let Some(exact) = exact_double(text) {
+        return exact;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::parse_float(text)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.parse().unwrap_or(f64::NAN)
+    }
+}
+
+/// The fast path of [`double`]: `None` when the number needs more than it.
+fn exact_double(text: &str) -> Option<f64> {
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (number, exponent) = match text.find(['e', 'E']) {
+        Some(e) => (&text[..e], text[e + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let mut mantissa: u64 = 0;
+    let mut significant = 0;
+    for digit in whole.bytes().chain(fraction.bytes()) {
+        if mantissa == 0 && digit == b'0' {
+            continue;
+        }
+        significant += 1;
+        if significant > 15 {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(digit - b'0');
+    }
+    let exponent = exponent.checked_sub(i32::try_from(fraction.len()).ok()?)?;
+    let power = *POWERS.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+    let magnitude = if exponent < 0 {
+        mantissa as f64 / power
+    } else {
+        mantissa as f64 * power
+    };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 #[cfg(test)]
@@ -915,6 +1161,135 @@ mod tests {
             e.to_string(),
             "D1_ERROR: Failed to parse body as JSON, got: <html>502</html>"
         );
+    }
+
+    /// The answer's JSON reader against what `JSON.parse` (and serde_json) make of the
+    /// same text.
+    #[test]
+    fn json_text_reads_as_json_parse_reads_it() {
+        let cell = |json: &str| {
+            let answer = format!(r#"[{{"results":{{"columns":["v"],"rows":[[{json}]]}}}}]"#);
+            parse_answer(&answer).map(|mut o| o.remove(0).values.remove(0))
+        };
+        let text = |t: &str| Value::Text(t.into());
+        let cases = [
+            (
+                r#""a\"b\\c\/d\b\f\n\r\t\u00e9\u00E9\ud83e\udd80 ü""#,
+                text("a\"b\\c/d\u{8}\u{c}\n\r\téé🦀 ü"),
+            ),
+            (r#""""#, text("")),
+            (
+                "18446744073709551615",
+                Value::Real(18_446_744_073_709_551_615.0),
+            ),
+            (
+                "-9223372036854775808",
+                Value::Real(-9_223_372_036_854_775_808.0),
+            ),
+            ("-9007199254740991", Value::Integer(-9_007_199_254_740_991)),
+            ("0", Value::Integer(0)),
+            ("-0.0", Value::Integer(0)),
+            ("1E2", Value::Integer(100)),
+            ("0.30000000000000004", Value::Real(0.300_000_000_000_000_04)),
+            ("1e-400", Value::Integer(0)),
+            ("true", Value::Integer(1)),
+            (" null ", Value::Null),
+        ];
+        for (json, value) in cases {
+            assert_eq!(cell(json).unwrap(), value, "{json}");
+        }
+        for bad in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            "\"a\u{1}\"",
+            r#""\x""#,
+            r#""\u12G4""#,
+            r#""\u+123""#,
+            r#""abc"#,
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "-",
+            "+1",
+            "tru",
+            "nul",
+            "1e400",
+            "-1e400",
+            "[1,]",
+            "[1 2]",
+            "NaN",
+        ] {
+            let e = cell(bad).unwrap_err();
+            assert!(e.to_string().contains("Failed to parse body"), "{bad}: {e}");
+        }
+        for bad in [r#"{"a" 1}"#, r#"{"a":1,}"#, "{a:1}", "[]]", "[] x", ""] {
+            assert!(parse_answer(bad).is_err(), "{bad}");
+        }
+        // Nesting: as deep as serde_json reads, and no deeper.
+        let nested = |n: usize| format!("[{}{}]", "[".repeat(n - 1), "]".repeat(n - 1));
+        assert!(Json::parse(&nested(127)).is_some());
+        assert!(Json::parse(&nested(128)).is_none());
+        // Integers stay exact where D1's meta counts them.
+        let meta = parse_answer(r#"[{"meta":{"last_row_id":9007199254740993,"changes":-0}}]"#)
+            .unwrap()
+            .remove(0)
+            .meta;
+        assert_eq!(meta.last_row_id, 9_007_199_254_740_993);
+        assert_eq!(meta.changes, 0);
+    }
+
+    /// The exact fast path gives the correctly rounded double, as Rust's parser (and
+    /// JavaScript's) do, or leaves the number to them.
+    #[test]
+    fn numbers_read_as_the_nearest_double() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut fast = 0;
+        for _ in 0..200_000 {
+            let digits: String = (0..1 + next(18))
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect();
+            let point = next(digits.len() as u64 + 1) as usize;
+            let mut text = String::new();
+            if next(2) == 0 {
+                text.push('-');
+            }
+            text.push_str(&digits[..point.max(1)]);
+            if point.max(1) < digits.len() {
+                text.push('.');
+                text.push_str(&digits[point.max(1)..]);
+            }
+            if next(2) == 0 {
+                text.push_str(&format!("e{}", next(60) as i64 - 30));
+            }
+            let expected: f64 = text.parse().unwrap();
+            fast += usize::from(exact_double(&text).is_some());
+            assert_eq!(double(&text).to_bits(), expected.to_bits(), "{text}");
+        }
+        assert!(fast > 20_000, "the fast path took {fast} numbers");
+        for text in [
+            "0.1",
+            "2.5",
+            "1e22",
+            "1e23",
+            "123456789012345",
+            "5e-324",
+            "1.7976931348623157e308",
+        ] {
+            assert_eq!(
+                double(text).to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

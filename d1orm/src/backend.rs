@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::result::{ExecResult, Meta};
-use crate::send::{MaybeSend, MaybeSync};
+use crate::send::{BoxFuture, MaybeSend, MaybeSync};
 use crate::value::{Value, ValueRef};
 
 /// SQL text: a `&'static str` kept as is, a string built for one statement, or a shared
@@ -416,6 +416,43 @@ pub trait QueryBackend: MaybeSync {
         &self,
         entries: &mut [BatchEntry<'_>],
     ) -> impl Future<Output = Result<Vec<Meta>>> + MaybeSend;
+}
+
+/// A [`QueryBackend`] behind `dyn`, for what d1orm runs after the backend did not answer
+/// at once: a batch, or a lone statement of a backend that must be awaited (D1). That
+/// code is then compiled once, not once per backend type (a Worker with a D1 binding
+/// and a Durable Object has two). Each call boxes the backend's future; SQLite's lone
+/// statements never come here (`query_now`).
+pub(crate) trait DynBackend: MaybeSync {
+    /// [`QueryBackend::query`], boxed.
+    fn query_boxed<'a>(
+        &'a self,
+        statement: &'a Statement,
+        sink: &'a mut (dyn DynRowSink + Send),
+    ) -> BoxFuture<'a, Result<Meta>>;
+
+    /// [`QueryBackend::batch`], boxed.
+    fn batch_boxed<'a>(
+        &'a self,
+        entries: &'a mut [BatchEntry<'_>],
+    ) -> BoxFuture<'a, Result<Vec<Meta>>>;
+}
+
+impl<B: QueryBackend> DynBackend for B {
+    fn query_boxed<'a>(
+        &'a self,
+        statement: &'a Statement,
+        sink: &'a mut (dyn DynRowSink + Send),
+    ) -> BoxFuture<'a, Result<Meta>> {
+        Box::pin(self.query(statement, sink))
+    }
+
+    fn batch_boxed<'a>(
+        &'a self,
+        entries: &'a mut [BatchEntry<'_>],
+    ) -> BoxFuture<'a, Result<Vec<Meta>>> {
+        Box::pin(self.batch(entries))
+    }
 }
 
 /// A database d1orm runs statements on: a [`QueryBackend`] that also runs SQL text

@@ -9,8 +9,8 @@ use std::ops::ControlFlow;
 use smallvec::SmallVec;
 
 use crate::backend::{
-    BatchEntry, DiscardRows, DynRowSink, MetaRead, MetaUnread, QueryBackend, RowSink, Statement,
-    Statements,
+    BatchEntry, DiscardRows, DynBackend, DynRowSink, MetaRead, MetaUnread, QueryBackend, RowSink,
+    Statement, Statements,
 };
 use crate::database::JsonRow;
 use crate::error::{Error, Prefix, Result};
@@ -182,31 +182,37 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> Pending<'db, B, D> {
             None => ControlFlow::Continue(self),
         }
     }
+}
 
-    async fn run(self) -> Result<D::Output> {
-        let statements = self.statements?;
-        if let [one] = statements.as_slice() {
-            let mut sink = self.decoder.sink();
-            let reads_meta = self.decoder.reads_meta();
-            // Behind `dyn`: the backend's future is then one type for every decoder,
-            // compiled once (a backend that answers at once, SQLite, never gets here).
-            let flagged: &mut (dyn DynRowSink + Send) = &mut MetaRead(&mut sink, reads_meta);
-            let meta = self.backend.query(one, flagged).await?;
-            return self.decoder.finish_one(sink, meta);
-        }
-        let mut sinks: Vec<D::Sink> = statements.iter().map(|_| self.decoder.sink()).collect();
-        let metas = match statements.as_slice() {
-            [] => Vec::new(),
-            many => {
-                let refs = sinks
-                    .iter_mut()
-                    .map(|s| s as &mut (dyn DynRowSink + Send))
-                    .collect();
-                run_batch(self.backend, many, refs).await?
-            }
-        };
-        self.decoder.finish(sinks, metas)
+/// Runs a [`Pending`]'s statements through the backend behind `dyn`: compiled once per
+/// decoder type, whatever the backend.
+async fn run<D: Decoder>(
+    backend: &dyn DynBackend,
+    statements: Result<Statements>,
+    decoder: D,
+) -> Result<D::Output> {
+    let statements = statements?;
+    if let [one] = statements.as_slice() {
+        let mut sink = decoder.sink();
+        let reads_meta = decoder.reads_meta();
+        // Behind `dyn`: the backend's future is then one type for every decoder,
+        // compiled once (a backend that answers at once, SQLite, never gets here).
+        let flagged: &mut (dyn DynRowSink + Send) = &mut MetaRead(&mut sink, reads_meta);
+        let meta = backend.query_boxed(one, flagged).await?;
+        return decoder.finish_one(sink, meta);
     }
+    let mut sinks: Vec<D::Sink> = statements.iter().map(|_| decoder.sink()).collect();
+    let metas = match statements.as_slice() {
+        [] => Vec::new(),
+        many => {
+            let refs = sinks
+                .iter_mut()
+                .map(|s| s as &mut (dyn DynRowSink + Send))
+                .collect();
+            run_batch(backend, many, refs).await?
+        }
+    };
+    decoder.finish(sinks, metas)
 }
 
 /// An awaited [`Pending`]. On a backend that answers at once (SQLite) a single
@@ -254,7 +260,11 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> std::future::Future for PendingFutu
                 PendingState::Start(pending) => match pending.try_now() {
                     ControlFlow::Break(result) => return Poll::Ready(result),
                     ControlFlow::Continue(pending) => {
-                        this.state = PendingState::Running(Box::pin(pending.run()));
+                        this.state = PendingState::Running(Box::pin(run(
+                            pending.backend,
+                            pending.statements,
+                            pending.decoder,
+                        )));
                     }
                 },
                 PendingState::Running(mut future) => {
@@ -271,18 +281,17 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> std::future::Future for PendingFutu
 }
 
 /// Runs statements as one D1 batch; a failure names the failing statement's position.
-async fn run_batch<B: QueryBackend>(
-    backend: &B,
+async fn run_batch(
+    backend: &dyn DynBackend,
     statements: &[Statement],
     sinks: Vec<&mut (dyn DynRowSink + Send)>,
 ) -> Result<Vec<Meta>> {
     let count = statements.len();
-    let mut entries: Vec<BatchEntry<'_>> = statements
-        .iter()
-        .zip(sinks)
-        .map(|(statement, sink)| BatchEntry { statement, sink })
-        .collect();
-    match backend.batch(&mut entries).await {
+    let mut entries = Vec::with_capacity(count);
+    for (statement, sink) in statements.iter().zip(sinks) {
+        entries.push(BatchEntry { statement, sink });
+    }
+    match backend.batch_boxed(&mut entries).await {
         Ok(metas) => Ok(metas),
         Err(e) if e.batch_index().is_some() => Err(e),
         Err(e) if count == 1 => Err(e.in_batch(0, 1)),
@@ -299,11 +308,7 @@ const PROBE: &str = "SELECT json_extract('{}', 'd1orm batch probe')";
 /// always fails appended, so each probe is rolled back and nothing is applied; a binary
 /// search needs about log2(n) probes, on failure only. When the failure does not repeat
 /// the same way, the error is returned without a position.
-async fn locate_failure<B: QueryBackend>(
-    backend: &B,
-    statements: &[Statement],
-    error: Error,
-) -> Error {
+async fn locate_failure(backend: &dyn DynBackend, statements: &[Statement], error: Error) -> Error {
     if !matches!(error, Error::Database(_)) || error.is_busy() {
         return error;
     }
@@ -311,15 +316,14 @@ async fn locate_failure<B: QueryBackend>(
     let (mut low, mut high) = (0, statements.len() - 1);
     while low < high {
         let mid = (low + high) / 2;
-        let mut probe: Vec<Statement> = statements[..=mid].to_vec();
-        probe.push(Statement::new(PROBE));
-        let mut sinks = vec![DiscardRows; probe.len()];
-        let mut entries: Vec<BatchEntry<'_>> = probe
-            .iter()
-            .zip(sinks.iter_mut())
-            .map(|(statement, sink)| BatchEntry { statement, sink })
-            .collect();
-        match backend.batch(&mut entries).await {
+        // The prefix is borrowed, not copied, and the probe follows it.
+        let probe = Statement::new(PROBE);
+        let mut sinks = vec![DiscardRows; mid + 2];
+        let mut entries = Vec::with_capacity(mid + 2);
+        for (statement, sink) in statements[..=mid].iter().chain([&probe]).zip(&mut sinks) {
+            entries.push(BatchEntry { statement, sink });
+        }
+        match backend.batch_boxed(&mut entries).await {
             Err(e) if e.root().to_string() == target => high = mid,
             Err(e) if e.root().to_string().contains("d1orm batch probe") => low = mid + 1,
             _ => return error,
@@ -442,9 +446,9 @@ impl Plan {
         }
     }
 
-    async fn run<B: QueryBackend>(
+    async fn run(
         self,
-        backend: &B,
+        backend: &dyn DynBackend,
         sinks: Vec<&mut (dyn DynRowSink + Send)>,
     ) -> Result<std::vec::IntoIter<Meta>> {
         if let Some((index, e)) = self.error {

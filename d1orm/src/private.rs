@@ -7,7 +7,7 @@ pub use crate::database::Database;
 pub use crate::error::{DecodeError, Error, Result};
 pub use crate::table::{
     Column, ColumnInfo, ColumnOf, ColumnType, ForeignKeyInfo, FromRow, IndexInfo, InsertRow,
-    IntoRows, JsonColumn, PrimaryKey, Query, Table, UniqueKey,
+    IntoRows, JsonColumn, Many, One, Optional, PrimaryKey, Query, Relation, Table, UniqueKey,
 };
 pub use crate::value::ValueRef;
 
@@ -29,9 +29,11 @@ pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
 /// Decodes a plain column's value at `index`, naming table and column on failure.
-/// Always inlined into the derive's `decode_row`: left to itself the compiler keeps it
-/// out of line for `String`, which costs about 5% of a 1,000-row read.
-#[inline(always)]
+/// Natively always inlined into the derive's `decode_row`: left to itself the compiler
+/// keeps it out of line for `String`, which costs about 5% of a 1,000-row read. In a
+/// Worker (wasm32) it is left to the compiler: one copy per column type rather than one
+/// per column keeps the `.wasm` smaller, and a Worker's reads wait on D1 anyway.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn decode<T: ColumnType, R: Row + ?Sized>(
     row: &R,
     index: usize,

@@ -1526,12 +1526,8 @@ fn sqlite_build(v: &mut Vec<Scenario>) {
         ],
     ));
     // Averages are a sum divided by a count, on D1 as here: 0.19999999999999998 on both
-    // (read exactly: serde_json's default reader makes 0.2 of it).
-    const FLOAT_READER: &str = "d1orm-worker reads the answers it gets as JSON text (D1's wire \
-        protocol, a Durable Object's answer) with serde_json's default float reader, which can \
-        miss by one unit in the last place: 0.19999999999999998 becomes 0.2. serde_json's \
-        float_roundtrip reads exactly but adds about 10 KB (gzip) to a Worker, past issue 15's \
-        size budget";
+    // (read exactly: serde_json's default reader makes 0.2 of it, and d1orm-worker's own
+    // reader of D1's answers rounds correctly, as JSON.parse does).
     v.push(
         sc(
             "build/avg_of_tenths",
@@ -1545,9 +1541,7 @@ fn sqlite_build(v: &mut Vec<Scenario>) {
                 all("SELECT avg(x) AS a FROM (SELECT 0.1 AS x UNION ALL SELECT 0.2 UNION ALL SELECT 0.3)"),
             ],
         )
-        .rows_on(&[1, 2])
-        .worker_diverges(FLOAT_READER)
-        .object_diverges(FLOAT_READER),
+        .rows_on(&[1, 2]),
     );
     // SQLite 3.54 runs the authorizer over a column's DEFAULT expression at CREATE TABLE.
     v.push(

@@ -3,9 +3,14 @@
 //! has no wrangler step: it applies the same folder of files (written by
 //! [`files`](super::files)) to its own storage when it starts.
 
-use crate::backend::Backend;
-use crate::database::{Database, JsonRow};
+use smallvec::smallvec;
+
+use crate::backend::{Backend, Row, RowSink, Statement};
+use crate::batch::{Decoder, Pending};
+use crate::database::Database;
 use crate::error::{Error, Result};
+use crate::result::Meta;
+use crate::value::{Value, ValueRef};
 
 /// The table wrangler records applied migration files in, and its definition, so that
 /// a database migrated by either knows what the other applied.
@@ -53,23 +58,23 @@ impl<B: Backend> Database<B> {
     pub async fn apply_migrations(&self, files: &[MigrationFile]) -> Result<Vec<&'static str>> {
         let listed = self
             .batch(vec![
-                self.prepare(CREATE_FILES_TABLE),
-                self.prepare("SELECT name FROM \"d1_migrations\""),
+                self.names(Statement::new(CREATE_FILES_TABLE)),
+                self.names(Statement::new("SELECT name FROM \"d1_migrations\"")),
             ])
             .await?;
-        let applied: Vec<String> = listed
-            .last()
-            .map(|list| list.results.iter().filter_map(name).collect())
-            .unwrap_or_default();
+        let applied = listed.last().map_or(&[][..], Vec::as_slice);
         let mut done = Vec::new();
         for file in files
             .iter()
             .filter(|f| !applied.iter().any(|a| a == f.name))
         {
+            let record = Statement::with_params(
+                "INSERT INTO \"d1_migrations\" (name) VALUES (?)",
+                smallvec![Value::Text(file.name.to_owned())],
+            );
             self.batch(vec![
-                self.prepare(file.sql),
-                self.prepare("INSERT INTO \"d1_migrations\" (name) VALUES (?)")
-                    .bind(file.name),
+                self.names(Statement::new(file.sql)),
+                self.names(record),
             ])
             .await
             .map_err(|e| Error::Migration {
@@ -79,8 +84,44 @@ impl<B: Backend> Database<B> {
         }
         Ok(done)
     }
+
+    /// A statement whose rows' first column is read as text.
+    fn names(&self, statement: Statement) -> Pending<'_, B, Names> {
+        Pending::new(self.backend(), Ok(smallvec![statement]), Names)
+    }
 }
 
-fn name(row: &JsonRow) -> Option<String> {
-    row.get("name")?.as_str().map(str::to_owned)
+/// Reads the text of each row's first column (the names `d1_migrations` lists; a row
+/// whose name is not text is skipped). Its own decoder rather than rows as JSON
+/// objects: in a Worker, that decoding would be compiled in for this one read.
+struct Names;
+
+/// The names of one statement's rows.
+struct NameRows(Vec<String>);
+
+impl RowSink for NameRows {
+    fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()> {
+        if let Ok(ValueRef::Text(name)) = row.value(0) {
+            self.0.push(name.to_owned());
+        }
+        Ok(())
+    }
+}
+
+impl Decoder for Names {
+    type Output = Vec<String>;
+    type Sink = NameRows;
+    fn sink(&self) -> NameRows {
+        NameRows(Vec::new())
+    }
+    fn finish(self, sinks: Vec<NameRows>, _metas: Vec<Meta>) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        for mut sink in sinks {
+            names.append(&mut sink.0);
+        }
+        Ok(names)
+    }
+    fn finish_one(self, sink: NameRows, _meta: Meta) -> Result<Vec<String>> {
+        Ok(sink.0)
+    }
 }

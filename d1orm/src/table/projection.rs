@@ -34,6 +34,12 @@ pub trait Projection<T> {
     }
     /// Appends the comma-separated SQL expressions.
     fn write_sql(&self, sql: &mut String);
+    /// Appends the parameters the expressions bind, in order; only included relations
+    /// have any (their filters). Defaults to none.
+    #[doc(hidden)]
+    fn write_params(&self, params: &mut crate::backend::ParamValues) {
+        let _ = params;
+    }
     /// Decodes the projection from the row, starting at column `offset`.
     ///
     /// # Failure

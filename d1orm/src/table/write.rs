@@ -69,28 +69,30 @@ impl OnConflictClause {
 
     fn push_sql(&self, sql: &mut String, params: &mut Vec<Value>, columns: &[&'static str]) {
         sql.push_str(" ON CONFLICT (");
-        sql.push_str(&self.target.join(", "));
+        push_list(sql, self.target);
         sql.push_str(") DO ");
         match &self.action {
             ConflictAction::Nothing => sql.push_str("NOTHING"),
             ConflictAction::UpdateAll => {
-                let mut set: Vec<&str> = columns
-                    .iter()
-                    .copied()
-                    .filter(|c| !self.target.contains(c))
-                    .collect();
-                if set.is_empty() {
-                    // SQLite needs one assignment; the key set to itself changes nothing.
-                    set.push(self.target[0]);
-                }
                 sql.push_str("UPDATE SET ");
-                let list: Vec<String> = set.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-                sql.push_str(&list.join(", "));
+                let mut first = true;
+                for &column in columns {
+                    if !self.target.contains(&column) {
+                        push_excluded(sql, column, first);
+                        first = false;
+                    }
+                }
+                if first {
+                    // SQLite needs one assignment; the key set to itself changes nothing.
+                    push_excluded(sql, self.target[0], true);
+                }
             }
             ConflictAction::Assign(set, values) => {
                 sql.push_str("UPDATE SET ");
                 sql.push_str(set);
-                params.extend(values.iter().cloned());
+                for value in values {
+                    params.push(value.clone());
+                }
             }
         }
     }
@@ -238,7 +240,7 @@ impl Group {
         sql.push_str("INSERT INTO ");
         sql.push_str(quoted_table);
         sql.push_str(" (");
-        sql.push_str(&self.columns.join(", "));
+        push_list(&mut sql, &self.columns);
         sql.push_str(") VALUES ");
         for r in 0..rows {
             sql.push_str(if r == 0 { "(" } else { ", (" });
@@ -252,6 +254,27 @@ impl Group {
         }
         push_returning(&mut sql, returning);
         sql
+    }
+}
+
+/// Appends `c = excluded.c`, after a comma unless `first`.
+fn push_excluded(sql: &mut String, column: &str, first: bool) {
+    if !first {
+        sql.push_str(", ");
+    }
+    sql.push_str(column);
+    sql.push_str(" = excluded.");
+    sql.push_str(column);
+}
+
+/// Appends the names separated by commas: a loop, where `join` and a collected list
+/// would compile more code into a Worker for each call.
+fn push_list(sql: &mut String, names: &[&str]) {
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(name);
     }
 }
 
