@@ -2,6 +2,7 @@
 //! or joins an atomic [`Database::batch`](crate::Database::batch) without running; the
 //! callback form stages writes on a [`Tx`].
 
+use crate::trace::{BatchSpan, StatementSpan};
 use std::cell::RefCell;
 use std::future::IntoFuture;
 use std::ops::ControlFlow;
@@ -170,13 +171,17 @@ impl<'db, B: QueryBackend, D: Decoder + 'db> Pending<'db, B, D> {
             _ => return ControlFlow::Continue(self),
         };
         let mut sink = self.decoder.sink();
-        let meta = if self.decoder.reads_meta() {
-            self.backend.query_now(one, &mut sink)
-        } else {
-            self.backend.query_now(one, &mut MetaUnread(&mut sink))
-        };
+        let span = StatementSpan::new(one);
+        let meta = span.in_scope(|| {
+            if self.decoder.reads_meta() {
+                self.backend.query_now(one, &mut sink)
+            } else {
+                self.backend.query_now(one, &mut MetaUnread(&mut sink))
+            }
+        });
         match meta {
             Some(meta) => {
+                span.finish(meta.as_ref());
                 ControlFlow::Break(meta.and_then(|meta| self.decoder.finish_one(sink, meta)))
             }
             None => ControlFlow::Continue(self),
@@ -198,8 +203,10 @@ async fn run<D: Decoder>(
         // Behind `dyn`: the backend's future is then one type for every decoder,
         // compiled once (a backend that answers at once, SQLite, never gets here).
         let flagged: &mut (dyn DynRowSink + Send) = &mut MetaRead(&mut sink, reads_meta);
-        let meta = backend.query_boxed(one, flagged).await?;
-        return decoder.finish_one(sink, meta);
+        let span = StatementSpan::new(one);
+        let meta = span.instrument(backend.query_boxed(one, flagged)).await;
+        span.finish(meta.as_ref());
+        return decoder.finish_one(sink, meta?);
     }
     let mut sinks: Vec<D::Sink> = statements.iter().map(|_| decoder.sink()).collect();
     let metas = match statements.as_slice() {
@@ -291,7 +298,10 @@ async fn run_batch(
     for (statement, sink) in statements.iter().zip(sinks) {
         entries.push(BatchEntry { statement, sink });
     }
-    match backend.batch_boxed(&mut entries).await {
+    let span = BatchSpan::new(statements);
+    let result = span.instrument(backend.batch_boxed(&mut entries)).await;
+    span.finish(statements, result.as_deref());
+    match result {
         Ok(metas) => Ok(metas),
         Err(e) if e.batch_index().is_some() => Err(e),
         Err(e) if count == 1 => Err(e.in_batch(0, 1)),

@@ -242,7 +242,13 @@ impl<'a, B: QueryBackend> PreparedStatement<'a, B> {
         column: &str,
     ) -> Result<Option<T>> {
         let mut sink = FirstColumn::new(column);
-        self.backend.query(self.checked()?, &mut sink).await?;
+        let statement = self.checked()?;
+        let span = crate::trace::StatementSpan::new(statement);
+        let meta = span
+            .instrument(self.backend.query(statement, &mut sink))
+            .await;
+        span.finish(meta.as_ref());
+        meta?;
         Ok(sink.value)
     }
 
@@ -266,7 +272,13 @@ impl<'a, B: QueryBackend> PreparedStatement<'a, B> {
             columns: Vec::new(),
             rows: Vec::new(),
         };
-        self.backend.query(self.checked()?, &mut sink).await?;
+        let statement = self.checked()?;
+        let span = crate::trace::StatementSpan::new(statement);
+        let meta = span
+            .instrument(self.backend.query(statement, &mut sink))
+            .await;
+        span.finish(meta.as_ref());
+        meta?;
         Ok((sink.columns, sink.rows))
     }
 }

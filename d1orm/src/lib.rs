@@ -25,6 +25,7 @@ pub mod schema;
 mod send;
 mod sinks;
 pub mod table;
+mod trace;
 pub mod types;
 mod value;
 

@@ -9,7 +9,9 @@ mod decoding;
 mod migrate;
 mod opening;
 mod perf_guards;
+mod relations;
 mod table;
+mod tracing;
 
 use std::sync::Mutex;
 
