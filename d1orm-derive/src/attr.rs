@@ -33,6 +33,8 @@ const JSON: &str = "json";
 const REFERENCES: &str = "references";
 const ON_DELETE: &str = "on_delete";
 const ON_UPDATE: &str = "on_update";
+const RELATION: &str = "relation";
+const INVERSE: &str = "inverse";
 const FIELD_KEYS: &[&str] = &[
     RENAME,
     PRIMARY_KEY,
@@ -45,6 +47,8 @@ const FIELD_KEYS: &[&str] = &[
     REFERENCES,
     ON_DELETE,
     ON_UPDATE,
+    RELATION,
+    INVERSE,
 ];
 
 /// The actions SQLite knows for `ON DELETE` / `ON UPDATE`.
@@ -97,6 +101,11 @@ pub(crate) struct FieldAttrs {
     pub(crate) references: Option<ReferenceAttr>,
     pub(crate) on_delete: Option<(Span, String)>,
     pub(crate) on_update: Option<(Span, String)>,
+    /// The belongs-to relation's method name, `relation = "writer"`.
+    pub(crate) relation: Option<Ident>,
+    /// The name of the has-many (has-one) relation on the referenced table,
+    /// `inverse = "written_notes"`.
+    pub(crate) inverse: Option<Ident>,
 }
 
 /// Remembers which keys were given, to refuse repeats.
@@ -166,6 +175,18 @@ fn fk_action(meta: &ParseNestedMeta<'_>) -> syn::Result<(Span, String)> {
         ));
     }
     Ok((lit.span(), action.to_ascii_uppercase()))
+}
+
+/// `key = "name"`: a method name, as an identifier spanned at the string.
+fn method_name(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
+    let lit: LitStr = meta.value()?.parse()?;
+    match syn::parse_str::<Ident>(&lit.value()) {
+        Ok(ident) => Ok(Ident::new(&ident.to_string(), lit.span())),
+        Err(_) => Err(syn::Error::new(
+            lit.span(),
+            format!("`{}` is not a method name", lit.value()),
+        )),
+    }
 }
 
 /// `key(a, b)`: the key's span and the fields it names.
@@ -284,6 +305,14 @@ pub(crate) fn field(attrs: &[Attribute], ctxt: &mut Ctxt) -> FieldAttrs {
                 Some(ON_UPDATE) => {
                     seen.first(&meta, ON_UPDATE)?;
                     out.on_update = Some(fk_action(&meta)?);
+                }
+                Some(RELATION) => {
+                    seen.first(&meta, RELATION)?;
+                    out.relation = Some(method_name(&meta)?);
+                }
+                Some(INVERSE) => {
+                    seen.first(&meta, INVERSE)?;
+                    out.inverse = Some(method_name(&meta)?);
                 }
                 Some(DEFAULT) => {
                     seen.first(&meta, DEFAULT)?;

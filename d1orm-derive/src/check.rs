@@ -80,6 +80,52 @@ pub(crate) fn check(table: &Table<'_>, ctxt: &mut Ctxt) {
             }
         }
     }
+    for field in &table.fields {
+        for name in [&field.attrs.relation, &field.attrs.inverse]
+            .into_iter()
+            .flatten()
+        {
+            if field.attrs.references.is_none() {
+                ctxt.error(
+                    name,
+                    "a relation name needs `references(Table::field)` on the same field",
+                );
+            }
+        }
+    }
+    let keys = crate::relations::foreign_keys(table);
+    for (i, key) in keys.iter().enumerate() {
+        let earlier = &keys[..i];
+        if let Some(other) = earlier.iter().find(|k| k.belongs_to == key.belongs_to) {
+            ctxt.error(
+                &key.belongs_to,
+                format!(
+                    "fields `{}` and `{}` both give the relation `{}`; name one with #[d1orm(relation = \"...\")]",
+                    other.field.ident, key.field.ident, key.belongs_to
+                ),
+            );
+        }
+        let target = |k: &crate::relations::ForeignKey<'_>| {
+            k.field.attrs.references.as_ref().map(|r| {
+                let path = &r.table;
+                quote::quote!(#path).to_string()
+            })
+        };
+        let same_inverse = earlier.iter().find(|k| {
+            k.inverse.as_ref().map(|i| &i.0) == key.inverse.as_ref().map(|i| &i.0)
+                && key.inverse.is_some()
+                && target(k) == target(key)
+        });
+        if let (Some(other), Some((name, _))) = (same_inverse, &key.inverse) {
+            ctxt.error(
+                key.field.ident,
+                format!(
+                    "fields `{}` and `{}` reference the same table, which would get `{name}()` twice; name one with #[d1orm(inverse = \"...\")]",
+                    other.field.ident, key.field.ident
+                ),
+            );
+        }
+    }
     for index in &table.attrs.indexes {
         for key in &index.fields {
             if !table.fields.iter().any(|f| f.ident == key) {

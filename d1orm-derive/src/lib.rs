@@ -11,6 +11,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod from_row;
+mod relations;
 mod text_enum;
 
 use proc_macro::TokenStream;
@@ -48,6 +49,15 @@ use syn::{DeriveInput, parse_macro_input};
 /// - `#[d1orm(references(User::id))]`: a foreign key to a column of another derived
 ///   table, with `on_delete = "cascade"` / `on_update = "..."` (`cascade`, `restrict`,
 ///   `set null`, `set default`, `no action`).
+///   It gives the two tables relations, loaded with `include` (see `d1orm::table::Relation`):
+///   a belongs-to method on this table's columns, named after the field without `_id`
+///   (`author_id` gives `n.author()`), or `relation = "writer"`; and on the referenced
+///   table's columns a has-many named after this table's accessor (`u.notes()`), or a
+///   has-one named after this struct (`u.profile()`) when the key is UNIQUE (or the
+///   whole primary key), or `inverse = "written_notes"`. That second method lives in a
+///   trait this derive generates, to import where it is used: `NoteRelations` for a
+///   has-many, `ProfileRelation` for a has-one, `NoteWrittenNotesRelation` for an
+///   `inverse` name.
 ///
 /// Field types: `i8`–`i64`, `u8`–`u64` (a `u64` above `i64::MAX` is an error), `f32`,
 /// `f64`, `bool` (0/1), `String`, `Vec<u8>`, `Option<T>` (nullable; every other column

@@ -15,9 +15,11 @@
 mod runner;
 mod batches;
 mod chains;
+mod column_types;
 mod engine;
 mod migrations;
 mod queries;
+mod relations;
 mod scenarios;
 mod sql;
 mod types;
@@ -306,7 +308,9 @@ fn main() {
         queries::aggregates,
         queries::json_collections,
         queries::sql_fragments,
-        queries::null_comparisons
+        queries::null_comparisons,
+        column_types::time_and_uuid_columns,
+        relations::relations
     );
     drop(d1);
 

@@ -17,8 +17,28 @@ pub struct Account {
     pub note: ::std::option::Option<::std::string::String>,
 }
 
+/// A documented table with relations to `Account`: a belongs-to, a has-many and a
+/// has-one.
+#[derive(::d1orm::Table, ::std::fmt::Debug)]
+pub struct Entry {
+    /// Key.
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    /// Owner.
+    #[d1orm(references(Account::id))]
+    pub account_id: i64,
+    /// Reviewer.
+    #[d1orm(references(Account::id), unique, inverse = "reviewed_entry")]
+    pub reviewer_id: ::std::option::Option<i64>,
+}
+
 fn main() {
     let row = NewAccount::new(::std::string::String::new(), ::std::vec::Vec::new());
     let _ = row.note;
     let _ = <Account as ::d1orm::Table>::NAME;
+    let entry = <Entry as ::d1orm::Table>::columns();
+    let _ = (entry.account(), entry.reviewer());
+    let account = <Account as ::d1orm::Table>::columns();
+    let _ = EntryRelations::entries(&account);
+    let _ = EntryReviewedEntryRelation::reviewed_entry(&account);
 }

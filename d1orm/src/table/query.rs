@@ -306,6 +306,24 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         self.with(super::As::new(), self.returning.clone())
     }
 
+    /// Reads load a relation with each row, in the same statement (a correlated
+    /// subquery building JSON): `.include(|n| n.author())` reads `(Note, User)`,
+    /// `.include(|u| u.notes().where_(..).order_by(..).limit(5))` reads
+    /// `(User, Vec<Note>)`; a nullable foreign key or a has-one gives an `Option`. Each
+    /// further `include` adds one value to the tuple (up to four); relations nest with
+    /// their own `include`. See [`Relation`](super::Relation).
+    pub fn include<I: super::Related<T>>(
+        &self,
+        relation: impl FnOnce(&T::Columns) -> I,
+    ) -> Query<'db, B, T, F, S::Next, R>
+    where
+        S: super::Include<I>,
+        S::Next: Projection<T> + Clone,
+    {
+        let select = self.select.clone().include(relation(&T::columns()));
+        self.with(select, self.returning.clone())
+    }
+
     /// Writes return these columns of every row they touch (`RETURNING`).
     pub fn returning<P: Projection<T> + Clone>(
         &self,
@@ -362,7 +380,14 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
         limit: Option<u64>,
     ) -> Result<Statements> {
         projection.check()?;
-        let statement = self.select_statement(head, &|sql| projection.write_sql(sql), limit)?;
+        let mut statement = self.select_statement(head, &|sql| projection.write_sql(sql), limit)?;
+        // Parameters of the select list (an included relation's filters) come first.
+        let mut params = ParamValues::new();
+        projection.write_params(&mut params);
+        if !params.is_empty() {
+            append_params(&mut params, std::mem::take(&mut statement.params));
+            statement.params = params;
+        }
         within_budget(smallvec![statement])
     }
 

@@ -18,10 +18,14 @@ pub mod protocol;
 mod batches;
 #[path = "../../conformance/chains.rs"]
 mod chains;
+#[path = "../../conformance/column_types.rs"]
+mod column_types;
 #[path = "../../conformance/migrations.rs"]
 mod migrations;
 #[path = "../../conformance/queries.rs"]
 mod queries;
+#[path = "../../conformance/relations.rs"]
+mod relations;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {

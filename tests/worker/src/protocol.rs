@@ -169,7 +169,7 @@ async fn handle<B: Served>(
 /// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
 /// database; the result is the chain's observation, as the suite compares it.
 async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
-    use crate::{batches, chains, migrations, queries};
+    use crate::{batches, chains, column_types, migrations, queries, relations};
     Ok(match string_field(request, "name")? {
         "reads" => chains::reads(db).await,
         "writes_with_returning" => chains::writes_with_returning(db).await,
@@ -184,9 +184,11 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "text_matching" => queries::text_matching(db).await,
         "dynamic_filters" => queries::dynamic_filters(db).await,
         "aggregates" => queries::aggregates(db).await,
+        "relations" => relations::relations(db).await,
         "json_collections" => queries::json_collections(db).await,
         "sql_fragments" => queries::sql_fragments(db).await,
         "null_comparisons" => queries::null_comparisons(db).await,
+        "time_and_uuid_columns" => column_types::time_and_uuid_columns(db).await,
         other => {
             return Err(Failure::Harness(format!(
                 "{HARNESS} unknown chain {other:?}"

@@ -1,0 +1,28 @@
+#![allow(unused_imports)]
+use d1orm::{Backend, Database, Table};
+
+#[derive(Debug, Table)]
+pub struct User {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Table)]
+pub struct Note {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[d1orm(references(User::id))]
+    pub author_id: i64,
+}
+
+pub async fn run<B: Backend>(db: &Database<B>) {
+    let _ = db
+        .notes()
+        .select(|n| n.id)
+        .include(|n| n.author())
+        .many()
+        .await;
+}
+
+fn main() {}
