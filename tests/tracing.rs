@@ -1,5 +1,8 @@
 //! d1orm's spans (the `tracing` feature): one per statement, one per batch holding its
 //! statements, with the SQL, parameter count, counters or error; values only when asked.
+//!
+//! A test binary of its own, with one test: tracing caches which callsites a subscriber
+//! wants, and subscribers scoped to other tests' threads would race with that cache.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -56,10 +59,19 @@ fn spans(level: tracing::Level, f: impl AsyncFnOnce()) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
+fn memory() -> d1orm::Database<d1orm_sqlite::SqliteBackend> {
+    d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory().expect("in-memory database"))
+}
+
 #[test]
+fn spans_of_statements_and_batches() {
+    a_span_per_statement_and_per_batch_with_counters_or_the_error();
+    values_only_when_their_target_is_enabled();
+}
+
 fn a_span_per_statement_and_per_batch_with_counters_or_the_error() {
     let lines = spans(tracing::Level::DEBUG, async || {
-        let db = crate::memory();
+        let db = memory();
         db.exec(&d1orm::table::create_table_sql::<Traced>())
             .await
             .unwrap();
@@ -117,10 +129,9 @@ fn a_span_per_statement_and_per_batch_with_counters_or_the_error() {
     );
 }
 
-#[test]
 fn values_only_when_their_target_is_enabled() {
     let lines = spans(tracing::Level::TRACE, async || {
-        let db = crate::memory();
+        let db = memory();
         db.prepare("SELECT ? AS a")
             .bind("visible")
             .all::<d1orm::JsonRow>()

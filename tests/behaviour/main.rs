@@ -11,7 +11,6 @@ mod opening;
 mod perf_guards;
 mod relations;
 mod table;
-mod tracing;
 
 use std::sync::Mutex;
 
