@@ -19,21 +19,35 @@
 //! the same sums are worked out here from what SQLite does expose: the steps that land
 //! on a row are SQLite's own `aCounter[0]`, `[FULLSCAN_STEP]` and `[AUTOINDEX]` (every
 //! successful `Next`/`Prev`/`SorterNext` adds one to the counter its `P5` names), the
-//! sorts are `SORT`; the other counted instructions are found once per prepared
-//! statement in its program (`sqlite3_stmt_explain`), and how often each ran is
-//! inferred from the loop it sits in: once outside any loop, once per iteration of a
-//! loop whose steps are counted, once per row changed in a loop that writes.
+//! sorts are `SORT`, seeks a bloom filter skipped are `FILTER_HIT`. The other counted
+//! instructions are found once per prepared statement in its program (`EXPLAIN`, read
+//! again after a schema change), and how often each ran is inferred: once outside any
+//! loop (code that cannot run, or runs only in rare cases, left out), once per
+//! iteration of the loop it sits in, whose iterations come from the steps, the rows of
+//! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
+//! else tells; writes once per row changed, an upsert's inserts and updates apart.
+//! Where this falls short (`ALTER TABLE`, windows over partitions, foreign key actions),
+//! the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
+//! measures by how much.
+//!
+//! Nothing is counted for a caller that does not read the meta; for one that does, a
+//! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
 
 use rusqlite::{Connection, ffi};
+use smallvec::SmallVec;
 
 /// `P5` of `OpenRead`/`OpenWrite`: the cursor is only used for equality seeks, which
 /// SQLite leaves uncounted when they find nothing.
 const OPFLAG_SEEKEQ: i64 = 0x02;
 /// `P5` of `Insert`/`IdxInsert`, `P2` of `Delete`: the row counts as a change.
 const OPFLAG_NCHANGE: i64 = 0x01;
+/// `P5` of `Insert`: the row is an update.
+const OPFLAG_ISUPDATE: i64 = 0x04;
+/// `P5` of `Insert`: the row id becomes `last_insert_rowid()`.
+const OPFLAG_LASTROWID: i64 = 0x20;
 
 /// A prepared statement's handle and, once asked, what its program says about the
 /// counters. Kept with the statement.
@@ -44,6 +58,8 @@ pub(crate) struct Counting {
     /// `SQLITE_STMTSTATUS_REPREPARE` when the plan was read: a statement prepared again
     /// (after a schema change) may have another program.
     reprepared: u32,
+    /// Its program cannot be read (or must not be: a `PRAGMA` that sets something).
+    unreadable: bool,
 }
 
 // SAFETY: the handle is only used with the statement it belongs to, by whoever holds
@@ -55,6 +71,10 @@ unsafe impl Send for Counting {}
 pub(crate) struct Before {
     steps: [u32; 3],
     sorts: u32,
+    /// Instructions run (`SQLITE_STMTSTATUS_VM_STEP`).
+    instructions: u32,
+    /// Bloom filter checks that ruled a row out, skipping its seek.
+    filtered: u32,
 }
 
 /// What a run did, besides what the program says.
@@ -66,6 +86,72 @@ pub(crate) struct Observed {
     pub(crate) changes: u64,
     /// The value `SELECT count(*)` returned, for a program that counts with `Count`.
     pub(crate) count: Option<u64>,
+    /// `last_insert_rowid()` changed: a row was inserted.
+    pub(crate) inserted: bool,
+    /// Rows inserted and updated, when the plan asks for them ([`Counting::kinds`]).
+    pub(crate) kinds: Option<Kinds>,
+}
+
+/// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
+/// (tables with a row id).
+#[derive(Clone, Copy, Default, Debug)]
+pub(crate) struct Kinds {
+    inserted: u64,
+    updated: u64,
+}
+
+/// Counts the rows a statement inserts and updates while it lives: for an upsert,
+/// whose insert and update write different numbers of index entries. Dropping it (on
+/// a panic too) takes the hook off before the counts go.
+pub(crate) struct KindsHook<'c> {
+    conn: &'c Connection,
+    /// Owned (`Box::into_raw`), written by the hook while a statement steps, freed in
+    /// `drop` once the hook is off.
+    kinds: NonNull<Kinds>,
+}
+
+impl<'c> KindsHook<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        let kinds = NonNull::from(Box::leak(Box::<Kinds>::default()));
+        // SAFETY: the handle is the open connection's; the counts stay alive until
+        // `drop` has taken the hook off.
+        unsafe {
+            ffi::sqlite3_update_hook(conn.handle(), Some(count_kind), kinds.as_ptr().cast());
+        }
+        KindsHook { conn, kinds }
+    }
+
+    pub(crate) fn kinds(&self) -> Kinds {
+        // SAFETY: live until `drop`; the hook writes only while a statement steps, on
+        // this thread, not during this read.
+        unsafe { *self.kinds.as_ptr() }
+    }
+}
+
+impl Drop for KindsHook<'_> {
+    fn drop(&mut self) {
+        // SAFETY: as in `new`; the hook is off before the counts are freed, once.
+        unsafe {
+            ffi::sqlite3_update_hook(self.conn.handle(), None, std::ptr::null_mut());
+            drop(Box::from_raw(self.kinds.as_ptr()));
+        }
+    }
+}
+
+unsafe extern "C" fn count_kind(
+    target: *mut std::ffi::c_void,
+    op: std::ffi::c_int,
+    _db: *const std::ffi::c_char,
+    _table: *const std::ffi::c_char,
+    _rowid: ffi::sqlite3_int64,
+) {
+    // SAFETY: `target` is the `Kinds` of the live `KindsHook` that set this hook.
+    let kinds = unsafe { &mut *target.cast::<Kinds>() };
+    match op {
+        ffi::SQLITE_INSERT => kinds.inserted += 1,
+        ffi::SQLITE_UPDATE => kinds.updated += 1,
+        _ => {}
+    }
 }
 
 /// The counters of one run.
@@ -83,44 +169,93 @@ impl Counting {
             stmt: unsafe { newest_statement(conn, sql) },
             plan: None,
             reprepared: 0,
+            unreadable: false,
         }
     }
 
-    /// Reads the program of `sql` (this statement's text) if not read yet, or again if
-    /// SQLite prepared the statement again since. `false` when it cannot be had.
-    pub(crate) fn prepare(&mut self, conn: &Connection, sql: &str) -> bool {
+    /// Whether the plan is read and still the statement's: SQLite prepares a statement
+    /// again after a schema change, and its program may differ then.
+    pub(crate) fn ready(&self) -> bool {
         let Some(stmt) = self.stmt else {
             return false;
         };
         // SAFETY: the statement lives as long as this value (they are kept together).
         let reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
-        if self.plan.is_none() || reprepared != self.reprepared {
-            self.plan = listing(conn, sql).ok().map(|ops| Plan::new(&ops));
-            self.reprepared = reprepared;
+        // A schema change on this connection marks the statement expired: it is
+        // prepared again when it next runs, after the plan would have been used.
+        // SAFETY: as above.
+        let expired = unsafe { ffi::sqlite3_expired(stmt.as_ptr()) } != 0;
+        (self.plan.is_some() || self.unreadable) && reprepared == self.reprepared && !expired
+    }
+
+    /// Reads the program of `sql` (this statement's text), unless [`Counting::ready`].
+    pub(crate) fn prepare(&mut self, conn: &Connection, sql: &str) {
+        let Some(stmt) = self.stmt else {
+            return;
+        };
+        if !self.ready() {
+            // Preparing a `PRAGMA` applies it, `EXPLAIN PRAGMA` included: never twice.
+            self.plan = if applies_when_prepared(sql) {
+                None
+            } else {
+                listing(conn, sql).ok().map(|ops| Plan::new(&ops))
+            };
+            self.unreadable = self.plan.is_none();
+            // SAFETY: as in `ready`.
+            self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
         }
+    }
+
+    /// Whether the plan is read: the counters can be worked out.
+    pub(crate) fn rows_known(&self) -> bool {
         self.plan.is_some()
     }
 
-    /// The column holding `count(*)`, when the program counts a whole table.
-    pub(crate) fn count_column(&self) -> Option<usize> {
-        self.plan.as_ref().and_then(|p| p.count_column)
+    /// Whether a run needs to know if it inserted a row ([`Observed::inserted`]): an
+    /// upsert of one row, or an insert that may meet a conflict.
+    pub(crate) fn asks_inserted(&self) -> bool {
+        self.plan
+            .as_ref()
+            .is_some_and(|p| p.simple.is_none() && (p.bundles.len() > 1 || p.conflicts))
+    }
+
+    /// Whether a run needs [`Kinds`]: an upsert of several rows, which inserts or
+    /// updates each.
+    pub(crate) fn kinds(&self) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.upserts)
+    }
+
+    /// The result columns holding a `count(*)` of a whole table.
+    pub(crate) fn count_columns(&self) -> &[usize] {
+        self.plan.as_ref().map_or(&[], |p| &p.count_columns)
     }
 
     /// SQLite's counters before a run.
     pub(crate) fn before(&self) -> Before {
-        let Some(stmt) = self.stmt else {
+        let (Some(stmt), Some(plan)) = (self.stmt, &self.plan) else {
             return Before::default();
         };
+        if plan.reads == 0 {
+            return Before::default();
+        }
+        // Only the counters the program can move are read: a point lookup reads none.
         // SAFETY: as in `prepare`.
-        unsafe {
-            Before {
-                steps: [
-                    status(stmt, 0),
-                    status(stmt, ffi::SQLITE_STMTSTATUS_FULLSCAN_STEP),
-                    status(stmt, ffi::SQLITE_STMTSTATUS_AUTOINDEX),
-                ],
-                sorts: status(stmt, ffi::SQLITE_STMTSTATUS_SORT),
+        let read = |counter: Counter, op| {
+            if plan.reads & counter as u8 != 0 {
+                unsafe { status(stmt, op) }
+            } else {
+                0
             }
+        };
+        Before {
+            steps: [
+                read(Counter::Steps, 0),
+                read(Counter::FullScan, ffi::SQLITE_STMTSTATUS_FULLSCAN_STEP),
+                read(Counter::AutoIndex, ffi::SQLITE_STMTSTATUS_AUTOINDEX),
+            ],
+            sorts: read(Counter::Sorts, ffi::SQLITE_STMTSTATUS_SORT),
+            instructions: read(Counter::Instructions, ffi::SQLITE_STMTSTATUS_VM_STEP),
+            filtered: read(Counter::Filtered, ffi::SQLITE_STMTSTATUS_FILTER_HIT),
         }
     }
 
@@ -129,11 +264,58 @@ impl Counting {
         let Some(plan) = &self.plan else {
             return Rows::default();
         };
+        if let Some((read, written, per_change)) = plan.simple {
+            return Rows {
+                read,
+                written: written + observed.changes * per_change,
+            };
+        }
         let after = self.before();
         let steps = [0, 1, 2].map(|i| u64::from(after.steps[i].wrapping_sub(before.steps[i])));
         let sorts = u64::from(after.sorts.wrapping_sub(before.sorts));
-        plan.rows(steps, sorts, observed)
+        let instructions = u64::from(after.instructions.wrapping_sub(before.instructions));
+        let filtered = u64::from(after.filtered.wrapping_sub(before.filtered));
+        plan.rows(steps, sorts, instructions, filtered, observed)
     }
+}
+
+/// SQLite's counters a plan reads, as bits.
+#[derive(Clone, Copy)]
+enum Counter {
+    Steps = 1,
+    FullScan = 2,
+    AutoIndex = 4,
+    Sorts = 8,
+    Instructions = 16,
+    Filtered = 32,
+}
+
+/// A `PRAGMA` that may set something: preparing it (`EXPLAIN` included) can apply it.
+/// The ones that only read are listed.
+fn applies_when_prepared(sql: &str) -> bool {
+    // Not `optimize`: its program leaves the work to an `ANALYZE` it runs apart.
+    const READ_ONLY: [&str; 9] = [
+        "quick_check",
+        "integrity_check",
+        "foreign_key_check",
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "foreign_key_list",
+    ];
+    let sql = sql.trim_start();
+    let Some(rest) = sql.get(..6).filter(|w| w.eq_ignore_ascii_case("pragma")) else {
+        return false;
+    };
+    let rest = sql[rest.len()..].trim_start();
+    let name = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .next()
+        .unwrap_or("");
+    let name = name.rsplit('.').next().unwrap_or(name);
+    !READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
 /// `sqlite3_stmt_status`, which also reads `aCounter[0]` (op 0: steps of loops that
@@ -156,7 +338,9 @@ unsafe fn newest_statement(conn: &Connection, sql: &str) -> Option<NonNull<ffi::
         let mut next = ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
         while let Some(stmt) = NonNull::new(next) {
             let text = ffi::sqlite3_sql(stmt.as_ptr());
-            if !text.is_null() && CStr::from_ptr(text).to_bytes().trim_ascii() == sql.trim().as_bytes() {
+            if !text.is_null()
+                && CStr::from_ptr(text).to_bytes().trim_ascii() == sql.trim().as_bytes()
+            {
                 return Some(stmt);
             }
             next = ffi::sqlite3_next_stmt(db, stmt.as_ptr());
@@ -211,6 +395,14 @@ struct Loop {
     /// The loop around it.
     parent: Option<usize>,
     kind: LoopKind,
+    /// It steps through `sqlite_schema`, which a schema change finds its rows in.
+    over_schema: bool,
+    /// The cursor it steps.
+    cursor: i64,
+    /// For a loop over the rows of a `VALUES` list: how many there are.
+    values: Option<u64>,
+    /// Instructions in it.
+    length: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -226,15 +418,45 @@ enum LoopKind {
 
 /// A counted instruction.
 struct Site {
+    at: i64,
     /// The innermost loop around it.
     within: Option<usize>,
     kind: SiteKind,
+    /// For `LimitLast`: the loop that steps through the rows kept.
+    kept: Option<usize>,
+    /// Behind a `Once`: runs at most once per run of the statement.
+    once: bool,
+    /// Right after a bloom filter (`Filter`), which skips it for the rows it rules out.
+    filtered: bool,
+    /// For a write of the statement's own program that goes with a change (an index
+    /// entry written with its row, the row itself): the change's position among them.
+    bundle: Option<usize>,
+}
+
+/// A row change and the writes that go with it (its index entries).
+struct Bundle {
+    writes: u64,
+    /// An `Insert` that sets the last row id: a new row, not an update.
+    inserts: bool,
+    /// `Insert` with `OPFLAG_ISUPDATE`: a row updated.
+    updates: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SiteKind {
     /// Read once each time it runs.
     Read,
+    /// `Last` on the temporary index that keeps an `ORDER BY ... LIMIT`'s best rows:
+    /// runs for each row beyond the limit.
+    LimitLast,
+    /// `Rewind` of a temporary table known not to be empty (a window's partition).
+    PartitionStart,
+    /// `SeekEnd` before appending to an index being built: it reads only while its
+    /// cursor is not on a row, which D1 sees for the first two entries.
+    SeekEnd,
+    /// Finding the row a unique index says is in the way: runs when an upsert updates
+    /// (a `REPLACE` that replaces is taken to meet no conflict).
+    ConflictRead,
     /// An equality seek: read once when it finds a row.
     EqualitySeek,
     /// `VNext`: read once each time it runs (once per row of its loop).
@@ -252,9 +474,33 @@ struct Plan {
     sites: Vec<Site>,
     /// Loops per step counter, to share the counter's steps among them.
     steps_per_counter: [u64; 3],
-    /// Instructions counting as a change in each loop (index `loops.len()`: outside).
-    changes_in: Vec<u64>,
-    count_column: Option<usize>,
+    /// Result columns showing a `Count` (`SELECT count(*) FROM t`).
+    count_columns: Vec<usize>,
+    /// The counters ([`Counter`] bits) the program can move.
+    reads: u8,
+    /// It inserts rows or updates them in their place (an upsert), in a loop.
+    upserts: bool,
+    /// It looks for the row a new one conflicts with ([`SiteKind::ConflictRead`]).
+    conflicts: bool,
+    /// It has loops no counter sees ([`Plan::unseen`]).
+    has_unseen: bool,
+    /// It has trigger programs.
+    triggers: bool,
+    /// Its changes are a trigger's (`INSTEAD OF` a view's).
+    instead_of: bool,
+    /// For a program without loops or steps whose seeks count whether they find a row
+    /// (a lookup, insert or update by row id): the rows it reads, the rows it writes
+    /// whatever it changes, and the rows written per row changed.
+    simple: Option<(u64, u64, u64)>,
+    /// The innermost loop of each instruction of the statement's own program that can
+    /// run, to weigh the instructions counted against the loops' iterations.
+    instructions: Vec<Option<usize>>,
+    /// The statement's own program writes without counting changes: a schema change.
+    schema: bool,
+    /// The statement's own program aggregates (returns a row even for no rows).
+    aggregates: bool,
+    /// The changes of the statement's own program, in program order.
+    bundles: Vec<Bundle>,
     /// `Clear` counting its rows as changes (`DELETE FROM t`).
     clears: bool,
     /// The statement's own program changes rows (a statement with `Change` sites).
@@ -269,15 +515,82 @@ impl Plan {
             let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
             plan.add_program(program, &ops);
         }
+        plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
+        // A single row (no loop) tells insert from update by the last row id.
+        plan.upserts = plan.bundles.iter().any(|b| b.inserts)
+            && plan.bundles.iter().any(|b| b.updates)
+            && !plan.loops.is_empty();
+        plan.has_unseen = plan.loops.iter().any(|l| plan.unseen(l));
+        // The instructions run also tell an empty table from a table of one row.
+        if plan.has_unseen
+            || plan
+                .loops
+                .iter()
+                .any(|l| matches!(l.kind, LoopKind::Step(_)))
+        {
+            plan.reads |= Counter::Instructions as u8;
+        }
+        if plan.loops.is_empty()
+            && plan.reads == 0
+            && plan.bundles.len() <= 1
+            && !plan.clears
+            && plan.count_columns.is_empty()
+            && !plan.upserts
+            && plan
+                .sites
+                .iter()
+                .all(|s| s.bundle.is_some() || matches!(s.kind, SiteKind::Read | SiteKind::Write))
+        {
+            let own = |kind: SiteKind| {
+                let sites = plan.sites.iter().filter(|s| s.bundle.is_none());
+                sites.filter(|s| s.kind == kind).count() as u64
+            };
+            let per_change = plan.bundles.first().map_or(0, |b| b.writes);
+            plan.simple = Some((own(SiteKind::Read), own(SiteKind::Write), per_change));
+        }
         plan
+    }
+
+    /// A loop over rows no counter sees (a coroutine's, a virtual table's), when the
+    /// rows returned do not tell either (an aggregate): its iterations are found from
+    /// the instructions run.
+    fn unseen(&self, l: &Loop) -> bool {
+        self.aggregates
+            && l.program == 0
+            && l.parent.is_none()
+            && (l.kind == LoopKind::Virtual || (l.kind == LoopKind::Goto && !self.changes_rows))
     }
 
     fn add_program(&mut self, program: usize, ops: &[&Op]) {
         let first_loop = self.loops.len();
+        // Writes since the last change, which go with the next one.
+        let mut open = 0u64;
         // Cursors on temporary tables and indexes, whose writes D1 does not count.
         let mut ephemeral = Vec::new();
         let mut seek_eq = Vec::new();
+        // `Init` jumps to the prologue at the end, which jumps back to address 1: not a
+        // loop.
+        let prologue = ops
+            .first()
+            .filter(|o| o.opcode == "Init")
+            .map_or(i64::MAX, |o| o.p2);
+        let live = reachable(ops);
+        let ops: Vec<&Op> = ops
+            .iter()
+            .zip(&live)
+            .filter_map(|(op, &live)| live.then_some(*op))
+            .collect();
+        let ops = ops.as_slice();
+        // Cursors on `sqlite_schema` (root page 1), or on a temporary table filled from it.
+        let mut schema_cursors = Vec::new();
         for op in ops {
+            match op.opcode.as_str() {
+                "OpenRead" | "OpenWrite" if op.p2 == 1 && op.p3 == 0 => schema_cursors.push(op.p1),
+                "OpenEphemeral" if ops.iter().any(|o| o.opcode == "Insert" && o.p1 == op.p1) => {
+                    schema_cursors.push(op.p1);
+                }
+                _ => {}
+            }
             match op.opcode.as_str() {
                 "OpenEphemeral" | "OpenAutoindex" | "SorterOpen" | "OpenPseudo" | "OpenDup" => {
                     ephemeral.push(op.p1)
@@ -298,7 +611,7 @@ impl Plan {
                 "Goto" => LoopKind::Goto,
                 _ => continue,
             };
-            if op.p2 > 0 && op.p2 <= op.addr {
+            if op.p2 > 0 && op.p2 <= op.addr && !(op.addr >= prologue && op.p2 < prologue) {
                 if let LoopKind::Step(c) = kind {
                     self.steps_per_counter[c] += 1;
                 }
@@ -308,6 +621,15 @@ impl Plan {
                     end: op.addr,
                     parent: None,
                     kind,
+                    over_schema: schema_cursors.contains(&op.p1),
+                    cursor: op.p1,
+                    values: (kind == LoopKind::Goto)
+                        .then(|| values_rows(ops, op.p2))
+                        .flatten(),
+                    length: ops
+                        .iter()
+                        .filter(|o| (op.p2..=op.addr).contains(&o.addr))
+                        .count() as u64,
                 });
             }
         }
@@ -324,10 +646,50 @@ impl Plan {
                 .rev()
                 .find(|&l| loops[l].start <= addr && addr <= loops[l].end)
         };
-        for op in ops {
+        if program == 0 {
+            self.instructions = ops.iter().map(|o| innermost(o.addr, &self.loops)).collect();
+        } else {
+            self.triggers = true;
+        }
+        for (i, op) in ops.iter().enumerate() {
             let temporary = ephemeral.contains(&op.p1);
+            let previous = |n: usize| i.checked_sub(n).map_or("", |p| ops[p].opcode.as_str());
+            if program == 0 && op.opcode == "AggFinal" {
+                self.aggregates = true;
+            }
+            // Every step adds to a counter, in a loop or not (a window's look ahead).
+            self.reads |= match (op.opcode.as_str(), op.p5) {
+                ("Sort" | "SorterSort", _) => Counter::Sorts as u8,
+                ("Filter", _) => Counter::Filtered as u8,
+                ("Next" | "Prev", 1) => Counter::FullScan as u8,
+                ("Next" | "Prev", 3) => Counter::AutoIndex as u8,
+                ("Next" | "Prev" | "SorterNext", _) => Counter::Steps as u8,
+                _ => 0,
+            };
+            // Code after a `Goto` that only a later jump leads to (`min()` seeking past
+            // NULLs again) runs only in rare cases; code that `NoConflict` skips runs
+            // only when a `REPLACE` meets a conflict.
+            if previous(1) == "Goto"
+                && !ops[..i]
+                    .iter()
+                    .any(|o| o.p2 == op.addr && o.opcode != "Init")
+            {
+                continue;
+            }
+            // An `IN` that found nothing looks for a NULL among the values, only when
+            // its left side is NULL.
+            if op.opcode == "Rewind" && previous(1) == "NotNull" {
+                continue;
+            }
+            let on_conflict = previous(1) == "IdxRowid" && previous(2) == "NoConflict";
             let kind = match op.opcode.as_str() {
-                "Rewind" | "Last" | "SeekEnd" | "SeekRowid" | "NotExists" => SiteKind::Read,
+                "Last" if temporary => SiteKind::LimitLast,
+                "NotExists" | "SeekRowid" if on_conflict => SiteKind::ConflictRead,
+                "SeekEnd" => SiteKind::SeekEnd,
+                // A window's first row of a partition: once per partition, taken as
+                // once per entry into the loop around it.
+                "Rewind" if op.p2 == 0 => SiteKind::PartitionStart,
+                "Rewind" | "Last" | "SeekRowid" | "NotExists" => SiteKind::Read,
                 "SeekGE" | "SeekGT" | "SeekLE" | "SeekLT" if seek_eq.contains(&op.p1) => {
                     SiteKind::EqualitySeek
                 }
@@ -344,31 +706,74 @@ impl Plan {
                     continue;
                 }
                 "Count" if op.p3 == 0 && program == 0 => {
-                    self.count_column = count_column(ops, op.p2);
+                    self.count_columns.extend(count_column(ops, op.p2));
                     continue;
                 }
                 _ => continue,
             };
-            if kind == SiteKind::Change && program == 0 {
-                self.changes_rows = true;
+            // A trigger's changes are in the statement's `total_changes()` already,
+            // counted with the statement's own; those of a view's `INSTEAD OF` trigger
+            // (the statement changes nothing itself) are all there is.
+            let own = program == 0 || !self.changes_rows || self.instead_of;
+            if !own && kind == SiteKind::Change {
+                continue;
             }
+            let mut bundle = None;
+            if own && matches!(kind, SiteKind::Write | SiteKind::Change) {
+                bundle = Some(self.bundles.len());
+                open += 1;
+                if kind == SiteKind::Change {
+                    self.changes_rows = true;
+                    self.instead_of = program > 0;
+                    self.bundles.push(Bundle {
+                        writes: open,
+                        inserts: op.opcode == "Insert" && op.p5 & OPFLAG_LASTROWID != 0,
+                        updates: op.opcode == "Insert" && op.p5 & OPFLAG_ISUPDATE != 0,
+                    });
+                    open = 0;
+                }
+            }
+            let kept = (first_loop..self.loops.len()).find(|&l| {
+                kind == SiteKind::LimitLast
+                    && self.loops[l].cursor == op.p1
+                    && matches!(self.loops[l].kind, LoopKind::Step(_))
+            });
             self.sites.push(Site {
+                at: op.addr,
+                kept,
+                once: ops[..i]
+                    .iter()
+                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2),
+                filtered: previous(1) == "Filter",
                 within: innermost(op.addr, &self.loops),
                 kind,
+                bundle,
             });
+        }
+        if program == 0 && !self.changes_rows {
+            self.schema = self
+                .sites
+                .iter()
+                .any(|s| matches!(s.kind, SiteKind::Write | SiteKind::Change));
+        }
+        // Writes after the last change (`sqlite_sequence` kept up to date, a schema
+        // change's rows) go with no change.
+        let unfinished = Some(self.bundles.len());
+        for site in self.sites.iter_mut().filter(|s| s.bundle == unfinished) {
+            site.bundle = None;
         }
     }
 
-    fn rows(&self, steps: [u64; 3], sorts: u64, seen: Observed) -> Rows {
-        let outside = self.loops.len();
-        let mut changes_in = vec![0u64; outside + 1];
-        for site in &self.sites {
-            if site.kind == SiteKind::Change {
-                changes_in[site.within.unwrap_or(outside)] += 1;
-            }
-        }
-        // How many times each loop's body ran, outer loops first.
-        let mut runs = vec![0u64; self.loops.len()];
+    /// How many times each loop's body ran, outer loops first; `unseen` for the loops
+    /// no counter sees, once found.
+    fn runs(
+        &self,
+        steps: [u64; 3],
+        seen: Observed,
+        one_row: &[usize],
+        unseen: Option<u64>,
+    ) -> SmallVec<[u64; 8]> {
+        let mut runs: SmallVec<[u64; 8]> = smallvec::smallvec![0; self.loops.len()];
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
             let entered = l.parent.map_or(1, |p| runs[p]);
@@ -376,42 +781,172 @@ impl Plan {
                 LoopKind::Step(c) => {
                     // A counter's steps are shared evenly among its loops.
                     let loops = self.steps_per_counter[c].max(1);
-                    let share = steps[c] / loops
-                        + u64::from(taken[c] < steps[c] % loops);
+                    let share = steps[c] / loops + u64::from(taken[c] < steps[c] % loops);
                     taken[c] += 1;
-                    if share == 0 && seen.returned == 0 && seen.changes == 0 {
-                        0
-                    } else {
+                    // No step: an empty table, or a single row. A read that returned
+                    // nothing or a write that changed nothing leaves it open; a schema
+                    // change's loops over `sqlite_schema` find their row; otherwise the
+                    // instructions run tell whether the loop's ran (for a lone loop of
+                    // the statement's own program).
+                    let open = share == 0 && seen.returned == 0 && seen.changes == 0;
+                    if !open || (self.schema && l.over_schema) {
                         share + entered
+                    } else if l.program == 0
+                        && l.parent.is_none()
+                        && !self.triggers
+                        && one_row.contains(&i)
+                    {
+                        entered
+                    } else {
+                        0
                     }
                 }
-                LoopKind::Goto if changes_in[i] > 0 => seen.changes.div_ceil(changes_in[i]),
+                LoopKind::Goto if l.values.is_some() => l.values.unwrap_or(0),
+                LoopKind::Goto if self.changes_rows => seen.changes,
+                LoopKind::Virtual | LoopKind::Goto
+                    if l.program == 0
+                        && l.parent.is_none()
+                        && unseen.is_some()
+                        && self.aggregates =>
+                {
+                    unseen.unwrap_or(0)
+                }
                 LoopKind::Virtual | LoopKind::Goto if l.program == 0 && seen.returned > 0 => {
                     seen.returned
                 }
                 LoopKind::Virtual | LoopKind::Goto => entered,
             };
         }
-        let nothing = seen.returned == 0 && seen.changes == 0 && steps.iter().all(|&s| s == 0);
+        runs
+    }
+
+    fn rows(
+        &self,
+        steps: [u64; 3],
+        sorts: u64,
+        instructions: u64,
+        filtered: u64,
+        seen: Observed,
+    ) -> Rows {
+        let mut runs = self.runs(steps, seen, &[], None);
+        // A loop that did not step ran over no row or one: the instructions run say
+        // which, against those the other loops account for.
+        let mut one_row = SmallVec::<[usize; 2]>::new();
+        if !self.triggers && seen.returned == 0 && seen.changes == 0 {
+            // In program order: a loop over the rows of another (a sort) had one row
+            // if that one had.
+            for open in 0..self.loops.len() {
+                let l = &self.loops[open];
+                if l.program != 0
+                    || l.parent.is_some()
+                    || runs[open] != 0
+                    || !matches!(l.kind, LoopKind::Step(_))
+                {
+                    continue;
+                }
+                let expected: u64 = self
+                    .instructions
+                    .iter()
+                    .map(|within| within.map_or(1, |l| runs[l]))
+                    .sum();
+                if 2 * instructions < 2 * expected + l.length {
+                    break;
+                }
+                one_row.push(open);
+                runs = self.runs(steps, seen, &one_row, None);
+            }
+        }
+        // Loops no counter sees are taken to iterate alike, as many times as the
+        // instructions run say.
+        let unseen = |l: &Loop| self.unseen(l);
+        if self.has_unseen {
+            let (mut fixed, mut per_iteration) = (0u64, 0u64);
+            for within in &self.instructions {
+                let mut outer = *within;
+                while let Some(l) = outer.filter(|&l| !unseen(&self.loops[l])) {
+                    outer = self.loops[l].parent;
+                }
+                match (outer, within) {
+                    (Some(_), _) => per_iteration += 1,
+                    (None, Some(l)) => fixed += runs[*l],
+                    (None, None) => fixed += 1,
+                }
+            }
+            let iterations =
+                instructions.saturating_sub(fixed) as f64 / per_iteration.max(1) as f64;
+            runs = self.runs(steps, seen, &one_row, Some(iterations.round() as u64));
+        }
+        // The change that ran: with several (an upsert's insert and update), the kind
+        // the last row id says, the first of that kind.
+        let chosen = self
+            .bundles
+            .iter()
+            .position(|b| b.inserts == seen.inserted)
+            .unwrap_or(0);
+        // No row found: an aggregate returns its row all the same.
+        let nothing = (seen.returned == 0 || self.aggregates)
+            && seen.changes == 0
+            && steps.iter().all(|&s| s == 0);
         let mut rows = Rows {
             read: steps.iter().sum::<u64>() + sorts + seen.count.unwrap_or(0),
             written: if self.clears { seen.changes } else { 0 },
         };
-        for site in &self.sites {
-            let times = match site.within {
-                Some(l) => runs[l],
-                // Outside any loop, a write that changes rows ran only if rows changed.
-                None if site.kind != SiteKind::Read
-                    && site.kind != SiteKind::EqualitySeek
-                    && self.changes_rows
-                    && seen.changes == 0 =>
-                {
-                    0
+        match seen.kinds {
+            // Each row with the writes of its own kind.
+            Some(kinds) => {
+                let writes = |f: fn(&Bundle) -> bool| {
+                    self.bundles.iter().find(|b| f(b)).map_or(0, |b| b.writes)
+                };
+                rows.written +=
+                    kinds.inserted * writes(|b| b.inserts) + kinds.updated * writes(|b| b.updates);
+            }
+            None => {
+                if let Some(bundle) = self.bundles.get(chosen) {
+                    rows.written += seen.changes * bundle.writes;
                 }
-                None => 1,
-            };
+            }
+        }
+        let mut conflicts_counted = false;
+        for site in &self.sites {
+            if site.bundle.is_some() {
+                continue;
+            }
+            let mut times = site.within.map_or(1, |l| runs[l]);
+            // The test at the top of a loop of `Goto` runs once more, finding no row.
+            if let Some(l) = site.within
+                && self.loops[l].kind == LoopKind::Goto
+                && self.loops[l].start == site.at
+                && times > 0
+            {
+                times += 1;
+            }
+            if site.once {
+                times = times.min(1);
+            }
+            if site.filtered {
+                times = times.saturating_sub(filtered);
+            }
+            let entered = site
+                .within
+                .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
             match site.kind {
                 SiteKind::Read | SiteKind::VirtualNext => rows.read += times,
+                // One of them finds the row in the way of each row updated.
+                SiteKind::ConflictRead if !conflicts_counted => {
+                    conflicts_counted = true;
+                    rows.read += match seen.kinds {
+                        Some(kinds) => kinds.updated,
+                        None => u64::from(seen.changes > 0 && !seen.inserted),
+                    }
+                }
+                SiteKind::ConflictRead => {}
+                SiteKind::SeekEnd => rows.read += times.min(2),
+                SiteKind::PartitionStart => rows.read += entered.min(times),
+                // Each row beyond the rows kept (the limit and the offset).
+                SiteKind::LimitLast => {
+                    let kept = site.kept.map_or(seen.returned, |l| runs[l]);
+                    rows.read += times.saturating_sub(kept);
+                }
                 SiteKind::EqualitySeek if !nothing => rows.read += times,
                 SiteKind::EqualitySeek => {}
                 SiteKind::Write | SiteKind::Change => rows.written += times,
@@ -419,6 +954,127 @@ impl Plan {
         }
         rows
     }
+}
+
+/// Instructions that may jump to their `P2` (as well as go on to the next).
+const JUMPS: &[&str] = &[
+    "If",
+    "IfNot",
+    "IfPos",
+    "IfNotZero",
+    "DecrJumpZero",
+    "IsNull",
+    "NotNull",
+    "IsType",
+    "Eq",
+    "Ne",
+    "Lt",
+    "Le",
+    "Gt",
+    "Ge",
+    "ElseEq",
+    "Once",
+    "Rewind",
+    "Last",
+    "Sort",
+    "SorterSort",
+    "Next",
+    "Prev",
+    "SorterNext",
+    "VNext",
+    "VFilter",
+    "SeekGE",
+    "SeekGT",
+    "SeekLE",
+    "SeekLT",
+    "SeekRowid",
+    "NotExists",
+    "NoConflict",
+    "NotFound",
+    "Found",
+    "IfNoHope",
+    "IdxGT",
+    "IdxGE",
+    "IdxLT",
+    "IdxLE",
+    "RowSetRead",
+    "RowSetTest",
+    "Program",
+    "FkIfZero",
+    "IfNullRow",
+    "IfSizeBetween",
+    "IfEmpty",
+    "SeekScan",
+    "MustBeInt",
+    "Filter",
+    "IfNotOpen",
+    "SorterCompare",
+    "Yield",
+    "Gosub",
+];
+
+/// Which instructions of a program can run at all (or in all but rare cases).
+/// `Destroy` reports a root page moved
+/// only in an auto-vacuum database (never on D1, nor here), so the code an `IfNot` on
+/// that report guards never runs.
+fn reachable(ops: &[&Op]) -> Vec<bool> {
+    let destroyed: Vec<i64> = ops
+        .iter()
+        .filter(|o| o.opcode == "Destroy")
+        .map(|o| o.p2)
+        .collect();
+    let mut live = vec![false; ops.len()];
+    let mut todo = vec![0i64];
+    while let Some(addr) = todo.pop() {
+        let Some(index) = usize::try_from(addr).ok().filter(|&i| i < ops.len()) else {
+            continue;
+        };
+        if live[index] {
+            continue;
+        }
+        live[index] = true;
+        let op = ops[index];
+        match op.opcode.as_str() {
+            "Goto" | "Init" => todo.push(op.p2),
+            // A subroutine coded in place (`BeginSubrtn`) falls through its `Return`.
+            "Return" if op.p3 != 0 => todo.push(addr + 1),
+            "Halt" | "Return" | "EndCoroutine" => {}
+            "Jump" => todo.extend([op.p1, op.p2, op.p3]),
+            // The coroutine is at `P3`; `P2`, when set, jumps over its code.
+            "InitCoroutine" => todo.extend([op.p3, if op.p2 > 0 { op.p2 } else { addr + 1 }]),
+            "IfNot" if destroyed.contains(&op.p1) => todo.push(op.p2),
+            // Looking for rows a new parent row would make valid runs only while
+            // deferred foreign key violations are outstanding, rare.
+            "FkIfZero" => todo.push(op.p2),
+            name if JUMPS.contains(&name) => todo.extend([op.p2, addr + 1]),
+            _ => todo.push(addr + 1),
+        }
+    }
+    live
+}
+
+/// The number of rows of the `VALUES` list a loop starting at `start` takes its rows
+/// from: the loop begins with a `Yield` to a coroutine that has no loop of its own and
+/// yields once per row.
+fn values_rows(ops: &[&Op], start: i64) -> Option<u64> {
+    let head = ops
+        .iter()
+        .find(|o| o.addr == start && o.opcode == "Yield")?;
+    let init = ops
+        .iter()
+        .find(|o| o.opcode == "InitCoroutine" && o.p1 == head.p1 && o.p3 > 0)?;
+    let body = ops.iter().filter(|o| o.addr >= init.p3);
+    let mut rows = 0;
+    for op in body {
+        match op.opcode.as_str() {
+            "Yield" if op.p1 == head.p1 => rows += 1,
+            "EndCoroutine" if op.p1 == head.p1 => return Some(rows),
+            // A coroutine that loops (`INSERT ... SELECT`): its rows are not counted here.
+            "Next" | "Prev" | "VNext" | "SorterNext" | "Goto" if op.p2 <= op.addr => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The result column showing register `register` (where `Count` put its count).
@@ -437,4 +1093,303 @@ fn count_column(ops: &[&Op], register: i64) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use d1orm::Database;
+
+    use crate::SqliteBackend;
+
+    /// `(rows_read, rows_written)` of each statement, run in order on a new database.
+    fn counted(statements: &[&str]) -> Vec<(u64, u64)> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let db = Database::new(SqliteBackend::open_in_memory().expect("open"));
+            let mut out = Vec::new();
+            for sql in statements {
+                let meta = db.prepare(sql.to_string()).run().await.expect(sql).meta;
+                out.push((meta.rows_read, meta.rows_written));
+            }
+            out
+        })
+    }
+
+    /// What real local D1 (workerd 1.20261117) reported for each statement.
+    #[test]
+    fn counts_as_d1_does() {
+        let cases: [&[(&str, (u64, u64))]; 10] = [
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", (1, 2)),
+                ("INSERT INTO t (name) VALUES ('a'), ('b'), ('c')", (0, 3)),
+                ("SELECT * FROM t", (3, 0)),
+                ("SELECT * FROM t WHERE id = 2", (1, 0)),
+                ("SELECT * FROM t WHERE name = 'b'", (3, 0)),
+                ("SELECT count(*) FROM t", (3, 0)),
+                ("SELECT 1", (0, 0)),
+                ("SELECT * FROM t ORDER BY name", (6, 0)),
+                ("SELECT * FROM t ORDER BY name LIMIT 1", (6, 0)),
+                ("UPDATE t SET name = 'x' WHERE id = 1", (1, 1)),
+                ("DELETE FROM t WHERE id = 3", (1, 1)),
+                ("DELETE FROM t", (0, 2)),
+                ("SELECT * FROM t", (1, 0)),
+            ],
+            &[
+                (
+                    "CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT UNIQUE, age INT)",
+                    (1, 3),
+                ),
+                ("CREATE INDEX u_age ON u(age)", (2, 1)),
+                (
+                    "INSERT INTO u (name, age) VALUES ('a', 1), ('b', 2), ('c', 3)",
+                    (0, 9),
+                ),
+                ("SELECT * FROM u WHERE name = 'b'", (1, 0)),
+                ("SELECT * FROM u WHERE age = 2", (2, 0)),
+                ("SELECT * FROM u WHERE age > 1", (2, 0)),
+                ("SELECT * FROM u WHERE name = 'zz'", (0, 0)),
+                ("UPDATE u SET age = 5 WHERE name = 'a'", (1, 2)),
+                ("UPDATE u SET name = 'q' WHERE id = 2", (1, 2)),
+                ("DELETE FROM u WHERE age = 3", (2, 1)),
+                (
+                    "INSERT INTO u (name, age) VALUES ('q', 9) ON CONFLICT(name) DO UPDATE SET age = excluded.age",
+                    (1, 2),
+                ),
+                (
+                    "INSERT OR REPLACE INTO u (id, name, age) VALUES (1, 'z', 1)",
+                    (1, 3),
+                ),
+                (
+                    "INSERT OR IGNORE INTO u (id, name, age) VALUES (1, 'z', 1)",
+                    (1, 0),
+                ),
+                ("SELECT max(id) FROM u", (1, 0)),
+                ("SELECT min(age) FROM u", (1, 0)),
+                ("SELECT * FROM u ORDER BY id DESC LIMIT 1", (1, 0)),
+                ("CREATE TABLE p (a)", (1, 2)),
+                ("INSERT INTO p VALUES (1), (2), (3), (4)", (0, 4)),
+                ("CREATE INDEX pa ON p(a)", (10, 5)),
+            ],
+            &[
+                (
+                    "CREATE TABLE w (k TEXT PRIMARY KEY, v) WITHOUT ROWID",
+                    (1, 2),
+                ),
+                ("CREATE TABLE t (a)", (1, 2)),
+                ("CREATE INDEX i ON t(a)", (2, 1)),
+                ("SELECT count(*) AS n, sum(a) AS s FROM t WHERE 0", (0, 0)),
+                ("ALTER TABLE t ADD COLUMN b TEXT", (5, 1)),
+                ("DROP INDEX i", (4, 0)),
+                ("DROP TABLE t", (3, 0)),
+            ],
+            &[
+                (
+                    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+                    (1, 3),
+                ),
+                (
+                    "CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p(id) ON DELETE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO p (id, code) VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+                    (3, 6),
+                ),
+                (
+                    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10) SELECT group_concat(x) AS xs, sum(x) AS s FROM n",
+                    (11, 0),
+                ),
+                (
+                    "WITH RECURSIVE d(day) AS (SELECT '2024-02-26' UNION ALL SELECT date(day, '+1 day') FROM d WHERE day < '2024-03-02') SELECT day FROM d",
+                    (7, 0),
+                ),
+                ("SELECT count(*) AS n FROM json_each('[1, 2]')", (2, 0)),
+                (
+                    "SELECT count(*) AS n FROM json_tree('{\"a\": [1]}')",
+                    (3, 0),
+                ),
+                ("SELECT value FROM json_each('[1, 2, 3]')", (3, 0)),
+            ],
+            &[
+                ("CREATE TABLE t (n INTEGER)", (1, 2)),
+                ("INSERT INTO t VALUES (1), (2), (3), (4)", (0, 4)),
+                (
+                    "SELECT n, sum(n) OVER (ORDER BY rowid) AS running FROM t ORDER BY rowid",
+                    (13, 0),
+                ),
+                ("SELECT ntile(2) OVER (ORDER BY n) FROM t", (21, 0)),
+                (
+                    "SELECT sum(n) OVER (ORDER BY n RANGE 1 PRECEDING) FROM t",
+                    (20, 0),
+                ),
+            ],
+            &[
+                ("CREATE TABLE c (name TEXT PRIMARY KEY, n INTEGER)", (1, 3)),
+                (
+                    "INSERT INTO c VALUES ('x', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1",
+                    (0, 2),
+                ),
+                (
+                    "INSERT INTO c VALUES ('x', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1",
+                    (1, 1),
+                ),
+                (
+                    "INSERT INTO c VALUES ('x', 1), ('y', 1), ('x', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1",
+                    (2, 4),
+                ),
+                ("INSERT OR IGNORE INTO c VALUES ('x', 5), ('z', 1)", (0, 2)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, up TEXT)", (1, 2)),
+                ("CREATE VIEW v AS SELECT id, upper(up) AS up FROM t", (1, 2)),
+                (
+                    "CREATE TRIGGER vi INSTEAD OF INSERT ON v BEGIN INSERT INTO t (up) VALUES (lower(NEW.up)); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER vu INSTEAD OF UPDATE ON v BEGIN UPDATE t SET up = lower(NEW.up) WHERE id = OLD.id; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO v (up) VALUES ('HELLO'), ('WORLD')", (2, 2)),
+                ("UPDATE v SET up = 'BYE' WHERE id = 1", (5, 1)),
+                ("SELECT * FROM v", (2, 0)),
+            ],
+            &[
+                ("CREATE TABLE t (s TEXT)", (1, 2)),
+                ("INSERT INTO t VALUES ('x'), ('X'), ('y'), ('Y')", (0, 4)),
+                ("SELECT s FROM t WHERE s IN ('x', 'y')", (4, 0)),
+                ("SELECT s FROM t WHERE s NOT IN ('x')", (4, 0)),
+                ("SELECT 1 IN (1, 2, 3)", (1, 0)),
+                (
+                    "SELECT s FROM t WHERE s IN (SELECT s FROM t WHERE s > 'x')",
+                    (8, 0),
+                ),
+                ("CREATE INDEX ts ON t(s)", (10, 5)),
+                ("SELECT s FROM t WHERE s IN ('x', 'y')", (5, 0)),
+                ("SELECT DISTINCT s FROM t", (4, 0)),
+                ("SELECT s, count(*) FROM t GROUP BY s", (4, 0)),
+                ("SELECT group_concat(DISTINCT s) FROM t", (4, 0)),
+            ],
+            &[
+                (
+                    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INT, title TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO users (name) VALUES ('a'), ('b'), ('c')",
+                    (0, 3),
+                ),
+                (
+                    "INSERT INTO posts (user_id, title) VALUES (1, 'x'), (1, 'y'), (2, 'z')",
+                    (0, 3),
+                ),
+                (
+                    "SELECT u.name, count(p.id) AS posts FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id ORDER BY u.id",
+                    (10, 0),
+                ),
+                (
+                    "SELECT u.name, p.title FROM users u JOIN posts p ON p.user_id = u.id",
+                    (6, 0),
+                ),
+                ("SELECT * FROM posts WHERE user_id = 1", (3, 0)),
+                ("CREATE INDEX pu ON posts(user_id)", (8, 4)),
+                (
+                    "SELECT u.name, p.title FROM users u JOIN posts p ON p.user_id = u.id",
+                    (6, 0),
+                ),
+                ("SELECT * FROM posts WHERE user_id = 1", (3, 0)),
+                ("SELECT * FROM users WHERE id IN (1, 3)", (4, 0)),
+                (
+                    "SELECT * FROM users ORDER BY name DESC LIMIT 2 OFFSET 1",
+                    (6, 0),
+                ),
+                ("SELECT count(*) FROM posts WHERE user_id = 1", (3, 0)),
+                ("SELECT max(id), min(id) FROM posts", (3, 0)),
+            ],
+            &[
+                (
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT UNIQUE, b INT)",
+                    (1, 3),
+                ),
+                ("INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2)", (2, 4)),
+                (
+                    "INSERT OR IGNORE INTO t VALUES (3, 'a', 3), (4, 'd', 4)",
+                    (2, 2),
+                ),
+                (
+                    "INSERT INTO t VALUES (6, 'q', 1) ON CONFLICT DO NOTHING",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO t VALUES (6, 'q', 1) ON CONFLICT DO NOTHING",
+                    (1, 0),
+                ),
+                (
+                    "INSERT INTO t (id, a, b) VALUES (7, 'zz', 0), (8, 'yy', 1) RETURNING id",
+                    (6, 4),
+                ),
+                ("INSERT INTO t (a, b) SELECT a || '2', b FROM t", (12, 12)),
+            ],
+        ];
+        for case in cases {
+            let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// `Database::counted` sums every call's counters: a point lookup through
+    /// `first()`, whose meta nobody reads, and each statement of a batch included.
+    #[test]
+    fn a_counted_database_sums_every_call() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let db = Database::counted(SqliteBackend::open_in_memory().expect("open"));
+            db.prepare("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+                .run()
+                .await
+                .expect("create");
+            assert_eq!((db.rows_read(), db.rows_written()), (1, 2));
+            db.prepare("INSERT INTO t (name) VALUES ('a'), ('b'), ('c')")
+                .run()
+                .await
+                .expect("insert");
+            assert_eq!(db.rows_written(), 5);
+            let before = db.rows_read();
+            let row = db
+                .prepare("SELECT name FROM t WHERE id = ?")
+                .bind(2)
+                .first::<serde_json::Value>()
+                .await
+                .expect("first");
+            assert_eq!(row, Some(serde_json::json!({"name": "b"})));
+            assert_eq!(db.rows_read() - before, 1);
+            let before = db.rows_read();
+            db.batch([
+                db.prepare("SELECT * FROM t"),
+                db.prepare("SELECT * FROM t WHERE id = 1"),
+            ])
+            .await
+            .expect("batch");
+            assert_eq!(db.rows_read() - before, 4);
+            // A session adds to the same totals.
+            let session = db.with_session("first-primary").expect("session");
+            session
+                .prepare("SELECT * FROM t")
+                .all::<serde_json::Value>()
+                .await
+                .expect("all");
+            assert_eq!(db.rows_read() - before, 7);
+        });
+    }
 }

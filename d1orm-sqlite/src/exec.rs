@@ -12,8 +12,8 @@ use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, ToSql};
 
 use crate::auth::AuthState;
-use crate::counters::{Counting, Observed, Rows};
 use crate::cache::{Control, ControlStatement, Key, Keys, StatementCache, Statements};
+use crate::counters::{Counting, KindsHook, Observed, Rows};
 use crate::deadline::Deadline;
 use crate::errors::{
     empty_statement, from_rusqlite, no_statements, statement_too_long, time_limit_exceeded,
@@ -514,11 +514,13 @@ impl Runner<'_> {
         if !sink.reads_meta() {
             return None;
         }
-        // `EXPLAIN` is prepared outside D1's rules, as the statement passed them.
-        self.auth.set_internal(true);
-        let ready = counting.prepare(self.conn, sql);
-        self.auth.set_internal(false);
-        ready.then_some(&*counting)
+        if !counting.ready() {
+            // `EXPLAIN` is prepared outside D1's rules, as the statement passed them.
+            self.auth.set_internal(true);
+            counting.prepare(self.conn, sql);
+            self.auth.set_internal(false);
+        }
+        counting.rows_known().then_some(&*counting)
     }
 
     /// Binds and steps a prepared statement, sending its rows to `sink`.
@@ -564,13 +566,21 @@ impl Runner<'_> {
         let before = counting.map(Counting::before);
         // A read-only statement changes no row: no need to ask.
         let changes_before = writes.then(|| self.conn.total_changes());
+        let row_id_before = counting
+            .filter(|c| writes && c.asks_inserted())
+            .map(|_| self.conn.last_insert_rowid());
         let mut seen = Observed::default();
-        let count_column = counting.and_then(Counting::count_column);
+        let count_columns = counting.map_or(&[][..], Counting::count_columns);
+        let kinds = counting
+            .filter(|c| c.kinds())
+            .map(|_| KindsHook::new(self.conn));
         self.deadline.arm();
-        let stepped = self.step_rows(stmt, sink, position, &mut seen, count_column);
+        let stepped = self.step_rows(stmt, sink, position, &mut seen, count_columns);
         self.deadline.disarm();
+        seen.kinds = kinds.map(|hook| hook.kinds());
         stepped?;
         seen.changes = changes_before.map_or(0, |before| self.conn.total_changes() - before);
+        seen.inserted = row_id_before.is_some_and(|id| id != self.conn.last_insert_rowid());
         let rows = match (counting, before) {
             (Some(counting), Some(before)) => counting.rows(before, seen),
             _ => Rows::default(),
@@ -596,7 +606,7 @@ impl Runner<'_> {
         sink: &mut S,
         position: Position,
         seen: &mut Observed,
-        count_column: Option<usize>,
+        count_columns: &[usize],
     ) -> d1orm::Result<()> {
         let mut rows = stmt.raw_query();
         // Columns are announced after the first step: a schema change since the
@@ -611,11 +621,12 @@ impl Runner<'_> {
                 row,
                 js_safe_integers: self.js_safe_integers,
             })?;
-            if seen.returned == 0
-                && let Some(column) = count_column
-            {
+            if seen.returned == 0 {
                 // What `Count` counted, which D1 adds to the rows read.
-                seen.count = row.get_ref(column).ok().and_then(|v| v.as_i64().ok()).map(|n| n.unsigned_abs());
+                for &column in count_columns {
+                    let n = row.get_ref(column).ok().and_then(|v| v.as_i64().ok());
+                    *seen.count.get_or_insert(0) += n.map_or(0, i64::unsigned_abs);
+                }
             }
             seen.returned += 1;
             if position == Position::KeyLookup {

@@ -6,11 +6,9 @@
 //!   as `(page_count - freelist_count) * page_size` (in a batch, read once at its end:
 //!   every statement of a batch reports the size the batch leaves, where D1 reports
 //!   each statement's own; reading the size costs more than a typical statement).
-//!   SQLite's public API has no exact rows-read and rows-written counters (D1's SQLite
-//!   is patched for them), so
-//!   `rows_read` is the larger of the full-scan steps (`SQLITE_STMTSTATUS_FULLSCAN_STEP`)
-//!   and the rows returned, and `rows_written` is the rows changed (index entries are
-//!   not counted, where D1 counts them).
+//!   `rows_read` and `rows_written` follow the rule of D1's patched SQLite, worked out
+//!   from the statement's program and SQLite's own loop counters (see `counters.rs`);
+//!   they are computed only when the caller reads the meta.
 //! - A batch is one transaction; `exec` runs line by line in one transaction.
 //! - Up to 256 statements stay prepared in the backend's own cache (rusqlite's
 //!   `prepare_cached` costs about a fifth of a point lookup): `&'static str` SQL is
@@ -241,7 +239,9 @@ impl SqliteBackend {
     }
 
     /// Runs `f` on the raw rusqlite connection, for what D1 has no API for (tests,
-    /// diagnostics). D1's rules do not apply to what `f` does.
+    /// diagnostics). D1's rules do not apply to what `f` does. An update hook set here
+    /// is taken off by the next upsert of several rows whose meta is read: the backend
+    /// counts such an upsert's inserted and updated rows with one, for `rows_written`.
     ///
     /// A transaction `f` leaves open is rolled back, as is one open when `f` panics:
     /// D1 has no transactions, and every later call expects autocommit.
