@@ -12,6 +12,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 #[derive(Debug, Table)]
+#[allow(dead_code)] // written and counted, never read back
 struct Traced {
     #[d1orm(primary_key, auto_increment)]
     id: i64,

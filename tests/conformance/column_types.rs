@@ -45,8 +45,9 @@ fn event(i: u128) -> NewEvent {
         time::Date::from_calendar_date(2026, time::Month::December, i as u8).expect("a date"),
         time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + i as i64).expect("a time"),
     );
-    e.seen =
-        (i % 2 == 0).then(|| jiff::Timestamp::new(1_700_000_000, i as i32).expect("a timestamp"));
+    e.seen = i
+        .is_multiple_of(2)
+        .then(|| jiff::Timestamp::new(1_700_000_000, i as i32).expect("a timestamp"));
     e
 }
 

@@ -21,7 +21,17 @@ pub struct Note {
     pub score: f64,
 }
 
-const NOTES: [(i64, &str, &str, Option<&str>, i64, f64); 8] = [
+/// org, author, body, tag, stars, score
+type NoteRow = (
+    i64,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    i64,
+    f64,
+);
+
+const NOTES: [NoteRow; 8] = [
     (1, "ada", "100% sure", Some("rust"), 3, 1.5),
     (1, "ada", "snake_case names", Some("style"), 5, 2.0),
     (1, "bob", "plain text", None, 0, 0.5),
