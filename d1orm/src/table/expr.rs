@@ -32,7 +32,7 @@ pub struct Expr<T, V> {
     text: &'static str,
     /// The arguments given, in order.
     args: Vec<Arg>,
-    /// What decode errors name.
+    /// What decode errors name: the first column argument, else the text.
     label: &'static str,
     _marker: PhantomData<fn() -> (T, V)>,
 }
@@ -127,6 +127,9 @@ impl<V> ColumnValue<V> for Sql<V> {
 impl<T, V> Expr<T, V> {
     /// The next `{}` is this column of the same table.
     pub fn arg<W, const I: usize>(mut self, column: Column<T, W, I>) -> Self {
+        if self.label == self.text {
+            self.label = column.name();
+        }
         self.args.push(Arg::Sql(column.reference().into_owned()));
         self
     }
@@ -309,4 +312,32 @@ fn literal(value: &Value) -> String {
 pub(crate) fn push_expr(f: &mut Fragment, sql: &str, params: ParamValues) {
     f.sql.to_mut().push_str(sql);
     crate::backend::append_params(&mut f.params, params);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct T;
+
+    #[test]
+    fn arguments_fill_the_holes_in_order() {
+        let c: Column<T, i64, 0> = Column::__new("n", "\"n\"", "\"n\" = ?");
+        let e = sql::<i64>("{} + {} * {}")
+            .arg(c)
+            .value(2i64)
+            .value("it's".to_owned());
+        assert_eq!(e.label, "n");
+        let bound = e.render(true);
+        assert_eq!(&*bound.sql, "\"n\" + ? * ?");
+        assert_eq!(bound.params.len(), 2);
+        assert_eq!(&*e.render(false).sql, "\"n\" + 2 * 'it''s'");
+        let short = sql::<i64>("{} + {}").arg(c).render(true);
+        assert!(short.error.is_some());
+        let long = sql::<i64>("{}").arg(c).value(1i64).render(true);
+        assert!(long.error.is_some());
+        assert_eq!(literal(&Value::Real(1.0)), "1.0");
+        assert_eq!(literal(&Value::Blob(vec![0, 255])), "X'00FF'");
+    }
 }
