@@ -236,11 +236,11 @@ fn printf_functions(conn: &Connection) -> Result<()> {
             let capped = cap_printf(format, &args);
             // SAFETY: the connection is only read (its length limit) during the call.
             let length = unsafe { ctx.get_connection() }?.limit(Limit::SQLITE_LIMIT_LENGTH)?;
-            let mut helper = helper.lock().unwrap_or_else(|e| e.into_inner());
-            if helper.is_none() {
-                *helper = Some(Connection::open_in_memory()?);
-            }
-            let helper = helper.as_ref().expect("opened above");
+            let mut slot = helper.lock().unwrap_or_else(|e| e.into_inner());
+            let helper = match &mut *slot {
+                Some(helper) => helper,
+                empty => empty.insert(Connection::open_in_memory()?),
+            };
             helper.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
             let format = match &capped.format {
                 Some(f) => ValueRef::Text(f),

@@ -242,13 +242,7 @@ impl<'a, B: QueryBackend> PreparedStatement<'a, B> {
         column: &str,
     ) -> Result<Option<T>> {
         let mut sink = FirstColumn::new(column);
-        let statement = self.checked()?;
-        let span = crate::trace::StatementSpan::new(statement);
-        let meta = span
-            .instrument(self.backend.query(statement, &mut sink))
-            .await;
-        span.finish(meta.as_ref());
-        meta?;
+        crate::trace::query(self.backend, self.checked()?, &mut sink).await?;
         Ok(sink.value)
     }
 
@@ -272,13 +266,7 @@ impl<'a, B: QueryBackend> PreparedStatement<'a, B> {
             columns: Vec::new(),
             rows: Vec::new(),
         };
-        let statement = self.checked()?;
-        let span = crate::trace::StatementSpan::new(statement);
-        let meta = span
-            .instrument(self.backend.query(statement, &mut sink))
-            .await;
-        span.finish(meta.as_ref());
-        meta?;
+        crate::trace::query(self.backend, self.checked()?, &mut sink).await?;
         Ok((sink.columns, sink.rows))
     }
 }

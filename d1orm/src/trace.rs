@@ -6,9 +6,29 @@
 //! each of its statements a span inside it. Without the feature every function here is
 //! empty and inlined away.
 
-use crate::backend::Statement;
+use crate::backend::{QueryBackend, RowSink, Statement};
 use crate::error::{Error, Result};
 use crate::result::Meta;
+
+#[cfg(feature = "tracing")]
+fn instrument<F: std::future::Future>(
+    span: &tracing::Span,
+    future: F,
+) -> tracing::instrument::Instrumented<F> {
+    tracing::Instrument::instrument(future, span.clone())
+}
+
+/// One statement through `backend`, inside its span, which records how it went.
+pub(crate) async fn query<B: QueryBackend + ?Sized, S: RowSink + Send + ?Sized>(
+    backend: &B,
+    statement: &Statement,
+    sink: &mut S,
+) -> Result<Meta> {
+    let span = StatementSpan::new(statement);
+    let meta = span.instrument(backend.query(statement, sink)).await;
+    span.finish(meta.as_ref());
+    meta
+}
 
 /// A statement's span, or nothing without the feature.
 #[derive(Clone)]
@@ -82,9 +102,7 @@ impl StatementSpan {
         future: F,
     ) -> impl std::future::Future<Output = F::Output> {
         #[cfg(feature = "tracing")]
-        {
-            tracing::Instrument::instrument(future, self.0.clone())
-        }
+        return instrument(&self.0, future);
         #[cfg(not(feature = "tracing"))]
         future
     }
@@ -119,9 +137,7 @@ impl BatchSpan {
         future: F,
     ) -> impl std::future::Future<Output = F::Output> {
         #[cfg(feature = "tracing")]
-        {
-            tracing::Instrument::instrument(future, self.0.clone())
-        }
+        return instrument(&self.0, future);
         #[cfg(not(feature = "tracing"))]
         future
     }

@@ -262,30 +262,47 @@ mod sealed {
 impl<T, V: TextColumn, const I: usize> Column<T, V, I> {
     /// The column's text holds `needle` (`instr(column, ?) > 0`).
     pub fn contains(self, needle: &str) -> Condition<T> {
-        let mut f = Fragment::raw(format!("instr({}, ", self.reference()));
-        f.push_operand(Operand::Value(Ok(Value::Text(needle.to_owned()))));
-        f.sql.to_mut().push_str(") > 0");
-        Condition::from_fragment(f)
+        Condition::from_fragment(contains_sql(&self.reference(), needle))
     }
     /// The column's text starts with `prefix` (`substr(column, 1, length(?)) = ?`).
     pub fn starts_with(self, prefix: &str) -> Condition<T> {
-        let column = self.reference();
-        let mut f = Fragment::raw(format!("substr({column}, 1, length("));
-        f.push_operand(Operand::Value(Ok(Value::Text(prefix.to_owned()))));
-        f.sql.to_mut().push_str(")) = ");
-        f.push_operand(Operand::Value(Ok(Value::Text(prefix.to_owned()))));
-        Condition::from_fragment(f)
+        Condition::from_fragment(starts_with_sql(&self.reference(), prefix))
     }
     /// The column's text ends with `suffix`
     /// (`substr(column, length(column) - length(?) + 1) = ?`).
     pub fn ends_with(self, suffix: &str) -> Condition<T> {
-        let column = self.reference();
-        let mut f = Fragment::raw(format!("substr({column}, length({column}) - length("));
-        f.push_operand(Operand::Value(Ok(Value::Text(suffix.to_owned()))));
-        f.sql.to_mut().push_str(") + 1) = ");
-        f.push_operand(Operand::Value(Ok(Value::Text(suffix.to_owned()))));
-        Condition::from_fragment(f)
+        Condition::from_fragment(ends_with_sql(&self.reference(), suffix))
     }
+}
+
+/// `expr` holds `needle`, literally (`instr`, not LIKE).
+pub(crate) fn contains_sql(expr: &str, needle: &str) -> Fragment {
+    let mut f = Fragment::raw(format!("instr({expr}, "));
+    f.push_operand(text(needle));
+    f.sql.to_mut().push_str(") > 0");
+    f
+}
+
+/// `expr` starts with `prefix`, literally.
+pub(crate) fn starts_with_sql(expr: &str, prefix: &str) -> Fragment {
+    let mut f = Fragment::raw(format!("substr({expr}, 1, length("));
+    f.push_operand(text(prefix));
+    f.sql.to_mut().push_str(")) = ");
+    f.push_operand(text(prefix));
+    f
+}
+
+/// `expr` ends with `suffix`, literally.
+pub(crate) fn ends_with_sql(expr: &str, suffix: &str) -> Fragment {
+    let mut f = Fragment::raw(format!("substr({expr}, length({expr}) - length("));
+    f.push_operand(text(suffix));
+    f.sql.to_mut().push_str(") + 1) = ");
+    f.push_operand(text(suffix));
+    f
+}
+
+fn text(s: &str) -> Operand {
+    Operand::Value(Ok(Value::Text(s.to_owned())))
 }
 
 /// A column is a value for another column of the same type: `u.a.eq(u.b)`, and in an

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 use super::Table;
-use super::column::{JsonColumn, PathStep};
+use super::column::{JsonColumn, PathStep, contains_sql, ends_with_sql, starts_with_sql};
 use super::column_type::{ColumnType, ColumnValue, Operand};
 use super::condition::{Condition, Fragment};
 use super::expr::{Expr, sql};
@@ -97,18 +97,15 @@ impl<T, E: ColumnType> JsonElement<T, E> {
 impl<T> JsonElement<T, String> {
     /// The element's text holds `needle`, as [`Column::contains`](super::Column::contains).
     pub fn contains(&self, needle: &str) -> Condition<T> {
-        let mut f = Fragment::raw(format!("instr({ELEMENT}, "));
-        f.push_operand(Operand::Value(Ok(crate::Value::Text(needle.to_owned()))));
-        f.sql.to_mut().push_str(") > 0");
-        Condition::from_fragment(f)
+        Condition::from_fragment(contains_sql(ELEMENT, needle))
     }
     /// The element's text starts with `prefix`, as [`Column::starts_with`](super::Column::starts_with).
     pub fn starts_with(&self, prefix: &str) -> Condition<T> {
-        let mut f = Fragment::raw(format!("substr({ELEMENT}, 1, length("));
-        f.push_operand(Operand::Value(Ok(crate::Value::Text(prefix.to_owned()))));
-        f.sql.to_mut().push_str(")) = ");
-        f.push_operand(Operand::Value(Ok(crate::Value::Text(prefix.to_owned()))));
-        Condition::from_fragment(f)
+        Condition::from_fragment(starts_with_sql(ELEMENT, prefix))
+    }
+    /// The element's text ends with `suffix`, as [`Column::ends_with`](super::Column::ends_with).
+    pub fn ends_with(&self, suffix: &str) -> Condition<T> {
+        Condition::from_fragment(ends_with_sql(ELEMENT, suffix))
     }
 }
 

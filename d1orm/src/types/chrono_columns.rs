@@ -3,14 +3,17 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
-use super::{DATETIME, TIMESTAMP};
 use super::{
-    Parts, UnixSeconds, format_date, format_datetime, parse, text, unix_seconds, unparsable,
-    whole_seconds,
+    Parts, UnixSeconds, decode_date, decode_instant, decode_unix, encode_instant, format_date,
+    format_datetime, parse, text, unparsable, whole_seconds,
 };
 use crate::error::{DecodeError, Result};
 use crate::table::ColumnType;
 use crate::value::{Value, ValueRef};
+
+/// What a local date and time's text must be, for errors.
+const DATETIME: &str =
+    "a date and time without an offset (YYYY-MM-DD HH:MM:SS[.fff], as datetime('now') writes)";
 
 fn parts(t: &NaiveDateTime) -> Parts {
     Parts {
@@ -40,14 +43,14 @@ fn naive(p: &Parts) -> Option<NaiveDateTime> {
 impl ColumnType for DateTime<Utc> {
     const SQL_TYPE: &'static str = "TEXT";
     fn to_value(&self) -> Result<Value> {
-        Ok(Value::Text(format_datetime(&parts(&self.naive_utc()))))
+        // A leap second (nanosecond ≥ 10^9) is written as the second's last nanosecond.
+        encode_instant(
+            self.timestamp(),
+            self.timestamp_subsec_nanos().min(999_999_999),
+        )
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a UTC timestamp")?;
-        let p = parse(s).ok_or_else(|| unparsable(TIMESTAMP, s))?;
-        let local = naive(&p).ok_or_else(|| unparsable(TIMESTAMP, s))?;
-        let utc = local - chrono::Duration::seconds(p.offset.into());
-        Ok(utc.and_utc())
+        decode_instant(value, DateTime::from_timestamp)
     }
 }
 
@@ -76,14 +79,9 @@ impl ColumnType for NaiveDate {
         )))
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a date")?;
-        match parse(s) {
-            Some(p) if s.trim().len() == 10 => {
-                NaiveDate::from_ymd_opt(p.year, p.month.into(), p.day.into())
-                    .ok_or_else(|| unparsable("a date (YYYY-MM-DD)", s))
-            }
-            _ => Err(unparsable("a date (YYYY-MM-DD)", s)),
-        }
+        decode_date(value, |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m.into(), d.into())
+        })
     }
 }
 
@@ -93,12 +91,7 @@ impl ColumnType for UnixSeconds<DateTime<Utc>> {
         whole_seconds(self.0.timestamp(), self.0.timestamp_subsec_nanos())
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = unix_seconds(value)?;
-        DateTime::from_timestamp(s, 0)
-            .map(UnixSeconds)
-            .ok_or_else(|| {
-                DecodeError::new(format!("{s} seconds since the Unix epoch is out of range"))
-            })
+        decode_unix(value, |s| DateTime::from_timestamp(s, 0))
     }
 }
 

@@ -4,10 +4,9 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::TIMESTAMP;
 use super::{
-    UnixSeconds, format_date, format_datetime, from_unix, parse, parse_date, text, to_unix,
-    unix_seconds, unparsable, whole_seconds,
+    UnixSeconds, decode_date, decode_instant, decode_unix, encode_instant, format_date,
+    whole_seconds,
 };
 use crate::error::{DecodeError, Result};
 use crate::table::ColumnType;
@@ -31,15 +30,10 @@ impl ColumnType for Timestamp {
     const SQL_TYPE: &'static str = "TEXT";
     fn to_value(&self) -> Result<Value> {
         let (secs, nanos) = split(self);
-        let parts = from_unix(secs, nanos).expect("jiff's years fit an i32");
-        Ok(Value::Text(format_datetime(&parts)))
+        encode_instant(secs, nanos)
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a timestamp")?;
-        parse(s)
-            .and_then(|p| to_unix(&p))
-            .and_then(|(secs, nanos)| instant(secs, nanos))
-            .ok_or_else(|| unparsable(TIMESTAMP, s))
+        decode_instant(value, instant)
     }
 }
 
@@ -53,10 +47,9 @@ impl ColumnType for Date {
         )))
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a date")?;
-        parse_date(s)
-            .and_then(|(y, m, d)| Date::new(i16::try_from(y).ok()?, m as i8, d as i8).ok())
-            .ok_or_else(|| unparsable("a date (YYYY-MM-DD)", s))
+        decode_date(value, |y, m, d| {
+            Date::new(i16::try_from(y).ok()?, m as i8, d as i8).ok()
+        })
     }
 }
 
@@ -67,10 +60,7 @@ impl ColumnType for UnixSeconds<Timestamp> {
         whole_seconds(secs, nanos)
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = unix_seconds(value)?;
-        instant(s, 0).map(UnixSeconds).ok_or_else(|| {
-            DecodeError::new(format!("{s} seconds since the Unix epoch is out of range"))
-        })
+        decode_unix(value, |s| instant(s, 0))
     }
 }
 

@@ -235,6 +235,56 @@ pub(crate) fn parse_date(text: &str) -> Option<(i32, u8, u8)> {
     valid(&p).then_some((p.year, p.month, p.day))
 }
 
+/// An instant's text, from seconds since the Unix epoch and nanoseconds.
+///
+/// # Failure
+/// A year beyond `i32` (no crate here makes one; refused rather than assumed).
+pub(crate) fn encode_instant(seconds: i64, nanosecond: u32) -> Result<Value> {
+    from_unix(seconds, nanosecond)
+        .map(|p| Value::Text(format_datetime(&p)))
+        .ok_or_else(|| {
+            Error::d1(
+                Prefix::TypeError,
+                format!("{seconds} seconds since the Unix epoch is beyond the years SQLite reads"),
+            )
+        })
+}
+
+/// A stored instant (timestamp text) made into `T` by `make`, from seconds since the
+/// Unix epoch and nanoseconds.
+pub(crate) fn decode_instant<T>(
+    value: ValueRef<'_>,
+    make: impl FnOnce(i64, u32) -> Option<T>,
+) -> Result<T, DecodeError> {
+    let s = text(value, "a timestamp")?;
+    parse(s)
+        .and_then(|p| to_unix(&p))
+        .and_then(|(seconds, nanosecond)| make(seconds, nanosecond))
+        .ok_or_else(|| unparsable(TIMESTAMP, s))
+}
+
+/// A stored date (`YYYY-MM-DD`) made into `T` by `make`.
+pub(crate) fn decode_date<T>(
+    value: ValueRef<'_>,
+    make: impl FnOnce(i32, u8, u8) -> Option<T>,
+) -> Result<T, DecodeError> {
+    let s = text(value, "a date")?;
+    parse_date(s)
+        .and_then(|(y, m, d)| make(y, m, d))
+        .ok_or_else(|| unparsable("a date (YYYY-MM-DD)", s))
+}
+
+/// Stored INTEGER seconds made into `UnixSeconds<T>` by `make`.
+pub(crate) fn decode_unix<T>(
+    value: ValueRef<'_>,
+    make: impl FnOnce(i64) -> Option<T>,
+) -> Result<UnixSeconds<T>, DecodeError> {
+    let s = unix_seconds(value)?;
+    make(s).map(UnixSeconds).ok_or_else(|| {
+        DecodeError::new(format!("{s} seconds since the Unix epoch is out of range"))
+    })
+}
+
 /// The text of a stored timestamp or date, or a decode error.
 pub(crate) fn text<'a>(value: ValueRef<'a>, what: &str) -> Result<&'a str, DecodeError> {
     match value {
@@ -248,9 +298,6 @@ pub(crate) fn text<'a>(value: ValueRef<'a>, what: &str) -> Result<&'a str, Decod
 
 /// What a timestamp's text must be, for errors.
 pub(crate) const TIMESTAMP: &str = "a timestamp (YYYY-MM-DD HH:MM:SS[.fff], as datetime('now') writes, or ISO 8601 with Z or ±HH:MM)";
-/// What a local date and time's text must be, for errors.
-pub(crate) const DATETIME: &str =
-    "a date and time without an offset (YYYY-MM-DD HH:MM:SS[.fff], as datetime('now') writes)";
 
 #[cold]
 pub(crate) fn unparsable(what: &str, text: &str) -> DecodeError {

@@ -3,10 +3,9 @@
 
 use time::{Date, Month, OffsetDateTime};
 
-use super::TIMESTAMP;
 use super::{
-    UnixSeconds, format_date, format_datetime, from_unix, parse, parse_date, text, to_unix,
-    unix_seconds, unparsable, whole_seconds,
+    UnixSeconds, decode_date, decode_instant, decode_unix, encode_instant, format_date,
+    whole_seconds,
 };
 use crate::error::{DecodeError, Result};
 use crate::table::ColumnType;
@@ -22,16 +21,10 @@ fn instant(seconds: i64, nanosecond: u32) -> Option<OffsetDateTime> {
 impl ColumnType for OffsetDateTime {
     const SQL_TYPE: &'static str = "TEXT";
     fn to_value(&self) -> Result<Value> {
-        let parts =
-            from_unix(self.unix_timestamp(), self.nanosecond()).expect("time's years fit an i32");
-        Ok(Value::Text(format_datetime(&parts)))
+        encode_instant(self.unix_timestamp(), self.nanosecond())
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a timestamp")?;
-        parse(s)
-            .and_then(|p| to_unix(&p))
-            .and_then(|(secs, nanos)| instant(secs, nanos))
-            .ok_or_else(|| unparsable(TIMESTAMP, s))
+        decode_instant(value, instant)
     }
 }
 
@@ -45,10 +38,9 @@ impl ColumnType for Date {
         )))
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = text(value, "a date")?;
-        parse_date(s)
-            .and_then(|(y, m, d)| Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok())
-            .ok_or_else(|| unparsable("a date (YYYY-MM-DD)", s))
+        decode_date(value, |y, m, d| {
+            Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+        })
     }
 }
 
@@ -58,10 +50,7 @@ impl ColumnType for UnixSeconds<OffsetDateTime> {
         whole_seconds(self.0.unix_timestamp(), self.0.nanosecond())
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        let s = unix_seconds(value)?;
-        instant(s, 0).map(UnixSeconds).ok_or_else(|| {
-            DecodeError::new(format!("{s} seconds since the Unix epoch is out of range"))
-        })
+        decode_unix(value, |s| instant(s, 0))
     }
 }
 
