@@ -53,8 +53,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .users()
         .returning_all()
         .insert_many([
-            NewUser::new("ada@example.com".into(), ada),
-            NewUser::new("grace@example.com".into(), grace),
+            NewUser::builder()
+                .email("ada@example.com")
+                .meta(ada)
+                .build(),
+            NewUser::builder()
+                .email("grace@example.com")
+                .meta(grace)
+                .build(),
         ])
         .await?;
     for u in &inserted.rows {
@@ -98,8 +104,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .users()
         .returning(|u| (u.email, u.tier, u.meta))
         .upsert(vec![
-            NewUser::new("grace@example.com".into(), Profile::default()),
-            NewUser::new("linus@example.com".into(), Profile::default()),
+            NewUser::builder()
+                .email("grace@example.com")
+                .meta(Profile::default())
+                .build(),
+            NewUser::builder()
+                .email("linus@example.com")
+                .meta(Profile::default())
+                .build(),
         ])
         .on_conflict(|u| u.email)
         .update(|u, new| (u.tier.set(new.tier), u.meta.at("plan").set("team")))
@@ -129,8 +141,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // exist on `tx`. A failing statement rolls the whole batch back and is named.
     let err = db
         .batch(|tx: &Tx| {
-            tx.users()
-                .insert(NewUser::new("ken@example.com".into(), Profile::default()));
+            tx.users().insert(
+                NewUser::builder()
+                    .email("ken@example.com")
+                    .meta(Profile::default())
+                    .build(),
+            );
             tx.users()
                 .where_(|u| u.email.eq("ken@example.com"))
                 .update(|u| u.email.set("grace@example.com"));
@@ -155,7 +171,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("D1 layer first(): {}", row.unwrap_or_default());
     let err = db
         .users()
-        .insert(NewUser::new("grace@example.com".into(), Profile::default()))
+        .insert(
+            NewUser::builder()
+                .email("grace@example.com")
+                .meta(Profile::default())
+                .build(),
+        )
         .await
         .expect_err("the email is UNIQUE");
     println!("error: {err}");

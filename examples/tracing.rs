@@ -32,9 +32,11 @@ async fn main() -> d1orm::Result<()> {
 
     let db = Database::new(SqliteBackend::open_in_memory()?);
     db.exec(&d1orm::table::create_table_sql::<Note>()).await?;
-    db.notes().insert(NewNote::new("hello".into())).await?;
+    db.notes()
+        .insert(NewNote::builder().body("hello").build())
+        .await?;
     db.batch((
-        db.notes().insert(NewNote::new("world".into())),
+        db.notes().insert(NewNote::builder().body("world").build()),
         db.notes().where_(|n| n.body.contains("o")).count(),
     ))
     .await?;

@@ -77,11 +77,11 @@ fn a_span_per_statement_and_per_batch_with_counters_or_the_error() {
             .await
             .unwrap();
         db.traceds()
-            .insert(NewTraced::new("secret".into()))
+            .insert(NewTraced::builder().body("secret").build())
             .await
             .unwrap();
         db.batch((
-            db.traceds().insert(NewTraced::new("b".into())),
+            db.traceds().insert(NewTraced::builder().body("b").build()),
             db.traceds().where_(|t| t.body.eq("b")).count(),
         ))
         .await

@@ -78,15 +78,31 @@ pub fn doc(i: i64) -> Doc {
 
 /// The row to insert for a user.
 pub fn new_user(u: &User) -> NewUser {
-    NewUser::new(u.id, u.email.clone(), u.name.clone(), u.age, u.score)
+    NewUser::builder()
+        .id(u.id)
+        .email(u.email.clone())
+        .name(u.name.clone())
+        .age(u.age)
+        .score(u.score)
+        .build()
 }
 
 /// The row to insert for an item.
 pub fn new_item(u: &User) -> NewItem {
-    NewItem::new(u.id, u.email.clone(), u.name.clone(), u.age, u.score)
+    NewItem::builder()
+        .id(u.id)
+        .email(u.email.clone())
+        .name(u.name.clone())
+        .age(u.age)
+        .score(u.score)
+        .build()
 }
 
 /// The row to insert for a document.
 pub fn new_doc(d: &Doc) -> NewDoc {
-    NewDoc::new(d.id, d.title.clone(), d.profile.clone())
+    NewDoc::builder()
+        .id(d.id)
+        .title(d.title.clone())
+        .profile(d.profile.clone())
+        .build()
 }

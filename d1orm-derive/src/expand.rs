@@ -240,6 +240,12 @@ fn columns_struct(table: &Table<'_>) -> TokenStream {
     }
 }
 
+/// `String`, however the path to it is written.
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_none()))
+}
+
 fn insert_field_type(field: &Field<'_>) -> TokenStream {
     let ty = field.ty;
     match (field.is_optional_on_insert(), field.option_inner) {
@@ -253,8 +259,10 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
     let ident = table.ident;
     let name = insert_ident(table);
     let doc = format!(
-        "A row to insert into `{}`. Columns the database assigns or defaults, and nullable \
-         columns, are `Option`s that may be left `None`; [`{name}::new`] takes the others.",
+        "A row to insert into `{}`, its columns given by name. Columns the database assigns \
+         or defaults, and nullable columns, are `Option`s that may be left `None`. \
+         [`{name}::builder`] sets columns by name and leaves those `None`; it does not \
+         compile until every required column is set.",
         table.name
     );
     let fields = table.fields.iter().map(|f| {
@@ -265,27 +273,12 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
         } else {
             format!("Column `{}`.", f.column)
         };
+        // Text columns take `&str` as well as `String`.
+        let into = is_string(f.option_inner.unwrap_or(f.ty)).then(|| quote!(#[builder(into)]));
         quote! {
             #[doc = #doc]
+            #into
             pub #field: #ty
-        }
-    });
-    let required: Vec<&Field<'_>> = table
-        .fields
-        .iter()
-        .filter(|f| !f.is_optional_on_insert())
-        .collect();
-    let params = required.iter().map(|f| {
-        let field = f.ident;
-        let ty = f.ty;
-        quote!(#field: #ty)
-    });
-    let inits = table.fields.iter().map(|f| {
-        let field = f.ident;
-        if f.is_optional_on_insert() {
-            quote!(#field: ::core::option::Option::None)
-        } else {
-            quote!(#field)
         }
     });
     // The row is taken: its text and bytes move into the bound values.
@@ -316,22 +309,14 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
             }
         }
     });
-    let new_doc = format!(
-        "A row giving the columns `{}` must have; set the optional fields afterwards.",
-        table.name
-    );
+    // bon's type-state builder: a setter per column, by name; `build` exists only once
+    // every required column is set, so two columns of one type cannot be swapped.
     quote! {
         #[doc = #doc]
+        #[derive(::d1orm::__private::bon::Builder)]
+        #[builder(crate = ::d1orm::__private::bon)]
         #vis struct #name {
             #(#fields,)*
-        }
-
-        impl #name {
-            #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
-            pub fn new(#(#params),*) -> Self {
-                #name { #(#inits,)* }
-            }
         }
 
         #[automatically_derived]

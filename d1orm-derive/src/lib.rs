@@ -22,8 +22,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// For `struct User`, the derive implements `d1orm::Table` and generates
 /// `UserColumns` (typed column handles for the chain's closures), `NewUser` (the row to
 /// insert: columns the database assigns or defaults, and nullable ones, are `Option`s;
-/// `NewUser::new` takes the rest) and the trait `UserTable`, which adds `db.users()` to
-/// `Database`.
+/// `NewUser::builder()` sets columns by name and builds once every required column is
+/// set) and the trait `UserTable`, which adds `db.users()` to `Database`.
 ///
 /// # Attributes
 ///

@@ -257,7 +257,7 @@ mod tests {
         let db = Canned::answering(&[&answer("[]", "[]")]);
         now(db.users().insert(NewUser {
             avatar: Some(vec![0, 9]),
-            ..NewUser::new(7, "cy".into())
+            ..NewUser::builder().id(7).name("cy").build()
         }))
         .unwrap();
         let sent = db.backend().requests();

@@ -25,6 +25,7 @@ pub fn decode_column<T, V, C: ColumnOf<T, V>, R: Row + ?Sized>(
     column.decode_at(row, index)
 }
 pub use crate::value::Value;
+pub use bon;
 pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 

@@ -24,8 +24,18 @@ pub(crate) async fn seats() -> Database<SqliteBackend> {
     db.exec(&create_table_sql::<Seat>()).await.unwrap();
     db.seats()
         .insert_many([
-            NewSeat::new(1, 10, 1, "owner".into()),
-            NewSeat::new(1, 11, 2, "member".into()),
+            NewSeat::builder()
+                .org(1)
+                .member(10)
+                .slot(1)
+                .role("owner")
+                .build(),
+            NewSeat::builder()
+                .org(1)
+                .member(11)
+                .slot(2)
+                .role("member")
+                .build(),
         ])
         .await
         .unwrap();
@@ -46,8 +56,18 @@ async fn upsert_on_a_composite_primary_key_updates_the_chosen_columns() {
         .seats()
         .returning(|s| (s.member, s.role, s.visits))
         .upsert(vec![
-            NewSeat::new(1, 10, 1, "admin".into()),
-            NewSeat::new(1, 12, 3, "member".into()),
+            NewSeat::builder()
+                .org(1)
+                .member(10)
+                .slot(1)
+                .role("admin")
+                .build(),
+            NewSeat::builder()
+                .org(1)
+                .member(12)
+                .slot(3)
+                .role("member")
+                .build(),
         ])
         .on_conflict(|s| (s.org, s.member))
         .update(|s, new| (s.role.set(new.role), s.visits.add(1)))
@@ -66,7 +86,14 @@ async fn upsert_on_a_composite_unique_key_and_do_nothing() {
     // Member 20 takes slot 2 of org 1, which member 11 holds: nothing happens.
     let r = db
         .seats()
-        .upsert(NewSeat::new(1, 20, 2, "guest".into()))
+        .upsert(
+            NewSeat::builder()
+                .org(1)
+                .member(20)
+                .slot(2)
+                .role("guest")
+                .build(),
+        )
         .on_conflict(|s| (s.org, s.slot))
         .do_nothing()
         .await
@@ -76,7 +103,14 @@ async fn upsert_on_a_composite_unique_key_and_do_nothing() {
     let moved = db
         .seats()
         .returning(|s| s.member)
-        .upsert(NewSeat::new(1, 11, 2, "lead".into()))
+        .upsert(
+            NewSeat::builder()
+                .org(1)
+                .member(11)
+                .slot(2)
+                .role("lead")
+                .build(),
+        )
         .on_conflict(|s| (s.org, s.slot))
         .update_all()
         .await
@@ -94,7 +128,16 @@ async fn upsert_on_a_composite_unique_key_and_do_nothing() {
 #[tokio::test]
 async fn each_incoming_value_is_bound_once() {
     let db = seats().await;
-    let rows: Vec<NewSeat> = (0..30).map(|i| NewSeat::new(2, i, i, "m".into())).collect();
+    let rows: Vec<NewSeat> = (0..30)
+        .map(|i| {
+            NewSeat::builder()
+                .org(2)
+                .member(i)
+                .slot(i)
+                .role("m")
+                .build()
+        })
+        .collect();
     let pending = db
         .seats()
         .upsert(rows)
@@ -113,7 +156,14 @@ async fn each_incoming_value_is_bound_once() {
 #[tokio::test]
 async fn a_chain_runs_only_when_awaited() {
     let db = seats().await;
-    let insert = db.seats().insert(NewSeat::new(3, 1, 1, "x".into()));
+    let insert = db.seats().insert(
+        NewSeat::builder()
+            .org(3)
+            .member(1)
+            .slot(1)
+            .role("x")
+            .build(),
+    );
     let delete = db.seats().all_rows().delete();
     assert_eq!(count_rows(&db, "seats").await, 2);
     drop(delete);
@@ -127,8 +177,14 @@ async fn a_tuple_batch_gives_typed_results_that_see_earlier_writes() {
     let q = db.seats();
     let (inserted, bumped, roles, n, (exists, meta)) = db
         .batch((
-            q.returning(|s| s.member)
-                .insert(NewSeat::new(1, 12, 3, "m".into())),
+            q.returning(|s| s.member).insert(
+                NewSeat::builder()
+                    .org(1)
+                    .member(12)
+                    .slot(3)
+                    .role("m")
+                    .build(),
+            ),
             q.where_(|s| s.org.eq(1)).update(|s| s.visits.add(1)),
             q.order_by(|s| s.member.asc()).select(|s| s.role).many(),
             q.count(),
@@ -151,9 +207,14 @@ async fn a_staged_batch_commits_every_write_or_none() {
     let db = seats().await;
     let done = db
         .batch(|tx: &Tx| {
-            tx.seats()
-                .returning(|s| s.member)
-                .insert(NewSeat::new(1, 30, 30, "x".into()));
+            tx.seats().returning(|s| s.member).insert(
+                NewSeat::builder()
+                    .org(1)
+                    .member(30)
+                    .slot(30)
+                    .role("x")
+                    .build(),
+            );
             tx.seats()
                 .where_(|s| s.member.eq(10))
                 .update(|s| s.role.set("root"));
@@ -170,8 +231,14 @@ async fn a_staged_batch_commits_every_write_or_none() {
             tx.seats()
                 .where_(|s| s.member.eq(10))
                 .update(|s| s.role.set("gone"));
-            tx.seats()
-                .insert(NewSeat::new(1, 31, 30, "dup slot".into()));
+            tx.seats().insert(
+                NewSeat::builder()
+                    .org(1)
+                    .member(31)
+                    .slot(30)
+                    .role("dup slot")
+                    .build(),
+            );
         })
         .await
         .unwrap_err();
@@ -208,8 +275,14 @@ async fn staged_takes_the_callback_without_an_annotation() {
             tx.seats()
                 .where_(|s| s.member.eq(10))
                 .update(|s| s.role.set("gone"));
-            tx.seats()
-                .insert(NewSeat::new(1, 31, 1, "slot 1 is taken".into()));
+            tx.seats().insert(
+                NewSeat::builder()
+                    .org(1)
+                    .member(31)
+                    .slot(1)
+                    .role("slot 1 is taken")
+                    .build(),
+            );
         })
         .await
         .unwrap_err();

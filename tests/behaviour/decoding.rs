@@ -44,13 +44,15 @@ async fn probes() -> Database<Recording> {
     let db = Database::new(Recording::new(SqliteBackend::open_in_memory().unwrap()));
     db.exec(&create_table_sql::<Probe>()).await.unwrap();
     db.probes()
-        .insert(NewProbe::new(
-            1,
-            Gauge {
-                score: 1.5,
-                note: None,
-            },
-        ))
+        .insert(
+            NewProbe::builder()
+                .id(1)
+                .gauge(Gauge {
+                    score: 1.5,
+                    note: None,
+                })
+                .build(),
+        )
         .await
         .unwrap();
     db.backend().take();
@@ -79,7 +81,7 @@ async fn non_finite_floats_in_json_documents_are_type_errors_before_sending() {
     };
     let err = db
         .probes()
-        .insert(NewProbe::new(2, nan.clone()))
+        .insert(NewProbe::builder().id(2).gauge(nan.clone()).build())
         .await
         .unwrap_err();
     assert_type_error(&err, "NaN");

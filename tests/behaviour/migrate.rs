@@ -74,13 +74,25 @@ async fn seeded() -> d1orm::Database<SqliteBackend> {
     let first = db.migrate(&schema_v1()).await.unwrap();
     assert_eq!(first.step, Some(1));
     db.table::<Org>()
-        .insert(NewOrg::new("acme".into()))
+        .insert(NewOrg::builder().slug("acme").build())
         .await
         .unwrap();
     db.table::<Person>()
         .insert_many([
-            NewPerson::new(1, "ada".into(), "ada@x.dev".into(), Role::Admin, true),
-            NewPerson::new(1, "bob".into(), "bob@x.dev".into(), Role::Member, false),
+            NewPerson::builder()
+                .org(1)
+                .handle("ada")
+                .email("ada@x.dev")
+                .role(Role::Admin)
+                .active(true)
+                .build(),
+            NewPerson::builder()
+                .org(1)
+                .handle("bob")
+                .email("bob@x.dev")
+                .role(Role::Member)
+                .active(false)
+                .build(),
         ])
         .await
         .unwrap();
@@ -100,20 +112,28 @@ async fn the_schema_enforces_enum_values_checks_and_foreign_keys() {
         .table::<Person>()
         .insert(NewPerson {
             age: Some(-1),
-            ..NewPerson::new(1, "c".into(), "c".into(), Role::Member, true)
+            ..NewPerson::builder()
+                .org(1)
+                .handle("c")
+                .email("c")
+                .role(Role::Member)
+                .active(true)
+                .build()
         })
         .await
         .unwrap_err();
     assert!(bad_age.is_check_violation());
     let no_org = db
         .table::<Person>()
-        .insert(NewPerson::new(
-            9,
-            "d".into(),
-            "d".into(),
-            Role::Member,
-            true,
-        ))
+        .insert(
+            NewPerson::builder()
+                .org(9)
+                .handle("d")
+                .email("d")
+                .role(Role::Member)
+                .active(true)
+                .build(),
+        )
         .await
         .unwrap_err();
     assert!(no_org.is_foreign_key_violation());
@@ -294,12 +314,14 @@ async fn changes_sqlite_cannot_make_in_place_are_refused_then_rebuilt_on_opt_in(
     // The new constraint holds, and the rebuilt table is migrated.
     let dup = db
         .table::<PersonChanged>()
-        .insert(NewPersonChanged::new(
-            1,
-            "z".into(),
-            "ada@x.dev".into(),
-            Role::Member,
-        ))
+        .insert(
+            NewPersonChanged::builder()
+                .org(1)
+                .handle("z")
+                .email("ada@x.dev")
+                .role(Role::Member)
+                .build(),
+        )
         .await
         .unwrap_err();
     assert!(dup.is_unique_violation());

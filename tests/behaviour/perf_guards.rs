@@ -45,13 +45,13 @@ pub struct GuardDoc {
 }
 
 fn user(i: i64, round: i64) -> NewGuardUser {
-    NewGuardUser::new(
-        i,
-        format!("user{i}@example.com"),
-        format!("User {i}"),
-        20 + (i + round) % 60,
-        i as f64 + round as f64,
-    )
+    NewGuardUser::builder()
+        .id(i)
+        .email(format!("user{i}@example.com"))
+        .name(format!("User {i}"))
+        .age(20 + (i + round) % 60)
+        .score(i as f64 + round as f64)
+        .build()
 }
 
 /// What the spy saw: statements run, their largest parameter count, column names asked
@@ -203,14 +203,14 @@ async fn database() -> Database<Spy> {
         .unwrap();
     db.guard_docs()
         .insert_many((1..=50).map(|i| {
-            NewGuardDoc::new(
-                i,
-                format!("Doc {i}"),
-                Plan {
+            NewGuardDoc::builder()
+                .id(i)
+                .title(format!("Doc {i}"))
+                .plan(Plan {
                     plan: "pro".into(),
                     seats: i as u32,
-                },
-            )
+                })
+                .build()
         }))
         .await
         .unwrap();

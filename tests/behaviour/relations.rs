@@ -128,7 +128,10 @@ async fn seeded() -> Database<Recording> {
         ("cy", -0.0, Some(1)),
     ];
     for (name, score, manager) in users {
-        let mut u = NewRUser::new(name.to_owned(), score);
+        let mut u = NewRUser::builder()
+            .name(name.to_owned())
+            .score(score)
+            .build();
         u.manager_id = manager;
         db.r_users().insert(u).await.unwrap();
     }
@@ -140,13 +143,23 @@ async fn seeded() -> Database<Recording> {
     ];
     for (author, editor, title, stars, attachment) in notes {
         let tags = vec![format!("{title} \"tag\""), "✓".to_owned()];
-        let mut n = NewRNote::new(author, title.to_owned(), stars, tags);
+        let mut n = NewRNote::builder()
+            .author_id(author)
+            .title(title.to_owned())
+            .stars(stars)
+            .tags(tags)
+            .build();
         n.editor_id = editor;
         n.attachment = attachment;
         db.r_notes().insert(n).await.unwrap();
     }
     db.r_profiles()
-        .insert(NewRProfile::new(2, "bob's".to_owned()))
+        .insert(
+            NewRProfile::builder()
+                .user_id(2)
+                .bio("bob's".to_owned())
+                .build(),
+        )
         .await
         .unwrap();
     db.take();
@@ -304,10 +317,47 @@ where
 #[tokio::test]
 async fn a_row_wider_than_32_items_nests_arrays() {
     let db = seeded().await;
-    let mut row = NewRWide::new(
-        7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-        25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 2.5,
-    );
+    let mut row = NewRWide::builder()
+        .id(7)
+        .owner_id(1)
+        .c02(2)
+        .c03(3)
+        .c04(4)
+        .c05(5)
+        .c06(6)
+        .c07(7)
+        .c08(8)
+        .c09(9)
+        .c10(10)
+        .c11(11)
+        .c12(12)
+        .c13(13)
+        .c14(14)
+        .c15(15)
+        .c16(16)
+        .c17(17)
+        .c18(18)
+        .c19(19)
+        .c20(20)
+        .c21(21)
+        .c22(22)
+        .c23(23)
+        .c24(24)
+        .c25(25)
+        .c26(26)
+        .c27(27)
+        .c28(28)
+        .c29(29)
+        .c30(30)
+        .c31(31)
+        .c32(32)
+        .c33(33)
+        .c34(34)
+        .c35(35)
+        .c36(36)
+        .c37(37)
+        .c39(2.5)
+        .build();
     row.c38 = Some("thirty-eight".into());
     db.r_wide().insert(row).await.unwrap();
     db.take();
@@ -380,7 +430,12 @@ async fn a_page_of_parents_with_relations_is_one_statement() {
     let db = seeded().await;
     for i in 0..50 {
         db.r_users()
-            .insert(NewRUser::new(format!("u{i}"), i as f64))
+            .insert(
+                NewRUser::builder()
+                    .name(format!("u{i}"))
+                    .score(i as f64)
+                    .build(),
+            )
             .await
             .unwrap();
     }
@@ -409,8 +464,14 @@ async fn an_include_read_runs_in_a_batch_and_sees_its_writes() {
     let db = seeded().await;
     let (inserted, users) = db
         .batch((
-            db.r_notes()
-                .insert(NewRNote::new(3, "late".into(), 9, vec![])),
+            db.r_notes().insert(
+                NewRNote::builder()
+                    .author_id(3)
+                    .title("late")
+                    .stars(9)
+                    .tags(vec![])
+                    .build(),
+            ),
             db.r_users()
                 .where_(|u| u.id.eq(3))
                 .include(|u| {
@@ -435,13 +496,13 @@ async fn many_to_many_through_a_join_table_and_has_many_in_has_many() {
     db.exec(&create_table_sql::<RNoteTag>()).await.unwrap();
     for (id, label) in [(1, "rust"), (2, "sql"), (3, "d1")] {
         db.r_tags()
-            .insert(NewRTag::new(id, label.into()))
+            .insert(NewRTag::builder().id(id).label(label).build())
             .await
             .unwrap();
     }
     for (note, tag) in [(1, 3), (1, 1), (2, 2), (3, 1)] {
         db.r_note_tags()
-            .insert(NewRNoteTag::new(note, tag))
+            .insert(NewRNoteTag::builder().note_id(note).tag_id(tag).build())
             .await
             .unwrap();
     }

@@ -35,12 +35,12 @@ pub struct User {
 async fn users() -> Database<SqliteBackend> {
     let db = memory();
     db.exec(&create_table_sql::<User>()).await.unwrap();
-    let rows = (1..=5).map(|i| NewUser {
-        tier: (i % 2 == 0).then(|| "pro".to_owned()),
-        nickname: (i == 3).then(|| "three".to_owned()),
-        ..NewUser::new(
-            format!("u{i}@x.dev"),
-            Meta {
+    let rows = (1..=5).map(|i| {
+        NewUser::builder()
+            .email(format!("u{i}@x.dev"))
+            .maybe_tier((i % 2 == 0).then_some("pro"))
+            .maybe_nickname((i == 3).then_some("three"))
+            .meta(Meta {
                 plan: if i % 2 == 0 {
                     "pro".into()
                 } else {
@@ -48,13 +48,62 @@ async fn users() -> Database<SqliteBackend> {
                 },
                 seats: i,
                 tags: vec![format!("t{i}")],
-            },
-            i != 5,
-        )
+            })
+            .active(i != 5)
+            .build()
     });
     let inserted = db.users().insert_many(rows).await.unwrap();
     assert_eq!(inserted.changes(), 5);
     db
+}
+
+#[tokio::test]
+async fn rows_to_insert_name_their_columns_in_any_order() {
+    let db = memory();
+    db.exec(&create_table_sql::<User>()).await.unwrap();
+    // Setters in any order; text takes `&str` or `String`; an optional column left out
+    // gets the table's DEFAULT, one set with `maybe_*(None)` stays NULL.
+    let row = NewUser::builder()
+        .active(false)
+        .meta(Meta::default())
+        .nickname(String::from("n"))
+        .email("by-name@x.dev")
+        .logins(4)
+        .build();
+    assert_eq!((row.id, row.tier.as_deref()), (None, None));
+    db.users().insert(row).await.unwrap();
+    db.users()
+        .insert(
+            NewUser::builder()
+                .email("defaults@x.dev")
+                .meta(Meta::default())
+                .active(true)
+                .maybe_nickname(None::<String>)
+                .build(),
+        )
+        .await
+        .unwrap();
+    let rows: Vec<(String, String, i64, Option<String>, bool)> = db
+        .users()
+        .select(|u| (u.email, u.tier, u.logins, u.nickname, u.active))
+        .order_by(|u| u.id.asc())
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(
+        rows,
+        [
+            (
+                "by-name@x.dev".into(),
+                "free".into(),
+                4,
+                Some("n".into()),
+                false
+            ),
+            ("defaults@x.dev".into(), "free".into(), 0, None, true),
+        ]
+    );
 }
 
 #[test]
@@ -484,7 +533,13 @@ async fn writes_with_returning() {
     let new = db
         .users()
         .returning_all()
-        .insert(NewUser::new("new@x.dev".into(), Meta::default(), true))
+        .insert(
+            NewUser::builder()
+                .email("new@x.dev")
+                .meta(Meta::default())
+                .active(true)
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(new.rows.len(), 1);
@@ -528,7 +583,13 @@ async fn writes_with_returning() {
     assert!(all.rows.is_empty());
     let err = db
         .users()
-        .insert(NewUser::new("u1@x.dev".into(), Meta::default(), true))
+        .insert(
+            NewUser::builder()
+                .email("u1@x.dev")
+                .meta(Meta::default())
+                .active(true)
+                .build(),
+        )
         .await
         .unwrap_err();
     assert!(err.is_unique_violation(), "{err}");
@@ -541,7 +602,11 @@ async fn many_rows_split_within_the_parameter_budget_atomically() {
     // within 100 parameters, so 300 rows take 12 statements in one batch.
     let rows = (0..300).map(|i| NewUser {
         logins: Some(i),
-        ..NewUser::new(format!("bulk{i}@x.dev"), Meta::default(), true)
+        ..NewUser::builder()
+            .email(format!("bulk{i}@x.dev"))
+            .meta(Meta::default())
+            .active(true)
+            .build()
     });
     let r = db.users().insert_many(rows).await.unwrap();
     assert_eq!(r.changes(), 300);
@@ -549,9 +614,21 @@ async fn many_rows_split_within_the_parameter_budget_atomically() {
     assert_eq!(db.users().count().await.unwrap(), 305);
     // A duplicate in the last statement rolls back every statement.
     let mut again: Vec<NewUser> = (0..300)
-        .map(|i| NewUser::new(format!("again{i}@x.dev"), Meta::default(), true))
+        .map(|i| {
+            NewUser::builder()
+                .email(format!("again{i}@x.dev"))
+                .meta(Meta::default())
+                .active(true)
+                .build()
+        })
         .collect();
-    again.push(NewUser::new("u1@x.dev".into(), Meta::default(), true));
+    again.push(
+        NewUser::builder()
+            .email("u1@x.dev")
+            .meta(Meta::default())
+            .active(true)
+            .build(),
+    );
     let err = db.users().insert_many(again).await.unwrap_err();
     assert!(err.is_unique_violation());
     assert_eq!(db.users().count().await.unwrap(), 305);
@@ -662,7 +739,7 @@ async fn u64_beyond_i64_is_refused_when_bound_and_when_read() {
     db.exec(&create_table_sql::<Counter>()).await.unwrap();
     let err = db
         .counters()
-        .insert(NewCounter::new("x".into(), u64::MAX))
+        .insert(NewCounter::builder().name("x").value(u64::MAX).build())
         .await
         .unwrap_err();
     assert_eq!(
@@ -677,7 +754,12 @@ async fn u64_beyond_i64_is_refused_when_bound_and_when_read() {
     assert!(err.to_string().contains("out of range for u64"), "{err}");
     db.prepare("DELETE FROM counters").run().await.unwrap();
     db.counters()
-        .insert(NewCounter::new("max".into(), i64::MAX as u64))
+        .insert(
+            NewCounter::builder()
+                .name("max")
+                .value(i64::MAX as u64)
+                .build(),
+        )
         .await
         .unwrap();
     let c = db.counters().one().await.unwrap();
@@ -743,11 +825,18 @@ async fn integers_beyond_2_pow_53_are_refused_when_asked_as_on_d1() {
     db.exec(&create_table_sql::<Big>()).await.unwrap();
     let beyond = (1i64 << 53) + 1;
     // By default SQLite keeps every i64 exactly.
-    db.bigs().insert(NewBig::new(1, beyond)).await.unwrap();
+    db.bigs()
+        .insert(NewBig::builder().id(1).n(beyond).build())
+        .await
+        .unwrap();
     assert_eq!(db.bigs().one().await.unwrap().n, beyond);
     // Asked to behave like a D1 backend must, it refuses them both ways.
     db.backend().set_js_safe_integers(true);
-    let err = db.bigs().insert(NewBig::new(2, -beyond)).await.unwrap_err();
+    let err = db
+        .bigs()
+        .insert(NewBig::builder().id(2).n(-beyond).build())
+        .await
+        .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("D1_TYPE_ERROR: Type 'i64' not supported for value '-9007199254740993'"),
@@ -756,7 +845,10 @@ async fn integers_beyond_2_pow_53_are_refused_when_asked_as_on_d1() {
     let err = db.bigs().where_(|b| b.id.eq(1)).one().await.unwrap_err();
     assert!(err.to_string().contains("beyond ±(2^53 - 1)"), "{err}");
     let max_safe = (1i64 << 53) - 1;
-    db.bigs().insert(NewBig::new(3, max_safe)).await.unwrap();
+    db.bigs()
+        .insert(NewBig::builder().id(3).n(max_safe).build())
+        .await
+        .unwrap();
     assert_eq!(
         db.bigs().where_(|b| b.id.eq(3)).one().await.unwrap().n,
         max_safe
@@ -814,7 +906,7 @@ mod names {
             .await
             .unwrap();
         db.http_logs()
-            .insert(NewHTTPLog::new("/".to_owned()))
+            .insert(NewHTTPLog::builder().path("/".to_owned()).build())
             .await
             .unwrap();
         assert_eq!(db.http_logs().count().await.unwrap(), 1);

@@ -35,16 +35,16 @@ pub async fn upserts<B: Backend>(db: &Database<B>) -> J {
         tier: Some("team".to_owned()),
         logins: Some(logins),
         nickname: Some(format!("again{i}")),
-        ..NewAccount::new(
-            format!("a{i}@x.dev"),
-            Plan {
+        ..NewAccount::builder()
+            .email(format!("a{i}@x.dev"))
+            .plan(Plan {
                 name: "team".into(),
                 seats: 9,
                 tags: vec![],
-            },
-            true,
-            7.5,
-        )
+            })
+            .active(true)
+            .balance(7.5)
+            .build()
     };
     // Existing rows are kept; RETURNING gives only the inserted one.
     let nothing = q

@@ -54,16 +54,16 @@ pub fn new_account(i: i64) -> NewAccount {
     NewAccount {
         tier: (i % 2 == 0).then(|| "pro".to_owned()),
         nickname: (i % 3 == 0).then(|| format!("nick{i}")),
-        ..NewAccount::new(
-            format!("a{i}@x.dev"),
-            Plan {
+        ..NewAccount::builder()
+            .email(format!("a{i}@x.dev"))
+            .plan(Plan {
                 name: if i % 2 == 0 { "pro" } else { "free" }.into(),
                 seats: i * 3 % 7,
                 tags: vec![format!("t{}", i % 3)],
-            },
-            i % 4 != 0,
-            i as f64 * 1.5,
-        )
+            })
+            .active(i % 4 != 0)
+            .balance(i as f64 * 1.5)
+            .build()
     }
 }
 
@@ -271,7 +271,12 @@ pub async fn multi_row_insert_past_100_parameters<B: Backend>(db: &Database<B>) 
     // 250 rows take 13 statements, run as one batch.
     let uniform = |i: i64| NewAccount {
         logins: Some(i),
-        ..NewAccount::new(format!("a{i}@x.dev"), Plan::default(), true, 0.25)
+        ..NewAccount::builder()
+            .email(format!("a{i}@x.dev"))
+            .plan(Plan::default())
+            .active(true)
+            .balance(0.25)
+            .build()
     };
     let big = q
         .returning(|a| a.id)

@@ -36,15 +36,17 @@ fn instant(seconds: i64, nanos: u32) -> DateTime<Utc> {
 
 fn event(i: u128) -> NewEvent {
     let at = instant(1_796_000_000 + i as i64 * 3600, (i as u32) * 200_000_000);
-    let mut e = NewEvent::new(
-        Uuid::from_u128(i),
-        UuidBlob(Uuid::from_u128(i << 64 | 0xff)),
-        at,
-        at.naive_utc(),
-        at.date_naive(),
-        time::Date::from_calendar_date(2026, time::Month::December, i as u8).expect("a date"),
-        time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + i as i64).expect("a time"),
-    );
+    let mut e = NewEvent::builder()
+        .id(Uuid::from_u128(i))
+        .key(UuidBlob(Uuid::from_u128(i << 64 | 0xff)))
+        .at(at)
+        .local(at.naive_utc())
+        .day(at.date_naive())
+        .due(time::Date::from_calendar_date(2026, time::Month::December, i as u8).expect("a date"))
+        .logged(
+            time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + i as i64).expect("a time"),
+        )
+        .build();
     e.seen = i
         .is_multiple_of(2)
         .then(|| jiff::Timestamp::new(1_700_000_000, i as i32).expect("a timestamp"));

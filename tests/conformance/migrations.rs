@@ -94,16 +94,16 @@ pub async fn migrations<B: Backend>(db: &Database<B>) -> J {
         .table::<Team>()
         .returning(|t| t.id)
         .insert_many([
-            NewTeam::new("owls".into(), Plan::Free),
-            NewTeam::new("foxes".into(), Plan::Pro),
+            NewTeam::builder().name("owls").plan(Plan::Free).build(),
+            NewTeam::builder().name("foxes").plan(Plan::Pro).build(),
         ])
         .await;
     let players = db
         .table::<Player>()
         .insert_many([
-            NewPlayer::new(1, "ada".into(), 7),
-            NewPlayer::new(1, "bo".into(), 9),
-            NewPlayer::new(2, "cy".into(), 7),
+            NewPlayer::builder().team(1).name("ada").number(7).build(),
+            NewPlayer::builder().team(1).name("bo").number(9).build(),
+            NewPlayer::builder().team(2).name("cy").number(7).build(),
         ])
         .await
         .map(|w| w.changes());
@@ -114,7 +114,7 @@ pub async fn migrations<B: Backend>(db: &Database<B>) -> J {
         .map(|r| r.meta.changes);
     let bad_number = db
         .table::<Player>()
-        .insert(NewPlayer::new(1, "z".into(), 100))
+        .insert(NewPlayer::builder().team(1).name("z").number(100).build())
         .await
         .map(|w| w.changes());
     let v2 = Schema::new().table::<Team>().table::<PlayerV2>();

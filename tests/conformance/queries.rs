@@ -45,7 +45,13 @@ const NOTES: [NoteRow; 8] = [
 async fn seed<B: Backend>(db: &Database<B>) -> J {
     let created = db.exec(&create_table_sql::<Note>()).await.map(|r| r.count);
     let rows = NOTES.iter().map(|&(org, author, body, tag, stars, score)| {
-        let mut n = NewNote::new(org, author.to_owned(), body.to_owned(), stars, score);
+        let mut n = NewNote::builder()
+            .org(org)
+            .author(author.to_owned())
+            .body(body.to_owned())
+            .stars(stars)
+            .score(score)
+            .build();
         n.tag = tag.map(str::to_owned);
         n
     });
@@ -268,22 +274,26 @@ async fn seed_posts<B: Backend>(db: &Database<B>) -> J {
     let created = db.exec(&create_table_sql::<Post>()).await.map(|r| r.count);
     let meta = |pairs: &[(&str, i64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
     let rows = vec![
-        NewPost::new(
-            "rust tips".into(),
-            vec!["rust".into(), "tips".into()],
-            meta(&[("views", 10)]),
-        ),
-        NewPost::new(
-            "d1 notes".into(),
-            vec!["d1".into(), "sqlite".into(), "rust".into()],
-            meta(&[]),
-        ),
-        NewPost::new("empty".into(), vec![], meta(&[("views", 0), ("likes", 2)])),
-        NewPost::new(
-            "under_score".into(),
-            vec!["a_b".into(), "%".into()],
-            meta(&[("likes", 5)]),
-        ),
+        NewPost::builder()
+            .title("rust tips")
+            .tags(vec!["rust".into(), "tips".into()])
+            .meta(meta(&[("views", 10)]))
+            .build(),
+        NewPost::builder()
+            .title("d1 notes")
+            .tags(vec!["d1".into(), "sqlite".into(), "rust".into()])
+            .meta(meta(&[]))
+            .build(),
+        NewPost::builder()
+            .title("empty")
+            .tags(vec![])
+            .meta(meta(&[("views", 0), ("likes", 2)]))
+            .build(),
+        NewPost::builder()
+            .title("under_score")
+            .tags(vec!["a_b".into(), "%".into()])
+            .meta(meta(&[("likes", 5)]))
+            .build(),
     ];
     let mut rows = rows;
     rows[0].scores = Some(vec![90, 70]);

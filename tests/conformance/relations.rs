@@ -89,7 +89,10 @@ async fn seed<B: Backend>(db: &Database<B>) -> J {
         ("dee", 9007199254740993.0, Some(2)),
     ];
     let authors = authors.iter().map(|&(name, score, mentor)| {
-        let mut a = NewAuthor::new(name.to_owned(), score);
+        let mut a = NewAuthor::builder()
+            .name(name.to_owned())
+            .score(score)
+            .build();
         a.mentor_id = mentor;
         a
     });
@@ -103,32 +106,36 @@ async fn seed<B: Backend>(db: &Database<B>) -> J {
     let posts = posts
         .into_iter()
         .map(|(author, editor, title, stars, cover)| {
-            let mut p = NewPost::new(author, title.to_owned(), stars);
+            let mut p = NewPost::builder()
+                .author_id(author)
+                .title(title.to_owned())
+                .stars(stars)
+                .build();
             p.editor_id = editor;
             p.cover = cover;
             p
         });
     let sheet = |id: i64, owner: i64| {
-        let mut s = NewSheet::new(
-            id,
-            owner,
-            id,
-            2,
-            3,
-            4,
-            5,
-            6,
-            7,
-            8,
-            9,
-            10,
-            11,
-            12,
-            13,
-            14,
-            (1 << 53) - 1 - id,
-            0.5 * id as f64,
-        );
+        let mut s = NewSheet::builder()
+            .id(id)
+            .owner_id(owner)
+            .a(id)
+            .b(2)
+            .c(3)
+            .d(4)
+            .e(5)
+            .f(6)
+            .g(7)
+            .h(8)
+            .i(9)
+            .j(10)
+            .k(11)
+            .l(12)
+            .m(13)
+            .n(14)
+            .o((1 << 53) - 1 - id)
+            .q(0.5 * id as f64)
+            .build();
         s.p = (id % 2 == 0).then(|| format!("sheet {id}"));
         s
     };
@@ -136,7 +143,7 @@ async fn seed<B: Backend>(db: &Database<B>) -> J {
         "create": created,
         "authors": obs(db.authors().insert_many(authors).await.map(|w| w.changes())),
         "posts": obs(db.posts().insert_many(posts).await.map(|w| w.changes())),
-        "bios": obs(db.bios().insert(NewBio::new(2, "writes".to_owned())).await.map(|w| w.changes())),
+        "bios": obs(db.bios().insert(NewBio::builder().author_id(2).text("writes".to_owned()).build()).await.map(|w| w.changes())),
         "sheets": obs(db.sheets().insert_many([sheet(1, 1), sheet(2, 1), sheet(3, 3)]).await.map(|w| w.changes())),
     })
 }

@@ -104,22 +104,22 @@ async fn use_v1<B: Backend>(db: &Database<B>) -> J {
         .table::<Team>()
         .returning(|t| t.id)
         .insert_many([
-            NewTeam::new("owls".into(), Plan::Free),
-            NewTeam::new("foxes".into(), Plan::Pro),
+            NewTeam::builder().name("owls").plan(Plan::Free).build(),
+            NewTeam::builder().name("foxes").plan(Plan::Pro).build(),
         ])
         .await
         .map(|w| w.rows);
     let players = db
         .table::<Player>()
         .insert_many([
-            NewPlayer::new(1, "ada".into(), 7),
-            NewPlayer::new(2, "bo".into(), 9),
+            NewPlayer::builder().team(1).name("ada").number(7).build(),
+            NewPlayer::builder().team(2).name("bo").number(9).build(),
         ])
         .await
         .map(|w| w.changes());
     let bad = db
         .table::<Player>()
-        .insert(NewPlayer::new(1, "cy".into(), 7))
+        .insert(NewPlayer::builder().team(1).name("cy").number(7).build())
         .await
         .map(|w| w.changes());
     let read = db

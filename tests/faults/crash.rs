@@ -138,7 +138,13 @@ fn payload(unit: i64, slot: i64) -> String {
 
 fn items(unit: i64, count: i64) -> Vec<NewCrashItem> {
     (0..count)
-        .map(|slot| NewCrashItem::new(unit, slot, payload(unit, slot)))
+        .map(|slot| {
+            NewCrashItem::builder()
+                .unit(unit)
+                .slot(slot)
+                .payload(payload(unit, slot))
+                .build()
+        })
         .collect()
 }
 
@@ -171,11 +177,13 @@ async fn write_unit(db: &Database<SqliteBackend>, unit: i64) -> d1orm::Result<()
         Kind::Callback => {
             db.batch(|tx: &Tx| {
                 tx.table::<CrashItem>().insert_many(items(unit, n_items));
-                tx.table::<CrashNote>().insert(NewCrashNote::new(
-                    unit,
-                    "callback".into(),
-                    payload(unit, -1),
-                ));
+                tx.table::<CrashNote>().insert(
+                    NewCrashNote::builder()
+                        .unit(unit)
+                        .kind("callback")
+                        .body(payload(unit, -1))
+                        .build(),
+                );
                 tx.table::<CrashCounter>()
                     .where_(|c| c.id.eq(1))
                     .update(|c| c.total.add(1));
@@ -217,7 +225,7 @@ async fn crash_writer() {
             let db = Database::new(SqliteBackend::open(&path).expect("open"));
             db.migrate(&full_schema()).await.expect("migrate");
             db.table::<CrashCounter>()
-                .upsert(NewCrashCounter::new(1, 0))
+                .upsert(NewCrashCounter::builder().id(1).total(0).build())
                 .on_conflict(|c| c.id)
                 .do_nothing()
                 .await

@@ -62,13 +62,20 @@ async fn write(db: &Database<SqliteBackend>, writer: &str, writes: i64) -> Outco
     for seq in 0..writes {
         let result = db
             .batch((
-                db.table::<LoadRow>().insert(NewLoadRow::new(
-                    writer.to_owned(),
-                    seq,
-                    format!("{writer} wrote {seq} ").repeat(4),
-                )),
+                db.table::<LoadRow>().insert(
+                    NewLoadRow::builder()
+                        .writer(writer.to_owned())
+                        .seq(seq)
+                        .payload(format!("{writer} wrote {seq} ").repeat(4))
+                        .build(),
+                ),
                 db.table::<LoadTotal>()
-                    .upsert(NewLoadTotal::new(writer.to_owned(), 1))
+                    .upsert(
+                        NewLoadTotal::builder()
+                            .writer(writer.to_owned())
+                            .writes(1)
+                            .build(),
+                    )
                     .on_conflict(|t| t.writer)
                     .update(|t, _new| t.writes.add(1)),
             ))

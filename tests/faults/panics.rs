@@ -126,7 +126,7 @@ impl Fixture {
                 .await
                 .unwrap();
             db.items()
-                .insert(NewItem::new(Fuse(1), Doc { n: 1 }))
+                .insert(NewItem::builder().fuse(Fuse(1)).doc(Doc { n: 1 }).build())
                 .await
                 .unwrap();
         });
@@ -212,7 +212,8 @@ fn a_panic_at_every_point_where_user_code_runs_loses_nothing_acknowledged() {
     let db = &f.db;
     f.panics_in("ColumnType, batch", || async {
         db.batch((
-            db.items().insert(NewItem::new(Fuse(2), Doc { n: 2 })),
+            db.items()
+                .insert(NewItem::builder().fuse(Fuse(2)).doc(Doc { n: 2 }).build()),
             db.items().many(),
         ))
         .await
@@ -225,7 +226,7 @@ fn a_panic_at_every_point_where_user_code_runs_loses_nothing_acknowledged() {
             db.prepare("INSERT INTO log VALUES (4)").run(),
             db.items()
                 .returning(|i| i.doc)
-                .insert(NewItem::new(Fuse(3), Doc { n: 3 })),
+                .insert(NewItem::builder().fuse(Fuse(3)).doc(Doc { n: 3 }).build()),
         ))
         .await
     });
@@ -235,7 +236,7 @@ fn a_panic_at_every_point_where_user_code_runs_loses_nothing_acknowledged() {
     f.panics_in("JSON document, insert_many RETURNING", || async {
         db.items()
             .returning(|i| (i.fuse, i.doc))
-            .insert_many((0..60).map(|n| NewItem::new(Fuse(n), Doc { n })))
+            .insert_many((0..60).map(|n| NewItem::builder().fuse(Fuse(n)).doc(Doc { n }).build()))
             .await
     });
     f.check("JSON document, insert_many RETURNING");

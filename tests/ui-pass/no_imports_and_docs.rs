@@ -33,7 +33,10 @@ pub struct Entry {
 }
 
 fn main() {
-    let row = NewAccount::new(::std::string::String::new(), ::std::vec::Vec::new());
+    let row = NewAccount::builder()
+        .name(::std::string::String::new())
+        .settings(::std::vec::Vec::new())
+        .build();
     let _ = row.note;
     let _ = <Account as ::d1orm::Table>::NAME;
     let entry = <Entry as ::d1orm::Table>::columns();

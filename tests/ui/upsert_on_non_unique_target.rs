@@ -24,7 +24,7 @@ pub struct User {
 pub async fn plain_column<B: Backend>(db: &Database<B>) {
     let _ = db
         .users()
-        .upsert(NewUser::new("a@x.dev".into(), "a".into()))
+        .upsert(NewUser::builder().email("a@x.dev").name("a").build())
         .on_conflict(|u| u.name)
         .do_nothing()
         .await;
@@ -34,7 +34,7 @@ pub async fn plain_column<B: Backend>(db: &Database<B>) {
 pub async fn key_in_another_order<B: Backend>(db: &Database<B>) {
     let _ = db
         .posts()
-        .upsert(NewPost::new(1, "t".into()))
+        .upsert(NewPost::builder().owner(1).title("t").build())
         .on_conflict(|p| (p.title, p.owner))
         .update_all()
         .await;

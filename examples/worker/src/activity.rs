@@ -64,7 +64,7 @@ impl DurableObject for ActivityLog {
                 Ok(b) => b,
                 Err(e) => return bad_request(e),
             };
-            let mut event = NewEvent::new(body.kind);
+            let mut event = NewEvent::builder().kind(body.kind).build();
             event.detail = body.detail;
             return match db.events().returning_all().insert(event).await {
                 Ok(mut rows) => Ok(Response::from_json(&rows.rows.pop())?.with_status(201)),

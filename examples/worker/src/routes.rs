@@ -69,7 +69,7 @@ async fn put_project(mut req: Request, ctx: RouteContext<()>) -> Result<Response
     let saved = db
         .projects()
         .returning_all()
-        .upsert(NewProject::new(slug, body.name))
+        .upsert(NewProject::builder().slug(slug).name(body.name).build())
         .on_conflict(|p| p.slug)
         .update(|p, new| p.name.set(new.name))
         .await;
@@ -154,7 +154,14 @@ async fn import_tasks(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
     let inserts: Vec<_> = body
         .titles
         .into_iter()
-        .map(|title| db.tasks().insert(NewTask::new(slug.clone(), title)))
+        .map(|title| {
+            db.tasks().insert(
+                NewTask::builder()
+                    .project(slug.clone())
+                    .title(title)
+                    .build(),
+            )
+        })
         .collect();
     match db.batch(inserts).await {
         Ok(written) => Ok(Response::from_json(&serde_json::json!({
@@ -178,7 +185,10 @@ async fn create_task(mut req: Request, ctx: RouteContext<()>) -> Result<Response
         Ok(b) => b,
         Err(e) => return bad_request(e),
     };
-    let mut row = NewTask::new(body.project, body.title);
+    let mut row = NewTask::builder()
+        .project(body.project)
+        .title(body.title)
+        .build();
     row.priority = body.priority;
     let db = db(&ctx)?;
     match db.tasks().returning_all().insert(row).await {
