@@ -13,6 +13,7 @@ fn quote_identifier(name: &str) -> String {
 
 pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
     let checks = table.fields.iter().map(field_check);
+    let builder_start = builder_start(table);
     let columns = columns_struct(table);
     let insert = insert_type(table);
     let table_impl = table_impl(table);
@@ -32,6 +33,7 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
         #[doc(hidden)]
         const _: () = {
             #(#checks)*
+            #builder_start
         };
         #[doc(hidden)]
         const _: () = {
@@ -52,7 +54,7 @@ fn field_check(field: &Field<'_>) -> TokenStream {
     };
     quote! {
         #[allow(non_camel_case_types, dead_code)]
-        struct #marker;
+        pub struct #marker;
         const _: () = #assert;
     }
 }
@@ -254,6 +256,177 @@ fn insert_field_type(field: &Field<'_>) -> TokenStream {
     }
 }
 
+fn builder_ident(table: &Table<'_>) -> syn::Ident {
+    format_ident!("{}Builder", insert_ident(table))
+}
+
+/// The type-state builder of a row to insert: one type parameter per required column,
+/// its marker type (the field check's, named after the column) until it is set, then
+/// `ColumnSet<T>`. `build` asks every parameter for its value, so a column left unset
+/// is a compile error naming it, and columns are only ever given by name.
+fn row_builder(table: &Table<'_>) -> TokenStream {
+    let vis = table.vis;
+    let name = insert_ident(table);
+    let builder = builder_ident(table);
+    let required: Vec<&Field<'_>> = table
+        .fields
+        .iter()
+        .filter(|f| !f.is_optional_on_insert())
+        .collect();
+    let params: Vec<syn::Ident> = (0..required.len())
+        .map(|i| format_ident!("C{}", i))
+        .collect();
+    let param_of = |f: &Field<'_>| {
+        required
+            .iter()
+            .position(|r| r.ident == f.ident)
+            .map(|i| &params[i])
+    };
+    let storage = table.fields.iter().map(|f| {
+        let field = f.ident;
+        match param_of(f) {
+            Some(param) => quote!(#field: #param),
+            None => {
+                let ty = insert_field_type(f);
+                quote!(#field: #ty)
+            }
+        }
+    });
+    // Text columns take `&str` as well as `String`.
+    let argument = |ty: &syn::Type| {
+        if is_string(ty) {
+            (
+                quote!(impl ::core::convert::Into<::std::string::String>),
+                quote!(::core::convert::Into::into(value)),
+            )
+        } else {
+            (quote!(#ty), quote!(value))
+        }
+    };
+    let setters = table.fields.iter().map(|f| {
+        let field = f.ident;
+        let doc = format!("Sets column `{}`.", f.column);
+        if let Some(param) = param_of(f) {
+            let ty = f.ty;
+            let (arg, value) = argument(ty);
+            let after = params.iter().map(|p| {
+                if p == param {
+                    quote!(::d1orm::__private::ColumnSet<#ty>)
+                } else {
+                    quote!(#p)
+                }
+            });
+            let moved = table.fields.iter().map(|g| {
+                let other = g.ident;
+                if g.ident == f.ident {
+                    quote!(#other: ::d1orm::__private::ColumnSet(#value))
+                } else {
+                    quote!(#other: self.#other)
+                }
+            });
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #field(self, value: #arg) -> #builder<#(#after),*> {
+                    #builder { #(#moved,)* }
+                }
+            }
+        } else {
+            let inner = f.option_inner.unwrap_or(f.ty);
+            let (arg, value) = argument(inner);
+            let maybe = format_ident!("maybe_{}", f.ident);
+            let maybe_doc = format!(
+                "Sets column `{}`, or leaves it to the database with `None`.",
+                f.column
+            );
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #field(mut self, value: #arg) -> Self {
+                    self.#field = ::core::option::Option::Some(#value);
+                    self
+                }
+
+                #[doc = #maybe_doc]
+                #[inline]
+                pub fn #maybe(mut self, value: ::core::option::Option<#arg>) -> Self {
+                    self.#field = value.map(|value| #value);
+                    self
+                }
+            }
+        }
+    });
+    let bounds = required.iter().zip(&params).map(|(f, param)| {
+        let ty = f.ty;
+        quote!(#param: ::d1orm::__private::RequiredColumn<#ty>)
+    });
+    let built = table.fields.iter().map(|f| {
+        let field = f.ident;
+        if let Some(param) = param_of(f) {
+            let ty = f.ty;
+            quote!(#field: <#param as ::d1orm::__private::RequiredColumn<#ty>>::into_value(self.#field))
+        } else {
+            quote!(#field: self.#field)
+        }
+    });
+    let doc = format!(
+        "Builds a [`{name}`] by column name: `{name}::builder()`, a setter per column, then \
+         `build()`, which compiles once every required column is set."
+    );
+    quote! {
+        #[doc = #doc]
+        #[must_use = "a row builder does nothing until built and inserted"]
+        #vis struct #builder<#(#params),*> {
+            #(#storage,)*
+        }
+
+        impl<#(#params),*> #builder<#(#params),*> {
+            #(#setters)*
+
+            /// The row, once every required column is set.
+            #[inline]
+            pub fn build(self) -> #name
+            where
+                #(#bounds,)*
+            {
+                #name { #(#built,)* }
+            }
+        }
+    }
+}
+
+/// `NewUser::builder()`: every required column starts as its marker type, so it lives in
+/// the block of the field checks' markers.
+fn builder_start(table: &Table<'_>) -> TokenStream {
+    let name = insert_ident(table);
+    let builder = builder_ident(table);
+    let mut markers = Vec::new();
+    let start = table.fields.iter().map(|f| {
+        let field = f.ident;
+        if f.is_optional_on_insert() {
+            quote!(#field: ::core::option::Option::None)
+        } else {
+            let marker = format_ident!("{}", sanitize(&f.column));
+            markers.push(marker.clone());
+            quote!(#field: #marker)
+        }
+    });
+    let start: Vec<TokenStream> = start.collect();
+    let doc = format!(
+        "Starts a row to insert, with no column set: a setter per column, by name, then \
+         `build()` (see [`{builder}`])."
+    );
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #[inline]
+            pub fn builder() -> #builder<#(#markers),*> {
+                #builder { #(#start,)* }
+            }
+        }
+    }
+}
+
 fn insert_type(table: &Table<'_>) -> TokenStream {
     let vis = table.vis;
     let ident = table.ident;
@@ -273,11 +446,8 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
         } else {
             format!("Column `{}`.", f.column)
         };
-        // Text columns take `&str` as well as `String`.
-        let into = is_string(f.option_inner.unwrap_or(f.ty)).then(|| quote!(#[builder(into)]));
         quote! {
             #[doc = #doc]
-            #into
             pub #field: #ty
         }
     });
@@ -309,15 +479,14 @@ fn insert_type(table: &Table<'_>) -> TokenStream {
             }
         }
     });
-    // bon's type-state builder: a setter per column, by name; `build` exists only once
-    // every required column is set, so two columns of one type cannot be swapped.
+    let builder = row_builder(table);
     quote! {
         #[doc = #doc]
-        #[derive(::d1orm::__private::bon::Builder)]
-        #[builder(crate = ::d1orm::__private::bon)]
         #vis struct #name {
             #(#fields,)*
         }
+
+        #builder
 
         #[automatically_derived]
         impl ::d1orm::__private::IntoRows<#ident> for #name {

@@ -25,7 +25,6 @@ pub fn decode_column<T, V, C: ColumnOf<T, V>, R: Row + ?Sized>(
     column.decode_at(row, index)
 }
 pub use crate::value::Value;
-pub use bon;
 pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
@@ -98,6 +97,28 @@ impl<T: ColumnType, Col> StorableIn<Col> for T {}
 )]
 pub trait JsonIn<Col> {}
 impl<T: Serialize + DeserializeOwned, Col> JsonIn<Col> for T {}
+
+/// A required column's value in a row builder (`NewUser::builder()`); an unset column is
+/// its marker type, which has no such impl, so `build` names it.
+#[diagnostic::on_unimplemented(
+    message = "the required column `{Self}` is not set",
+    label = "`build` needs every column that has no default",
+    note = "set each such column by name, as `.column(value)`, before `.build()`"
+)]
+pub trait RequiredColumn<T> {
+    /// The value set.
+    fn into_value(self) -> T;
+}
+
+/// A required column set in a row builder.
+pub struct ColumnSet<T>(pub T);
+
+impl<T> RequiredColumn<T> for ColumnSet<T> {
+    #[inline]
+    fn into_value(self) -> T {
+        self.0
+    }
+}
 
 /// Asserts a bound at compile time.
 pub const fn assert_storable<T: StorableIn<Col> + ?Sized, Col>() {}
