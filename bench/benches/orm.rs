@@ -84,7 +84,6 @@ fn doc_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<Doc> {
     })
 }
 
-
 /// One variant's database for one scenario.
 struct Setup {
     d1: Db,
@@ -863,7 +862,13 @@ fn main() {
                 found += 1;
             }
         }
-        assert_eq!(found, 2, "the diesel peer ran {} [{}]", o.key, o.storage.label());
+        assert_eq!(
+            found,
+            2,
+            "the diesel peer ran {} [{}]",
+            o.key,
+            o.storage.label()
+        );
     }
     if !benchmarking {
         println!(
@@ -907,7 +912,10 @@ fn diesel_peer(benchmarking: bool, only: &str) -> Peer {
         build.arg("--release");
     }
     let built = build.status().expect("run cargo for the diesel peer");
-    assert!(built.success(), "the diesel peer (bench/diesel) did not build");
+    assert!(
+        built.success(),
+        "the diesel peer (bench/diesel) did not build"
+    );
     let exe = target
         .join(if benchmarking { "release" } else { "debug" })
         .join("d1orm-bench-diesel");

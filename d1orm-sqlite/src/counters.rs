@@ -293,8 +293,10 @@ enum Counter {
 /// A `PRAGMA` that may set something: preparing it (`EXPLAIN` included) can apply it.
 /// The ones that only read are listed.
 fn applies_when_prepared(sql: &str) -> bool {
-    // Not `optimize`: its program leaves the work to an `ANALYZE` it runs apart.
-    const READ_ONLY: [&str; 9] = [
+    // `optimize` only looks at each table it may analyze (a `Rewind`, read once) and
+    // leaves the work to an `ANALYZE` it runs apart, uncounted.
+    const READ_ONLY: [&str; 10] = [
+        "optimize",
         "quick_check",
         "integrity_check",
         "foreign_key_check",
@@ -931,12 +933,14 @@ impl Plan {
                 .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
             match site.kind {
                 SiteKind::Read | SiteKind::VirtualNext => rows.read += times,
-                // One of them finds the row in the way of each row updated.
+                // One of them finds the row in the way of each row updated; a row that
+                // was not inserted met its conflict, even where `DO UPDATE ... WHERE`
+                // then left it as it was.
                 SiteKind::ConflictRead if !conflicts_counted => {
                     conflicts_counted = true;
                     rows.read += match seen.kinds {
                         Some(kinds) => kinds.updated,
-                        None => u64::from(seen.changes > 0 && !seen.inserted),
+                        None => u64::from(!seen.inserted),
                     }
                 }
                 SiteKind::ConflictRead => {}

@@ -381,12 +381,8 @@ impl DumpBackend for SqliteBackend {
             // SAFETY: the handle is open while `conn` is borrowed; with no flags SQLite
             // returns a copy of its own, freed below after it is copied out.
             unsafe {
-                let data = rusqlite::ffi::sqlite3_serialize(
-                    conn.handle(),
-                    c"main".as_ptr(),
-                    &mut size,
-                    0,
-                );
+                let data =
+                    rusqlite::ffi::sqlite3_serialize(conn.handle(), c"main".as_ptr(), &mut size, 0);
                 if data.is_null() {
                     return Err(Error::d1(Prefix::DumpError, "out of memory"));
                 }

@@ -156,7 +156,9 @@ fn point_lookup(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             .expect("diesel")
     };
     for id in [1, 500, ROWS] {
-        let a = cached.query_row(USER_SQL, [id], user_from).expect("rusqlite");
+        let a = cached
+            .query_row(USER_SQL, [id], user_from)
+            .expect("rusqlite");
         assert_eq!(a, diesel_find(id));
     }
     let (c1, c2) = (Cell::new(0), Cell::new(0));
@@ -263,7 +265,12 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         ),
         Variant::with_setup(
             "diesel, multi-row chunks",
-            || diesel.borrow_mut().batch_execute(EMPTY_ITEMS).expect("empty"),
+            || {
+                diesel
+                    .borrow_mut()
+                    .batch_execute(EMPTY_ITEMS)
+                    .expect("empty")
+            },
             |()| {
                 diesel
                     .borrow_mut()
@@ -382,7 +389,12 @@ fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         ),
         Variant::with_setup(
             "diesel transaction",
-            || diesel.borrow_mut().batch_execute(DELETE_ITEMS).expect("empty"),
+            || {
+                diesel
+                    .borrow_mut()
+                    .batch_execute(DELETE_ITEMS)
+                    .expect("empty")
+            },
             |()| {
                 std::hint::black_box(run_diesel(&mut diesel.borrow_mut()));
             },
