@@ -1,6 +1,8 @@
 //! d1orm on the SQLite backend against raw rusqlite (`prepare_cached`, the reference,
-//! and a held `Statement`, the floor) and diesel, scenario by scenario, on `:memory:`
-//! and on a WAL file, in one interleaved run.
+//! and a held `Statement`, the floor), scenario by scenario, on `:memory:` and on a WAL
+//! file, in one interleaved run; then diesel against raw rusqlite in a process of its
+//! own (`bench/diesel`: diesel links an older SQLite than the workspace's), which this
+//! benchmark builds and runs.
 //!
 //! `cargo bench -p d1orm-bench` measures (`./scripts/bench` also writes BENCHMARKS.md);
 //! under `cargo test` each variant runs once and the variants' results are compared.
@@ -11,22 +13,18 @@
 //! `BENCH_PROFILE` with `BENCH_CALLS` (no measurement: run the variants whose name
 //! contains it that many calls, on `:memory:`, for callgrind).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use d1orm::Database;
 use d1orm::table::create_table_sql;
-use d1orm_bench::diesel_schema::{self as ds, DDoc, DItem, DNewUser, DUser};
 use d1orm_bench::schema::{
     self, Doc, DocTable, Item, ItemTable, NewItem, NewUser, ROWS, User, UserTable,
 };
 use d1orm_bench::{Figures, Scratch, Settings, Storage, Variant, block_on, human, measure};
 use d1orm_sqlite::SqliteBackend;
-use diesel::Connection as _;
-use diesel::connection::SimpleConnection as _;
-use diesel::prelude::*;
-use diesel::upsert::excluded;
 use rusqlite::{Connection, params};
 
 type Db = Database<SqliteBackend>;
@@ -64,9 +62,6 @@ const BATCH_STATEMENTS: i64 = 100;
 const ROUND_ROBIN: u64 = 40;
 /// Rows upserted at once.
 const UPSERT_ROWS: i64 = 1_000;
-/// diesel's multi-row inserts: as many rows as SQLite's default limit of 32,766
-/// parameters allows (5 a row).
-const DIESEL_CHUNK: usize = 32_766 / 5;
 
 fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -89,22 +84,11 @@ fn doc_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<Doc> {
     })
 }
 
-fn from_diesel(u: DUser) -> User {
-    User {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        age: u.age,
-        score: u.score,
-    }
-}
-
 /// One variant's database for one scenario.
 struct Setup {
     d1: Db,
     cached: Connection,
     held: Connection,
-    diesel: SqliteConnection,
 }
 
 fn schema_sql() -> Vec<String> {
@@ -157,65 +141,7 @@ impl Setup {
         populate(&cached);
         let held = d1orm_bench::raw_connection(path("held").as_deref());
         populate(&held);
-        let diesel = diesel_connection(path("diesel").as_deref());
-        Setup {
-            d1,
-            cached,
-            held,
-            diesel,
-        }
-    }
-}
-
-/// A diesel connection set up as the others, filled through diesel.
-fn diesel_connection(path: Option<&Path>) -> SqliteConnection {
-    let url = path.map_or(":memory:".to_owned(), |p| p.display().to_string());
-    let mut conn = SqliteConnection::establish(&url).expect("diesel connection");
-    let mut setup = String::from("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
-    if path.is_some() {
-        setup.push_str("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    }
-    conn.batch_execute(&setup).expect("pragmas");
-    for sql in schema_sql() {
-        conn.batch_execute(&sql).expect("schema");
-    }
-    let users: Vec<User> = (1..=ROWS).map(|i| schema::user(i, 0)).collect();
-    let rows: Vec<DNewUser<'_>> = users.iter().map(diesel_user).collect();
-    diesel::insert_into(ds::users::table)
-        .values(&rows)
-        .execute(&mut conn)
-        .expect("users");
-    for i in 1..=ROWS {
-        let d = schema::doc(i);
-        diesel::insert_into(ds::docs::table)
-            .values((
-                ds::docs::id.eq(d.id),
-                ds::docs::title.eq(&d.title),
-                ds::docs::profile.eq(serde_json::to_string(&d.profile).expect("json")),
-            ))
-            .execute(&mut conn)
-            .expect("doc");
-    }
-    conn
-}
-
-fn diesel_user(u: &User) -> DNewUser<'_> {
-    DNewUser {
-        id: u.id,
-        email: &u.email,
-        name: &u.name,
-        age: u.age,
-        score: u.score,
-    }
-}
-
-fn diesel_item(u: &User) -> DItem<'_> {
-    DItem {
-        id: u.id,
-        email: &u.email,
-        name: &u.name,
-        age: u.age,
-        score: u.score,
+        Setup { d1, cached, held }
     }
 }
 
@@ -228,6 +154,7 @@ fn cycle(counter: &Cell<i64>, n: i64) -> i64 {
 
 /// A scenario's result: its name, the target, and the figures per storage.
 struct Outcome {
+    key: &'static str,
     scenario: &'static str,
     target: &'static str,
     storage: Storage,
@@ -242,29 +169,11 @@ fn point_lookup(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         let found = block_on(s.d1.users().find(id)).expect("d1orm find");
         assert_eq!(found.as_ref(), Some(&a));
         let b = s.cached.query_row(&sql, [id], user_from).expect("rusqlite");
-        let c = ds::users::table
-            .find(id)
-            .select(DUser::as_select())
-            .get_result(&mut s.diesel)
-            .map(from_diesel)
-            .expect("diesel");
         assert_eq!(a, b);
-        assert_eq!(a, c);
     }
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let mut held_stmt = held.prepare(&sql).expect("prepare");
-    let (c1, c2, c3, c4, c5) = (
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-    );
+    let (c1, c2, c3, c4) = (Cell::new(0), Cell::new(0), Cell::new(0), Cell::new(0));
     let mut variants = [
         Variant::timed("rusqlite prepare_cached", || {
             let id = cycle(&c1, ROWS);
@@ -279,25 +188,16 @@ fn point_lookup(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             let u = held_stmt.query_row([id], user_from).expect("rusqlite");
             std::hint::black_box(u);
         }),
-        // `find` is the lookup by key, as diesel's `find` below; the chain with `where_`
-        // and `one()` builds its SQL per call and checks there is no second row.
+        // `find` is the lookup by key, as diesel's `find`; the chain with `where_` and
+        // `one()` builds its SQL per call and checks there is no second row.
         Variant::timed("d1orm find", || {
             let id = cycle(&c3, ROWS);
             let u = block_on(d1.users().find(id)).expect("d1orm");
             std::hint::black_box(u.expect("a row"));
         }),
         Variant::timed("d1orm where_ + one()", || {
-            let id = cycle(&c5, ROWS);
-            let u: User = block_on(d1.users().where_(|u| u.id.eq(id)).one()).expect("d1orm");
-            std::hint::black_box(u);
-        }),
-        Variant::timed("diesel", || {
             let id = cycle(&c4, ROWS);
-            let u: DUser = ds::users::table
-                .find(id)
-                .select(DUser::as_select())
-                .get_result(diesel)
-                .expect("diesel");
+            let u: User = block_on(d1.users().where_(|u| u.id.eq(id)).one()).expect("d1orm");
             std::hint::black_box(u);
         }),
     ];
@@ -312,22 +212,9 @@ fn read_users(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         .prepare(&sql)
         .and_then(|mut st| st.query_map([], user_from)?.collect())
         .expect("rusqlite");
-    let c: Vec<User> = ds::users::table
-        .select(DUser::as_select())
-        .load(&mut s.diesel)
-        .expect("diesel")
-        .into_iter()
-        .map(from_diesel)
-        .collect();
     assert_eq!(a.len(), ROWS as usize);
     assert_eq!(a, b);
-    assert_eq!(a, c);
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let mut held_stmt = held.prepare(&sql).expect("prepare");
     let mut variants = [
         Variant::timed("rusqlite prepare_cached", || {
@@ -346,13 +233,6 @@ fn read_users(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             let rows = block_on(d1.users().many()).expect("d1orm").rows;
             std::hint::black_box(rows);
         }),
-        Variant::timed("diesel", || {
-            let rows: Vec<DUser> = ds::users::table
-                .select(DUser::as_select())
-                .load(diesel)
-                .expect("diesel");
-            std::hint::black_box(rows);
-        }),
     ];
     measure(settings, &mut variants)
 }
@@ -364,26 +244,9 @@ fn read_json(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         .prepare(ALL_DOCS_SQL)
         .and_then(|mut st| st.query_map([], doc_from)?.collect())
         .expect("rusqlite");
-    let c: Vec<Doc> = ds::docs::table
-        .select(DDoc::as_select())
-        .load(&mut s.diesel)
-        .expect("diesel")
-        .into_iter()
-        .map(|d| Doc {
-            id: d.id,
-            title: d.title,
-            profile: d.profile,
-        })
-        .collect();
     assert_eq!(a.len(), ROWS as usize);
     assert_eq!(a, b);
-    assert_eq!(a, c);
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let mut held_stmt = held.prepare(ALL_DOCS_SQL).expect("prepare");
     let mut variants = [
         Variant::timed("rusqlite prepare_cached + serde_json", || {
@@ -400,13 +263,6 @@ fn read_json(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         }),
         Variant::timed("d1orm", || {
             let rows = block_on(d1.docs().many()).expect("d1orm").rows;
-            std::hint::black_box(rows);
-        }),
-        Variant::timed("diesel", || {
-            let rows: Vec<DDoc> = ds::docs::table
-                .select(DDoc::as_select())
-                .load(diesel)
-                .expect("diesel");
             std::hint::black_box(rows);
         }),
     ];
@@ -457,20 +313,13 @@ fn insert_chunked(conn: &Connection, data: &[User]) {
 
 fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let data: Vec<User> = (1..=INSERT_ROWS).map(|i| schema::user(i, 0)).collect();
-    let diesel_rows: Vec<DItem<'_>> = data.iter().map(diesel_item).collect();
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let empty_d1 = || {
         d1.backend()
             .with_connection(|c| c.execute_batch(EMPTY_ITEMS))
             .expect("empty");
     };
     let mut held_stmt = held.prepare(INSERT_ITEM_SQL).expect("prepare");
-    let diesel_cell = RefCell::new(diesel);
     let insert_cached = |conn: &Connection| {
         let tx = conn.unchecked_transaction().expect("begin");
         for u in &data {
@@ -514,28 +363,6 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
                 block_on(d1.items().insert_many(rows)).expect("d1orm");
             },
         ),
-        Variant::with_setup(
-            "diesel, multi-row chunks",
-            || {
-                diesel_cell
-                    .borrow_mut()
-                    .batch_execute(EMPTY_ITEMS)
-                    .expect("empty")
-            },
-            |_| {
-                diesel_cell
-                    .borrow_mut()
-                    .transaction::<_, diesel::result::Error, _>(|c| {
-                        for chunk in diesel_rows.chunks(DIESEL_CHUNK) {
-                            diesel::insert_into(ds::items::table)
-                                .values(chunk)
-                                .execute(c)?;
-                        }
-                        Ok(())
-                    })
-                    .expect("diesel");
-            },
-        ),
     ];
     let figures = measure(settings, &mut variants);
     drop(variants);
@@ -543,14 +370,11 @@ fn insert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     if settings.profile.is_some() {
         return figures;
     }
-    let diesel = diesel_cell.into_inner();
     for conn in [&*cached, &*held] {
         assert_eq!(count(conn, "items"), INSERT_ROWS);
     }
     d1.backend()
         .with_connection(|c| assert_eq!(count(c, "items"), INSERT_ROWS));
-    let n: i64 = ds::items::table.count().get_result(diesel).expect("count");
-    assert_eq!(n, INSERT_ROWS);
     // The same rows everywhere.
     let first = block_on(d1.items().where_(|i| i.id.eq(INSERT_ROWS)).one()).expect("row");
     assert_eq!(first.email, data[INSERT_ROWS as usize - 1].email);
@@ -587,12 +411,7 @@ struct Brief {
 
 fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let steps = batch_steps();
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let insert = d1.prepare(INSERT_ITEM_SQL);
     let update = d1.prepare(UPDATE_USER_SQL);
     let select = d1.prepare(SELECT_USER_SQL);
@@ -644,45 +463,13 @@ fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         tx.commit().expect("commit");
         selected
     };
-    let run_diesel = |conn: &mut SqliteConnection| -> Vec<Selected> {
-        use ds::{items, users};
-        conn.transaction::<_, diesel::result::Error, _>(|c| {
-            let mut selected = Vec::new();
-            for step in &steps {
-                match step {
-                    Step::Insert(u) => {
-                        diesel::insert_into(items::table)
-                            .values(&diesel_item(u))
-                            .execute(c)?;
-                    }
-                    Step::Update(id) => {
-                        diesel::update(users::table.find(id))
-                            .set(users::age.eq(users::age + 1))
-                            .execute(c)?;
-                    }
-                    Step::Select(id) => selected.push(
-                        users::table
-                            .find(id)
-                            .select((users::id, users::email, users::age))
-                            .get_result(c)?,
-                    ),
-                }
-            }
-            Ok(selected)
-        })
-        .expect("diesel")
-    };
     let empty_items = |conn: &Connection| conn.execute_batch(DELETE_ITEMS).expect("empty");
     // The same rows selected everywhere (ages move together: every variant has run the
     // same batches).
     empty_d1_items(d1);
     empty_items(cached);
-    diesel::delete(ds::items::table)
-        .execute(diesel)
-        .expect("empty");
     let a = run_d1();
     let b = run_cached(cached);
-    let c = run_diesel(diesel);
     assert_eq!(
         a.len(),
         steps
@@ -691,12 +478,10 @@ fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             .count()
     );
     assert_eq!(a, b);
-    assert_eq!(a, c);
     // The held variant catches up on that batch.
     empty_items(held);
     assert_eq!(run_cached(held), a);
 
-    let diesel_cell = RefCell::new(diesel);
     let mut h_insert = held.prepare(INSERT_ITEM_SQL).expect("prepare");
     let mut h_update = held.prepare(UPDATE_USER_SQL).expect("prepare");
     let mut h_select = held.prepare(SELECT_USER_SQL).expect("prepare");
@@ -737,18 +522,6 @@ fn mixed_batch(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
                 std::hint::black_box(run_d1());
             },
         ),
-        Variant::with_setup(
-            "diesel transaction",
-            || {
-                diesel_cell
-                    .borrow_mut()
-                    .batch_execute(DELETE_ITEMS)
-                    .expect("empty");
-            },
-            |()| {
-                std::hint::black_box(run_diesel(&mut diesel_cell.borrow_mut()));
-            },
-        ),
     ];
     measure(settings, &mut variants)
 }
@@ -763,12 +536,7 @@ fn round_robin(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     let sqls: Vec<String> = (1..=ROUND_ROBIN)
         .map(|n| format!(r#"SELECT {USER_COLUMNS} FROM "users" WHERE "id" = ?1 LIMIT {n}"#))
         .collect();
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let d1_call = |k: u64| -> Vec<User> {
         let id = (k * 37 % ROWS as u64) as i64 + 1;
         block_on(
@@ -787,34 +555,16 @@ fn round_robin(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             .and_then(|mut st| st.query_map([id], user_from)?.collect())
             .expect("rusqlite")
     };
-    let mut diesel_call = |k: u64| -> Vec<User> {
-        let id = (k * 37 % ROWS as u64) as i64 + 1;
-        ds::users::table
-            .filter(ds::users::id.eq(id))
-            .limit((k % ROUND_ROBIN + 1) as i64)
-            .select(DUser::as_select())
-            .load(diesel)
-            .expect("diesel")
-            .into_iter()
-            .map(from_diesel)
-            .collect()
-    };
     for k in 0..ROUND_ROBIN {
         let a = d1_call(k);
         assert_eq!(a.len(), 1);
         assert_eq!(a, cached_call(k));
-        assert_eq!(a, diesel_call(k));
     }
     let mut held_stmts: Vec<rusqlite::Statement<'_>> = sqls
         .iter()
         .map(|sql| held.prepare(sql).expect("prepare"))
         .collect();
-    let (k1, k2, k3, k4) = (
-        Cell::new(0u64),
-        Cell::new(0u64),
-        Cell::new(0u64),
-        Cell::new(0u64),
-    );
+    let (k1, k2, k3) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
     let next = |c: &Cell<u64>| {
         let k = c.get();
         c.set(k + 1);
@@ -835,20 +585,12 @@ fn round_robin(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         Variant::timed("d1orm", || {
             std::hint::black_box(d1_call(next(&k3)));
         }),
-        Variant::timed("diesel (binds LIMIT)", || {
-            std::hint::black_box(diesel_call(next(&k4)));
-        }),
     ];
     measure(settings, &mut variants)
 }
 
 fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let rows =
         |round: i64| -> Vec<User> { (1..=UPSERT_ROWS).map(|i| schema::user(i, round)).collect() };
     let upsert_cached = |conn: &Connection, data: &[User]| {
@@ -860,27 +602,6 @@ fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         }
         tx.commit().expect("commit");
     };
-    let upsert_diesel = |conn: &mut SqliteConnection, data: &[User]| {
-        use ds::users;
-        // diesel has no multi-row upsert on SQLite: a row a statement, in a transaction.
-        conn.transaction::<_, diesel::result::Error, _>(|c| {
-            for u in data {
-                diesel::insert_into(users::table)
-                    .values(&diesel_user(u))
-                    .on_conflict(users::email)
-                    .do_update()
-                    .set((
-                        users::id.eq(excluded(users::id)),
-                        users::name.eq(excluded(users::name)),
-                        users::age.eq(excluded(users::age)),
-                        users::score.eq(excluded(users::score)),
-                    ))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-        .expect("diesel");
-    };
     // Every variant leaves the same rows.
     let probe = rows(7);
     block_on(
@@ -891,7 +612,6 @@ fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     )
     .expect("d1orm");
     upsert_cached(cached, &probe);
-    upsert_diesel(diesel, &probe);
     let all = all_users_sql();
     let read = |c: &Connection| -> Vec<User> {
         c.prepare(&all)
@@ -900,18 +620,10 @@ fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
     };
     let a = d1.backend().with_connection(read);
     assert_eq!(a, read(cached));
-    let c: Vec<User> = ds::users::table
-        .select(DUser::as_select())
-        .load(diesel)
-        .expect("diesel")
-        .into_iter()
-        .map(from_diesel)
-        .collect();
-    assert_eq!(a, c);
     assert_eq!(a[41], probe[41]);
 
     let mut held_stmt = held.prepare(UPSERT_USER_SQL).expect("prepare");
-    let (r1, r2, r3, r4) = (Cell::new(0), Cell::new(0), Cell::new(0), Cell::new(0));
+    let (r1, r2, r3) = (Cell::new(0), Cell::new(0), Cell::new(0));
     let next = |c: &Cell<i64>| {
         let k = c.get() + 1;
         c.set(k);
@@ -954,25 +666,15 @@ fn upsert_rows(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
                 .expect("d1orm");
             },
         ),
-        Variant::with_setup(
-            "diesel, a row a statement",
-            || next(&r4),
-            |data| upsert_diesel(diesel, &data),
-        ),
     ];
     measure(settings, &mut variants)
 }
 
-/// One write a call, outside any batch: SQLite's autocommit for rusqlite and diesel, the
+/// One write a call, outside any batch: SQLite's autocommit for rusqlite (and diesel), the
 /// transaction D1 runs every call in for d1orm (so a write that fails part way leaves
 /// nothing).
 fn single_writes(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
-    let Setup {
-        d1,
-        cached,
-        held,
-        diesel,
-    } = s;
+    let Setup { d1, cached, held } = s;
     let mut held_stmt = held.prepare(UPDATE_USER_SQL).expect("prepare");
     let update = d1.prepare(UPDATE_USER_SQL);
     // Counts calls (the rows' sum of ages checks them), cycling through the rows.
@@ -980,13 +682,7 @@ fn single_writes(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
         calls.set(calls.get() + 1);
         calls.get() % ROWS + 1
     };
-    let (c1, c2, c3, c4, c5) = (
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-        Cell::new(0),
-    );
+    let (c1, c2, c3, c4) = (Cell::new(0), Cell::new(0), Cell::new(0), Cell::new(0));
     let mut variants = [
         Variant::timed("rusqlite prepare_cached, autocommit", || {
             let id = next(&c1);
@@ -1010,15 +706,6 @@ fn single_writes(s: &mut Setup, settings: &Settings) -> Vec<Figures> {
             let r = block_on(d1.users().where_(|u| u.id.eq(id)).update(|u| u.age.add(1)))
                 .expect("d1orm");
             assert_eq!(r.changes(), 1);
-        }),
-        Variant::timed("diesel", || {
-            use ds::users;
-            let id = next(&c5);
-            let n = diesel::update(users::table.find(id))
-                .set(users::age.eq(users::age + 1))
-                .execute(diesel)
-                .expect("diesel");
-            assert_eq!(n, 1);
         }),
     ];
     let figures = measure(settings, &mut variants);
@@ -1116,18 +803,8 @@ fn main() {
     };
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
 
-    // One bundled SQLite for every variant.
+    // One bundled SQLite for every variant of this process.
     let sqlite = rusqlite::version();
-    let mut probe = SqliteConnection::establish(":memory:").expect("diesel");
-    let diesel_sqlite: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
-        "sqlite_version()",
-    ))
-    .get_result(&mut probe)
-    .expect("version");
-    assert_eq!(
-        sqlite, diesel_sqlite,
-        "rusqlite and diesel link different SQLites"
-    );
     eprintln!(
         "SQLite {sqlite}; {} rounds, samples of {:?}",
         settings.rounds, settings.sample
@@ -1158,6 +835,7 @@ fn main() {
                 );
             }
             outcomes.push(Outcome {
+                key,
                 scenario,
                 target,
                 storage,
@@ -1168,30 +846,126 @@ fn main() {
     if settings.profile.is_some() {
         return;
     }
+    let peer = diesel_peer(benchmarking, &only);
+    for o in &mut outcomes {
+        let mut found = 0;
+        for (key, storage, f) in &peer.figures {
+            if *key == o.key && *storage == o.storage.label() {
+                eprintln!(
+                    "{} [{storage}] {} (diesel's process): {} ({:.2}×)",
+                    o.scenario,
+                    f.name,
+                    human(f.median),
+                    f.ratio
+                );
+                o.figures.push(f.clone());
+                found += 1;
+            }
+        }
+        assert_eq!(
+            found,
+            2,
+            "the diesel peer ran {} [{}]",
+            o.key,
+            o.storage.label()
+        );
+    }
     if !benchmarking {
         println!(
-            "smoke run: {} scenario runs, every variant agreed",
+            "smoke run: {} scenario runs, every variant agreed (diesel's process too)",
             outcomes.len()
         );
         return;
     }
-    let table = markdown(&outcomes, sqlite, &settings);
+    let table = markdown(&outcomes, sqlite, &peer.sqlite, &settings);
     match std::env::var("BENCH_OUT") {
         Ok(path) => std::fs::write(&path, table).expect("write BENCH_OUT"),
         Err(_) => print!("{table}"),
     }
 }
 
-fn markdown(outcomes: &[Outcome], sqlite: &str, settings: &Settings) -> String {
+/// What the diesel peer (`bench/diesel`) measured.
+struct Peer {
+    /// The SQLite it links (diesel's and its rusqlite's).
+    sqlite: String,
+    /// Per scenario key and storage label: its reference, then diesel.
+    figures: Vec<(String, String, Figures)>,
+}
+
+/// Builds the diesel peer (release for a measurement, the test profile for a smoke
+/// run), runs it with this run's settings (`BENCH_ROUNDS`, `BENCH_SAMPLE_MS` pass on
+/// through the environment) and the tables' SQL, and reads its figures.
+///
+/// # Panics
+/// The peer does not build, fails (its variants disagreed), or prints something else.
+fn diesel_peer(benchmarking: bool, only: &str) -> Peer {
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = bench.join("../target/diesel-peer");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(bench.join("diesel/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target);
+    if benchmarking {
+        build.arg("--release");
+    }
+    let built = build.status().expect("run cargo for the diesel peer");
+    assert!(
+        built.success(),
+        "the diesel peer (bench/diesel) did not build"
+    );
+    let exe = target
+        .join(if benchmarking { "release" } else { "debug" })
+        .join("d1orm-bench-diesel");
+    let output = Command::new(&exe)
+        .args(benchmarking.then_some("--bench"))
+        .env("BENCH_SCHEMA", schema_sql().join(";\n"))
+        .env("BENCH_ONLY", only)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run the diesel peer");
+    assert!(output.status.success(), "the diesel peer failed");
+    let text = String::from_utf8(output.stdout).expect("UTF-8 from the diesel peer");
+    let mut peer = Peer {
+        sqlite: String::new(),
+        figures: Vec::new(),
+    };
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields[..] {
+            ["sqlite", version] => peer.sqlite = version.to_owned(),
+            ["figures", key, storage, name, median, ratio, calls] => peer.figures.push((
+                key.to_owned(),
+                storage.to_owned(),
+                Figures {
+                    name: name.to_owned(),
+                    median: Duration::from_nanos(median.parse().expect("nanoseconds")),
+                    ratio: ratio.parse().expect("ratio"),
+                    calls: calls.parse().expect("calls"),
+                },
+            )),
+            _ => panic!("unexpected line from the diesel peer: {line}"),
+        }
+    }
+    peer
+}
+
+fn markdown(outcomes: &[Outcome], sqlite: &str, peer_sqlite: &str, settings: &Settings) -> String {
     let mut out = format!(
-        "SQLite {sqlite} (bundled, one copy for every variant); {} interleaved rounds, \
-         samples of about {} ms.\n\n\
+        "SQLite {sqlite} (bundled, one copy for every variant of the benchmark's process); \
+         {} interleaved rounds, samples of about {} ms. diesel runs in a process of its own \
+         (`bench/diesel`) on SQLite {peer_sqlite}, against raw rusqlite's `prepare_cached` \
+         measured there the same way: its two rows, marked *own process*, give ratios \
+         against that reference.\n\n\
          | scenario | storage | variant | median per op | ratio vs prepare_cached | target |\n\
          |---|---|---|---:|---:|---|\n",
         settings.rounds,
         settings.sample.as_millis()
     );
     for o in outcomes {
+        let local = o.figures.len() - 2;
         for (i, f) in o.figures.iter().enumerate() {
             let (scenario, target) = if i == 0 {
                 (o.scenario, "")
@@ -1202,8 +976,10 @@ fn markdown(outcomes: &[Outcome], sqlite: &str, settings: &Settings) -> String {
             };
             let name = if i == 0 {
                 format!("{} (reference)", f.name)
+            } else if i >= local {
+                format!("*own process:* {}", f.name)
             } else {
-                f.name.to_owned()
+                f.name.clone()
             };
             let ratio = if f.name.starts_with("d1orm") {
                 format!("**{:.2}×**", f.ratio)

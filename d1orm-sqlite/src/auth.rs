@@ -179,7 +179,12 @@ pub(crate) fn authorizer(state: Arc<AuthState>) -> impl FnMut(AuthContext<'_>) -
                 state.deny(Denial::MissingFunction)
             }
             AuthAction::Function { function_name } => {
-                if ALLOWED_FUNCTIONS.contains(&function_name) {
+                // SQLite 3.54 reports a DEFAULT expression's functions by the name as
+                // written (`CURRENT_TIMESTAMP`), other calls by its own lower-case one.
+                if ALLOWED_FUNCTIONS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(function_name))
+                {
                     Authorization::Allow
                 } else {
                     state.deny(Denial::Other)

@@ -293,8 +293,10 @@ enum Counter {
 /// A `PRAGMA` that may set something: preparing it (`EXPLAIN` included) can apply it.
 /// The ones that only read are listed.
 fn applies_when_prepared(sql: &str) -> bool {
-    // Not `optimize`: its program leaves the work to an `ANALYZE` it runs apart.
-    const READ_ONLY: [&str; 9] = [
+    // `optimize` only looks at each table it may analyze (a `Rewind`, read once) and
+    // leaves the work to an `ANALYZE` it runs apart, uncounted.
+    const READ_ONLY: [&str; 10] = [
+        "optimize",
         "quick_check",
         "integrity_check",
         "foreign_key_check",
@@ -397,6 +399,9 @@ struct Loop {
     kind: LoopKind,
     /// It steps through `sqlite_schema`, which a schema change finds its rows in.
     over_schema: bool,
+    /// It steps through the temporary database's schema, always empty on D1 (which
+    /// refuses temporary objects), or through rows taken from it: it never iterates.
+    empty: bool,
     /// The cursor it steps.
     cursor: i64,
     /// For a loop over the rows of a `VALUES` list: how many there are.
@@ -422,7 +427,8 @@ struct Site {
     /// The innermost loop around it.
     within: Option<usize>,
     kind: SiteKind,
-    /// For `LimitLast`: the loop that steps through the rows kept.
+    /// For `LimitLast`: the loop that steps through the rows kept; for `IndexCount`,
+    /// the scan of the index counted.
     kept: Option<usize>,
     /// Behind a `Once`: runs at most once per run of the statement.
     once: bool,
@@ -459,6 +465,10 @@ enum SiteKind {
     ConflictRead,
     /// An equality seek: read once when it finds a row.
     EqualitySeek,
+    /// `ANALYZE`'s count of an index's entries before it scans them: an estimate here
+    /// (with STAT4 switched off), an exact count on D1 (built without STAT4), where each
+    /// entry counted is a row read.
+    IndexCount,
     /// `VNext`: read once each time it runs (once per row of its loop).
     VirtualNext,
     /// Written once each time it runs.
@@ -581,6 +591,7 @@ impl Plan {
             .filter_map(|(op, &live)| live.then_some(*op))
             .collect();
         let ops = ops.as_slice();
+        let empty = empty_cursors(ops);
         // Cursors on `sqlite_schema` (root page 1), or on a temporary table filled from it.
         let mut schema_cursors = Vec::new();
         for op in ops {
@@ -612,7 +623,10 @@ impl Plan {
                 _ => continue,
             };
             if op.p2 > 0 && op.p2 <= op.addr && !(op.addr >= prologue && op.p2 < prologue) {
-                if let LoopKind::Step(c) = kind {
+                let empty = empty.contains(&op.p1);
+                if let LoopKind::Step(c) = kind
+                    && !empty
+                {
                     self.steps_per_counter[c] += 1;
                 }
                 self.loops.push(Loop {
@@ -622,6 +636,7 @@ impl Plan {
                     parent: None,
                     kind,
                     over_schema: schema_cursors.contains(&op.p1),
+                    empty,
                     cursor: op.p1,
                     values: (kind == LoopKind::Goto)
                         .then(|| values_rows(ops, op.p2))
@@ -709,6 +724,7 @@ impl Plan {
                     self.count_columns.extend(count_column(ops, op.p2));
                     continue;
                 }
+                "Count" if program == 0 => SiteKind::IndexCount,
                 _ => continue,
             };
             // A trigger's changes are in the statement's `total_changes()` already,
@@ -734,7 +750,7 @@ impl Plan {
                 }
             }
             let kept = (first_loop..self.loops.len()).find(|&l| {
-                kind == SiteKind::LimitLast
+                matches!(kind, SiteKind::LimitLast | SiteKind::IndexCount)
                     && self.loops[l].cursor == op.p1
                     && matches!(self.loops[l].kind, LoopKind::Step(_))
             });
@@ -778,6 +794,7 @@ impl Plan {
         for (i, l) in self.loops.iter().enumerate() {
             let entered = l.parent.map_or(1, |p| runs[p]);
             runs[i] = match l.kind {
+                LoopKind::Step(_) if l.empty => 0,
                 LoopKind::Step(c) => {
                     // A counter's steps are shared evenly among its loops.
                     let loops = self.steps_per_counter[c].max(1);
@@ -931,12 +948,14 @@ impl Plan {
                 .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
             match site.kind {
                 SiteKind::Read | SiteKind::VirtualNext => rows.read += times,
-                // One of them finds the row in the way of each row updated.
+                // One of them finds the row in the way of each row updated; a row that
+                // was not inserted met its conflict, even where `DO UPDATE ... WHERE`
+                // then left it as it was.
                 SiteKind::ConflictRead if !conflicts_counted => {
                     conflicts_counted = true;
                     rows.read += match seen.kinds {
                         Some(kinds) => kinds.updated,
-                        None => u64::from(seen.changes > 0 && !seen.inserted),
+                        None => u64::from(!seen.inserted),
                     }
                 }
                 SiteKind::ConflictRead => {}
@@ -947,6 +966,8 @@ impl Plan {
                     let kept = site.kept.map_or(seen.returned, |l| runs[l]);
                     rows.read += times.saturating_sub(kept);
                 }
+                // As many entries as the scan of the index that follows steps through.
+                SiteKind::IndexCount => rows.read += site.kept.map_or(0, |l| runs[l]) * times,
                 SiteKind::EqualitySeek if !nothing => rows.read += times,
                 SiteKind::EqualitySeek => {}
                 SiteKind::Write | SiteKind::Change => rows.written += times,
@@ -1012,6 +1033,36 @@ const JUMPS: &[&str] = &[
     "Yield",
     "Gosub",
 ];
+
+/// Cursors that find no row: on the temporary database's `sqlite_schema` (`ALTER TABLE`
+/// updates it too; D1 has no temporary objects), and on temporary tables filled only
+/// inside loops over such cursors.
+fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
+    let mut empty: SmallVec<[i64; 4]> = ops
+        .iter()
+        .filter(|o| matches!(o.opcode.as_str(), "OpenRead" | "OpenWrite") && o.p2 == 1 && o.p3 == 1)
+        .map(|o| o.p1)
+        .collect();
+    for op in ops.iter().filter(|o| o.opcode == "OpenEphemeral") {
+        let mut fills = ops
+            .iter()
+            .filter(|o| matches!(o.opcode.as_str(), "Insert" | "IdxInsert") && o.p1 == op.p1)
+            .peekable();
+        let only_from_empty = fills.peek().is_some()
+            && fills.all(|fill| {
+                ops.iter().any(|l| {
+                    matches!(l.opcode.as_str(), "Next" | "Prev")
+                        && l.p2 <= fill.addr
+                        && fill.addr <= l.addr
+                        && empty.contains(&l.p1)
+                })
+            });
+        if only_from_empty {
+            empty.push(op.p1);
+        }
+    }
+    empty
+}
 
 /// Which instructions of a program can run at all (or in all but rare cases).
 /// `Destroy` reports a root page moved

@@ -47,7 +47,7 @@ impl Deadline {
     }
 
     /// Installs the handler on `conn`.
-    pub(crate) fn install(self: &Arc<Self>, conn: &Connection) -> rusqlite::Result<()> {
+    pub(crate) fn install(self: &Arc<Self>, conn: &mut Connection) -> rusqlite::Result<()> {
         let deadline = self.clone();
         conn.progress_handler(STEPS_PER_CHECK, Some(move || deadline.expired()))
     }

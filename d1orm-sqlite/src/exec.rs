@@ -462,14 +462,16 @@ impl<'c> Executor<'c> {
                 result = Err(on.error(e));
             }
         }
-        if params
-            .iter()
-            .any(|v| matches!(v, Value::Text(_) | Value::Blob(_)))
-        {
-            // SQLite keeps a copy of bound text and bytes until the next binding: let
-            // them go now, as rusqlite's cache does, instead of holding up to a
-            // statement's worth of values in every statement kept.
-            stmt.clear_bindings();
+        // SQLite keeps a copy of bound text and bytes until the next binding: let them
+        // go now, instead of holding up to a statement's worth of values in every
+        // statement kept. NULL over each, not `sqlite3_clear_bindings`, which expires
+        // the statement (a re-prepare on its next run) whenever a parameter can shape
+        // its plan.
+        for (i, value) in params.iter().enumerate() {
+            if matches!(value, Value::Text(_) | Value::Blob(_)) {
+                // Binding NULL at an index that was just bound cannot fail.
+                let _ = stmt.raw_bind_parameter(i + 1, rusqlite::types::Null);
+            }
         }
         result
     }

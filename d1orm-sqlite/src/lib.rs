@@ -136,7 +136,7 @@ impl SqliteBackend {
         Self::setup(conn, true)
     }
 
-    fn setup(conn: Connection, wal: bool) -> d1orm::Result<Self> {
+    fn setup(mut conn: Connection, wal: bool) -> d1orm::Result<Self> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         if wal {
             conn.pragma_update(None, "journal_mode", "WAL")
@@ -162,7 +162,7 @@ impl SqliteBackend {
         conn.authorizer(Some(auth::authorizer(auth.clone())))
             .map_err(open_error)?;
         let deadline = Deadline::new();
-        deadline.install(&conn).map_err(open_error)?;
+        deadline.install(&mut conn).map_err(open_error)?;
         let page_size = Executor::page_size(&conn).map_err(open_error)?;
         // The meta's clock calibrates itself on first use, once per process (half a
         // millisecond here, longer on a loaded machine): here, not in the first query.
@@ -374,10 +374,23 @@ impl Backend for SqliteBackend {
 impl DumpBackend for SqliteBackend {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         // SQLite reads the pages through its own query, outside D1's rules.
+        // rusqlite's `serialize` takes the connection `&mut`, which the cached statements
+        // borrowing it rule out: SQLite's own call, on the shared connection.
         self.with_connection(|conn| {
-            conn.serialize("main")
-                .map(|data| data.to_vec())
-                .map_err(|e| Error::d1(Prefix::DumpError, e.to_string()))
+            let mut size: rusqlite::ffi::sqlite3_int64 = 0;
+            // SAFETY: the handle is open while `conn` is borrowed; with no flags SQLite
+            // returns a copy of its own, freed below after it is copied out.
+            unsafe {
+                let data =
+                    rusqlite::ffi::sqlite3_serialize(conn.handle(), c"main".as_ptr(), &mut size, 0);
+                if data.is_null() {
+                    return Err(Error::d1(Prefix::DumpError, "out of memory"));
+                }
+                let len = usize::try_from(size).unwrap_or(0);
+                let bytes = std::slice::from_raw_parts(data, len).to_vec();
+                rusqlite::ffi::sqlite3_free(data.cast());
+                Ok(bytes)
+            }
         })
     }
 }

@@ -24,11 +24,30 @@ const MODULES: [&CStr; 6] = [
     c"json_tree",
 ];
 
+/// SQLite's optimization flag for STAT4 statistics (`SQLITE_Stat4` in sqlite3.c).
+const STAT4_OPTIMIZATION: u32 = 0x0000_0800;
+
 /// Applies D1's SQLite to `conn`.
 pub(crate) fn apply(conn: &Connection) -> Result<()> {
     drop_modules(conn)?;
+    without_stat4(conn);
     math_functions(conn)?;
     printf_functions(conn)
+}
+
+/// D1's SQLite is built without STAT4, the bundled one with it. With STAT4 switched off
+/// on the connection, `ANALYZE` writes `sqlite_stat1` alone (no `sqlite_stat4` table, nor
+/// its rows in `rows_written`) and the planner reads no samples, as on D1.
+fn without_stat4(conn: &Connection) {
+    // SAFETY: the handle is the open connection's; SQLITE_TESTCTRL_OPTIMIZATIONS takes
+    // the connection and a u32 mask of optimizations to disable, and only stores it.
+    unsafe {
+        rusqlite::ffi::sqlite3_test_control(
+            rusqlite::ffi::SQLITE_TESTCTRL_OPTIMIZATIONS,
+            conn.handle(),
+            STAT4_OPTIMIZATION,
+        );
+    }
 }
 
 fn drop_modules(conn: &Connection) -> Result<()> {

@@ -81,8 +81,9 @@ fn scan(sql: &str) -> Vec<Piece<'_>> {
 }
 
 /// Whether `sql` ends a complete statement, as SQLite's `sqlite3_complete` says: it
-/// also calls a text that ends inside a block comment incomplete, where the parser
-/// takes the comment as ended.
+/// also calls a text that ends inside a comment incomplete (a block comment, or since
+/// SQLite 3.54 a `--` comment without its newline), where the parser takes the comment
+/// as ended.
 #[cfg(test)]
 pub(crate) fn is_complete(sql: &str) -> bool {
     let mut end = 0;
@@ -94,7 +95,10 @@ pub(crate) fn is_complete(sql: &str) -> bool {
     let open_comment = loop {
         rest = rest.trim_start_matches([' ', '\t', '\n', '\x0c', '\r']);
         if let Some(after) = rest.strip_prefix("--") {
-            rest = after.find('\n').map_or("", |n| &after[n..]);
+            match after.find('\n') {
+                Some(n) => rest = &after[n..],
+                None => break true,
+            }
         } else if let Some(after) = rest.strip_prefix("/*") {
             match after.find("*/") {
                 Some(n) => rest = &after[n + 2..],

@@ -1543,94 +1543,48 @@ fn sqlite_build(v: &mut Vec<Scenario>) {
         )
         .rows_on(&[1, 2]),
     );
-    // SQLite 3.54 runs the authorizer over a column's DEFAULT expression at CREATE TABLE.
-    v.push(
-        sc(
-            "build/authorizer_sees_default_expressions",
-            vec![
-                run("CREATE TABLE t (a DEFAULT (sqlite_version()))"),
-                run("CREATE TABLE u (a, b DEFAULT (abs(-1)), c DEFAULT (printf('%05d', 7)))"),
-                run("INSERT INTO u (a) VALUES (1)"),
-                all("SELECT a, b, c FROM u"),
-                all("SELECT name FROM sqlite_master WHERE name IN ('t', 'u') ORDER BY name"),
-            ],
-        )
-        .diverges(
-            "D1 runs SQLite 3.54.1, whose authorizer sees a column's DEFAULT expression at \
-             CREATE TABLE and refuses sqlite_version() there; the bundled SQLite 3.53.2 \
-             (rusqlite 0.40.2) does not look. rusqlite 0.43.0 bundles 3.54.1 and answers as D1 \
-             does, but diesel 2.3, which bench/ compares in the same process, links only \
-             libsqlite3-sys below 0.39",
-            json!([
-                rows(0, 0, true),
-                rows(0, 0, true),
-                rows(1, 1, true),
-                {"results": [{"a": 1, "b": 1, "c": "00007"}], "meta": {"changes": 0, "last_row_id": 1, "changed_db": false}},
-                {"results": [{"name": "t"}, {"name": "u"}], "meta": {"changes": 0, "last_row_id": 1, "changed_db": false}},
-            ]),
-            json!([
-                {"error": "D1_ERROR: not authorized to use function: sqlite_version at offset 27: SQLITE_ERROR"},
-                rows(0, 0, true),
-                rows(1, 1, true),
-                {"results": [{"a": 1, "b": 1, "c": "00007"}], "meta": {"changes": 0, "last_row_id": 1, "changed_db": false}},
-                {"results": [{"name": "u"}], "meta": {"changes": 0, "last_row_id": 1, "changed_db": false}},
-            ]),
-        ),
-    );
-    // A COLLATE on the value of a one-value IN list: SQLite 3.53 turns the list into
-    // `=`, where the COLLATE applies; SQLite 3.54 keeps the left side's collation, as for
-    // longer lists.
-    let selected = |rows: Json| json!({"results": rows, "meta": {"changes": 0, "last_row_id": 4, "changed_db": false}});
-    let (xy, all_four) = (
-        json!([{"s": "X"}, {"s": "y"}]),
-        json!([{"s": "X"}, {"s": "Y"}, {"s": "x"}, {"s": "y"}]),
-    );
-    v.push(
-        sc(
-            "build/collate_inside_an_in_list",
-            vec![
-                run("CREATE TABLE t (s TEXT)"),
-                run("INSERT INTO t VALUES ('x'), ('X'), ('y'), ('Y')"),
-                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE) ORDER BY s"),
-                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
-                all("SELECT s FROM t WHERE s COLLATE NOCASE IN ('X', 'y') ORDER BY s"),
-                all("SELECT s FROM t WHERE s NOT IN ('X' COLLATE NOCASE) ORDER BY s"),
-                all(
-                    "SELECT 'x' IN ('X' COLLATE NOCASE) AS a, 'x' COLLATE NOCASE IN ('X') AS b, \
-                     'x' IN (SELECT 'X' COLLATE NOCASE) AS c",
-                ),
-                run("CREATE INDEX t_s ON t(s)"),
-                all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
-            ],
-        )
-        .diverges(
-            "D1 runs SQLite 3.54.1, where a COLLATE on the value of a one-value IN list does \
-             not apply (the left side's collation decides, as for longer lists); the bundled \
-             SQLite 3.53.2 (rusqlite 0.40.2) rewrites the list to `=`, where it does. rusqlite \
-             0.43.0 bundles 3.54.1 and answers as D1 does, but diesel 2.3, which bench/ \
-             compares in the same process, links only libsqlite3-sys below 0.39",
-            json!([
-                rows(0, 0, true),
-                rows(4, 4, true),
-                selected(json!([{"s": "X"}, {"s": "x"}])),
-                selected(xy.clone()),
-                selected(all_four.clone()),
-                selected(json!([{"s": "Y"}, {"s": "y"}])),
-                selected(json!([{"a": 1, "b": 1, "c": 1}])),
-                rows(0, 4, true),
-                selected(xy.clone()),
-            ]),
-            json!([
-                rows(0, 0, true),
-                rows(4, 4, true),
-                selected(json!([{"s": "X"}])),
-                selected(xy.clone()),
-                selected(all_four),
-                selected(json!([{"s": "Y"}, {"s": "x"}, {"s": "y"}])),
-                selected(json!([{"a": 0, "b": 1, "c": 1}])),
-                rows(0, 4, true),
-                selected(xy),
-            ]),
-        ),
-    );
+    // Function names as written: the authorizer sees a DEFAULT's functions by the name
+    // written (SQLite 3.54), other calls by SQLite's own (lower-case) name.
+    v.push(sc(
+        "build/function_names_in_any_case",
+        vec![
+            all("SELECT ABS(-1) AS a, Upper('x') AS u, CURRENT_DATE IS NOT NULL AS d, typeof(Current_Timestamp) AS t"),
+            run("CREATE TABLE a (x DEFAULT CURRENT_TIMESTAMP, y DEFAULT current_date, z DEFAULT Current_Time)"),
+            run("CREATE TABLE b (x DEFAULT (ABS(-1)))"),
+            run("CREATE TABLE c (x DEFAULT (abs(-1)), y DEFAULT (Printf('%d', 2)))"),
+            all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+            all("SELECT SQLITE_VERSION() AS v"),
+        ],
+    ));
+    // SQLite 3.54 runs the authorizer over a column's DEFAULT expression at CREATE TABLE
+    // (3.53 did not look).
+    v.push(sc(
+        "build/authorizer_sees_default_expressions",
+        vec![
+            run("CREATE TABLE t (a DEFAULT (sqlite_version()))"),
+            run("CREATE TABLE u (a, b DEFAULT (abs(-1)), c DEFAULT (printf('%05d', 7)))"),
+            run("INSERT INTO u (a) VALUES (1)"),
+            all("SELECT a, b, c FROM u"),
+            all("SELECT name FROM sqlite_master WHERE name IN ('t', 'u') ORDER BY name"),
+        ],
+    ));
+    // A COLLATE on the value of a one-value IN list: SQLite 3.54 keeps the left side's
+    // collation, as for longer lists (3.53 turned the list into `=`, where it applied).
+    v.push(sc(
+        "build/collate_inside_an_in_list",
+        vec![
+            run("CREATE TABLE t (s TEXT)"),
+            run("INSERT INTO t VALUES ('x'), ('X'), ('y'), ('Y')"),
+            all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE) ORDER BY s"),
+            all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
+            all("SELECT s FROM t WHERE s COLLATE NOCASE IN ('X', 'y') ORDER BY s"),
+            all("SELECT s FROM t WHERE s NOT IN ('X' COLLATE NOCASE) ORDER BY s"),
+            all(
+                "SELECT 'x' IN ('X' COLLATE NOCASE) AS a, 'x' COLLATE NOCASE IN ('X') AS b, \
+                 'x' IN (SELECT 'X' COLLATE NOCASE) AS c",
+            ),
+            run("CREATE INDEX t_s ON t(s)"),
+            all("SELECT s FROM t WHERE s IN ('X' COLLATE NOCASE, 'y') ORDER BY s"),
+        ],
+    ));
 }

@@ -1,11 +1,12 @@
-//! The same tables for diesel, declared the idiomatic way (`table!` and derives).
+//! The benchmark's tables for diesel, declared the idiomatic way (`table!` and
+//! derives), and their data: the rows `bench/src/schema.rs` makes for the d1orm side.
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::sqlite::{Sqlite, SqliteValue};
 
-use crate::schema::Profile;
+use serde::{Deserialize, Serialize};
 
 diesel::table! {
     users (id) {
@@ -95,5 +96,66 @@ pub struct DDoc {
 impl From<JsonProfile> for Profile {
     fn from(p: JsonProfile) -> Profile {
         p.0
+    }
+}
+
+/// The typed JSON column's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub plan: String,
+    pub seats: u32,
+    pub active: bool,
+    pub tags: Vec<String>,
+}
+
+/// Rows in the tables read.
+pub const ROWS: i64 = 1_000;
+
+/// The `i`-th user (and item) row; `round` varies the values an upsert writes.
+pub fn user(i: i64, round: i64) -> DUser {
+    DUser {
+        id: i,
+        email: format!("user{i}@example.com"),
+        name: format!("User number {i}"),
+        age: 20 + (i + round) % 60,
+        score: i as f64 * 0.5 + round as f64,
+    }
+}
+
+/// The `i`-th document.
+pub fn doc(i: i64) -> DDoc {
+    DDoc {
+        id: i,
+        title: format!("Document {i}"),
+        profile: Profile {
+            plan: if i % 3 == 0 { "pro" } else { "free" }.to_owned(),
+            seats: (i % 50) as u32,
+            active: i % 2 == 0,
+            tags: vec![format!("tag{}", i % 7), "shared".to_owned()],
+        },
+    }
+}
+
+impl DUser {
+    /// The row to insert into `users`.
+    pub fn new_user(&self) -> DNewUser<'_> {
+        DNewUser {
+            id: self.id,
+            email: &self.email,
+            name: &self.name,
+            age: self.age,
+            score: self.score,
+        }
+    }
+
+    /// The same values as a row of `items`.
+    pub fn item(&self) -> DItem<'_> {
+        DItem {
+            id: self.id,
+            email: &self.email,
+            name: &self.name,
+            age: self.age,
+            score: self.score,
+        }
     }
 }
