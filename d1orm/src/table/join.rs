@@ -581,14 +581,24 @@ impl<R, K> std::fmt::Debug for BothRows<R, K> {
     }
 }
 
-/// Every column of `T`, qualified by `source`.
-fn push_columns<T: Table>(sql: &mut String, source: &str) {
+/// Every column of `T`, qualified by `source`, aliased from position `at` on.
+fn push_columns<T: Table>(sql: &mut String, source: &str, at: usize) {
     for (i, column) in T::COLUMNS.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
         push_qualified(sql, source, column.name);
+        push_alias(sql, at + i);
     }
+}
+
+/// ` AS "j<position>"`: the two tables share column names (`id`), and D1's `all()`
+/// gives rows as objects, where a name given twice keeps one value. Every item of a
+/// join's select list is named by its position, so no name repeats.
+fn push_alias(sql: &mut String, position: usize) {
+    sql.push_str(" AS \"j");
+    sql.push_str(itoa::Buffer::new().format(position));
+    sql.push('"');
 }
 
 impl<L: Table, R: Table, K: JoinKind> Projection<L> for BothRows<R, K> {
@@ -597,9 +607,9 @@ impl<L: Table, R: Table, K: JoinKind> Projection<L> for BothRows<R, K> {
         L::COLUMNS.len() + R::COLUMNS.len()
     }
     fn write_sql(&self, sql: &mut String) {
-        push_columns::<L>(sql, L::QUOTED_NAME);
+        push_columns::<L>(sql, L::QUOTED_NAME, 0);
         sql.push_str(", ");
-        push_columns::<R>(sql, self.right);
+        push_columns::<R>(sql, self.right, L::COLUMNS.len());
     }
     fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<Self::Output> {
         let left = L::decode_row(row, offset)?;
@@ -641,7 +651,7 @@ impl<L, R, K, P: JoinColumns<L, R, K, I>, I> Projection<L> for Selected<R, K, P,
         self.projection.check()
     }
     fn write_sql(&self, sql: &mut String) {
-        self.projection.write_sql(sql);
+        self.projection.write_sql(sql, 0);
     }
     fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<P::Output> {
         self.projection.decode(row, offset)
@@ -662,8 +672,9 @@ pub trait JoinColumns<L, R, K, I> {
     fn width(&self) -> usize;
     #[doc(hidden)]
     fn check(&self) -> Result<()>;
+    /// Appends the comma-separated items, each aliased by its position from `at` on.
     #[doc(hidden)]
-    fn write_sql(&self, sql: &mut String);
+    fn write_sql(&self, sql: &mut String, at: usize);
     #[doc(hidden)]
     fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<Self::Output>;
 }
@@ -683,8 +694,9 @@ macro_rules! join_column {
             fn check(&self) -> Result<()> {
                 Projection::<$t>::check(self)
             }
-            fn write_sql(&self, sql: &mut String) {
-                Projection::<$t>::write_sql(self, sql)
+            fn write_sql(&self, sql: &mut String, at: usize) {
+                Projection::<$t>::write_sql(self, sql);
+                push_alias(sql, at);
             }
             fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<Self::Output> {
                 Projection::<$t>::decode(self, row, offset)
@@ -702,8 +714,9 @@ macro_rules! join_column {
             fn check(&self) -> Result<()> {
                 Projection::<$t>::check(self)
             }
-            fn write_sql(&self, sql: &mut String) {
-                Projection::<$t>::write_sql(self, sql)
+            fn write_sql(&self, sql: &mut String, at: usize) {
+                Projection::<$t>::write_sql(self, sql);
+                push_alias(sql, at);
             }
             fn decode<Rw: Row + ?Sized>(&self, row: &Rw, offset: usize) -> Result<Self::Output> {
                 // Every one of these is one SQL value: NULL there is a missing row (or
@@ -731,12 +744,14 @@ macro_rules! tuple_join_columns {
                 $(self.$index.check()?;)+
                 Ok(())
             }
-            fn write_sql(&self, sql: &mut String) {
+            #[allow(unused_assignments)]
+            fn write_sql(&self, sql: &mut String, mut at: usize) {
                 $(
                     if $index > 0 {
                         sql.push_str(", ");
                     }
-                    self.$index.write_sql(sql);
+                    self.$index.write_sql(sql, at);
+                    at += self.$index.width();
                 )+
             }
             #[allow(unused_assignments)]
