@@ -310,7 +310,8 @@ fn main() {
         queries::sql_fragments,
         queries::null_comparisons,
         column_types::time_and_uuid_columns,
-        relations::relations
+        relations::relations,
+        relations::joins
     );
     drop(d1);
 

@@ -231,3 +231,107 @@ pub async fn relations<B: Backend>(db: &Database<B>) -> J {
         obs(bad),
     ])
 }
+
+/// Typed joins over the same tables: inner and left, belongs-to, has-many and a table
+/// joined to itself, filters, orders and projections over both tables, a related table
+/// of 20 columns, BLOBs and exact floats as plain columns, and a bad stored value.
+pub async fn joins<B: Backend>(db: &Database<B>) -> J {
+    use d1orm::table::OfLeft;
+    let seeded = seed(db).await;
+    let whole = db
+        .posts()
+        .join(|p| p.author())
+        .order_by(|(p, _)| p.id.asc())
+        .many()
+        .await
+        .map(|r| r.rows);
+    let left = db
+        .posts()
+        .left_join(|p| p.editor())
+        .order_by(|(p, _)| p.id.desc())
+        .many()
+        .await
+        .map(|r| r.rows);
+    let both = db
+        .posts()
+        .join(|p| p.author())
+        .where_(|(p, a)| (p.stars.gte(2), a.score.lt(1e301)))
+        .order_by(|(p, a)| (a.name.desc(), p.stars.asc()))
+        .select(|(p, a)| (p.title, a.name, a.score, p.cover))
+        .many()
+        .await
+        .map(|r| r.rows);
+    let search = db
+        .posts()
+        .left_join(|p| p.editor())
+        .where_any(|(p, e)| (p.title.contains("o"), e.name.starts_with("bob")))
+        .order_by(|(p, _)| p.id.asc())
+        .limit(3)
+        .offset(1)
+        .select(|(p, e)| (p.id, e.name, e.mentor_id))
+        .many()
+        .await
+        .map(|r| r.rows);
+    let per_author = db
+        .authors()
+        .left_join(|a| a.posts())
+        .order_by(|(a, p)| (a.id.asc(), p.id.asc()))
+        .select(|(a, p)| (a.name, p.title, p.stars))
+        .many()
+        .await
+        .map(|r| r.rows);
+    let mentors = db
+        .authors()
+        .left_join(|a| a.mentor())
+        .order_by::<_, OfLeft>(|(a, _)| a.id.asc())
+        .many()
+        .await
+        .map(|r| r.rows);
+    let sheets = db
+        .sheets()
+        .join(|s| s.owner())
+        .where_(|(s, _)| s.id.gte(2))
+        .order_by(|(s, _)| s.id.asc())
+        .many()
+        .await
+        .map(|r| r.rows);
+    let first = db
+        .posts()
+        .join(|p| p.author())
+        .where_(|(_, a)| a.name.eq("cy"))
+        .first()
+        .await;
+    let one = db
+        .posts()
+        .join(|p| p.author())
+        .where_(|(_, a)| a.name.eq("ada"))
+        .select(|(p, _)| p.id)
+        .one()
+        .await;
+    let count = db
+        .posts()
+        .left_join(|p| p.editor())
+        .where_(|(_, e)| e.id.is_null())
+        .count()
+        .await;
+    let broken = db
+        .exec("UPDATE authors SET score = 'high' WHERE id = 2")
+        .await
+        .map(|r| r.count);
+    let bad = db.posts().join(|p| p.author()).many().await.map(|r| r.rows);
+    json!([
+        seeded,
+        obs(whole),
+        obs(left),
+        obs(both),
+        obs(search),
+        obs(per_author),
+        obs(mentors),
+        obs(sheets),
+        obs(first),
+        obs(one),
+        obs(count),
+        obs(broken),
+        obs(bad),
+    ])
+}

@@ -17,8 +17,10 @@ use crate::value::Value;
 pub struct Column<T, V, const I: usize> {
     name: &'static str,
     quoted: &'static str,
-    /// Names the incoming row's value in an upsert (`excluded."c"`).
-    excluded: bool,
+    /// The row the column is read from when the statement has more than one:
+    /// `excluded` (an upsert's incoming row) or a joined table's quoted name or alias.
+    /// `None`, the statement's only table, is every single-table chain's case.
+    source: Option<&'static str>,
     /// A key on its own (the primary key or UNIQUE): `column = value` matches at most
     /// one row.
     unique: bool,
@@ -47,7 +49,7 @@ impl<T, V, const I: usize> Column<T, V, I> {
         Column {
             name,
             quoted,
-            excluded: false,
+            source: None,
             unique: false,
             eq_sql,
             _marker: PhantomData,
@@ -69,8 +71,20 @@ impl<T, V, const I: usize> Column<T, V, I> {
         quoted: &'static str,
         eq_sql: &'static str,
     ) -> Self {
+        Self::__in("excluded", name, quoted, eq_sql)
+    }
+
+    /// The column read from `source`: `excluded`, or a table of a join (its quoted name
+    /// or alias), rendered `source."column"`.
+    #[doc(hidden)]
+    pub const fn __in(
+        source: &'static str,
+        name: &'static str,
+        quoted: &'static str,
+        eq_sql: &'static str,
+    ) -> Self {
         Column {
-            excluded: true,
+            source: Some(source),
             ..Self::__new(name, quoted, eq_sql)
         }
     }
@@ -85,12 +99,12 @@ impl<T, V, const I: usize> Column<T, V, I> {
         self.quoted
     }
 
-    /// The column as an SQL value: the stored one, or in an upsert the incoming one.
+    /// The column as an SQL value: the stored one, in an upsert the incoming one, in a
+    /// join the one of its table.
     pub(crate) fn reference(&self) -> Cow<'static, str> {
-        if self.excluded {
-            Cow::Owned(format!("excluded.{}", self.quoted))
-        } else {
-            Cow::Borrowed(self.quoted)
+        match self.source {
+            None => Cow::Borrowed(self.quoted),
+            Some(source) => Cow::Owned(format!("{source}.{}", self.quoted)),
         }
     }
 
@@ -110,7 +124,8 @@ impl<T, V, const I: usize> Column<T, V, I> {
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
         match value.operand() {
             Operand::Value(Ok(Value::Null)) => self.is_null(),
-            Operand::Value(value) if !self.excluded => {
+            // `eq_sql` names the column alone: only for the statement's only table.
+            Operand::Value(value) if self.source.is_none() => {
                 let mut fragment = Fragment::column_expr(self.eq_sql, value);
                 // A key column equal to a value picks one row at most.
                 fragment.one_row = self.unique;
@@ -350,6 +365,19 @@ impl<T, V> JsonColumn<T, V> {
     ) -> Self {
         JsonColumn {
             column: Column::__excluded(name, quoted, eq_sql),
+        }
+    }
+
+    /// The column read from `source` (see [`Column::__in`]).
+    #[doc(hidden)]
+    pub const fn __in(
+        source: &'static str,
+        name: &'static str,
+        quoted: &'static str,
+        eq_sql: &'static str,
+    ) -> Self {
+        JsonColumn {
+            column: Column::__in(source, name, quoted, eq_sql),
         }
     }
 }
@@ -632,6 +660,15 @@ impl<T> Order<T> {
         Order {
             sql: format!("{expr} {direction}"),
             error: None,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The same key, as one of another table's (a join orders by keys of two).
+    pub(crate) fn retyped<U>(self) -> Order<U> {
+        Order {
+            sql: self.sql,
+            error: self.error,
             _marker: PhantomData,
         }
     }

@@ -22,6 +22,7 @@ mod column_type;
 mod condition;
 pub mod decoders;
 mod expr;
+mod join;
 mod json_array;
 mod projection;
 mod query;
@@ -40,6 +41,10 @@ pub(crate) use column_type::{json_from_value, json_to_value};
 pub use condition::Condition;
 pub use decoders::Rows;
 pub use expr::{Expr, Sql, sql};
+pub use join::{
+    BothRows, InnerJoin, Join, JoinColumns, JoinFilter, JoinKind, JoinOrder, Joinable, LeftJoin,
+    OfLeft, OfRight, Selected,
+};
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
@@ -94,6 +99,11 @@ pub trait Table: Sized + Send + 'static {
 
     /// The column handles naming the incoming row of an upsert (`excluded."c"`).
     fn excluded() -> Self::Columns;
+
+    /// The column handles naming the columns of `source`, the table's quoted name or
+    /// alias in a join (`"notes"."id"`), so that two tables' columns can be told apart.
+    #[doc(hidden)]
+    fn qualified(source: &'static str) -> Self::Columns;
 
     /// Decodes a row whose columns are [`Self::COLUMNS`] in order, starting at `offset`.
     ///

@@ -859,3 +859,20 @@ tuple_group!(A 0);
 tuple_group!(A 0, B 1);
 tuple_group!(A 0, B 1, C 2);
 tuple_group!(A 0, B 1, C 2, D 3);
+
+/// What a join takes over from the chain it starts from (see `join.rs`).
+impl<'db, B, T, F, S, R> Query<'db, B, T, F, S, R> {
+    pub(crate) fn backend(&self) -> &'db B {
+        self.backend
+    }
+
+    /// Whether the chain filters, orders, groups or limits its rows: a join starts from
+    /// a chain that does none of these (its clauses name columns unqualified).
+    pub(crate) fn has_clauses(&self) -> bool {
+        self.filter.is_some()
+            || !self.order.is_empty()
+            || self.limit.is_some()
+            || self.offset.is_some()
+            || self.group.is_some()
+    }
+}

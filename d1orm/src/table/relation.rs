@@ -258,6 +258,33 @@ impl<P, C: Table, K, S> Relation<P, C, K, S> {
     }
 }
 
+impl<P: Table, C: Table, K, S> Relation<P, C, K, S> {
+    /// What a join matches on: the relation's name, the parent's key column and the
+    /// related table's (unquoted).
+    ///
+    /// # Failure
+    /// The relation chooses, orders or limits its rows, which a join does with its own
+    /// `where_`, `order_by` and `limit`.
+    pub(crate) fn join_keys(&self) -> Result<(&'static str, &'static str, &'static str)> {
+        let chosen = self.filter.is_some()
+            || !self.order.is_empty()
+            || self.limit.is_some()
+            || self.offset.is_some();
+        if chosen {
+            return Err(Error::d1(
+                crate::Prefix::Error,
+                format!(
+                    "relation {} of {} is joined with where_, order_by, limit or offset of its own: \
+                     filter, order and limit the join itself",
+                    self.name,
+                    P::NAME
+                ),
+            ));
+        }
+        Ok((self.name, self.parent_key, self.child_key))
+    }
+}
+
 /// A has-many relation chooses, orders and limits its rows as a chain does.
 impl<P, C: Table, S> Relation<P, C, Many, S> {
     /// Keeps the related rows matching the condition (ANDed with earlier ones).

@@ -185,6 +185,7 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "dynamic_filters" => queries::dynamic_filters(db).await,
         "aggregates" => queries::aggregates(db).await,
         "relations" => relations::relations(db).await,
+        "joins" => relations::joins(db).await,
         "json_collections" => queries::json_collections(db).await,
         "sql_fragments" => queries::sql_fragments(db).await,
         "null_comparisons" => queries::null_comparisons(db).await,
