@@ -23,10 +23,12 @@ mod condition;
 pub mod decoders;
 mod expr;
 mod json_array;
+mod page;
 mod projection;
 mod query;
 mod relation;
 mod staged;
+mod subquery;
 mod upsert;
 mod write;
 
@@ -51,7 +53,9 @@ pub use query::{
 pub use relation::{
     Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,
 };
+pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use staged::ReadInStagedBatch;
+pub use subquery::InValues;
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 

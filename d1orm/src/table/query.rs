@@ -859,3 +859,38 @@ tuple_group!(A 0);
 tuple_group!(A 0, B 1);
 tuple_group!(A 0, B 1, C 2);
 tuple_group!(A 0, B 1, C 2, D 3);
+
+/// What pagination (`page.rs`) and subqueries (`subquery.rs`) read of a chain.
+impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
+    Query<'db, B, T, F, S, R>
+{
+    /// The backend the chain runs on.
+    pub(crate) fn backend_ref(&self) -> &'db B {
+        self.backend
+    }
+
+    /// Whether the chain has an `order_by`.
+    pub(crate) fn is_ordered(&self) -> bool {
+        !self.order.is_empty()
+    }
+
+    /// The chain without its order, `limit` and `offset`: what a total counts.
+    pub(crate) fn whole(&self) -> Self {
+        let mut next = self.clone();
+        next.order = Vec::new();
+        next.limit = None;
+        next.offset = None;
+        next
+    }
+
+    /// What reads decode into.
+    pub(crate) fn projection(&self) -> &S {
+        &self.select
+    }
+
+    /// The chain's read as one `SELECT` of its projection, with its parameters.
+    pub(crate) fn select_statement_of_projection(&self) -> Result<Statement> {
+        let mut statements = self.projected_statement(&self.select, "SELECT ", self.limit)?;
+        Ok(statements.remove(0))
+    }
+}
