@@ -328,7 +328,7 @@ pub struct PageRows<T, P> {
 /// What receives one of a page's two statements.
 pub enum PageSink<T, P: Projection<T>> {
     /// The page's rows.
-    Rows(ProjectedRows<T, P>),
+    Items(ProjectedRows<T, P>),
     /// The total, once read.
     Total(Option<i64>, &'static str),
 }
@@ -336,7 +336,7 @@ pub enum PageSink<T, P: Projection<T>> {
 impl<T, P: Projection<T>> RowSink for PageSink<T, P> {
     fn row<Rw: Row + ?Sized>(&mut self, row: &Rw) -> Result<()> {
         match self {
-            PageSink::Rows(rows) => rows.row(row),
+            PageSink::Items(rows) => rows.row(row),
             PageSink::Total(total, table) => {
                 *total = Some(crate::private::decode(row, 0, *table, "count(*)")?);
                 Ok(())
@@ -353,7 +353,7 @@ impl<T: Table, P: Projection<T> + Clone + Send> Decoder for PageRows<T, P> {
         let n = self.handed.get();
         self.handed.set(n.saturating_add(1));
         if n == 0 {
-            PageSink::Rows(ProjectedRows::new(self.projection.clone()))
+            PageSink::Items(ProjectedRows::new(self.projection.clone()))
         } else {
             PageSink::Total(None, T::NAME)
         }
@@ -364,7 +364,7 @@ impl<T: Table, P: Projection<T> + Clone + Send> Decoder for PageRows<T, P> {
         let mut total = None;
         for sink in sinks {
             match sink {
-                PageSink::Rows(r) => rows.extend(r.rows),
+                PageSink::Items(r) => rows.extend(r.rows),
                 PageSink::Total(t, _) => total = t,
             }
         }
