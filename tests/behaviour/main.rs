@@ -13,6 +13,7 @@ mod perf_guards;
 mod relations;
 mod subqueries;
 mod table;
+mod team_notes;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
