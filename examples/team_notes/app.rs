@@ -54,6 +54,17 @@ pub struct Revision {
     pub created_at: String,
 }
 
+/// A seeded note: org, author, title, body, tags, stars, created_at.
+type NoteSeed = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    i64,
+    &'static str,
+);
+
 /// Creates the tables and a small team's data: two orgs, four users (one a guest
 /// writing in the other org), seven notes, three revisions.
 pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
@@ -75,18 +86,64 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         (2, "dee@initech.dev", "Dee"),
     ];
     db.users()
-        .insert_many(
-            users.map(|(org, email, name)| NewUser::new(org, email.into(), name.into())),
-        )
+        .insert_many(users.map(|(org, email, name)| NewUser::new(org, email.into(), name.into())))
         .await?;
-    let notes: [(i64, i64, &str, &str, &[&str], i64, &str); 7] = [
-        (1, 1, "Roadmap", "Q1: D1 everywhere", &["plan", "rust"], 5, "2026-11-02 09:00:00"),
-        (1, 2, "Outage", "50% of requests failed_", &["incident"], 2, "2026-11-03 10:30:00"),
-        (1, 1, "RFC: keysets", "rows after a cursor", &["rfc", "rust"], 8, "2026-11-05 08:00:00"),
+    let notes: [NoteSeed; 7] = [
+        (
+            1,
+            1,
+            "Roadmap",
+            "Q1: D1 everywhere",
+            &["plan", "rust"],
+            5,
+            "2026-11-02 09:00:00",
+        ),
+        (
+            1,
+            2,
+            "Outage",
+            "50% of requests failed_",
+            &["incident"],
+            2,
+            "2026-11-03 10:30:00",
+        ),
+        (
+            1,
+            1,
+            "RFC: keysets",
+            "rows after a cursor",
+            &["rfc", "rust"],
+            8,
+            "2026-11-05 08:00:00",
+        ),
         (1, 2, "Lunch", "tacos", &[], 0, "2026-11-05 08:00:00"),
-        (2, 3, "Migrations", "apply in order", &["rust", "d1"], 3, "2026-11-04 12:00:00"),
-        (2, 4, "Standup", "notes from standup", &["meeting"], 1, "2026-11-05 08:00:00"),
-        (2, 1, "Guest post", "Ada writes for initech", &["rust"], 4, "2026-11-06 17:45:00"),
+        (
+            2,
+            3,
+            "Migrations",
+            "apply in order",
+            &["rust", "d1"],
+            3,
+            "2026-11-04 12:00:00",
+        ),
+        (
+            2,
+            4,
+            "Standup",
+            "notes from standup",
+            &["meeting"],
+            1,
+            "2026-11-05 08:00:00",
+        ),
+        (
+            2,
+            1,
+            "Guest post",
+            "Ada writes for initech",
+            &["rust"],
+            4,
+            "2026-11-06 17:45:00",
+        ),
     ];
     db.notes()
         .insert_many(notes.map(|(org, author, title, body, tags, stars, at)| {
@@ -105,7 +162,11 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         .insert_many([
             NewRevision::new(1, "Q1: D1".into(), "2026-11-02 09:05:00".into()),
             NewRevision::new(1, "Q1: D1 everywhere".into(), "2026-11-02 09:30:00".into()),
-            NewRevision::new(3, "rows after a cursor".into(), "2026-11-05 09:00:00".into()),
+            NewRevision::new(
+                3,
+                "rows after a cursor".into(),
+                "2026-11-05 09:00:00".into(),
+            ),
         ])
         .await?;
     Ok(())

@@ -42,8 +42,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(
         per_org,
         [
-            ("acme".into(), 4, Some(15), Some("2026-11-05 08:00:00".into())),
-            ("initech".into(), 3, Some(8), Some("2026-11-06 17:45:00".into())),
+            (
+                "acme".into(),
+                4,
+                Some(15),
+                Some("2026-11-05 08:00:00".into())
+            ),
+            (
+                "initech".into(),
+                3,
+                Some(8),
+                Some("2026-11-06 17:45:00".into())
+            ),
         ]
     );
 
@@ -81,7 +91,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         everything.total,
         everything.rows.iter().map(|n| &n.title).collect::<Vec<_>>()
     );
-    assert_eq!((everything.total, everything.pages(), everything.has_next()), (7, 3, true));
+    assert_eq!(
+        (everything.total, everything.pages(), everything.has_next()),
+        (7, 3, true)
+    );
     assert_eq!(
         everything.rows.iter().map(|n| n.id).collect::<Vec<_>>(),
         [3, 1, 7]
@@ -113,7 +126,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(page_2.rows.iter().map(|n| n.id).collect::<Vec<_>>(), [4]);
 
     // Orgs with a member who wrote about a tag: nested relations' `exists`.
-    assert_eq!(app::orgs_writing_about(&db, "rust").await?, ["acme", "initech"]);
+    assert_eq!(
+        app::orgs_writing_about(&db, "rust").await?,
+        ["acme", "initech"]
+    );
     assert_eq!(app::orgs_writing_about(&db, "meeting").await?, ["initech"]);
     assert!(app::orgs_writing_about(&db, "nothing").await?.is_empty());
     println!("every query gave what was expected");

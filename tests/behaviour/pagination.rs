@@ -57,7 +57,9 @@ async fn keyset_pages_walk_every_row_once_in_order() {
     assert_eq!(seen, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     let sent = db.backend().take();
     assert!(
-        sent[0].sql.ends_with(r#"FROM "p_posts" ORDER BY "created" DESC, "id" DESC LIMIT 3"#),
+        sent[0]
+            .sql
+            .ends_with(r#"FROM "p_posts" ORDER BY "created" DESC, "id" DESC LIMIT 3"#),
         "{}",
         &*sent[0].sql
     );
@@ -144,11 +146,16 @@ async fn a_page_and_its_total_are_one_batch_of_two_statements() {
     let sent = db.backend().take();
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(
-        sent[0].sql.ends_with(r#"WHERE "topic" = ? ORDER BY "id" ASC LIMIT 3 OFFSET 3"#),
+        sent[0]
+            .sql
+            .ends_with(r#"WHERE "topic" = ? ORDER BY "id" ASC LIMIT 3 OFFSET 3"#),
         "{}",
         &*sent[0].sql
     );
-    assert_eq!(&*sent[1].sql, r#"SELECT count(*) FROM "p_posts" WHERE "topic" = ?"#);
+    assert_eq!(
+        &*sent[1].sql,
+        r#"SELECT count(*) FROM "p_posts" WHERE "topic" = ?"#
+    );
     assert_eq!(ids(&page.rows), [5, 7, 8]);
     assert_eq!((page.total, page.number, page.size), (7, 2, 3));
     assert_eq!(page.pages(), 3);

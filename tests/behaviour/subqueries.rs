@@ -77,11 +77,8 @@ async fn in_a_subquery_is_one_statement_with_its_parameters_in_order() {
         .s_notes()
         .where_(|n| n.tags.contains("rust"))
         .where_(|n| {
-            n.author_id.in_(
-                db.s_users()
-                    .where_(|u| u.org.eq("acme"))
-                    .select(|u| u.id),
-            )
+            n.author_id
+                .in_(db.s_users().where_(|u| u.org.eq("acme")).select(|u| u.id))
         })
         .order_by(|n| n.id.asc())
         .many()
@@ -99,7 +96,11 @@ async fn in_a_subquery_is_one_statement_with_its_parameters_in_order() {
         &*sent[0].sql
     );
     assert_eq!(
-        sent[0].params.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>(),
+        sent[0]
+            .params
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>(),
         [r#"Text("rust")"#, r#"Text("acme")"#]
     );
 }
@@ -114,8 +115,11 @@ async fn subqueries_nest_negate_and_take_nullable_columns() {
             n.author_id.not_in(
                 db.s_users()
                     .where_(|u| {
-                        u.manager_id
-                            .in_(db.s_users().where_(|m| m.org.eq("initech")).select(|m| m.id))
+                        u.manager_id.in_(
+                            db.s_users()
+                                .where_(|m| m.org.eq("initech"))
+                                .select(|m| m.id),
+                        )
                     })
                     .select(|u| u.id),
             )
@@ -157,13 +161,19 @@ async fn subqueries_nest_negate_and_take_nullable_columns() {
     let bad = db
         .s_notes()
         .where_(|n| {
-            n.author_id
-                .in_(db.s_users().where_(|u| u.name.like(&"x".repeat(51))).select(|u| u.id))
+            n.author_id.in_(
+                db.s_users()
+                    .where_(|u| u.name.like(&"x".repeat(51)))
+                    .select(|u| u.id),
+            )
         })
         .many()
         .await
         .unwrap_err();
-    assert!(bad.to_string().contains("LIKE pattern on s_users.name"), "{bad}");
+    assert!(
+        bad.to_string().contains("LIKE pattern on s_users.name"),
+        "{bad}"
+    );
     assert_eq!(db.backend().take_round_trips(), 3);
 }
 
@@ -238,13 +248,13 @@ async fn exists_over_a_relation_is_correlated_with_each_row() {
     let nested = db
         .s_notes()
         .where_(|n| {
-            n.author()
-                .exists()
-                .and(n.author_id.in_(
+            n.author().exists().and(
+                n.author_id.in_(
                     db.s_users()
                         .where_(|u| u.reports().where_(|r| r.s_notes().exists()).exists())
                         .select(|u| u.id),
-                ))
+                ),
+            )
         })
         .select(|n| n.title)
         .many()

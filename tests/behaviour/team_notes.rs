@@ -28,7 +28,11 @@ async fn each_team_notes_query_is_one_round_trip() {
     let db = seeded().await;
 
     let (note, (author, org), revisions) = app::note_page(&db, 3).await.unwrap().unwrap();
-    assert_eq!(cost(&db), (1, 1), "a note with its author, org and revisions");
+    assert_eq!(
+        cost(&db),
+        (1, 1),
+        "a note with its author, org and revisions"
+    );
     assert_eq!(
         (note.title.as_str(), author.name.as_str(), org.name.as_str()),
         ("RFC: keysets", "Ada", "acme")
@@ -40,7 +44,11 @@ async fn each_team_notes_query_is_one_round_trip() {
     assert_eq!(per_org.len(), 2);
 
     let first = app::tagged_by_org(&db, "rust", 2, None, 1).await.unwrap();
-    assert_eq!(cost(&db), (1, 1), "a keyset page with its authors' subquery");
+    assert_eq!(
+        cost(&db),
+        (1, 1),
+        "a keyset page with its authors' subquery"
+    );
     assert_eq!(first.rows[0].0.title, "Migrations");
     let next = app::tagged_by_org(&db, "rust", 2, app::next_cursor(&first.rows), 1)
         .await

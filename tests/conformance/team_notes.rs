@@ -12,7 +12,9 @@ use crate::chains::obs;
 #[allow(dead_code)]
 mod app;
 
-use app::{NoteRelations, NoteTable, OrgTable, RevisionRelations, RevisionTable, Search, UserTable};
+use app::{
+    NoteRelations, NoteTable, OrgTable, RevisionRelations, RevisionTable, Search, UserTable,
+};
 
 /// Every query of the team notes API.
 pub async fn team_notes<B: Backend>(db: &Database<B>) -> J {
@@ -104,7 +106,13 @@ pub async fn keysets_pages_and_subqueries<B: Backend>(db: &Database<B>) -> J {
             .limit(3)
             .many()
             .await),
-        ids(db.notes().keyset(|n| n.id).after(None).limit(1).many().await),
+        ids(db
+            .notes()
+            .keyset(|n| n.id)
+            .after(None)
+            .limit(1)
+            .many()
+            .await),
         obs(db
             .users()
             .keyset(|u| u.email)

@@ -43,6 +43,7 @@ pub use condition::Condition;
 pub use decoders::Rows;
 pub use expr::{Expr, Sql, sql};
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
+pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
@@ -53,7 +54,6 @@ pub use query::{
 pub use relation::{
     Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,
 };
-pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use staged::ReadInStagedBatch;
 pub use subquery::InValues;
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};

@@ -193,9 +193,12 @@ impl<'db, B, T: Table, K: UniqueOrder<T>, F, S: Projection<T> + Clone, R: Projec
                 "the chain is already ordered; a keyset orders by its keys alone",
             ))
         } else {
-            keys.iter()
-                .find(|k| k.2)
-                .map(|k| keyset_error::<T>(k.1, "the column is nullable, and NULL keys would be skipped"))
+            keys.iter().find(|k| k.2).map(|k| {
+                keyset_error::<T>(
+                    k.1,
+                    "the column is nullable, and NULL keys would be skipped",
+                )
+            })
         };
         let query = self.query.order_by(|_| {
             let mut order: Vec<Order<T>> = keys
@@ -338,7 +341,7 @@ impl<T, P: Projection<T>> RowSink for PageSink<T, P> {
         match self {
             PageSink::Items(rows) => rows.row(row),
             PageSink::Total(total, table) => {
-                *total = Some(crate::private::decode(row, 0, *table, "count(*)")?);
+                *total = Some(crate::private::decode(row, 0, table, "count(*)")?);
                 Ok(())
             }
         }
