@@ -9,11 +9,15 @@ mod decoding;
 mod joins;
 mod migrate;
 mod opening;
+mod pagination;
 mod perf_guards;
 mod relations;
+mod subqueries;
 mod table;
+mod team_notes;
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use d1orm::{
     Backend, BatchEntry, Database, DumpBackend, ExecResult, Meta, QueryBackend, RowSink, Statement,
@@ -59,6 +63,8 @@ impl Drop for TempDir {
 pub struct Recording {
     inner: SqliteBackend,
     seen: Mutex<Vec<Statement>>,
+    /// Calls to the backend (a statement or a batch each): round trips on D1.
+    trips: AtomicUsize,
 }
 
 impl Recording {
@@ -66,7 +72,13 @@ impl Recording {
         Recording {
             inner,
             seen: Mutex::new(Vec::new()),
+            trips: AtomicUsize::new(0),
         }
+    }
+
+    /// The calls (round trips) since the last call.
+    pub fn take_round_trips(&self) -> usize {
+        self.trips.swap(0, Ordering::Relaxed)
     }
 
     fn record(&self, statement: &Statement) {
@@ -86,6 +98,7 @@ impl QueryBackend for Recording {
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
         self.record(statement);
+        self.trips.fetch_add(1, Ordering::Relaxed);
         self.inner.query(statement, sink).await
     }
 
@@ -93,6 +106,7 @@ impl QueryBackend for Recording {
         for e in entries.iter() {
             self.record(e.statement);
         }
+        self.trips.fetch_add(1, Ordering::Relaxed);
         self.inner.batch(entries).await
     }
 }

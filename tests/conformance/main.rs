@@ -22,6 +22,7 @@ mod queries;
 mod relations;
 mod scenarios;
 mod sql;
+mod team_notes;
 mod types;
 mod wrangler;
 
@@ -311,7 +312,9 @@ fn main() {
         queries::null_comparisons,
         column_types::time_and_uuid_columns,
         relations::relations,
-        relations::joins
+        relations::joins,
+        team_notes::team_notes,
+        team_notes::keysets_pages_and_subqueries
     );
     drop(d1);
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Table;
 use super::column_type::{ColumnType, ColumnValue, Operand, json_to_value};
 use super::condition::{Condition, Fragment};
+use super::subquery::InValues;
 use crate::error::{Error, Prefix, Result};
 use crate::json::{self, Target};
 use crate::value::Value;
@@ -188,20 +189,15 @@ impl<T, V, const I: usize> Column<T, V, I> {
     }
     /// `column IN (values)`; an empty list matches nothing. A list longer than 32 binds
     /// as one JSON array parameter, so any length stays within D1's 100 parameters.
-    pub fn in_<A: ColumnValue<V>>(self, values: impl IntoIterator<Item = A>) -> Condition<T> {
-        Condition::from_fragment(Fragment::in_list(
-            &self.reference(),
-            false,
-            values.into_iter().map(ColumnValue::operand).collect(),
-        ))
+    /// A chain selecting one column of this type is a subquery of the same statement:
+    /// `n.author_id.in_(db.users().where_(|u| u.org_id.eq(7)).select(|u| u.id))`.
+    pub fn in_(self, values: impl InValues<V>) -> Condition<T> {
+        values.in_condition(&self.reference(), false)
     }
-    /// `column NOT IN (values)`; an empty list matches everything.
-    pub fn not_in<A: ColumnValue<V>>(self, values: impl IntoIterator<Item = A>) -> Condition<T> {
-        Condition::from_fragment(Fragment::in_list(
-            &self.reference(),
-            true,
-            values.into_iter().map(ColumnValue::operand).collect(),
-        ))
+    /// `column NOT IN (values)`; an empty list matches everything. Takes a subquery as
+    /// [`in_`](Self::in_) does.
+    pub fn not_in(self, values: impl InValues<V>) -> Condition<T> {
+        values.in_condition(&self.reference(), true)
     }
     /// `column IS NULL`
     pub fn is_null(self) -> Condition<T> {

@@ -24,10 +24,12 @@ pub mod decoders;
 mod expr;
 mod join;
 mod json_array;
+mod page;
 mod projection;
 mod query;
 mod relation;
 mod staged;
+mod subquery;
 mod upsert;
 mod write;
 
@@ -46,6 +48,7 @@ pub use join::{
     OfLeft, OfRight, Selected,
 };
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
+pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
@@ -57,6 +60,7 @@ pub use relation::{
     Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,
 };
 pub use staged::ReadInStagedBatch;
+pub use subquery::InValues;
 pub use upsert::{IntoRows, OnConflict, UniqueKey, Upsert};
 pub use write::{InsertRow, MAX_PARAMS, WriteResult};
 

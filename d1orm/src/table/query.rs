@@ -860,8 +860,9 @@ tuple_group!(A 0, B 1);
 tuple_group!(A 0, B 1, C 2);
 tuple_group!(A 0, B 1, C 2, D 3);
 
-/// What a join takes over from the chain it starts from (see `join.rs`).
+/// What a join (`join.rs`), pagination (`page.rs`) and subqueries take over from a chain.
 impl<'db, B, T, F, S, R> Query<'db, B, T, F, S, R> {
+    /// The backend the chain runs on.
     pub(crate) fn backend(&self) -> &'db B {
         self.backend
     }
@@ -874,5 +875,35 @@ impl<'db, B, T, F, S, R> Query<'db, B, T, F, S, R> {
             || self.limit.is_some()
             || self.offset.is_some()
             || self.group.is_some()
+    }
+}
+
+/// What pagination (`page.rs`) and subqueries (`subquery.rs`) read of a chain.
+impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
+    Query<'db, B, T, F, S, R>
+{
+    /// Whether the chain has an `order_by`.
+    pub(crate) fn is_ordered(&self) -> bool {
+        !self.order.is_empty()
+    }
+
+    /// The chain without its order, `limit` and `offset`: what a total counts.
+    pub(crate) fn whole(&self) -> Self {
+        let mut next = self.clone();
+        next.order = Vec::new();
+        next.limit = None;
+        next.offset = None;
+        next
+    }
+
+    /// What reads decode into.
+    pub(crate) fn projection(&self) -> &S {
+        &self.select
+    }
+
+    /// The chain's read as one `SELECT` of its projection, with its parameters.
+    pub(crate) fn select_statement_of_projection(&self) -> Result<Statement> {
+        let mut statements = self.projected_statement(&self.select, "SELECT ", self.limit)?;
+        Ok(statements.remove(0))
     }
 }

@@ -214,6 +214,31 @@ impl<P, C, K, S> std::fmt::Debug for Relation<P, C, K, S> {
     }
 }
 
+impl<P, C, K, S> Relation<P, C, K, S> {
+    /// The relation's name, the parent's key column, the related table's, the related
+    /// rows' filter, limit and offset: what `exists` (`subquery.rs`) is built from.
+    pub(crate) fn correlation(&self) -> Correlation<'_> {
+        Correlation {
+            name: self.name,
+            parent_key: self.parent_key,
+            child_key: self.child_key,
+            filter: self.filter.as_ref(),
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// See [`Relation::correlation`].
+pub(crate) struct Correlation<'r> {
+    pub(crate) name: &'static str,
+    pub(crate) parent_key: &'static str,
+    pub(crate) child_key: &'static str,
+    pub(crate) filter: Option<&'r Fragment>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+}
+
 impl<P, C, K> Relation<P, C, K> {
     /// The relation `name` matching `parent_key` of `P` with `child_key` of `C`.
     #[doc(hidden)]

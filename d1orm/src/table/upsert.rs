@@ -33,7 +33,7 @@ impl<T: Table, const N: usize> IntoRows<T> for [T::Insert; N] {
 /// together on the struct. Implemented by `#[derive(Table)]`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a primary key or UNIQUE key of `{T}`",
-    label = "an upsert's conflict target must be a declared key",
+    label = "an upsert's conflict target, or a keyset's last key, must be a declared key",
     note = "declare the column `#[d1orm(primary_key)]` or `#[d1orm(unique)]`, or a composite key on the struct with `#[d1orm(primary_key(a, b))]` or `#[d1orm(unique(a, b))]`, and name its columns in that order"
 )]
 pub trait UniqueKey<T> {

@@ -26,6 +26,8 @@ mod migrations;
 mod queries;
 #[path = "../../conformance/relations.rs"]
 mod relations;
+#[path = "../../conformance/team_notes.rs"]
+mod team_notes;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {

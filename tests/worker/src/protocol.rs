@@ -169,7 +169,7 @@ async fn handle<B: Served>(
 /// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
 /// database; the result is the chain's observation, as the suite compares it.
 async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
-    use crate::{batches, chains, column_types, migrations, queries, relations};
+    use crate::{batches, chains, column_types, migrations, queries, relations, team_notes};
     Ok(match string_field(request, "name")? {
         "reads" => chains::reads(db).await,
         "writes_with_returning" => chains::writes_with_returning(db).await,
@@ -186,6 +186,8 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "aggregates" => queries::aggregates(db).await,
         "relations" => relations::relations(db).await,
         "joins" => relations::joins(db).await,
+        "team_notes" => team_notes::team_notes(db).await,
+        "keysets_pages_and_subqueries" => team_notes::keysets_pages_and_subqueries(db).await,
         "json_collections" => queries::json_collections(db).await,
         "sql_fragments" => queries::sql_fragments(db).await,
         "null_comparisons" => queries::null_comparisons(db).await,
