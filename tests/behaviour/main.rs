@@ -6,6 +6,7 @@ mod budget;
 mod concurrency;
 mod d1_layer;
 mod decoding;
+mod json_paths;
 mod migrate;
 mod opening;
 mod perf_guards;

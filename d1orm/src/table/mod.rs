@@ -23,6 +23,7 @@ mod condition;
 pub mod decoders;
 mod expr;
 mod json_array;
+pub mod json_path;
 mod projection;
 mod query;
 mod relation;
@@ -41,6 +42,10 @@ pub use condition::Condition;
 pub use decoders::Rows;
 pub use expr::{Expr, Sql, sql};
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
+pub use json_path::{
+    JsonLeaf, JsonMap, JsonNode, JsonSeq, MaybeAbsent, PathValue, Presence, Present, TypedPath,
+    UntypedJson,
+};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
