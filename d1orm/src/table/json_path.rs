@@ -129,6 +129,13 @@ pub trait JsonNode: Serialize + DeserializeOwned {
 /// A type compared and set as a whole at a JSON path (no deeper path): implement it for
 /// a serde type of yours that has no `#[derive(Json)]` (an enum with data, a type of
 /// another crate wrapped in yours).
+// Named here too: a type that is no `JsonNode` fails the blanket impl's bound, on this
+// trait.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no typed JSON paths",
+    label = "not a type a JSON path can reach",
+    note = "derive `d1orm::Json` on it beside serde's derives, or implement `d1orm::table::JsonLeaf` for it to compare and set it as a whole; a foreign type can be marked `#[d1orm(unchecked)]` on the field for an untyped path"
+)]
 pub trait JsonLeaf: Serialize + DeserializeOwned {}
 
 impl<L: JsonLeaf> JsonNode for L {
