@@ -10,7 +10,8 @@ use d1orm_sqlite::SqliteBackend;
 use serde::{Deserialize, Serialize};
 
 /// Stored as JSON text in the `meta` column.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+// `Json`: typed paths into the documents (`u.meta.path().seats`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, d1orm::Json)]
 struct Profile {
     plan: String,
     seats: u32,
@@ -70,10 +71,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    // A filter on a JSON path; numbers inside the document compare as numbers.
+    // A filter on typed JSON paths: `plan` takes a &str, `seats` a number (compared as one).
     let pros = db
         .users()
-        .where_(|u| u.meta.at("plan").eq("pro").and(u.meta.at("seats").gte(2)))
+        .where_(|u| u.meta.path().plan.eq("pro").and(u.meta.path().seats.gte(2)))
         .select(|u| (u.id, u.email))
         .many()
         .await?;
@@ -84,7 +85,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .users()
         .where_(|u| u.email.eq("grace@example.com"))
         .returning(|u| (u.tier, u.meta))
-        .update(|u| (u.tier.set("pro"), u.meta.at("seats").set(3)))
+        .update(|u| (u.tier.set("pro"), u.meta.path().seats.set(3)))
         .await?;
     println!("updated: {:?} ({} row)", updated.rows, updated.changes());
 
@@ -114,7 +115,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .build(),
         ])
         .on_conflict(|u| u.email)
-        .update(|u, new| (u.tier.set(new.tier), u.meta.at("plan").set("team")))
+        .update(|u, new| (u.tier.set(new.tier), u.meta.path().plan.set("team")))
         .await?;
     println!("upserted: {:?}", upserted.rows);
 

@@ -11,6 +11,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod from_row;
+mod json;
 mod relations;
 mod text_enum;
 
@@ -97,4 +98,30 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 pub fn derive_text_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     text_enum::derive(&input).into()
+}
+
+/// Typed JSON paths into a serde type stored in a `#[d1orm(json)]` column: derive it
+/// beside serde's derives, and `u.settings.path()` reaches the document's fields by
+/// name, typed (`u.settings.path().notifications.email.set(true)`). See
+/// `d1orm::table::json_path`.
+///
+/// - A struct with named fields gets `<Name>Paths`, a field per serialized field, under
+///   the key serde writes (`#[serde(rename)]`, `rename_all`, read from serde's own
+///   parsing of the attributes). Fields serde skips have none.
+/// - An enum of unit variants (stored as strings) and a tuple struct are leaves,
+///   compared and set as a whole.
+///
+/// Refused, with an error on the item: `#[serde(flatten)]` fields, `with`-style fields
+/// (unless `#[d1orm(unchecked)]`), enums with data or tagged otherwise than by name,
+/// `transparent`/`from`/`into` containers and generic types.
+///
+/// # Attributes
+///
+/// ## Field
+/// - `#[d1orm(unchecked)]`: the field's path is untyped (`d1orm::table::JsonPath`), for
+///   a type with no typed paths (a type of another crate).
+#[proc_macro_derive(Json, attributes(d1orm))]
+pub fn derive_json(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    json::derive(&input).into()
 }

@@ -38,7 +38,7 @@ pub use batch::{
     WithMeta, WriteTarget,
 };
 pub use counted::Counted;
-pub use d1orm_derive::{FromRow, Table, TextEnum};
+pub use d1orm_derive::{FromRow, Json, Table, TextEnum};
 pub use database::{Database, JsonRow, PreparedStatement, Session};
 pub use error::{DatabaseError, DecodeError, Error, Prefix, Result, SqliteCode};
 pub use result::{D1Result, ExecResult, Meta, Timings};

@@ -25,7 +25,7 @@ fn assert_located(err: &Error, table: Option<&str>, column: &str) -> String {
     d.message.clone()
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, d1orm::Json)]
 struct Gauge {
     score: f64,
     note: Option<String>,
@@ -89,7 +89,7 @@ async fn non_finite_floats_in_json_documents_are_type_errors_before_sending() {
     let err = db
         .probes()
         .where_(|p| p.id.eq(1))
-        .update(|p| p.gauge.at("score").set(f64::INFINITY))
+        .update(|p| p.gauge.path().score.set(f64::INFINITY))
         .await
         .unwrap_err();
     assert_type_error(&err, "inf");
@@ -102,7 +102,7 @@ async fn non_finite_floats_in_json_documents_are_type_errors_before_sending() {
     assert_type_error(&err, "NaN");
     let err = db
         .probes()
-        .where_(|p| p.gauge.at("score").gt(f64::NEG_INFINITY))
+        .where_(|p| p.gauge.path().score.gt(f64::NEG_INFINITY))
         .many()
         .await
         .unwrap_err();
@@ -321,7 +321,7 @@ async fn nul_in_a_json_path_key_is_a_typed_error_before_sending() {
     };
     check(
         db.probes()
-            .where_(|p| p.gauge.at("a\0b").eq(1))
+            .where_(|p| p.gauge.at_unchecked("a\0b").eq(1))
             .many()
             .await
             .unwrap_err(),
@@ -329,27 +329,27 @@ async fn nul_in_a_json_path_key_is_a_typed_error_before_sending() {
     check(
         db.probes()
             .where_(|p| p.id.eq(1))
-            .update(|p| p.gauge.at("x").at("a\0b").set(1))
+            .update(|p| p.gauge.at_unchecked("x").at("a\0b").set(1))
             .await
             .unwrap_err(),
     );
     check(
         db.probes()
-            .order_by(|p| p.gauge.at("a\0b").asc())
+            .order_by(|p| p.gauge.at_unchecked("a\0b").asc())
             .many()
             .await
             .unwrap_err(),
     );
     check(
         db.probes()
-            .order_by(|p| p.gauge.at("a\0b").desc())
+            .order_by(|p| p.gauge.at_unchecked("a\0b").desc())
             .count()
             .await
             .unwrap_err(),
     );
     check(
         db.probes()
-            .select(|p| (p.id, p.gauge.at("a\0b")))
+            .select(|p| (p.id, p.gauge.at_unchecked("a\0b")))
             .many()
             .await
             .unwrap_err(),
@@ -357,8 +357,8 @@ async fn nul_in_a_json_path_key_is_a_typed_error_before_sending() {
     check(
         db.probes()
             .where_(|p| p.id.eq(1))
-            .returning(|p| p.gauge.at("a\0b"))
-            .update(|p| p.gauge.at("score").set(2.5))
+            .returning(|p| p.gauge.at_unchecked("a\0b"))
+            .update(|p| p.gauge.path().score.set(2.5))
             .await
             .unwrap_err(),
     );
@@ -366,11 +366,11 @@ async fn nul_in_a_json_path_key_is_a_typed_error_before_sending() {
     // Other keys still work, quotes and backslashes included.
     let seen = db
         .probes()
-        .select(|p| p.gauge.at("score"))
+        .select(|p| (p.gauge.path().score, p.gauge.at_unchecked("score")))
         .one()
         .await
         .unwrap();
-    assert_eq!(seen, serde_json::json!(1.5));
+    assert_eq!(seen, (1.5, serde_json::json!(1.5)));
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

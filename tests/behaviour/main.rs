@@ -7,6 +7,7 @@ mod concurrency;
 mod d1_layer;
 mod decoding;
 mod joins;
+mod json_paths;
 mod migrate;
 mod opening;
 mod pagination;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::SeatTable;
 use crate::memory;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, d1orm::Json)]
 pub struct Meta {
     pub plan: String,
     pub seats: i64,
@@ -639,7 +639,7 @@ async fn json_paths_in_filters_order_select_and_update() {
     let db = users().await;
     let pros = db
         .users()
-        .where_(|u| u.meta.at("plan").eq("pro"))
+        .where_(|u| u.meta.path().plan.eq("pro"))
         .select(|u| u.id)
         .many()
         .await
@@ -648,14 +648,14 @@ async fn json_paths_in_filters_order_select_and_update() {
     // Numbers compare as numbers, not text ("10" < "9" would be wrong).
     let big = db
         .users()
-        .where_(|u| u.meta.at("seats").gte(3))
+        .where_(|u| u.meta.path().seats.gte(3))
         .count()
         .await
         .unwrap();
     assert_eq!(big, 3);
     let tag = db
         .users()
-        .where_(|u| u.meta.at("tags").at(0).eq("t3"))
+        .where_(|u| u.meta.path().tags.at(0).eq("t3"))
         .select(|u| u.id)
         .many()
         .await
@@ -663,24 +663,21 @@ async fn json_paths_in_filters_order_select_and_update() {
     assert_eq!(tag.rows, vec![3]);
     let ordered = db
         .users()
-        .order_by(|u| u.meta.at("seats").desc())
-        .select(|u| (u.id, u.meta.at("plan")))
+        .order_by(|u| u.meta.path().seats.desc())
+        .select(|u| (u.id, u.meta.path().plan))
         .limit(2)
         .many()
         .await
         .unwrap();
     assert_eq!(
         ordered.rows,
-        vec![
-            (5, serde_json::json!("free")),
-            (4, serde_json::json!("pro"))
-        ]
+        vec![(5, "free".to_owned()), (4, "pro".to_owned())]
     );
     let r = db
         .users()
         .where_(|u| u.id.eq(1))
         .returning(|u| u.meta)
-        .update(|u| (u.meta.at("plan").set("team"), u.meta.at("seats").set(10)))
+        .update(|u| (u.meta.path().plan.set("team"), u.meta.path().seats.set(10)))
         .await
         .unwrap();
     assert_eq!(

@@ -69,7 +69,7 @@ pub async fn upserts<B: Backend>(db: &Database<B>) -> J {
             (
                 a.nickname.set(new.nickname),
                 a.logins.add(new.logins),
-                a.plan.at("name").set("enterprise"),
+                a.plan.path().name.set("enterprise"),
             )
         })
         .await;

@@ -8,7 +8,7 @@ use d1orm::{Backend, Database, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as J, json};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, d1orm::Json)]
 pub struct Plan {
     pub name: String,
     pub seats: i64,
@@ -208,40 +208,40 @@ pub async fn json_paths<B: Backend>(db: &Database<B>) -> J {
     json!([
         s,
         obs(q
-            .where_(|a| a.plan.at("name").eq("pro"))
+            .where_(|a| a.plan.path().name.eq("pro"))
             .select(|a| a.id)
             .order_by(|a| a.id.asc())
             .many()
             .await
             .map(|r| r.rows)),
         obs(q
-            .where_(|a| a.plan.at("seats").gte(3))
-            .select(|a| (a.id, a.plan.at("seats")))
+            .where_(|a| a.plan.path().seats.gte(3))
+            .select(|a| (a.id, a.plan.path().seats))
             .order_by(|a| a.id.asc())
             .many()
             .await
             .map(|r| r.rows)),
         obs(q
-            .where_(|a| a.plan.at("tags").at(0).eq("t2"))
+            .where_(|a| a.plan.path().tags.at(0).eq("t2"))
             .select(|a| a.id)
             .order_by(|a| a.id.asc())
             .many()
             .await
             .map(|r| r.rows)),
         obs(q
-            .order_by(|a| (a.plan.at("seats").desc(), a.id.asc()))
-            .select(|a| (a.id, a.plan.at("name"), a.plan.at("tags")))
+            .order_by(|a| (a.plan.path().seats.desc(), a.id.asc()))
+            .select(|a| (a.id, a.plan.path().name, a.plan.path().tags))
             .many()
             .await
             .map(|r| r.rows)),
-        obs(q.where_(|a| a.plan.at("missing").is_null()).count().await),
+        obs(q.where_(|a| a.plan.at_unchecked("missing").is_null()).count().await),
         write_obs(
             q.where_(|a| a.id.eq(1))
                 .returning(|a| a.plan)
                 .update(|a| (
-                    a.plan.at("name").set("team"),
-                    a.plan.at("seats").set(10),
-                    a.plan.at("tags").at(1).set("new")
+                    a.plan.path().name.set("team"),
+                    a.plan.path().seats.set(10),
+                    a.plan.path().tags.at(1).set("new")
                 ))
                 .await
         ),

@@ -17,6 +17,7 @@ mod batches;
 mod chains;
 mod column_types;
 mod engine;
+mod json_paths;
 mod migrations;
 mod queries;
 mod relations;
@@ -308,6 +309,8 @@ fn main() {
         queries::dynamic_filters,
         queries::aggregates,
         queries::json_collections,
+        json_paths::typed_json_paths,
+        json_paths::typed_json_path_writes,
         queries::sql_fragments,
         queries::null_comparisons,
         column_types::time_and_uuid_columns,

@@ -415,10 +415,25 @@ impl<T, V: Serialize> JsonColumn<T, V> {
 
 // What names the table in its errors.
 impl<T: Table, V: Serialize> JsonColumn<T, V> {
-    /// A path into the documents: an object key, then `.at(..)` for deeper keys or
-    /// array indexes. A key holding a NUL character cannot be written in SQL: every
-    /// statement using the path is then a `D1_ERROR`, before anything is sent.
-    pub fn at(self, step: impl PathStep) -> JsonPath<T> {
+    /// A path into the documents of a `serde_json::Value` column: an object key, then
+    /// `.at(..)` for deeper keys or array indexes. A key holding a NUL character cannot
+    /// be written in SQL: every statement using the path is then a `D1_ERROR`, before
+    /// anything is sent.
+    ///
+    /// A column of a typed document has typed paths instead,
+    /// [`path()`](JsonColumn::path) (`#[derive(d1orm::Json)]` on its type), and an
+    /// unchecked string path spelled [`at_unchecked`](JsonColumn::at_unchecked).
+    pub fn at(self, step: impl PathStep) -> JsonPath<T>
+    where
+        V: super::json_path::UntypedJson,
+    {
+        self.at_unchecked(step)
+    }
+
+    /// A path into the documents that nothing checks against the column's type: as
+    /// [`at`](JsonColumn::at), for a column of any type. Prefer the typed
+    /// [`path()`](JsonColumn::path).
+    pub fn at_unchecked(self, step: impl PathStep) -> JsonPath<T> {
         JsonPath {
             table: T::NAME,
             name: self.column.name,
@@ -511,6 +526,25 @@ impl<T> std::fmt::Debug for JsonPath<T> {
 }
 
 impl<T> JsonPath<T> {
+    /// A path made by a typed path going on unchecked (`at_unchecked`), or reaching a
+    /// `serde_json::Value` inside a typed document.
+    pub(crate) fn from_parts(
+        table: &'static str,
+        name: &'static str,
+        column: &'static str,
+        source: Cow<'static, str>,
+        path: String,
+    ) -> Self {
+        JsonPath {
+            table,
+            name,
+            column,
+            source,
+            path,
+            _marker: PhantomData,
+        }
+    }
+
     /// A deeper path.
     pub fn at(mut self, step: impl PathStep) -> Self {
         self.path = step.push(self.path);
@@ -697,7 +731,7 @@ pub struct Assignment<T> {
 }
 
 impl<T> Assignment<T> {
-    fn new(column: &'static str, expr: Fragment) -> Self {
+    pub(crate) fn new(column: &'static str, expr: Fragment) -> Self {
         Assignment {
             column,
             expr,

@@ -25,6 +25,7 @@ mod expr;
 mod join;
 mod json_array;
 mod page;
+pub mod json_path;
 mod projection;
 mod query;
 mod relation;
@@ -49,6 +50,10 @@ pub use join::{
 };
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
 pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
+pub use json_path::{
+    JsonLeaf, JsonMap, JsonNode, JsonSeq, MaybeAbsent, PathValue, Presence, Present, TypedPath,
+    UntypedJson,
+};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};

@@ -530,7 +530,10 @@ pub(crate) fn push_assignments<T>(
             return Err(*e);
         }
         match sets.iter_mut().find(|(c, _)| *c == a.column) {
-            Some((column, earlier)) if a.expr.sql.starts_with("json_set(") => {
+            Some((column, earlier))
+                if a.expr.sql.starts_with("json_set(")
+                    || a.expr.sql.starts_with(super::json_path::GUARDED_SET) =>
+            {
                 // The earlier expression takes the column's place as the document: its
                 // parameters come first.
                 earlier.sql = a

@@ -20,6 +20,8 @@ mod batches;
 mod chains;
 #[path = "../../conformance/column_types.rs"]
 mod column_types;
+#[path = "../../conformance/json_paths.rs"]
+mod json_paths;
 #[path = "../../conformance/migrations.rs"]
 mod migrations;
 #[path = "../../conformance/queries.rs"]

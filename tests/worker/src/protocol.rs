@@ -169,7 +169,7 @@ async fn handle<B: Served>(
 /// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
 /// database; the result is the chain's observation, as the suite compares it.
 async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
-    use crate::{batches, chains, column_types, migrations, queries, relations, team_notes};
+    use crate::{batches, chains, column_types, json_paths, migrations, queries, relations, team_notes};
     Ok(match string_field(request, "name")? {
         "reads" => chains::reads(db).await,
         "writes_with_returning" => chains::writes_with_returning(db).await,
@@ -189,6 +189,8 @@ async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
         "team_notes" => team_notes::team_notes(db).await,
         "keysets_pages_and_subqueries" => team_notes::keysets_pages_and_subqueries(db).await,
         "json_collections" => queries::json_collections(db).await,
+        "typed_json_paths" => json_paths::typed_json_paths(db).await,
+        "typed_json_path_writes" => json_paths::typed_json_path_writes(db).await,
         "sql_fragments" => queries::sql_fragments(db).await,
         "null_comparisons" => queries::null_comparisons(db).await,
         "time_and_uuid_columns" => column_types::time_and_uuid_columns(db).await,
