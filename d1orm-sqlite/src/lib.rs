@@ -238,6 +238,13 @@ impl SqliteBackend {
         self.inner.connections.shared.set_query_time_limit(limit);
     }
 
+    /// Reader connections idle now (of those [`readers`](SqliteOptions::readers)
+    /// opened): a gauge for diagnostics and health checks. `0` for a database without
+    /// readers.
+    pub fn idle_readers(&self) -> usize {
+        self.inner.connections.idle_readers()
+    }
+
     /// The bookmark of a session query that just succeeded: D1 counts the successful
     /// session queries on a database.
     fn next_bookmark(&self) -> String {

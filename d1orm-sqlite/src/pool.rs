@@ -177,6 +177,11 @@ impl Connections {
         self.reader_count > 0
     }
 
+    /// Readers idle now.
+    pub(crate) fn idle_readers(&self) -> usize {
+        self.reader_turn.available_permits()
+    }
+
     /// Whether calls are handed off the async worker thread (see [`Mode::Server`]).
     pub(crate) fn offloads(&self) -> bool {
         self.server

@@ -9,6 +9,7 @@ mod decoding;
 mod migrate;
 mod opening;
 mod perf_guards;
+mod readers;
 mod relations;
 mod table;
 
