@@ -45,6 +45,19 @@ pub(crate) struct Executor<'c> {
     size_deferred: bool,
     /// A write left the size unread.
     size_stale: bool,
+    /// On one of a file database's reader connections: see [`Executor::on_reader`].
+    reader: Option<Reader>,
+}
+
+/// What an executor on a reader connection keeps: the connection only reads.
+#[derive(Clone, Copy)]
+struct Reader {
+    /// The writer's last inserted row id, which D1 reports sticky on every statement of
+    /// its one connection, reads included.
+    last_row_id: i64,
+    /// A statement of the call may write (or sets connection state, as a `PRAGMA`
+    /// does): nothing of it ran here, and the call belongs to the writer.
+    wants_writer: bool,
 }
 
 /// D1's limit on the length of a call's SQL text, in bytes.
@@ -161,6 +174,48 @@ impl<'c> Executor<'c> {
             js_safe_integers,
             size_deferred: false,
             size_stale: false,
+            reader: None,
+        }
+    }
+
+    /// The executor of a reader connection (opened read-only), which runs a call only
+    /// if every statement of it is read-only, as SQLite decides
+    /// (`sqlite3_stmt_readonly`) once the statement is prepared, and no `PRAGMA` or
+    /// schema change. Otherwise it stops before the statement runs, with nothing sent
+    /// to the sink, and [`wants_writer`](Self::wants_writer) says so. `last_row_id` is
+    /// the writer's last inserted row id, reported as D1's sticky `last_row_id`.
+    pub(crate) fn on_reader(mut self, last_row_id: i64) -> Self {
+        self.reader = Some(Reader {
+            last_row_id,
+            wants_writer: false,
+        });
+        self
+    }
+
+    /// Whether the call stopped because it must run on the writer (its error then
+    /// means only that).
+    pub(crate) fn wants_writer(&self) -> bool {
+        self.reader.is_some_and(|r| r.wants_writer)
+    }
+
+    /// Stops a call that must run on the writer.
+    #[cold]
+    fn to_writer(&mut self) -> Error {
+        if let Some(reader) = &mut self.reader {
+            reader.wants_writer = true;
+        }
+        // What preparing the statement told the authorizer belongs to the writer's run.
+        self.auth.take_denial();
+        self.auth.take_defer_fk_set();
+        self.auth.take_analyzed();
+        Error::d1(Prefix::Error, "statement handed to the writer connection")
+    }
+
+    /// `last_insert_rowid()` of the database's one writer.
+    fn last_insert_rowid(&self) -> i64 {
+        match self.reader {
+            Some(reader) => reader.last_row_id,
+            None => self.conn.last_insert_rowid(),
         }
     }
 
@@ -204,7 +259,7 @@ impl<'c> Executor<'c> {
             self.size_stale = false;
         }
         let row_id_before = if measured {
-            self.conn.last_insert_rowid()
+            self.last_insert_rowid()
         } else {
             0
         };
@@ -261,7 +316,7 @@ impl<'c> Executor<'c> {
                 ..single_primary_meta(0.0)
             });
         };
-        let last_row_id = self.conn.last_insert_rowid();
+        let last_row_id = self.last_insert_rowid();
         let duration = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Meta {
             duration,
@@ -416,6 +471,9 @@ impl<'c> Executor<'c> {
             return Err(refused);
         }
         if !plain && is_schema_statement(sql.text()) {
+            if self.reader.is_some() {
+                return Err(self.to_writer());
+            }
             // Schema statements run once and are prepared afresh: a cached one would
             // meet the schema it changed and fail at step time, without the offset D1
             // reports.
@@ -430,6 +488,11 @@ impl<'c> Executor<'c> {
         // the statement is only used here, in place.
         let (stmt, counting) =
             unsafe { self.statements.get(on.conn, sql) }.map_err(|e| on.error(e))?;
+        if self.reader.is_some()
+            && (!stmt.readonly() || lex::first_keyword(sql.text()).eq_ignore_ascii_case("pragma"))
+        {
+            return Err(self.to_writer());
+        }
         let counting = on.plan(counting, sql.text(), sink);
         // D1 runs every call in a transaction: a write that fails leaves nothing, even
         // where SQLite in autocommit keeps what it did before failing (`OR FAIL`,

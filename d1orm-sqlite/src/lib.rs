@@ -10,6 +10,16 @@
 //!   from the statement's program and SQLite's own loop counters (see `counters.rs`);
 //!   they are computed only when the caller reads the meta.
 //! - A batch is one transaction; `exec` runs line by line in one transaction.
+//! - A file database has one writer connection and, by default, four read-only
+//!   readers (WAL lets them read while the writer writes). A call runs on an idle
+//!   reader when SQLite finds every statement of it read-only (and it is no `PRAGMA`);
+//!   writes, batches and `exec` go through the writer, one at a time. Reads report
+//!   the writer's sticky `last_row_id` and the size its last write left, as D1's one
+//!   connection does, and see every write acknowledged before they start.
+//! - In [`Mode::Server`] (the default for files) no call runs on an async worker
+//!   thread of a multi-thread tokio runtime; [`Mode::Inline`] runs each call on the
+//!   calling thread, for CLIs and current-thread runtimes. An in-memory database is
+//!   one connection, inline. Settings go through [`SqliteBackend::options`].
 //! - Up to 256 statements stay prepared in the backend's own cache (rusqlite's
 //!   `prepare_cached` costs about a fifth of a point lookup): `&'static str` SQL is
 //!   found by address, other SQL by its text, and application SQL is split and checked
@@ -39,71 +49,49 @@ mod deadline;
 mod errors;
 mod exec;
 mod lex;
+mod options;
 mod parity;
+mod pool;
+mod route;
 mod split;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use d1orm::{
     Backend, BatchEntry, Bookmarked, DumpBackend, Error, ExecResult, Meta, Prefix, QueryBackend,
     RowSink, SessionBackend, SessionConstraint, Statement,
 };
-use rusqlite::limits::Limit;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
-use crate::auth::AuthState;
-use crate::cache::CachedConnection;
-use crate::deadline::Deadline;
 use crate::errors::from_rusqlite;
 use crate::exec::Executor;
+use crate::pool::Connections;
+use crate::route::WriterSql;
 
-/// How long a statement waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub use crate::options::{
+    DEFAULT_BUSY_TIMEOUT, DEFAULT_READERS, DEFAULT_STATEMENT_CACHE, Mode, SqliteOptions,
+};
 
-/// Statements kept prepared by the backend's own cache (`cache.rs`): enough for an
-/// application's distinct statements, since a thrashing cache costs 4x (PERF.md).
-const STATEMENT_CACHE: usize = 256;
-
-/// D1's documented per-statement limits, as SQLite limits.
-const LIMITS: [(Limit, i32); 9] = [
-    (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100),
-    (Limit::SQLITE_LIMIT_SQL_LENGTH, exec::MAX_SQL_LENGTH as i32),
-    (Limit::SQLITE_LIMIT_COLUMN, 100),
-    (Limit::SQLITE_LIMIT_LENGTH, 2_000_000),
-    (Limit::SQLITE_LIMIT_FUNCTION_ARG, 32),
-    (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50),
-    (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 5),
-    (Limit::SQLITE_LIMIT_EXPR_DEPTH, 100),
-    (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 10),
-];
-
-/// A SQLite database with D1's semantics. Cheap to clone: clones share the connection.
+/// A SQLite database with D1's semantics. Cheap to clone: clones share the connections.
 ///
 /// Its futures are `Send`, so a `Database<SqliteBackend>` can be shared across tokio
-/// tasks and used in axum handlers. Calls run on the calling task, one at a time per
-/// backend; several backends opened on one file coordinate through SQLite's locks
-/// (WAL and a busy timeout).
+/// tasks and used in axum handlers. A file database reads on several connections and
+/// writes on one (see the crate's documentation); several backends opened on one file
+/// coordinate through SQLite's locks (WAL and a busy timeout).
 #[derive(Clone)]
 pub struct SqliteBackend {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    state: Mutex<Connected>,
-    auth: Arc<AuthState>,
-    deadline: Arc<Deadline>,
+    connections: Connections,
+    /// SQL found to need the writer.
+    writer_sql: WriterSql,
     /// Successful session queries so far: what bookmarks count.
     queries: AtomicU64,
-    js_safe_integers: AtomicBool,
-}
-
-struct Connected {
-    db: CachedConnection,
-    size: u64,
-    page_size: u64,
 }
 
 impl std::fmt::Debug for SqliteBackend {
@@ -113,120 +101,104 @@ impl std::fmt::Debug for SqliteBackend {
 }
 
 impl SqliteBackend {
-    /// A new, empty in-memory database.
+    /// Settings for opening a database: readers, [`Mode`], busy timeout, statement
+    /// cache, `js_safe_integers`, query time limit.
+    pub fn options() -> SqliteOptions {
+        SqliteOptions::default()
+    }
+
+    /// A new, empty in-memory database: one connection, calls run inline.
     ///
     /// # Failure
     /// SQLite could not allocate the database.
     pub fn open_in_memory() -> d1orm::Result<Self> {
-        let conn = Connection::open_in_memory().map_err(open_error)?;
-        Self::setup(conn, false)
+        SqliteOptions::default().open_in_memory()
     }
 
-    /// The database in the file at `path`, created if missing, in WAL mode.
+    /// The database in the file at `path`, created if missing, in WAL mode, with the
+    /// default [`options`](Self::options): four readers beside the writer,
+    /// [`Mode::Server`].
     ///
     /// # Failure
     /// The file cannot be opened or created (a missing directory, no permission, not a
     /// database), or it stays locked by another process past the busy timeout.
     pub fn open(path: impl AsRef<Path>) -> d1orm::Result<Self> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
-        Self::setup(conn, true)
+        SqliteOptions::default().open(path)
     }
 
-    fn setup(mut conn: Connection, wal: bool) -> d1orm::Result<Self> {
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
-        if wal {
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(open_error)?;
-            conn.pragma_update(None, "synchronous", "NORMAL")
-                .map_err(open_error)?;
-        }
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_error)?;
-        // As D1's SQLite: shadow tables of virtual tables (`f_data` of an FTS5 table
-        // `f` …) are read-only to SQL.
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
-            .map_err(open_error)?;
-        for (limit, value) in LIMITS {
-            conn.set_limit(limit, value).map_err(open_error)?;
-        }
-        // A write transaction gives a new database its first page, as D1's databases
-        // have from the start (so a fresh database's `size_after` is one page).
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT")
-            .map_err(open_error)?;
-        parity::apply(&conn).map_err(open_error)?;
-        let auth = Arc::new(AuthState::default());
-        conn.authorizer(Some(auth::authorizer(auth.clone())))
-            .map_err(open_error)?;
-        let deadline = Deadline::new();
-        deadline.install(&mut conn).map_err(open_error)?;
-        let page_size = Executor::page_size(&conn).map_err(open_error)?;
-        // The meta's clock calibrates itself on first use, once per process (half a
-        // millisecond here, longer on a loaded machine): here, not in the first query.
-        quanta::Instant::now();
-        let mut db = CachedConnection::new(conn, STATEMENT_CACHE);
-        let (conn, statements) = db.parts();
-        let size = Executor::new(conn, statements, &auth, &deadline, &mut 0, page_size, false)
-            .database_size()?;
-        let state = Connected {
-            db,
-            size,
-            page_size,
-        };
+    pub(crate) fn from_connections(connections: Connections) -> d1orm::Result<Self> {
         Ok(SqliteBackend {
             inner: Arc::new(Inner {
-                state: Mutex::new(state),
-                auth,
-                deadline,
+                connections,
+                writer_sql: WriterSql::default(),
                 queries: AtomicU64::new(0),
-                js_safe_integers: AtomicBool::new(false),
             }),
         })
     }
 
-    /// Runs `f` with the connection, one call at a time.
-    fn with<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>) -> d1orm::Result<T> {
-        let mut call = Call::new(self, false);
-        let Connected {
-            db,
-            size,
-            page_size,
-        } = &mut *call.state;
-        let (conn, statements) = db.parts();
-        f(&mut Executor::new(
-            conn,
-            statements,
-            &self.inner.auth,
-            &self.inner.deadline,
-            size,
-            *page_size,
-            self.inner.js_safe_integers.load(Ordering::Relaxed),
-        ))
+    /// Runs a call that may write on the writer, waiting for its turn.
+    async fn on_writer<T>(
+        &self,
+        f: impl FnOnce(&mut Executor<'_>) -> d1orm::Result<T>,
+    ) -> d1orm::Result<T> {
+        let connections = &self.inner.connections;
+        let _turn = connections.writer_turn().await;
+        connections.blocking(|| connections.on_writer(false, f))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connected> {
-        // A call that panicked left the connection as it found it (see `Call`): the
-        // poison says nothing about the state any more.
-        self.inner.state.lock().unwrap_or_else(|poisoned| {
-            self.inner.state.clear_poison();
-            poisoned.into_inner()
-        })
+    /// Runs one statement: on a reader when it only reads, else on the writer.
+    async fn run<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> d1orm::Result<Meta> {
+        let inner = &*self.inner;
+        let connections = &inner.connections;
+        if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
+            let turn = connections.reader_turn().await;
+            let ran = connections.blocking(|| {
+                connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink))
+            });
+            match ran {
+                Ok(result) => return result,
+                Err(()) => inner.writer_sql.insert(&statement.sql),
+            }
+        }
+        self.on_writer(|ex| ex.run(statement, sink)).await
+    }
+
+    /// [`run`](Self::run) at once, when the call would not be handed off the thread and
+    /// its connection is free now.
+    fn run_now<S: RowSink + Send + ?Sized>(
+        &self,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Option<d1orm::Result<Meta>> {
+        let inner = &*self.inner;
+        let connections = &inner.connections;
+        if connections.offloads() {
+            return None;
+        }
+        if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
+            let turn = connections.try_reader_turn()?;
+            match connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink)) {
+                Ok(result) => return Some(result),
+                Err(()) => inner.writer_sql.insert(&statement.sql),
+            }
+        }
+        let _turn = connections.try_writer_turn()?;
+        Some(connections.on_writer(false, |ex| ex.run(statement, sink)))
     }
 
     /// Sets how long a statement waits for another connection's lock before it fails
-    /// with `SQLITE_BUSY` (10 s by default).
+    /// with `SQLITE_BUSY` (10 s by default), on every connection of the database.
     ///
     /// # Failure
-    /// SQLite refused the setting.
+    /// None: kept fallible for SQLite refusing the setting, which it does only on a
+    /// closed connection.
     pub fn set_busy_timeout(&self, timeout: Duration) -> d1orm::Result<()> {
-        self.lock()
-            .db
-            .conn()
-            .busy_timeout(timeout)
-            .map_err(open_error)
+        self.inner.connections.shared.set_busy_timeout(timeout);
+        Ok(())
     }
 
     /// Refuses integers beyond ±(2^53 - 1), when binding and when reading, as a D1
@@ -235,22 +207,27 @@ impl SqliteBackend {
     /// default, where SQLite keeps every `i64` exactly; turn it on in tests of code
     /// that will run on D1.
     pub fn set_js_safe_integers(&self, refuse: bool) {
-        self.inner.js_safe_integers.store(refuse, Ordering::Relaxed);
+        self.inner
+            .connections
+            .shared
+            .js_safe_integers
+            .store(refuse, Ordering::Relaxed);
     }
 
-    /// Runs `f` on the raw rusqlite connection, for what D1 has no API for (tests,
-    /// diagnostics). D1's rules do not apply to what `f` does. An update hook set here
-    /// is taken off by the next upsert of several rows whose meta is read: the backend
-    /// counts such an upsert's inserted and updated rows with one, for `rows_written`.
+    /// Runs `f` on the raw rusqlite connection of the writer, for what D1 has no API
+    /// for (tests, diagnostics). D1's rules do not apply to what `f` does. Reads may run
+    /// on the file database's other connections: what `f` sets on its connection alone
+    /// (a function, a `PRAGMA`, a temporary table) is not seen there. An update hook
+    /// set here is taken off by the next upsert of several rows whose meta is read: the
+    /// backend counts such an upsert's inserted and updated rows with one, for
+    /// `rows_written`.
     ///
     /// A transaction `f` leaves open is rolled back, as is one open when `f` panics:
     /// D1 has no transactions, and every later call expects autocommit.
+    ///
+    /// It runs on the calling thread and waits for the writer's call in progress.
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        let call = Call::new(self, true);
-        self.inner.auth.set_internal(true);
-        let result = f(call.state.db.conn());
-        self.inner.auth.set_internal(false);
-        result
+        self.inner.connections.with_writer_connection(f)
     }
 
     /// Sets how long one statement may run before it is stopped with D1's error for a
@@ -258,69 +235,20 @@ impl SqliteBackend {
     /// Time waiting for another connection's lock is not counted (see
     /// [`set_busy_timeout`](Self::set_busy_timeout)).
     pub fn set_query_time_limit(&self, limit: Option<Duration>) {
-        self.inner.deadline.set_limit(limit);
+        self.inner.connections.shared.set_query_time_limit(limit);
+    }
+
+    /// Reader connections idle now (of those [`readers`](SqliteOptions::readers)
+    /// opened): a gauge for diagnostics and health checks. `0` for a database without
+    /// readers.
+    pub fn idle_readers(&self) -> usize {
+        self.inner.connections.idle_readers()
     }
 
     /// The bookmark of a session query that just succeeded: D1 counts the successful
     /// session queries on a database.
     fn next_bookmark(&self) -> String {
         bookmark(self.inner.queries.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-/// One call holding the connection. Whatever unwinds through the call (a panic in a row
-/// decoder, in serde, in a `ColumnType`), dropping it leaves the connection as calls
-/// expect it: in autocommit, with a transaction the call had open rolled back (nothing
-/// in it was acknowledged), the size read again and no state of the call's own left.
-/// Without this, every later call would run inside the stale transaction, answer `Ok`
-/// and never commit.
-struct Call<'b> {
-    state: MutexGuard<'b, Connected>,
-    inner: &'b Inner,
-    /// Check for an open transaction even without a panic (after raw access).
-    always: bool,
-}
-
-impl<'b> Call<'b> {
-    fn new(backend: &'b SqliteBackend, always: bool) -> Self {
-        Call {
-            state: backend.lock(),
-            inner: &backend.inner,
-            always,
-        }
-    }
-}
-
-impl Drop for Call<'_> {
-    fn drop(&mut self) {
-        // A panic count of zero is one load of a global: free on the normal path.
-        if !(self.always || std::thread::panicking()) {
-            return;
-        }
-        let inner = self.inner;
-        inner.auth.set_internal(false);
-        inner.auth.take_denial();
-        inner.deadline.disarm();
-        inner.deadline.take_fired();
-        let Connected {
-            db,
-            size,
-            page_size,
-        } = &mut *self.state;
-        let (conn, statements) = db.parts();
-        if conn.is_autocommit() && !std::thread::panicking() {
-            return;
-        }
-        Executor::new(
-            conn,
-            statements,
-            &inner.auth,
-            &inner.deadline,
-            size,
-            *page_size,
-            false,
-        )
-        .rollback();
     }
 }
 
@@ -336,7 +264,7 @@ fn bookmark(sequence: u64) -> String {
     )
 }
 
-fn open_error(e: rusqlite::Error) -> Error {
+pub(crate) fn open_error(e: rusqlite::Error) -> Error {
     from_rusqlite(e, auth::Denial::None)
 }
 
@@ -346,7 +274,7 @@ impl QueryBackend for SqliteBackend {
         statement: &Statement,
         sink: &mut S,
     ) -> d1orm::Result<Meta> {
-        self.with(|ex| ex.run(statement, sink))
+        self.run(statement, sink).await
     }
 
     fn query_now<S: RowSink + Send + ?Sized>(
@@ -354,43 +282,51 @@ impl QueryBackend for SqliteBackend {
         statement: &Statement,
         sink: &mut S,
     ) -> Option<d1orm::Result<Meta>> {
-        Some(self.with(|ex| ex.run(statement, sink)))
+        self.run_now(statement, sink)
     }
 
     async fn batch(&self, entries: &mut [BatchEntry<'_>]) -> d1orm::Result<Vec<Meta>> {
         if entries.is_empty() {
             return Err(Error::d1(Prefix::Error, "No SQL statements detected."));
         }
-        self.with(|ex| ex.batch(entries))
+        self.on_writer(|ex| ex.batch(entries)).await
     }
 }
 
 impl Backend for SqliteBackend {
     async fn exec(&self, sql: &str) -> d1orm::Result<ExecResult> {
-        self.with(|ex| ex.exec(sql))
+        self.on_writer(|ex| ex.exec(sql)).await
     }
 }
 
 impl DumpBackend for SqliteBackend {
     async fn dump(&self) -> d1orm::Result<Vec<u8>> {
         // SQLite reads the pages through its own query, outside D1's rules.
-        // rusqlite's `serialize` takes the connection `&mut`, which the cached statements
-        // borrowing it rule out: SQLite's own call, on the shared connection.
-        self.with_connection(|conn| {
-            let mut size: rusqlite::ffi::sqlite3_int64 = 0;
-            // SAFETY: the handle is open while `conn` is borrowed; with no flags SQLite
-            // returns a copy of its own, freed below after it is copied out.
-            unsafe {
-                let data =
-                    rusqlite::ffi::sqlite3_serialize(conn.handle(), c"main".as_ptr(), &mut size, 0);
-                if data.is_null() {
-                    return Err(Error::d1(Prefix::DumpError, "out of memory"));
+        let connections = &self.inner.connections;
+        let _turn = connections.writer_turn().await;
+        connections.blocking(|| {
+            // rusqlite's `serialize` takes the connection `&mut`, which the cached
+            // statements borrowing it rule out: SQLite's own call, on the writer.
+            connections.with_writer_connection(|conn| {
+                let mut size: rusqlite::ffi::sqlite3_int64 = 0;
+                // SAFETY: the handle is open while `conn` is borrowed; with no flags
+                // SQLite returns a copy of its own, freed below after it is copied out.
+                unsafe {
+                    let data = rusqlite::ffi::sqlite3_serialize(
+                        conn.handle(),
+                        c"main".as_ptr(),
+                        &mut size,
+                        0,
+                    );
+                    if data.is_null() {
+                        return Err(Error::d1(Prefix::DumpError, "out of memory"));
+                    }
+                    let len = usize::try_from(size).unwrap_or(0);
+                    let bytes = std::slice::from_raw_parts(data, len).to_vec();
+                    rusqlite::ffi::sqlite3_free(data.cast());
+                    Ok(bytes)
                 }
-                let len = usize::try_from(size).unwrap_or(0);
-                let bytes = std::slice::from_raw_parts(data, len).to_vec();
-                rusqlite::ffi::sqlite3_free(data.cast());
-                Ok(bytes)
-            }
+            })
         })
     }
 }

@@ -12,6 +12,7 @@ mod migrate;
 mod opening;
 mod pagination;
 mod perf_guards;
+mod readers;
 mod relations;
 mod subqueries;
 mod table;
