@@ -1,9 +1,11 @@
 //! `#[derive(Table)]` for d1orm. Use it through `d1orm::Table`; see that crate's docs.
 //!
-//! The derive runs in three steps: [`ast`] reads the input into its own representation
-//! (attributes parsed by [`attr`]), [`check`] validates it as a whole, and [`expand`]
+//! The derive runs in three steps: `ast` reads the input into its own representation
+//! (attributes parsed by `attr`), `check` validates it as a whole, and `expand`
 //! generates code. Every error is collected with its span, so one compile reports every
 //! mistake.
+
+#![warn(missing_docs)]
 
 mod ast;
 mod attr;

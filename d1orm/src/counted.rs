@@ -21,6 +21,18 @@ use crate::send::MaybeSend;
 ///
 /// Every statement of a batch counts; a call that fails counts nothing (it returns no
 /// meta), nor does `exec`, whose result carries no counters.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// use d1orm::{Counted, Database};
+/// use d1orm_sqlite::SqliteBackend;
+/// let db = Database::new(Counted::new(SqliteBackend::open_in_memory()?));
+/// db.exec("CREATE TABLE t (x)\nINSERT INTO t VALUES (1), (2), (3)").await?;
+/// db.prepare("SELECT * FROM t").all::<serde_json::Value>().await?;
+/// assert_eq!(db.backend().rows_read(), 3);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Counted<B> {
     inner: B,
@@ -35,6 +47,14 @@ struct Totals {
 
 impl<B> Counted<B> {
     /// Counts the calls made through `inner`, from zero.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let counted = d1orm::Counted::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// assert_eq!((counted.rows_read(), counted.rows_written()), (0, 0));
+    /// # Ok(()) }
+    /// ```
     pub fn new(inner: B) -> Self {
         Counted {
             inner,
@@ -43,16 +63,44 @@ impl<B> Counted<B> {
     }
 
     /// The backend that runs the calls.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let counted = d1orm::Counted::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// counted.inner().set_js_safe_integers(true);
+    /// # Ok(()) }
+    /// ```
     pub fn inner(&self) -> &B {
         &self.inner
     }
 
     /// Rows read by every call so far.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::counted(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.exec("CREATE TABLE t (x)\nINSERT INTO t VALUES (1), (2)").await?;
+    /// db.prepare("SELECT * FROM t").all::<serde_json::Value>().await?;
+    /// assert_eq!(db.backend().rows_read(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn rows_read(&self) -> u64 {
         self.totals.read.load(Ordering::Relaxed)
     }
 
     /// Rows written by every call so far.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::counted(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.exec("CREATE TABLE t (x)").await?;
+    /// db.prepare("INSERT INTO t VALUES (1), (2)").run().await?;
+    /// assert_eq!(db.backend().rows_written(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn rows_written(&self) -> u64 {
         self.totals.written.load(Ordering::Relaxed)
     }
@@ -164,12 +212,33 @@ impl<B: Backend> Database<Counted<B>> {
 
     /// Rows read by every call made through this database (and its clones and
     /// sessions) so far: the sum of their `meta.rows_read`, as D1 bills them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::counted(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)\nINSERT INTO t VALUES (1), (2), (3)").await?;
+    /// let before = db.rows_read();
+    /// db.prepare("SELECT * FROM t WHERE id = 2").run().await?;
+    /// assert_eq!(db.rows_read() - before, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn rows_read(&self) -> u64 {
         self.backend().rows_read()
     }
 
     /// Rows written by every call made through this database (and its clones and
     /// sessions) so far: the sum of their `meta.rows_written`, as D1 bills them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::counted(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.exec("CREATE TABLE t (x)").await?;
+    /// db.prepare("INSERT INTO t VALUES (1)").run().await?;
+    /// assert_eq!(db.rows_written(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn rows_written(&self) -> u64 {
         self.backend().rows_written()
     }

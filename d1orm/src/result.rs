@@ -7,6 +7,19 @@ use serde::{Deserialize, Serialize};
 /// The result of `all()` and `run()`: D1's `D1Result`.
 ///
 /// Serializes as D1 does: `{"success":true,"meta":{...},"results":[...]}`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let r = db.prepare("SELECT email FROM users ORDER BY id").all::<serde_json::Value>().await?;
+/// assert!(r.success);
+/// assert_eq!(r.results[0]["email"], "ada@example.com");
+/// let json = serde_json::to_value(&r).unwrap();    // D1's JSON: success, meta, results
+/// assert!(json["meta"]["rows_read"].is_u64());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct D1Result<T> {
     /// Always `true` for a result; failures are errors.
@@ -18,6 +31,17 @@ pub struct D1Result<T> {
 }
 
 /// D1's `meta`: what a statement did.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let meta = db.prepare("INSERT INTO users (email, age, tags) VALUES ('cy@x', 5, '[]')").run().await?.meta;
+/// assert_eq!((meta.changes, meta.last_row_id, meta.changed_db), (1, 3, true));
+/// assert_eq!(meta.served_by, "d1orm-sqlite");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Meta {
     /// Who served the query (`"miniflare.db"` locally, `"d1orm-sqlite"` for the
@@ -56,6 +80,11 @@ pub struct Meta {
 }
 
 /// D1's `meta.timings`.
+///
+/// ```
+/// let timings: d1orm::Timings = serde_json::from_str(r#"{"sql_duration_ms": 0.25}"#).unwrap();
+/// assert_eq!(timings.sql_duration_ms, 0.25);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Timings {
     /// Time SQLite spent on the statement, in milliseconds.
@@ -63,6 +92,16 @@ pub struct Timings {
 }
 
 /// The result of `exec()`: D1's `D1ExecResult`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let r = db.exec("CREATE TABLE a (x)\n\nCREATE TABLE b (y)").await?;
+/// assert_eq!(r.count, 2);          // the blank line is not a statement
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ExecResult {
     /// Statements (non-blank lines) run.

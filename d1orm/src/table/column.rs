@@ -15,6 +15,17 @@ use crate::value::Value;
 
 /// A column of table `T` holding values of type `V`; `I` is its position in the table,
 /// which gives every column its own type (how unique keys are checked at compile time).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // `u` in a chain's closure is UserColumns: one Column per field.
+/// let adults = db.users().where_(|u| u.age.gte(18)).order_by(|u| u.email.asc()).select(|u| u.id);
+/// assert_eq!(adults.many().await?.rows, [1]);
+/// # Ok(()) }
+/// ```
 pub struct Column<T, V, const I: usize> {
     name: &'static str,
     quoted: &'static str,
@@ -91,6 +102,13 @@ impl<T, V, const I: usize> Column<T, V, I> {
     }
 
     /// The column's name.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// assert_eq!(User::columns().email.name(), "email");
+    /// # }
+    /// ```
     pub fn name(&self) -> &'static str {
         self.name
     }
@@ -122,6 +140,16 @@ impl<T, V, const I: usize> Column<T, V, I> {
     ///
     /// `eq(None)` on an `Option` column matches NULL: it is written `column IS NULL`
     /// (SQL's `= NULL` would match nothing).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.email.eq("bo@example.com")).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.nickname.eq(None)).count().await?, 1);   // IS NULL
+    /// # Ok(()) }
+    /// ```
     pub fn eq(self, value: impl ColumnValue<V>) -> Condition<T> {
         match value.operand() {
             Operand::Value(Ok(Value::Null)) => self.is_null(),
@@ -137,6 +165,16 @@ impl<T, V, const I: usize> Column<T, V, I> {
     }
     /// `column <> value`. `ne(None)` on an `Option` column matches every value that
     /// is not NULL (`column IS NOT NULL`). As in SQL, `ne(value)` does not match NULL.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.ne(17)).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.nickname.ne(None)).count().await?, 1);   // IS NOT NULL
+    /// # Ok(()) }
+    /// ```
     pub fn ne(self, value: impl ColumnValue<V>) -> Condition<T> {
         match value.operand() {
             Operand::Value(Ok(Value::Null)) => self.is_not_null(),
@@ -144,18 +182,54 @@ impl<T, V, const I: usize> Column<T, V, I> {
         }
     }
     /// `column > value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.gt(17)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn gt(self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare(">", value.operand())
     }
     /// `column >= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.gte(17)).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn gte(self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare(">=", value.operand())
     }
     /// `column < value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.lt(36)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn lt(self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<", value.operand())
     }
     /// `column <= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.lte(36)).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn lte(self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<=", value.operand())
     }
@@ -163,6 +237,17 @@ impl<T, V, const I: usize> Column<T, V, I> {
     /// letters match either case. For a user's text, matched as it is, use
     /// [`contains`](Self::contains), [`starts_with`](Self::starts_with) or
     /// [`ends_with`](Self::ends_with).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.email.like("%@example.com")).count().await?, 2);
+    /// let long = "%".repeat(51);                       // over D1's 50 bytes: refused before sending
+    /// assert!(db.users().where_(|u| u.email.like(&long)).count().await.is_err());
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// A pattern over D1's limit of 50 bytes: a `D1_ERROR` naming the column, from the
@@ -180,6 +265,15 @@ impl<T, V, const I: usize> Column<T, V, I> {
         self.compare("LIKE", Operand::Value(value))
     }
     /// `column BETWEEN low AND high`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.between(18, 65)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn between(self, low: impl ColumnValue<V>, high: impl ColumnValue<V>) -> Condition<T> {
         Condition::from_fragment(Fragment::between(
             &self.reference(),
@@ -191,33 +285,100 @@ impl<T, V, const I: usize> Column<T, V, I> {
     /// as one JSON array parameter, so any length stays within D1's 100 parameters.
     /// A chain selecting one column of this type is a subquery of the same statement:
     /// `n.author_id.in_(db.users().where_(|u| u.org_id.eq(7)).select(|u| u.id))`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.id.in_([1, 2, 3])).count().await?, 2);
+    /// assert_eq!(db.users().where_(|u| u.id.in_(Vec::<i64>::new())).count().await?, 0);
+    /// # Ok(()) }
+    /// ```
     pub fn in_(self, values: impl InValues<V>) -> Condition<T> {
         values.in_condition(&self.reference(), false)
     }
     /// `column NOT IN (values)`; an empty list matches everything. Takes a subquery as
     /// [`in_`](Self::in_) does.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.id.not_in([1])).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn not_in(self, values: impl InValues<V>) -> Condition<T> {
         values.in_condition(&self.reference(), true)
     }
     /// `column IS NULL`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.nickname.is_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_null(self) -> Condition<T> {
         Condition::from_fragment(Fragment::raw(format!("{} IS NULL", self.reference())))
     }
     /// `column IS NOT NULL`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.nickname.is_not_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_null(self) -> Condition<T> {
         Condition::from_fragment(Fragment::raw(format!("{} IS NOT NULL", self.reference())))
     }
 
     /// Ascending order on this column.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.age.asc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [2, 1]);
+    /// # Ok(()) }
+    /// ```
     pub fn asc(self) -> Order<T> {
         Order::new(self.reference().into_owned(), "ASC")
     }
     /// Descending order on this column.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.id.desc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [2, 1]);
+    /// # Ok(()) }
+    /// ```
     pub fn desc(self) -> Order<T> {
         Order::new(self.reference().into_owned(), "DESC")
     }
 
     /// `SET column = value` (a value, or another column such as `new.x` in an upsert).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(2)).update(|u| (u.nickname.set("bo"), u.age.set(18))).await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.age), Some(18));
+    /// # Ok(()) }
+    /// ```
     pub fn set(self, value: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(self.quoted, Fragment::with_operand("", value.operand()))
     }
@@ -225,6 +386,16 @@ impl<T, V, const I: usize> Column<T, V, I> {
 
 impl<T, V: ColumnType, const I: usize> Column<T, V, I> {
     /// `SET column = column + n`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(2)).update(|u| u.age.add(1)).await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.age), Some(18));
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn add(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
@@ -233,6 +404,16 @@ impl<T, V: ColumnType, const I: usize> Column<T, V, I> {
         )
     }
     /// `SET column = column - n`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(1)).update(|u| u.age.sub(6)).await?;
+    /// assert_eq!(db.users().find(1).await?.map(|u| u.age), Some(30));
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn sub(self, n: impl ColumnValue<V>) -> Assignment<T> {
         Assignment::new(
@@ -257,6 +438,16 @@ fn pattern_too_long(table: &str, column: &str, len: usize) -> Error {
 }
 
 /// A column holding text: `String` or `Option<String>`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // Text filters exist on text columns only; `u.age.contains("1")` does not compile.
+/// assert_eq!(db.users().where_(|u| u.nickname.contains("count")).count().await?, 1);
+/// # Ok(()) }
+/// ```
 pub trait TextColumn: sealed::Sealed {}
 impl TextColumn for String {}
 impl TextColumn for Option<String> {}
@@ -272,15 +463,44 @@ mod sealed {
 /// D1's 50-byte pattern limit does not apply). NULL matches nothing.
 impl<T, V: TextColumn, const I: usize> Column<T, V, I> {
     /// The column's text holds `needle` (`instr(column, ?) > 0`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// // Matched as written: `_` and `%` are not wildcards, and case counts.
+    /// assert_eq!(db.users().where_(|u| u.email.contains("a@ex")).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.email.contains("%")).count().await?, 0);
+    /// # Ok(()) }
+    /// ```
     pub fn contains(self, needle: &str) -> Condition<T> {
         Condition::from_fragment(contains_sql(&self.reference(), needle))
     }
     /// The column's text starts with `prefix` (`substr(column, 1, length(?)) = ?`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.email.starts_with("bo@")).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn starts_with(self, prefix: &str) -> Condition<T> {
         Condition::from_fragment(starts_with_sql(&self.reference(), prefix))
     }
     /// The column's text ends with `suffix`
     /// (`substr(column, length(column) - length(?) + 1) = ?`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.email.ends_with("@example.com")).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn ends_with(self, suffix: &str) -> Condition<T> {
         Condition::from_fragment(ends_with_sql(&self.reference(), suffix))
     }
@@ -328,6 +548,17 @@ impl<T, V, const I: usize> ColumnValue<V> for Column<T, V, I> {
 const NOT_A_KEY: usize = usize::MAX;
 
 /// A JSON column of table `T` whose documents deserialize as `V`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // `u.tags` (a #[d1orm(json)] field) is a JsonColumn: paths, arrays, whole documents.
+/// let rust: Vec<i64> = db.users().where_(|u| u.tags.contains("rust")).select(|u| u.id).many().await?.rows;
+/// assert_eq!(rust, [1]);
+/// # Ok(()) }
+/// ```
 pub struct JsonColumn<T, V> {
     column: Column<T, V, NOT_A_KEY>,
 }
@@ -380,6 +611,13 @@ impl<T, V> JsonColumn<T, V> {
 
 impl<T, V: Serialize> JsonColumn<T, V> {
     /// The column's name.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// assert_eq!(User::columns().tags.name(), "tags");
+    /// # }
+    /// ```
     pub fn name(&self) -> &'static str {
         self.column.name
     }
@@ -393,6 +631,15 @@ impl<T, V: Serialize> JsonColumn<T, V> {
     }
 
     /// `column IS NULL`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.is_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_null(self) -> Condition<T> {
         Condition::from_fragment(Fragment::raw(format!(
             "{} IS NULL",
@@ -400,6 +647,15 @@ impl<T, V: Serialize> JsonColumn<T, V> {
         )))
     }
     /// `column IS NOT NULL`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.is_not_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_null(self) -> Condition<T> {
         Condition::from_fragment(Fragment::raw(format!(
             "{} IS NOT NULL",
@@ -408,6 +664,21 @@ impl<T, V: Serialize> JsonColumn<T, V> {
     }
     /// `SET column = other`: another JSON column of the same type, such as `new.meta`
     /// (the incoming document) in an upsert.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// // On conflict, keep the incoming document.
+    /// db.users()
+    ///     .upsert(NewUser::new("bo@example.com".into(), 17, vec!["go".into()]))
+    ///     .on_conflict(|u| u.email)
+    ///     .update(|u, new| u.tags.set_to(new.tags))
+    ///     .await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.tags), Some(vec!["go".to_string()]));
+    /// # Ok(()) }
+    /// ```
     pub fn set_to(self, other: JsonColumn<T, V>) -> Assignment<T> {
         Assignment::new(self.column.quoted, Fragment::raw(other.reference()))
     }
@@ -423,6 +694,17 @@ impl<T: Table, V: Serialize> JsonColumn<T, V> {
     /// A column of a typed document has typed paths instead,
     /// [`path()`](JsonColumn::path) (`#[derive(d1orm::Json)]` on its type), and an
     /// unchecked string path spelled [`at_unchecked`](JsonColumn::at_unchecked).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use serde_json::{Value, json};
+    /// let themes: Vec<Value> = db.users().order_by(|u| u.id.asc()).select(|u| u.settings.at("theme")).many().await?.rows;
+    /// assert_eq!(themes, [json!("dark"), Value::Null]);
+    /// # Ok(()) }
+    /// ```
     pub fn at(self, step: impl PathStep) -> JsonPath<T>
     where
         V: super::json_path::UntypedJson,
@@ -451,6 +733,16 @@ impl<T: Table, V: Serialize> JsonColumn<T, V> {
     }
 
     /// `column = value`, comparing whole documents as JSON.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let tags = vec!["rust".to_string()];
+    /// assert_eq!(db.users().where_(|u| u.tags.eq(&tags)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn eq(self, value: &V) -> Condition<T> {
         Condition::from_fragment(Fragment::column_expr(
             format!("json({}) = json(?)", self.column.reference()),
@@ -458,6 +750,16 @@ impl<T: Table, V: Serialize> JsonColumn<T, V> {
         ))
     }
     /// `SET column = value` (stored as JSON text).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(2)).update(|u| u.tags.set(&vec!["sql".to_string()])).await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.tags), Some(vec!["sql".to_string()]));
+    /// # Ok(()) }
+    /// ```
     pub fn set(self, value: &V) -> Assignment<T> {
         Assignment::new(
             self.column.quoted,
@@ -467,8 +769,24 @@ impl<T: Table, V: Serialize> JsonColumn<T, V> {
 }
 
 /// One step of a JSON path: an object key (`&str`) or an array index (`usize`).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // An object key (&str) or an array index (usize), chained with `at`.
+/// db.users().where_(|u| u.settings.at("theme").eq("dark").and(u.scores.at(1).gt(70))).one().await?;
+/// # Ok(()) }
+/// ```
 pub trait PathStep {
     /// Appends the step to a path in SQLite's JSON path syntax.
+    ///
+    /// ```
+    /// use d1orm::table::PathStep;
+    /// assert_eq!("theme".push("$".to_string()), r#"$."theme""#);
+    /// assert_eq!(2usize.push("$.a".to_string()), "$.a[2]");
+    /// ```
     fn push(self, path: String) -> String;
 }
 
@@ -494,6 +812,16 @@ impl PathStep for usize {
 }
 
 /// A path inside the JSON documents of a column of table `T`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let dark = db.users().where_(|u| u.settings.at("theme").eq("dark")).count().await?;
+/// assert_eq!(dark, 1);
+/// # Ok(()) }
+/// ```
 pub struct JsonPath<T> {
     /// The table and the column's name, for errors.
     table: &'static str,
@@ -546,6 +874,17 @@ impl<T> JsonPath<T> {
     }
 
     /// A deeper path.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(1)).update(|u| u.settings.at("ui").set(serde_json::json!({"font": 12}))).await?;
+    /// let font = db.users().where_(|u| u.id.eq(1)).select(|u| u.settings.at("ui").at("font")).one().await?;
+    /// assert_eq!(font, 12);
+    /// # Ok(()) }
+    /// ```
     pub fn at(mut self, step: impl PathStep) -> Self {
         self.path = step.push(self.path);
         self
@@ -621,46 +960,149 @@ impl<T> JsonPath<T> {
     }
 
     /// `path = value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.at("lang").eq("en")).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn eq(&self, value: impl Serialize) -> Condition<T> {
         self.compare("=", &value)
     }
     /// `path <> value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.at("lang").ne("fr")).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn ne(&self, value: impl Serialize) -> Condition<T> {
         self.compare("<>", &value)
     }
     /// `path > value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.scores.at(0).gt(80)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn gt(&self, value: impl Serialize) -> Condition<T> {
         self.compare(">", &value)
     }
     /// `path >= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.scores.at(0).gte(90)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn gte(&self, value: impl Serialize) -> Condition<T> {
         self.compare(">=", &value)
     }
     /// `path < value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.scores.at(1).lt(80)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn lt(&self, value: impl Serialize) -> Condition<T> {
         self.compare("<", &value)
     }
     /// `path <= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.scores.at(1).lte(75)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn lte(&self, value: impl Serialize) -> Condition<T> {
         self.compare("<=", &value)
     }
     /// The path is missing or JSON null.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.at("theme").is_null()).count().await?, 1);   // bo has none
+    /// # Ok(()) }
+    /// ```
     pub fn is_null(&self) -> Condition<T> {
         Condition::from_fragment(self.fragment(format!("{} IS NULL", self.extract_sql()), None))
     }
     /// The path holds a value other than null.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.settings.at("theme").is_not_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_null(&self) -> Condition<T> {
         Condition::from_fragment(self.fragment(format!("{} IS NOT NULL", self.extract_sql()), None))
     }
     /// Ascending order on the path's value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.settings.at("theme").asc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [2, 1]);                         // NULL first, as SQLite sorts
+    /// # Ok(()) }
+    /// ```
     pub fn asc(&self) -> Order<T> {
         Order::new(self.extract_sql(), "ASC").with_error(self.check())
     }
     /// Descending order on the path's value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.scores.at(0).desc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [1, 2]);
+    /// # Ok(()) }
+    /// ```
     pub fn desc(&self) -> Order<T> {
         Order::new(self.extract_sql(), "DESC").with_error(self.check())
     }
     /// `SET column = json_set(column, path, value)`: the rest of the document is kept.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users().where_(|u| u.id.eq(1)).update(|u| u.settings.at("theme").set("light")).await?;
+    /// let lang = db.users().where_(|u| u.id.eq(1)).select(|u| u.settings.at("lang")).one().await?;
+    /// assert_eq!(lang, "en");                        // the rest of the document is kept
+    /// # Ok(()) }
+    /// ```
     pub fn set(&self, value: impl Serialize) -> Assignment<T> {
         Assignment::new(
             self.column,
@@ -677,6 +1119,16 @@ impl<T> JsonPath<T> {
 }
 
 /// One key of an `ORDER BY` on table `T`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let ids: Vec<i64> = db.users().order_by(|u| (u.nickname.desc().nulls_last(), u.id.asc())).select(|u| u.id).many().await?.rows;
+/// assert_eq!(ids, [1, 2]);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Order<T> {
     pub(crate) sql: String,
@@ -709,11 +1161,31 @@ impl<T> Order<T> {
     }
 
     /// NULLs sort before other values.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.nickname.asc().nulls_first()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [2, 1]);
+    /// # Ok(()) }
+    /// ```
     pub fn nulls_first(mut self) -> Self {
         self.sql.push_str(" NULLS FIRST");
         self
     }
     /// NULLs sort after other values.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.nickname.asc().nulls_last()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [1, 2]);
+    /// # Ok(()) }
+    /// ```
     pub fn nulls_last(mut self) -> Self {
         self.sql.push_str(" NULLS LAST");
         self
@@ -721,6 +1193,16 @@ impl<T> Order<T> {
 }
 
 /// One `SET` of an `UPDATE` on table `T`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let w = db.users().all_rows().update(|u| (u.age.add(1), u.nickname.set(None))).await?;
+/// assert_eq!(w.changes(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Assignment<T> {
     /// The quoted column assigned.

@@ -155,6 +155,16 @@ fn json_array(values: &[Value]) -> Option<String> {
 
 /// A condition on rows of table `T`: built from its columns, combined with
 /// [`and`](Condition::and), [`or`](Condition::or) and [`not`](Condition::not).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let adult_rustacean = |u: &UserColumns| u.age.gte(18).and(u.tags.contains("rust"));
+/// assert_eq!(db.users().where_(adult_rustacean).count().await?, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Condition<T> {
     pub(crate) fragment: Fragment,
@@ -181,11 +191,29 @@ impl<T> Condition<T> {
     }
 
     /// Both conditions hold.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.age.gt(10).and(u.age.lt(20))).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn and(self, other: Condition<T>) -> Self {
         self.combine("AND", other)
     }
 
     /// Either condition holds.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.id.eq(1).or(u.age.lt(18))).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn or(self, other: Condition<T>) -> Self {
         self.combine("OR", other)
     }
@@ -207,11 +235,32 @@ impl<T> Condition<T> {
     }
 
     /// At least one condition holds: the conditions ORed, or `None` when there are none.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::Condition;
+    /// let emails = ["bo@example.com", "cy@example.com"];
+    /// let n = db.users().where_opt(|u| Condition::any(emails.iter().map(|e| u.email.eq(*e)))).count().await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn any(conditions: impl IntoIterator<Item = Condition<T>>) -> Option<Self> {
         conditions.into_iter().reduce(Condition::or)
     }
 
     /// The condition does not hold.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.tags.contains("rust").not()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
         let mut f = self.fragment;

@@ -27,6 +27,17 @@ use crate::error::{Error, Prefix, Result};
 use crate::value::Value;
 
 /// A typed SQL expression over the rows of table `T` whose value is `V`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::sql;
+/// let lengths: Vec<i64> = db.users().order_by(|u| u.id.asc()).select(|u| sql::<i64>("length({})").arg(u.email)).many().await?.rows;
+/// assert_eq!(lengths, [15, 14]);
+/// # Ok(()) }
+/// ```
 pub struct Expr<T, V> {
     /// The text, with `{}` still standing for arguments not yet given.
     text: &'static str,
@@ -64,6 +75,18 @@ impl<T, V> std::fmt::Debug for Expr<T, V> {
 /// decodes into, and the type a column must have for `column.set(..)` to take it. Until
 /// a column is an argument it belongs to no table ([`Sql`]); the first column makes it an
 /// [`Expr`] of that column's table.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::sql;
+/// db.users().where_(|u| u.id.eq(1)).update(|u| u.nickname.set(sql("upper({})").arg(u.email))).await?;
+/// let short = db.users().where_(|u| sql::<i64>("length({})").arg(u.email).lt(15)).count().await?;
+/// assert_eq!(short, 1);
+/// # Ok(()) }
+/// ```
 pub fn sql<V>(text: &'static str) -> Sql<V> {
     Sql(Expr {
         text,
@@ -76,6 +99,18 @@ pub fn sql<V>(text: &'static str) -> Sql<V> {
 /// A typed SQL expression that names no column yet, so it fits any table: usable as a
 /// value (`u.updated_at.set(sql("datetime('now')"))`) and, once a column is an argument
 /// ([`arg`](Self::arg)), as an [`Expr`] of that column's table.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::sql;
+/// // `&'static str` text with `{}` for columns and values, typed by its value.
+/// let odd = db.users().where_(|u| sql::<i64>("{} % {}").arg(u.age).value(2i64).eq(1)).count().await?;
+/// assert_eq!(odd, 1);
+/// # Ok(()) }
+/// ```
 pub struct Sql<V>(Expr<(), V>);
 
 impl<V> Clone for Sql<V> {
@@ -92,22 +127,67 @@ impl<V> std::fmt::Debug for Sql<V> {
 
 impl<V> Sql<V> {
     /// The next `{}` is this column: the expression is now one of the column's table.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let n = db.users().where_(|u| sql::<bool>("instr({}, 'a') = 1").arg(u.email).is_true()).count().await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn arg<T, W, const I: usize>(self, column: Column<T, W, I>) -> Expr<T, V> {
         self.on::<T>().arg(column)
     }
 
     /// The next `{}` is this JSON column (its JSON text).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let sizes: Vec<i64> = db.users().order_by(|u| u.id.asc()).select(|u| sql::<i64>("json_array_length({})").json_arg(u.tags)).many().await?.rows;
+    /// assert_eq!(sizes, [1, 0]);
+    /// # Ok(()) }
+    /// ```
     pub fn json_arg<T, W: serde::Serialize>(self, column: JsonColumn<T, W>) -> Expr<T, V> {
         self.on::<T>().json_arg(column)
     }
 
     /// The next `{}` is this value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let n = db.users().where_(|u| sql::<bool>("{} > {}").value(2i64).arg(u.id).is_true()).count().await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn value<W: ColumnType>(self, value: W) -> Self {
         Sql(self.0.value(value))
     }
 
     /// The expression as one of table `T`, for a filter, a projection or an order that
     /// names no column: `sql::<bool>("random() > 0").on::<Note>().is_true()`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// // No column names the table: `on` places the fragment.
+    /// let all = db.users().where_(|_| sql::<bool>("1 = 1").on::<User>().is_true()).count().await?;
+    /// assert_eq!(all, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn on<T>(self) -> Expr<T, V> {
         Expr {
             text: self.0.text,
@@ -126,6 +206,17 @@ impl<V> ColumnValue<V> for Sql<V> {
 
 impl<T, V> Expr<T, V> {
     /// The next `{}` is this column of the same table.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let n = db.users().where_(|u| sql::<bool>("{} > {}").arg(u.age).arg(u.id).is_true()).count().await?;
+    /// assert_eq!(n, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn arg<W, const I: usize>(mut self, column: Column<T, W, I>) -> Self {
         if self.label == self.text {
             self.label = column.name();
@@ -135,12 +226,34 @@ impl<T, V> Expr<T, V> {
     }
 
     /// The next `{}` is this JSON column of the same table (its JSON text).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let n = db.users().where_(|u| sql::<bool>("{} = {}").arg(u.id).json_arg(u.tags).is_true()).count().await?;
+    /// assert_eq!(n, 0);
+    /// # Ok(()) }
+    /// ```
     pub fn json_arg<W: serde::Serialize>(mut self, column: JsonColumn<T, W>) -> Self {
         self.args.push(Arg::Sql(column.reference().into_owned()));
         self
     }
 
     /// The next `{}` is this value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// let n = db.users().where_(|u| sql::<i64>("{} + {}").arg(u.age).value(1i64).gt(36)).count().await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn value<W: ColumnType>(mut self, value: W) -> Self {
         self.args.push(Arg::Value(value.to_value()));
         self
@@ -203,35 +316,111 @@ impl<T, V> Expr<T, V> {
     }
 
     /// `expression = value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// assert_eq!(db.users().where_(|u| sql::<i64>("length({})").arg(u.email).eq(14)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn eq(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("=", value.operand())
     }
     /// `expression <> value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// assert_eq!(db.users().where_(|u| sql::<i64>("length({})").arg(u.email).ne(14)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn ne(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<>", value.operand())
     }
     /// `expression > value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.tags.length().gt(0)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn gt(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare(">", value.operand())
     }
     /// `expression >= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.tags.length().gte(0)).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn gte(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare(">=", value.operand())
     }
     /// `expression < value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.tags.length().lt(1)).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn lt(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<", value.operand())
     }
     /// `expression <= value`
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().where_(|u| u.tags.length().lte(1)).count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn lte(&self, value: impl ColumnValue<V>) -> Condition<T> {
         self.compare("<=", value.operand())
     }
 
     /// Ascending order on the expression (values written as literals).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.tags.length().asc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [2, 1]);
+    /// # Ok(()) }
+    /// ```
     pub fn asc(&self) -> Order<T> {
         self.order("ASC")
     }
     /// Descending order on the expression (values written as literals).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.tags.length().desc()).select(|u| u.id).many().await?.rows;
+    /// assert_eq!(ids, [1, 2]);
+    /// # Ok(()) }
+    /// ```
     pub fn desc(&self) -> Order<T> {
         self.order("DESC")
     }
@@ -248,6 +437,16 @@ impl<T, V> Expr<T, V> {
 
 impl<T> Expr<T, bool> {
     /// The expression as a condition: rows where it is true.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::sql;
+    /// assert_eq!(db.users().where_(|u| sql::<bool>("{} >= 18").arg(u.age).is_true()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn is_true(&self) -> Condition<T> {
         let mut f = self.render(true);
         f.sql = format!("({})", f.sql).into();

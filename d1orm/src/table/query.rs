@@ -18,19 +18,53 @@ use crate::batch::{Pending, WriteTarget, within_budget};
 use crate::error::{Error, Result};
 
 /// The chain has no filter yet: `update` and `delete` are not available.
+///
+/// ```compile_fail
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+/// // An unfiltered chain has no `update` (nor `delete`): say `where_` or `all_rows()`.
+/// db.users().update(|u| u.age.add(1)).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Unfiltered;
 
 /// The chain has a filter, or said `all_rows()`: `update` and `delete` are available.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// db.users().where_(|u| u.id.eq(2)).delete().await?;      // filtered
+/// db.users().all_rows().update(|u| u.age.add(1)).await?;  // every row, said explicitly
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Filtered;
 
 /// The chain groups its rows (`group_by`): reads give one row per group, and `having`
 /// filters the groups; `update` and `delete` are not available.
+///
+/// ```compile_fail
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+/// // A grouped chain reads groups; it cannot update rows.
+/// db.users().group_by(|u| u.age).update(|u| u.age.add(1)).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Grouped;
 
 /// A chain state on which writes to existing rows are allowed.
+///
+/// ```compile_fail
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+/// // `delete` needs a chain whose state implements HasFilter.
+/// db.users().limit(1).delete().await?;
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`update` and `delete` need a filter",
     label = "this chain has no `where_`",
@@ -40,6 +74,17 @@ pub trait HasFilter {}
 impl HasFilter for Filtered {}
 
 /// No `RETURNING` clause.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // Without `returning`, a write gives no rows, only its meta.
+/// let w = db.users().where_(|u| u.id.eq(1)).update(|u| u.age.add(1)).await?;
+/// assert_eq!(w.changes(), 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoReturning;
 
@@ -65,12 +110,33 @@ fn clone_order(order: &[String]) -> Vec<String> {
 }
 
 /// Assignments for `update`: one [`Assignment`], a tuple of them, or a `Vec`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // One assignment, a tuple of them, or a Vec.
+/// db.users().where_(|u| u.id.eq(1)).update(|u| u.age.add(1)).await?;
+/// db.users().where_(|u| u.id.eq(1)).update(|u| (u.age.set(40), u.nickname.set(None))).await?;
+/// db.users().where_(|u| u.id.eq(1)).update(|u| vec![u.age.sub(1)]).await?;
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not assign columns of `{T}`",
     label = "the assignments must be to columns of the table being updated"
 )]
 pub trait IntoAssignments<T> {
     /// The assignments, in order.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::IntoAssignments;
+    /// let assignments = (User::columns().age.set(1), User::columns().nickname.set("x")).into_assignments();
+    /// assert_eq!(assignments.len(), 2);
+    /// # }
+    /// ```
     fn into_assignments(self) -> Vec<Assignment<T>>;
 }
 
@@ -110,12 +176,32 @@ macro_rules! list_conversions {
 list_conversions!(IntoAssignments, into_assignments, Assignment);
 
 /// Ordering keys for `order_by`: one [`Order`], a tuple of them, or a `Vec`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // One key, a tuple of them, or a Vec.
+/// db.users().order_by(|u| u.age.desc()).many().await?;
+/// db.users().order_by(|u| (u.nickname.asc().nulls_last(), u.id.desc())).many().await?;
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not order rows of `{T}`",
     label = "the keys must be columns of the table being read"
 )]
 pub trait IntoOrder<T> {
     /// The keys, most significant first.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::IntoOrder;
+    /// let keys = (User::columns().age.desc(), User::columns().id.asc()).into_order();
+    /// assert_eq!(keys.len(), 2);
+    /// # }
+    /// ```
     fn into_order(self) -> Vec<Order<T>>;
 }
 
@@ -126,6 +212,19 @@ list_conversions!(IntoOrder, into_order, Order);
 ///
 /// `F` records whether the chain is filtered, `S` what reads decode into, `R` what
 /// writes return.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // db.users() is a Query over `users`; each method gives a new chain.
+/// let adults = db.users().where_(|u| u.age.gte(18));
+/// let oldest_first = adults.order_by(|u| u.age.desc()).limit(10);
+/// let emails: Vec<String> = oldest_first.select(|u| u.email).many().await?.rows;
+/// assert_eq!(emails, ["ada@example.com"]);
+/// # Ok(()) }
+/// ```
 pub struct Query<'db, B, T, F = Unfiltered, S = AllColumns, R = NoReturning> {
     backend: &'db B,
     filter: Option<Fragment>,
@@ -171,6 +270,17 @@ impl<B, T, F, S, R> std::fmt::Debug for Query<'_, B, T, F, S, R> {
 
 impl<'db, B, T: Table> Query<'db, B, T> {
     /// A chain over every row of `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::Query;
+    /// let q: Query<'_, _, User> = Query::new(db.backend());
+    /// assert_eq!(q.count().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn new(backend: &'db B) -> Self {
         Query {
             backend,
@@ -206,6 +316,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     /// Keeps the rows matching the condition (ANDed with earlier filters).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let adults: Vec<User> = db.users().where_(|u| u.age.gte(18)).many().await?.rows;
+    /// assert_eq!(adults[0].email, "ada@example.com");
+    /// # Ok(()) }
+    /// ```
     pub fn where_(
         &self,
         condition: impl FnOnce(&T::Columns) -> Condition<T>,
@@ -221,6 +341,21 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// order; and since `None` filters nothing, a chain filtered only this way is still
     /// unfiltered to `update` and `delete` (which need [`where_`](Self::where_) or
     /// [`all_rows`](Self::all_rows)).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let min_age: Option<i64> = Some(18);
+    /// let tag: Option<&str> = None;
+    /// let rows = db.users()
+    ///     .where_opt(|u| min_age.map(|a| u.age.gte(a)))
+    ///     .where_opt(|u| tag.map(|t| u.tags.contains(t)))
+    ///     .many().await?.rows;
+    /// assert_eq!(rows.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn where_opt(&self, condition: impl FnOnce(&T::Columns) -> Option<Condition<T>>) -> Self {
         let mut next = self.with(self.select.clone(), self.returning.clone());
         if let Some(condition) = condition(&T::columns()) {
@@ -248,6 +383,21 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// group, selecting the keys and aggregates (`n.stars.sum()`, [`count()`](super::count)),
     /// and [`having`](Self::having) filters the groups. Filter rows with `where_` before
     /// grouping; a grouped chain cannot `update` or `delete`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::count;
+    /// let per_age: Vec<(i64, i64)> = db.users()
+    ///     .group_by(|u| u.age)
+    ///     .order_by(|u| u.age.asc())
+    ///     .select(|u| (u.age, count()))
+    ///     .many().await?.rows;
+    /// assert_eq!(per_age, [(17, 1), (36, 1)]);
+    /// # Ok(()) }
+    /// ```
     pub fn group_by<K: IntoGroup<T>>(
         &self,
         keys: impl FnOnce(&T::Columns) -> K,
@@ -261,11 +411,31 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 
     /// Says explicitly that `update` or `delete` applies to every row (matched by the
     /// filters so far, if any).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let w = db.users().all_rows().update(|u| u.age.add(1)).await?;
+    /// assert_eq!(w.changes(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn all_rows(&self) -> Query<'db, B, T, Filtered, S, R> {
         self.with(self.select.clone(), self.returning.clone())
     }
 
     /// Orders the rows (keys appended after earlier ones).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let emails: Vec<String> = db.users().order_by(|u| u.age.asc()).select(|u| u.email).many().await?.rows;
+    /// assert_eq!(emails, ["bo@example.com", "ada@example.com"]);
+    /// # Ok(()) }
+    /// ```
     pub fn order_by<O: IntoOrder<T>>(&self, keys: impl FnOnce(&T::Columns) -> O) -> Self {
         let mut next = self.clone();
         for key in keys(&T::columns()).into_order() {
@@ -279,6 +449,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 
     /// At most `n` rows (rendered as a literal: a bound LIMIT makes SQLite re-prepare
     /// the statement on every run).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let first: Vec<User> = db.users().order_by(|u| u.id.asc()).limit(1).many().await?.rows;
+    /// assert_eq!(first[0].id, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn limit(&self, n: u64) -> Self {
         let mut next = self.clone();
         next.limit = Some(n);
@@ -286,6 +466,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     /// Skips the first `n` rows.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let second: Vec<User> = db.users().order_by(|u| u.id.asc()).limit(1).offset(1).many().await?.rows;
+    /// assert_eq!(second[0].id, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn offset(&self, n: u64) -> Self {
         let mut next = self.clone();
         next.offset = Some(n);
@@ -294,6 +484,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
 
     /// Reads decode into a projection instead of the whole row: a column, a JSON path,
     /// or a tuple of those.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let pairs: Vec<(i64, String)> = db.users().order_by(|u| u.id.asc()).select(|u| (u.id, u.email)).many().await?.rows;
+    /// assert_eq!(pairs[0], (1, "ada@example.com".to_string()));
+    /// # Ok(()) }
+    /// ```
     pub fn select<P: Projection<T> + Clone>(
         &self,
         projection: impl FnOnce(&T::Columns) -> P,
@@ -302,6 +502,19 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     /// Reads decode into `P`, a struct deriving `FromRow` for this table.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// #[derive(Debug, d1orm::FromRow)]
+    /// #[d1orm(table = User)]
+    /// struct Contact { email: String, nickname: Option<String> }
+    /// let contact: Contact = db.users().where_(|u| u.id.eq(1)).select_as::<Contact>().one().await?;
+    /// assert_eq!(contact.nickname.as_deref(), Some("countess"));
+    /// # Ok(()) }
+    /// ```
     pub fn select_as<P: super::FromRow<T>>(&self) -> Query<'db, B, T, F, super::As<P>, R> {
         self.with(super::As::new(), self.returning.clone())
     }
@@ -312,6 +525,25 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// `(User, Vec<Note>)`; a nullable foreign key or a has-one gives an `Option`. Each
     /// further `include` adds one value to the tuple (up to four); relations nest with
     /// their own `include`. See [`Relation`](super::Relation).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::{Database, Table, table::create_table_sql};
+    /// #[derive(Debug, Table)]
+    /// struct Author { #[d1orm(primary_key, auto_increment)] id: i64, name: String }
+    /// #[derive(Debug, Table)]
+    /// struct Book { #[d1orm(primary_key, auto_increment)] id: i64, #[d1orm(references(Author::id))] author_id: i64, title: String }
+    ///
+    /// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.exec(&format!("{}\n{}", create_table_sql::<Author>(), create_table_sql::<Book>())).await?;
+    /// db.authors().insert(NewAuthor::new("Le Guin".into())).await?;
+    /// db.books().insert(NewBook::new(1, "The Dispossessed".into())).await?;
+    /// let (book, author) = db.books().include(|b| b.author()).one().await?;
+    /// let (author2, books) = db.authors().include(|a| a.books()).one().await?;
+    /// assert_eq!((author.name, books[0].title.as_str()), (author2.name, book.title.as_str()));
+    /// # Ok(()) }
+    /// ```
     pub fn include<I: super::Related<T>>(
         &self,
         relation: impl FnOnce(&T::Columns) -> I,
@@ -325,6 +557,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     /// Writes return these columns of every row they touch (`RETURNING`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ids: Vec<i64> = db.users().where_(|u| u.age.lt(18)).returning(|u| u.id).delete().await?.rows;
+    /// assert_eq!(ids, [2]);
+    /// # Ok(()) }
+    /// ```
     pub fn returning<P: Projection<T> + Clone>(
         &self,
         projection: impl FnOnce(&T::Columns) -> P,
@@ -333,6 +575,16 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     /// Writes return every column of every row they touch, decoded as `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let new = db.users().returning_all().insert(NewUser::new("cy@example.com".into(), 40, vec![])).await?;
+    /// assert_eq!(new.rows[0].id, 3);
+    /// # Ok(()) }
+    /// ```
     pub fn returning_all(&self) -> Query<'db, B, T, F, S, AllColumns> {
         self.with(self.select.clone(), AllColumns)
     }
@@ -605,6 +857,17 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
 
     /// Every matching row, with the statement's meta.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let rows = db.users().where_(|u| u.tags.contains("rust")).many().await?;
+    /// assert_eq!(rows.rows.len(), 1);
+    /// assert!(rows.meta.rows_read > 0);          // D1 bills the rows a query reads
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// The statement fails, or a row does not decode.
     pub fn many(&self) -> Pending<'db, B, ReadRows<T, S, Many>> {
@@ -613,6 +876,16 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
 
     /// The first matching row, if any (`LIMIT 1` unless the chain has a limit).
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let youngest: Option<User> = db.users().order_by(|u| u.age.asc()).first().await?;
+    /// assert_eq!(youngest.map(|u| u.id), Some(2));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// As [`many`](Self::many).
     pub fn first(&self) -> Pending<'db, B, ReadRows<T, S, First>> {
@@ -620,6 +893,18 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     }
 
     /// Exactly one matching row.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ada: User = db.users().where_(|u| u.email.eq("ada@example.com")).one().await?;
+    /// assert_eq!(ada.age, 36);
+    /// let err = db.users().one().await.unwrap_err();    // two rows
+    /// assert!(matches!(err, d1orm::Error::TooMany { .. }));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// [`Error::NotFound`] when no row matches, [`Error::TooMany`] when several do; as
@@ -630,6 +915,16 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
 
     /// The number of matching rows (within `limit`/`offset` when set); on a grouped
     /// chain, the number of groups.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert_eq!(db.users().count().await?, 2);
+    /// assert_eq!(db.users().where_(|u| u.nickname.is_null()).count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// The statement fails.
@@ -654,6 +949,16 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
 
     /// Whether any row matches.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert!(db.users().where_(|u| u.age.gt(30)).exists().await?);
+    /// assert!(!db.users().where_(|u| u.age.gt(60)).exists().await?);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// The statement fails.
     pub fn exists(&self) -> Pending<'db, B, Exists> {
@@ -670,6 +975,16 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     }
 
     /// The distinct values of one column (or projection) among matching rows.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let ages: Vec<i64> = db.users().distinct(|u| u.age).await?;
+    /// assert_eq!(ages.len(), 2);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// As [`many`](Self::many).
@@ -694,6 +1009,17 @@ impl<'db, B: QueryBackend, T: Table, F, R: Projection<T> + Clone>
     /// Otherwise the key is one more filter and the chain reads as [`first`](Self::first).
     ///
     /// A table without a declared primary key has no `find`: it does not compile.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let bo: Option<User> = db.users().find(2).await?;
+    /// assert_eq!(bo.map(|u| u.email).as_deref(), Some("bo@example.com"));
+    /// assert_eq!(db.users().find(9).await?, None);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// A key value that cannot be bound; as [`many`](Self::many) otherwise.
@@ -741,6 +1067,19 @@ impl<'db, B: WriteTarget, T: Table, F, S: Projection<T> + Clone, R: Projection<T
 {
     /// Updates the matching rows.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let w = db.users()
+    ///     .where_(|u| u.id.eq(2))
+    ///     .update(|u| (u.age.add(1), u.nickname.set("bo")))
+    ///     .await?;
+    /// assert_eq!(w.changes(), 1);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// A value that cannot be bound, no assignment, a column assigned twice, or the
     /// statement fails (a constraint, ...).
@@ -757,6 +1096,16 @@ impl<'db, B: WriteTarget, T: Table, F, S: Projection<T> + Clone, R: Projection<T
     }
 
     /// Deletes the matching rows.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let w = db.users().where_(|u| u.age.lt(18)).delete().await?;
+    /// assert_eq!(w.changes(), 1);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// The statement fails (a foreign key, ...).
@@ -776,6 +1125,18 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
 {
     /// Inserts one row.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let mut row = NewUser::new("cy@example.com".into(), 40, vec!["sql".into()]);
+    /// row.nickname = Some("cy".into());          // optional columns are public Options
+    /// let w = db.users().insert(row).await?;
+    /// assert_eq!(w.last_row_id(), Some(3));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// A value that cannot be bound, or the statement fails (a constraint, ...).
     pub fn insert(&self, row: T::Insert) -> B::Write<'db, WriteRows<T, R>> {
@@ -784,6 +1145,17 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
 
     /// Inserts many rows atomically: multi-row statements of at most 100 parameters
     /// each, run in one batch.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let rows = (0..300).map(|i| NewUser::new(format!("user{i}@example.com"), i, vec![]));
+    /// let w = db.users().insert_many(rows).await?;    // split into statements, one atomic batch
+    /// assert_eq!(w.changes(), 300);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// As [`insert`](Self::insert); no row is inserted then.
@@ -801,6 +1173,20 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
     /// Inserts rows, or on a conflict with existing rows does what
     /// [`on_conflict`](super::Upsert::on_conflict) then says: nothing, update every
     /// column, or chosen assignments.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.users()
+    ///     .upsert(NewUser::new("ada@example.com".into(), 37, vec![]))
+    ///     .on_conflict(|u| u.email)
+    ///     .update(|u, new| u.age.set(new.age))
+    ///     .await?;
+    /// assert_eq!(db.users().find(1).await?.map(|u| u.age), Some(37));
+    /// # Ok(()) }
+    /// ```
     pub fn upsert(&self, rows: impl super::IntoRows<T>) -> super::Upsert<'db, B, T, R> {
         super::Upsert::new(self.backend, rows.into_rows(), self.returning.clone())
     }
@@ -812,6 +1198,21 @@ impl<'db, B, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clone>
 {
     /// Keeps the groups matching the condition, written on aggregates and the group's
     /// keys (`HAVING`; ANDed with earlier ones): `.having(|n| count().gt(1))`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::count;
+    /// let crowded: Vec<i64> = db.users()
+    ///     .group_by(|u| u.age)
+    ///     .having(|_| count().gt(1))
+    ///     .select(|u| u.age)
+    ///     .many().await?.rows;
+    /// assert!(crowded.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn having(&self, condition: impl FnOnce(&T::Columns) -> Condition<T>) -> Self {
         let mut next = self.clone();
         let new = condition(&T::columns()).fragment;
@@ -833,8 +1234,28 @@ impl<'db, B, T: Table, S: Projection<T> + Clone, R: Projection<T> + Clone>
 }
 
 /// What `group_by` takes: a column, or a tuple of columns.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A column, or a tuple of columns.
+/// db.users().group_by(|u| (u.age, u.nickname)).select(|u| (u.age, u.nickname)).many().await?;
+/// # Ok(()) }
+/// ```
 pub trait IntoGroup<T> {
     /// Appends the comma-separated keys.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::IntoGroup;
+    /// let mut sql = String::new();
+    /// (User::columns().age, User::columns().id).write_group(&mut sql);
+    /// assert_eq!(sql, r#""age", "id""#);
+    /// # }
+    /// ```
     fn write_group(self, sql: &mut String);
 }
 

@@ -10,6 +10,13 @@ use super::{PrimaryKey, Table};
 use crate::batch::Tx;
 
 /// What a read would need inside a staged batch, and can never have.
+///
+/// ```compile_fail
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+/// db.staged(|tx| { tx.users().count(); }).await?;
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "reads do not run inside a staged batch",
     label = "`db.batch(|tx| ...)` stages writes only",
@@ -17,12 +24,26 @@ use crate::batch::Tx;
 )]
 pub trait ReadInStagedBatch {
     /// Never called: no type implements the trait.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().exists(); }).await?;
+    /// # Ok(()) }
+    /// ```
     fn refused(&self) -> Infallible;
 }
 
 // Not an overlap with the reads of `Query<B: QueryBackend, ..>`: `Tx` is no backend.
 impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().many(); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn many(&self) -> Infallible
     where
         Self: ReadInStagedBatch,
@@ -30,6 +51,13 @@ impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
         self.refused()
     }
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().first(); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn first(&self) -> Infallible
     where
         Self: ReadInStagedBatch,
@@ -37,6 +65,13 @@ impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
         self.refused()
     }
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().one(); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn one(&self) -> Infallible
     where
         Self: ReadInStagedBatch,
@@ -44,6 +79,13 @@ impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
         self.refused()
     }
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().count(); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn count(&self) -> Infallible
     where
         Self: ReadInStagedBatch,
@@ -51,6 +93,13 @@ impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
         self.refused()
     }
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().exists(); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exists(&self) -> Infallible
     where
         Self: ReadInStagedBatch,
@@ -58,6 +107,13 @@ impl<T: Table, F, S, R> Query<'_, Tx, T, F, S, R> {
         self.refused()
     }
     /// Does not compile: reads do not run inside a staged batch.
+    ///
+    /// ```compile_fail
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+    /// db.staged(|tx| { tx.users().find(1); }).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn find(&self, _key: T::Key) -> Infallible
     where
         T: PrimaryKey,

@@ -11,8 +11,8 @@
 //!
 //! [`UnixSeconds`] stores an instant as INTEGER seconds since the Unix epoch instead (as
 //! `unixepoch()` gives); a value with a fraction of a second is refused when bound rather
-//! than truncated. UUIDs are TEXT, lowercase and hyphenated; [`UuidBlob`] stores one as a
-//! 16-byte BLOB.
+//! than truncated. UUIDs are TEXT, lowercase and hyphenated; `UuidBlob` (feature `uuid`)
+//! stores one as a 16-byte BLOB.
 
 // The shared text and epoch helpers serve the features; with none on they are unused.
 #![cfg_attr(
