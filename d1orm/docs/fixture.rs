@@ -27,10 +27,10 @@ struct User {
 async fn fixture() -> d1orm::Result<Database<SqliteBackend>> {
     let db = Database::new(SqliteBackend::open_in_memory()?);
     db.exec(&d1orm::table::create_table_sql::<User>()).await?;
-    let mut ada = NewUser::new("ada@example.com".into(), 36, vec!["rust".into()]);
+    let mut ada = NewUser::builder().email("ada@example.com").age(36).tags(vec!["rust".into()]).build();
     ada.nickname = Some("countess".into());
     ada.scores = Some(vec![90, 75]);
     ada.settings = Some(serde_json::json!({"theme": "dark", "lang": "en"}));
-    db.users().insert_many([ada, NewUser::new("bo@example.com".into(), 17, vec![])]).await?;
+    db.users().insert_many([ada, NewUser::builder().email("bo@example.com").age(17).tags(vec![]).build()]).await?;
     Ok(db)
 }

@@ -77,7 +77,7 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         db.exec(&sql).await?;
     }
     db.orgs()
-        .insert_many([NewOrg::new("acme".into()), NewOrg::new("initech".into())])
+        .insert_many([NewOrg::builder().name("acme").build(), NewOrg::builder().name("initech").build()])
         .await?;
     let users = [
         (1, "ada@acme.dev", "Ada"),
@@ -86,7 +86,7 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         (2, "dee@initech.dev", "Dee"),
     ];
     db.users()
-        .insert_many(users.map(|(org, email, name)| NewUser::new(org, email.into(), name.into())))
+        .insert_many(users.map(|(org, email, name)| NewUser::builder().org_id(org).email(email).name(name).build()))
         .await?;
     let notes: [NoteSeed; 7] = [
         (
@@ -147,26 +147,14 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
     ];
     db.notes()
         .insert_many(notes.map(|(org, author, title, body, tags, stars, at)| {
-            NewNote::new(
-                org,
-                author,
-                title.into(),
-                body.into(),
-                tags.iter().map(|t| t.to_string()).collect(),
-                stars,
-                at.into(),
-            )
+            NewNote::builder().org_id(org).author_id(author).title(title).body(body).tags(tags.iter().map(|t| t.to_string()).collect()).stars(stars).created_at(at).build()
         }))
         .await?;
     db.revisions()
         .insert_many([
-            NewRevision::new(1, "Q1: D1".into(), "2026-11-02 09:05:00".into()),
-            NewRevision::new(1, "Q1: D1 everywhere".into(), "2026-11-02 09:30:00".into()),
-            NewRevision::new(
-                3,
-                "rows after a cursor".into(),
-                "2026-11-05 09:00:00".into(),
-            ),
+            NewRevision::builder().note_id(1).body("Q1: D1").created_at("2026-11-02 09:05:00").build(),
+            NewRevision::builder().note_id(1).body("Q1: D1 everywhere").created_at("2026-11-02 09:30:00").build(),
+            NewRevision::builder().note_id(3).body("rows after a cursor").created_at("2026-11-05 09:00:00").build(),
         ])
         .await?;
     Ok(())

@@ -22,7 +22,7 @@ async fn seeded() -> Database<Recording> {
         ("bob", 2.5, Some(1)),
         ("cy", 0.5, Some(1)),
     ] {
-        let mut u = NewRUser::new(name.to_owned(), score);
+        let mut u = NewRUser::builder().name(name.to_owned()).score(score).build();
         u.manager_id = manager;
         db.r_users().insert(u).await.unwrap();
     }
@@ -32,7 +32,7 @@ async fn seeded() -> Database<Recording> {
         (2, Some(1), "third", 1),
         (1, None, "fourth", 4),
     ] {
-        let mut n = NewRNote::new(author, title.to_owned(), stars, vec![title.to_owned()]);
+        let mut n = NewRNote::builder().author_id(author).title(title.to_owned()).stars(stars).tags(vec![title.to_owned()]).build();
         n.editor_id = editor;
         db.r_notes().insert(n).await.unwrap();
     }

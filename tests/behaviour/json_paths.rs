@@ -91,7 +91,7 @@ async fn profiles() -> Database<SqliteBackend> {
     db.exec(&create_table_sql::<Profile>()).await.unwrap();
     let rows = (1..=3).map(|i| NewProfile {
         spare: (i == 1).then(|| settings(9)),
-        ..NewProfile::new(settings(i))
+        ..NewProfile::builder().settings(settings(i)).build()
     });
     db.profiles().insert_many(rows).await.unwrap();
     db

@@ -85,7 +85,7 @@ async fn seed<B: Backend>(db: &Database<B>) -> J {
         .map(|r| r.count);
     let inserted = db
         .members()
-        .insert_many((1..=5).map(|i| NewMember::new(prefs(i))))
+        .insert_many((1..=5).map(|i| NewMember::builder().prefs(prefs(i)).build()))
         .await
         .map(|w| w.changes());
     json!({ "create": obs(created), "insert": obs(inserted) })

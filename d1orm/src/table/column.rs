@@ -672,7 +672,7 @@ impl<T, V: Serialize> JsonColumn<T, V> {
     /// # let db = fixture().await?;
     /// // On conflict, keep the incoming document.
     /// db.users()
-    ///     .upsert(NewUser::new("bo@example.com".into(), 17, vec!["go".into()]))
+    ///     .upsert(NewUser::builder().email("bo@example.com").age(17).tags(vec!["go".into()]).build())
     ///     .on_conflict(|u| u.email)
     ///     .update(|u, new| u.tags.set_to(new.tags))
     ///     .await?;

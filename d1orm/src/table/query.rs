@@ -537,8 +537,8 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     ///
     /// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
     /// db.exec(&format!("{}\n{}", create_table_sql::<Author>(), create_table_sql::<Book>())).await?;
-    /// db.authors().insert(NewAuthor::new("Le Guin".into())).await?;
-    /// db.books().insert(NewBook::new(1, "The Dispossessed".into())).await?;
+    /// db.authors().insert(NewAuthor::builder().name("Le Guin").build()).await?;
+    /// db.books().insert(NewBook::builder().author_id(1).title("The Dispossessed").build()).await?;
     /// let (book, author) = db.books().include(|b| b.author()).one().await?;
     /// let (author2, books) = db.authors().include(|a| a.books()).one().await?;
     /// assert_eq!((author.name, books[0].title.as_str()), (author2.name, book.title.as_str()));
@@ -581,7 +581,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// let new = db.users().returning_all().insert(NewUser::new("cy@example.com".into(), 40, vec![])).await?;
+    /// let new = db.users().returning_all().insert(NewUser::builder().email("cy@example.com").age(40).tags(vec![]).build()).await?;
     /// assert_eq!(new.rows[0].id, 3);
     /// # Ok(()) }
     /// ```
@@ -1130,8 +1130,8 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// let mut row = NewUser::new("cy@example.com".into(), 40, vec!["sql".into()]);
-    /// row.nickname = Some("cy".into());          // optional columns are public Options
+    /// // Columns by name; `build` compiles once every required one is set.
+    /// let row = NewUser::builder().email("cy@example.com").age(40).tags(vec!["sql".into()]).nickname("cy").build();
     /// let w = db.users().insert(row).await?;
     /// assert_eq!(w.last_row_id(), Some(3));
     /// # Ok(()) }
@@ -1151,7 +1151,7 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// let rows = (0..300).map(|i| NewUser::new(format!("user{i}@example.com"), i, vec![]));
+    /// let rows = (0..300).map(|i| NewUser::builder().email(format!("user{i}@example.com")).age(i).tags(vec![]).build());
     /// let w = db.users().insert_many(rows).await?;    // split into statements, one atomic batch
     /// assert_eq!(w.changes(), 300);
     /// # Ok(()) }
@@ -1180,7 +1180,7 @@ impl<'db, B: WriteTarget, T: Table, S: Projection<T> + Clone, R: Projection<T> +
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
     /// db.users()
-    ///     .upsert(NewUser::new("ada@example.com".into(), 37, vec![]))
+    ///     .upsert(NewUser::builder().email("ada@example.com").age(37).tags(vec![]).build())
     ///     .on_conflict(|u| u.email)
     ///     .update(|u, new| u.age.set(new.age))
     ///     .await?;
