@@ -776,7 +776,7 @@ impl<T: Table, V: Serialize> JsonColumn<T, V> {
 /// # async fn main() -> d1orm::Result<()> {
 /// # let db = fixture().await?;
 /// // An object key (&str) or an array index (usize), chained with `at`.
-/// db.users().where_(|u| u.settings.at("theme").eq("dark").and(u.scores.at(1).gt(70))).one().await?;
+/// db.users().where_(|u| u.settings.at("theme").eq("dark").and(u.scores.at_unchecked(1).gt(70))).one().await?;
 /// # Ok(()) }
 /// ```
 pub trait PathStep {
@@ -992,7 +992,7 @@ impl<T> JsonPath<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// assert_eq!(db.users().where_(|u| u.scores.at(0).gt(80)).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.scores.at_unchecked(0).gt(80)).count().await?, 1);
     /// # Ok(()) }
     /// ```
     pub fn gt(&self, value: impl Serialize) -> Condition<T> {
@@ -1005,7 +1005,7 @@ impl<T> JsonPath<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// assert_eq!(db.users().where_(|u| u.scores.at(0).gte(90)).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.scores.at_unchecked(0).gte(90)).count().await?, 1);
     /// # Ok(()) }
     /// ```
     pub fn gte(&self, value: impl Serialize) -> Condition<T> {
@@ -1018,7 +1018,7 @@ impl<T> JsonPath<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// assert_eq!(db.users().where_(|u| u.scores.at(1).lt(80)).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.scores.at_unchecked(1).lt(80)).count().await?, 1);
     /// # Ok(()) }
     /// ```
     pub fn lt(&self, value: impl Serialize) -> Condition<T> {
@@ -1031,7 +1031,7 @@ impl<T> JsonPath<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// assert_eq!(db.users().where_(|u| u.scores.at(1).lte(75)).count().await?, 1);
+    /// assert_eq!(db.users().where_(|u| u.scores.at_unchecked(1).lte(75)).count().await?, 1);
     /// # Ok(()) }
     /// ```
     pub fn lte(&self, value: impl Serialize) -> Condition<T> {
@@ -1084,7 +1084,7 @@ impl<T> JsonPath<T> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> d1orm::Result<()> {
     /// # let db = fixture().await?;
-    /// let ids: Vec<i64> = db.users().order_by(|u| u.scores.at(0).desc()).select(|u| u.id).many().await?.rows;
+    /// let ids: Vec<i64> = db.users().order_by(|u| u.scores.at_unchecked(0).desc()).select(|u| u.id).many().await?.rows;
     /// assert_eq!(ids, [1, 2]);
     /// # Ok(()) }
     /// ```
