@@ -156,7 +156,9 @@ impl<B: Backend> Database<B> {
     }
 
     /// Runs SQL text without parameters, one statement per line, in one transaction
-    /// (D1's `exec`).
+    /// (D1's `exec`). Each line is a statement, as on D1, so a `CREATE TABLE` written over
+    /// several lines fails here: it belongs in [`prepare`](Self::prepare) (which splits
+    /// statements at `;`) or a migration.
     ///
     /// ```
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
@@ -165,6 +167,11 @@ impl<B: Backend> Database<B> {
     /// # let db = fixture().await?;
     /// let r = db.exec("CREATE TABLE tags (name TEXT)\nINSERT INTO tags VALUES ('rust')").await?;
     /// assert_eq!(r.count, 2);
+    ///
+    /// // One statement over two lines is two broken statements.
+    /// let err = db.exec("CREATE TABLE notes (\n  body TEXT)").await.unwrap_err();
+    /// assert!(err.to_string().starts_with("D1_EXEC_ERROR: Error in line 1"), "{err}");
+    /// db.prepare("CREATE TABLE notes (\n  body TEXT)").run().await?;
     /// # Ok(()) }
     /// ```
     ///

@@ -59,7 +59,25 @@ pub struct Meta {
     pub served_by_colo: Option<String>,
     /// Time spent, in milliseconds.
     pub duration: f64,
-    /// Rows changed, counting rows changed by triggers and foreign-key actions.
+    /// Rows changed, counting rows changed by triggers and foreign-key actions, as D1
+    /// does: a delete whose `ON DELETE CASCADE` removes two more rows changes three.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.prepare(
+    ///     "CREATE TABLE lists (id INTEGER PRIMARY KEY);
+    ///      CREATE TABLE items (list INTEGER REFERENCES lists(id) ON DELETE CASCADE);
+    ///      INSERT INTO lists VALUES (1);
+    ///      INSERT INTO items VALUES (1), (1);",
+    /// )
+    /// .run()
+    /// .await?;
+    /// let meta = db.prepare("DELETE FROM lists WHERE id = 1").run().await?.meta;
+    /// assert_eq!(meta.changes, 3); // the list and its two items
+    /// # Ok(()) }
+    /// ```
     pub changes: u64,
     /// `last_insert_rowid()` after the statement (sticky across statements).
     pub last_row_id: i64,

@@ -190,7 +190,28 @@ impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<T, P> {
 }
 
 /// A struct that reads some columns of table `T`: implemented by `#[derive(FromRow)]`
-/// with `#[d1orm(table = T)]`, and selected with `Query::select_as`.
+/// with `#[d1orm(table = T)]`, and selected with `Query::select_as`. Each field is named
+/// after a field of `T` and has its type (a misspelled or mistyped one does not compile);
+/// only those columns are read.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::FromRow;
+///
+/// #[derive(Debug, PartialEq, FromRow)]
+/// #[d1orm(table = User)]
+/// struct Card {
+///     id: i64,
+///     email: String,
+/// }
+///
+/// let cards: Vec<Card> = db.users().order_by(|u| u.id.asc()).select_as::<Card>().many().await?.rows;
+/// assert_eq!(cards[1], Card { id: 2, email: "bo@example.com".into() });
+/// # Ok(()) }
+/// ```
 pub trait FromRow<T>: Sized + Send {
     /// Appends the comma-separated quoted columns, in field order.
     fn write_sql(sql: &mut String);
