@@ -257,4 +257,28 @@ async fn exists_over_a_relation_is_correlated_with_each_row() {
         .await
         .unwrap();
     assert_eq!(nested.rows, ["a1", "c1"]);
+    // Inside an included relation's filter, `exists` speaks of the related row: each
+    // manager with the reports who wrote a note tagged rust.
+    let teams = db
+        .s_users()
+        .where_(|u| u.manager_id.is_null())
+        .include(|u| {
+            u.reports()
+                .where_(|r| r.s_notes().where_(|n| n.tags.contains("rust")).exists())
+        })
+        .order_by(|u| u.id.asc())
+        .many()
+        .await
+        .unwrap();
+    let teams: Vec<(&str, Vec<&str>)> = teams
+        .rows
+        .iter()
+        .map(|(m, reports)| {
+            (
+                m.name.as_str(),
+                reports.iter().map(|r| r.name.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(teams, [("ada", vec!["bob"]), ("cy", vec!["dee"])]);
 }

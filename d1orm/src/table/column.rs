@@ -299,7 +299,8 @@ impl<T, V, const I: usize> Column<T, V, I> {
         values.in_condition(&self.reference(), false)
     }
     /// `column NOT IN (values)`; an empty list matches everything. Takes a subquery as
-    /// [`in_`](Self::in_) does.
+    /// [`in_`](Self::in_) does. As in SQL, a NULL among the values (a nullable column
+    /// selected by a subquery) makes it match no row: filter it out with `is_not_null`.
     ///
     /// ```
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));

@@ -2,18 +2,36 @@
 //! ([`Query::keyset`]), and offset pages with the total count in one round trip
 //! ([`Query::page`]).
 //!
-//! ```ignore
-//! // Newest first, 20 at a time; `cursor` is the last row's (created_at, id), or None.
-//! let notes = db.notes()
-//!     .where_(|n| n.org_id.eq(org))
-//!     .keyset(|n| (n.created_at, n.id)).desc()
-//!     .after(cursor)
-//!     .limit(20)
-//!     .many().await?;
+//! ```
+//! use d1orm::{Backend, Database, Table};
 //!
-//! // Page 3 of 20 rows and the total: one batch of two statements.
-//! let page = db.notes().where_(|n| n.org_id.eq(org)).order_by(|n| n.id.asc()).page(3, 20).await?;
-//! println!("{} of {} notes, {} pages", page.rows.len(), page.total, page.pages());
+//! #[derive(Debug, Table)]
+//! struct Note {
+//!     #[d1orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     org_id: i64,
+//!     created_at: String,
+//! }
+//!
+//! async fn pages<B: Backend>(db: &Database<B>, org: i64, cursor: Option<(String, i64)>) -> d1orm::Result<()> {
+//!     // Newest first, 20 at a time; `cursor` is the last row's (created_at, id), or None.
+//!     let notes = db
+//!         .notes()
+//!         .where_(|n| n.org_id.eq(org))
+//!         .keyset(|n| (n.created_at, n.id))
+//!         .desc()
+//!         .after(cursor)
+//!         .limit(20)
+//!         .many()
+//!         .await?;
+//!     let next = notes.last().map(|n| (n.created_at.clone(), n.id));
+//!
+//!     // Page 3 of 20 rows and the total: one batch of two statements.
+//!     let page = db.notes().where_(|n| n.org_id.eq(org)).order_by(|n| n.id.asc()).page(3, 20).await?;
+//!     println!("{} of {} notes, {} pages", page.rows.len(), page.total, page.pages());
+//!     # let _ = next;
+//!     Ok(())
+//! }
 //! ```
 
 use std::cell::Cell;

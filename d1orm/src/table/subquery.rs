@@ -2,11 +2,42 @@
 //! ([`Column::in_`](super::Column::in_) taking a chain), and the existence of
 //! related rows ([`Relation::exists`]). Each stays one statement.
 //!
-//! ```ignore
-//! // Notes by the authors of org 7: `"author_id" IN (SELECT "id" FROM "users" WHERE "org_id" = ?)`.
-//! db.notes().where_(|n| n.author_id.in_(db.users().where_(|u| u.org_id.eq(7)).select(|u| u.id)));
-//! // Users with a published note: `"id" IN (SELECT "author_id" FROM "notes" WHERE ..)`.
-//! db.users().where_(|u| u.notes().where_(|n| n.published.eq(true)).exists());
+//! ```
+//! use d1orm::{Backend, Database, Table};
+//!
+//! #[derive(Debug, Table)]
+//! struct User {
+//!     #[d1orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     org_id: i64,
+//! }
+//!
+//! #[derive(Debug, Table)]
+//! struct Note {
+//!     #[d1orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     #[d1orm(references(User::id))]
+//!     author_id: i64,
+//!     published: bool,
+//! }
+//!
+//! async fn queries<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
+//!     // Notes by the members of org 7:
+//!     // `"author_id" IN (SELECT "id" FROM "users" WHERE "org_id" = ?)`.
+//!     let notes = db
+//!         .notes()
+//!         .where_(|n| n.author_id.in_(db.users().where_(|u| u.org_id.eq(7)).select(|u| u.id)))
+//!         .many()
+//!         .await?;
+//!     // Users with a published note: `"id" IN (SELECT "author_id" FROM "notes" WHERE ..)`.
+//!     let writers = db
+//!         .users()
+//!         .where_(|u| u.notes().where_(|n| n.published.eq(true)).exists())
+//!         .many()
+//!         .await?;
+//!     # let _ = (notes, writers);
+//!     Ok(())
+//! }
 //! ```
 
 use super::Table;
