@@ -438,3 +438,51 @@ async fn untyped_paths_stay_reachable_by_name() {
         [2]
     );
 }
+
+#[derive(Debug, Clone, PartialEq, Table)]
+pub struct Event {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[d1orm(json)]
+    pub payload: serde_json::Value,
+}
+
+#[tokio::test]
+async fn a_column_of_untyped_json_keeps_string_paths() {
+    let db = memory();
+    db.exec(&create_table_sql::<Event>()).await.unwrap();
+    let rows = [
+        serde_json::json!({ "kind": "click", "at": [3, 4] }),
+        serde_json::json!({ "kind": "view", "at": [5] }),
+    ];
+    db.events()
+        .insert_many(rows.into_iter().map(NewEvent::new))
+        .await
+        .unwrap();
+    let clicks: Vec<(i64, serde_json::Value)> = db
+        .events()
+        .where_(|e| e.payload.at("kind").eq("click"))
+        .select(|e| (e.id, e.payload.at("at").at(1)))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(clicks, [(1, serde_json::json!(4))]);
+    db.events()
+        .where_(|e| e.id.eq(2))
+        .update(|e| e.payload.at("kind").set("seen"))
+        .await
+        .unwrap();
+    let kinds: Vec<serde_json::Value> = db
+        .events()
+        .order_by(|e| e.id.asc())
+        .select(|e| e.payload.at("kind"))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(
+        kinds,
+        [serde_json::json!("click"), serde_json::json!("seen")]
+    );
+}
