@@ -348,6 +348,24 @@ async fn vec_elements_by_index_and_map_values_by_key() {
         .unwrap()
         .rows;
     assert_eq!(weekly, [None, None, None]);
+    // A key with quotes and a backslash is a key like any other, never SQL.
+    let odd = "it's \"odd\" \\ key";
+    db.profiles()
+        .where_(|p| p.id.eq(1))
+        .update(|p| p.settings.path().limits.key(odd).set(3))
+        .await
+        .unwrap();
+    let found: Vec<(i64, Option<i64>)> = db
+        .profiles()
+        .where_(|p| p.settings.path().limits.key(odd).eq(3))
+        .select(|p| (p.id, p.settings.path().limits.key(odd)))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(found, [(1, Some(3))]);
+    let one = db.profiles().find(1).await.unwrap().unwrap();
+    assert_eq!(one.settings.limits.get(odd), Some(&3));
     let e = db
         .profiles()
         .where_(|p| p.settings.path().limits.key("a\0b").eq(1))
@@ -404,6 +422,22 @@ async fn paths_order_rows_and_reach_optional_columns() {
         .unwrap()
         .rows;
     assert_eq!(spare, [Some("user 9".into()), None, None]);
+    // The whole document of an optional column: `None` is NULL, as `spare.set(None)`.
+    db.profiles()
+        .where_(|p| p.id.eq(1))
+        .update(|p| p.spare.path().set(None))
+        .await
+        .unwrap();
+    db.profiles()
+        .where_(|p| p.id.eq(2))
+        .update(|p| p.spare.path().set(Some(settings(8))))
+        .await
+        .unwrap();
+    assert_eq!(ids(&db, Profile::columns().spare.is_null()).await, [1, 3]);
+    assert_eq!(
+        db.profiles().find(2).await.unwrap().unwrap().spare,
+        Some(settings(8))
+    );
     let themes: Vec<Theme> = db
         .profiles()
         .order_by(|p| p.settings.path().theme.desc())

@@ -572,7 +572,12 @@ impl<T, W: Serialize, R: Presence> TypedPath<T, W, R> {
     pub fn set(&self, value: impl PathValue<W>) -> Assignment<T> {
         let text = self.json_text(&value).map(Value::Text);
         let expr = if self.steps.is_empty() {
-            Fragment::column_expr("json(?)", text)
+            // The whole document, as `JsonColumn::set` writes it: `None` is NULL.
+            let value = text.map(|v| match v {
+                Value::Text(t) if t == "null" => Value::Null,
+                v => v,
+            });
+            Fragment::column_expr("?", value)
         } else {
             match self.sql_path() {
                 Err(e) => Fragment::column_expr("NULL", Err(e)),
