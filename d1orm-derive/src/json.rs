@@ -38,7 +38,9 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
     refuse_reshaping(&container, &mut ctxt);
     let expanded = match &container.data {
-        ast::Data::Struct(ast::Style::Struct, fields) => struct_paths(input, fields, &container, &mut ctxt),
+        ast::Data::Struct(ast::Style::Struct, fields) => {
+            struct_paths(input, fields, &container, &mut ctxt)
+        }
         ast::Data::Struct(_, _) => leaf(input),
         ast::Data::Enum(variants) => string_enum(input, variants, &container, &mut ctxt),
     };
@@ -53,7 +55,10 @@ fn refuse_reshaping(container: &ast::Container, ctxt: &mut Ctxt) {
     let attrs = &container.attrs;
     let how = if attrs.transparent() {
         Some("`#[serde(transparent)]` stores the inner field alone")
-    } else if attrs.type_into().is_some() || attrs.type_from().is_some() || attrs.type_try_from().is_some() {
+    } else if attrs.type_into().is_some()
+        || attrs.type_from().is_some()
+        || attrs.type_try_from().is_some()
+    {
         Some("`#[serde(into/from/try_from)]` stores another type's document")
     } else if attrs.remote().is_some() {
         Some("`#[serde(remote)]` describes another type")

@@ -46,7 +46,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// - `#[d1orm(auto_increment)]`: with `primary_key` on an integer: the database assigns it.
 /// - `#[d1orm(unique)]`: a UNIQUE column.
 /// - `#[d1orm(default = "sql")]` (or a number or bool literal): the SQL `DEFAULT`.
-/// - `#[d1orm(json)]`: store any `Serialize + DeserializeOwned` type as JSON text.
+/// - `#[d1orm(json)]`: store any `Serialize + DeserializeOwned` type as JSON text;
+///   `#[derive(d1orm::Json)]` on the type gives the column typed paths (`u.settings.path()`).
 /// - `#[d1orm(check = "sql")]`: a column CHECK constraint.
 /// - `#[d1orm(index)]`: an index on the column.
 /// - `#[d1orm(references(User::id))]`: a foreign key to a column of another derived

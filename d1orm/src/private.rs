@@ -9,7 +9,9 @@ pub use crate::table::{
     Column, ColumnInfo, ColumnOf, ColumnType, ForeignKeyInfo, FromRow, IndexInfo, InsertRow,
     IntoRows, JsonColumn, Many, One, Optional, PrimaryKey, Query, Relation, Table, UniqueKey,
 };
-pub use crate::table::{JsonLeaf, JsonNode, JsonPath, MaybeAbsent, Presence, Projection, TypedPath};
+pub use crate::table::{
+    JsonLeaf, JsonNode, JsonPath, MaybeAbsent, Presence, Projection, TypedPath,
+};
 pub use crate::value::ValueRef;
 
 /// The quoted name of the column a `FromRow` field reads (type-checks the field).

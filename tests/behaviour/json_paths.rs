@@ -138,9 +138,14 @@ async fn paths_name_the_keys_serde_writes() {
         [1]
     );
     // serde's own rule for kebab-case variants: `HTTPMode` is `h-t-t-p-mode`.
-    assert_eq!(ids(&db, p.settings.path().theme.eq(Theme::HTTPMode)).await, [2]);
+    assert_eq!(
+        ids(&db, p.settings.path().theme.eq(Theme::HTTPMode)).await,
+        [2]
+    );
     let raw: Option<i64> = db
-        .prepare("SELECT id FROM profiles WHERE json_extract(settings, '$.colour') = 'h-t-t-p-mode'")
+        .prepare(
+            "SELECT id FROM profiles WHERE json_extract(settings, '$.colour') = 'h-t-t-p-mode'",
+        )
         .first_column("id")
         .await
         .unwrap();
@@ -220,9 +225,18 @@ async fn a_set_under_an_absent_object_keeps_the_document_readable() {
         .await
         .unwrap();
     assert_eq!(w.changes(), 3);
-    let rows = db.profiles().order_by(|p| p.id.asc()).many().await.unwrap().rows;
+    let rows = db
+        .profiles()
+        .order_by(|p| p.id.asc())
+        .many()
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(rows[0].settings.backup, None);
-    assert_eq!(rows[2].settings.backup.as_ref().map(|b| b.email), Some(false));
+    assert_eq!(
+        rows[2].settings.backup.as_ref().map(|b| b.email),
+        Some(false)
+    );
     // The whole sub-object, serialized by serde, then one field of it.
     db.profiles()
         .where_(|p| p.id.eq(1))
@@ -235,14 +249,20 @@ async fn a_set_under_an_absent_object_keeps_the_document_readable() {
         .await
         .unwrap();
     let doc = stored(&db, 1).await;
-    assert_eq!(doc["backup"], serde_json::json!({"EMAIL": true, "PUSH_TOKEN": "b"}));
+    assert_eq!(
+        doc["backup"],
+        serde_json::json!({"EMAIL": true, "PUSH_TOKEN": "b"})
+    );
     db.profiles()
         .where_(|p| p.id.eq(1))
         .update(|p| p.settings.path().backup.push_token.set("c"))
         .await
         .unwrap();
     let one = db.profiles().find(1).await.unwrap().unwrap();
-    assert_eq!(one.settings.backup.unwrap().push_token.as_deref(), Some("c"));
+    assert_eq!(
+        one.settings.backup.unwrap().push_token.as_deref(),
+        Some("c")
+    );
 }
 
 #[tokio::test]
@@ -275,9 +295,18 @@ async fn whole_sub_objects_compare_set_and_select_as_their_type() {
 async fn vec_elements_by_index_and_map_values_by_key() {
     let db = profiles().await;
     let p = Profile::columns();
-    assert_eq!(ids(&db, p.settings.path().tags.at(1).eq("t1")).await, [2, 3]);
-    assert_eq!(ids(&db, p.settings.path().devices.at(0).name.eq("d2")).await, [2]);
-    assert_eq!(ids(&db, p.settings.path().limits.key("daily").gte(20)).await, [2, 3]);
+    assert_eq!(
+        ids(&db, p.settings.path().tags.at(1).eq("t1")).await,
+        [2, 3]
+    );
+    assert_eq!(
+        ids(&db, p.settings.path().devices.at(0).name.eq("d2")).await,
+        [2]
+    );
+    assert_eq!(
+        ids(&db, p.settings.path().limits.key("daily").gte(20)).await,
+        [2, 3]
+    );
     let second: Vec<Option<String>> = db
         .profiles()
         .order_by(|p| p.id.asc())
@@ -299,7 +328,13 @@ async fn vec_elements_by_index_and_map_values_by_key() {
         })
         .await
         .unwrap();
-    let rows = db.profiles().order_by(|p| p.id.asc()).many().await.unwrap().rows;
+    let rows = db
+        .profiles()
+        .order_by(|p| p.id.asc())
+        .many()
+        .await
+        .unwrap()
+        .rows;
     for row in &rows {
         assert_eq!(row.settings.limits.get("weekly"), Some(&7));
         assert_eq!(row.settings.devices.len(), 1);
@@ -313,10 +348,49 @@ async fn vec_elements_by_index_and_map_values_by_key() {
         .unwrap()
         .rows;
     assert_eq!(weekly, [None, None, None]);
+    // A key with quotes and a backslash is a key like any other, never SQL.
+    let odd = "it's \"odd\" \\ key";
+    db.profiles()
+        .where_(|p| p.id.eq(1))
+        .update(|p| p.settings.path().limits.key(odd).set(3))
+        .await
+        .unwrap();
+    let found: Vec<(i64, Option<i64>)> = db
+        .profiles()
+        .where_(|p| p.settings.path().limits.key(odd).eq(3))
+        .select(|p| (p.id, p.settings.path().limits.key(odd)))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(found, [(1, Some(3))]);
+    let one = db.profiles().find(1).await.unwrap().unwrap();
+    assert_eq!(one.settings.limits.get(odd), Some(&3));
     let e = db
         .profiles()
         .where_(|p| p.settings.path().limits.key("a\0b").eq(1))
         .count()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("NUL character"), "{e}");
+    let e = db
+        .profiles()
+        .select(|p| p.settings.path().limits.key("a\0b"))
+        .many()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("profiles.settings"), "{e}");
+    let e = db
+        .profiles()
+        .all_rows()
+        .update(|p| p.settings.path().limits.key("a\0b").set(1))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("NUL character"), "{e}");
+    let e = db
+        .profiles()
+        .order_by(|p| p.settings.path().limits.key("a\0b").asc())
+        .many()
         .await
         .unwrap_err();
     assert!(e.to_string().contains("NUL character"), "{e}");
@@ -348,6 +422,22 @@ async fn paths_order_rows_and_reach_optional_columns() {
         .unwrap()
         .rows;
     assert_eq!(spare, [Some("user 9".into()), None, None]);
+    // The whole document of an optional column: `None` is NULL, as `spare.set(None)`.
+    db.profiles()
+        .where_(|p| p.id.eq(1))
+        .update(|p| p.spare.path().set(None))
+        .await
+        .unwrap();
+    db.profiles()
+        .where_(|p| p.id.eq(2))
+        .update(|p| p.spare.path().set(Some(settings(8))))
+        .await
+        .unwrap();
+    assert_eq!(ids(&db, Profile::columns().spare.is_null()).await, [1, 3]);
+    assert_eq!(
+        db.profiles().find(2).await.unwrap().unwrap().spare,
+        Some(settings(8))
+    );
     let themes: Vec<Theme> = db
         .profiles()
         .order_by(|p| p.settings.path().theme.desc())
@@ -365,9 +455,68 @@ async fn untyped_paths_stay_reachable_by_name() {
     let p = Profile::columns();
     // A `serde_json::Value` field goes on untyped; `at_unchecked` on any typed path.
     assert_eq!(ids(&db, p.settings.path().extra.at("k").eq(2)).await, [2]);
-    assert_eq!(ids(&db, p.settings.at_unchecked("displayName").eq("user 3")).await, [3]);
     assert_eq!(
-        ids(&db, p.settings.path().notifications.at_unchecked("EMAIL").eq(false)).await,
+        ids(&db, p.settings.at_unchecked("displayName").eq("user 3")).await,
+        [3]
+    );
+    assert_eq!(
+        ids(
+            &db,
+            p.settings
+                .path()
+                .notifications
+                .at_unchecked("EMAIL")
+                .eq(false)
+        )
+        .await,
         [2]
+    );
+}
+
+#[derive(Debug, Clone, PartialEq, Table)]
+pub struct Event {
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[d1orm(json)]
+    pub payload: serde_json::Value,
+}
+
+#[tokio::test]
+async fn a_column_of_untyped_json_keeps_string_paths() {
+    let db = memory();
+    db.exec(&create_table_sql::<Event>()).await.unwrap();
+    let rows = [
+        serde_json::json!({ "kind": "click", "at": [3, 4] }),
+        serde_json::json!({ "kind": "view", "at": [5] }),
+    ];
+    db.events()
+        .insert_many(rows.into_iter().map(NewEvent::new))
+        .await
+        .unwrap();
+    let clicks: Vec<(i64, serde_json::Value)> = db
+        .events()
+        .where_(|e| e.payload.at("kind").eq("click"))
+        .select(|e| (e.id, e.payload.at("at").at(1)))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(clicks, [(1, serde_json::json!(4))]);
+    db.events()
+        .where_(|e| e.id.eq(2))
+        .update(|e| e.payload.at("kind").set("seen"))
+        .await
+        .unwrap();
+    let kinds: Vec<serde_json::Value> = db
+        .events()
+        .order_by(|e| e.id.asc())
+        .select(|e| e.payload.at("kind"))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(
+        kinds,
+        [serde_json::json!("click"), serde_json::json!("seen")]
     );
 }

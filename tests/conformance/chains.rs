@@ -234,7 +234,10 @@ pub async fn json_paths<B: Backend>(db: &Database<B>) -> J {
             .many()
             .await
             .map(|r| r.rows)),
-        obs(q.where_(|a| a.plan.at_unchecked("missing").is_null()).count().await),
+        obs(q
+            .where_(|a| a.plan.at_unchecked("missing").is_null())
+            .count()
+            .await),
         write_obs(
             q.where_(|a| a.id.eq(1))
                 .returning(|a| a.plan)

@@ -282,8 +282,7 @@ impl PathValue<Option<String>> for &str {}
 /// How a `set` under a step that may be absent begins: the document and the value
 /// enter a CTE (`d1orm_set`), and the document is written only where the object or
 /// array the value goes into exists.
-pub(crate) const GUARDED_SET: &str =
-    "(WITH d1orm_set(d1orm_document, d1orm_value) AS (SELECT ";
+pub(crate) const GUARDED_SET: &str = "(WITH d1orm_set(d1orm_document, d1orm_value) AS (SELECT ";
 
 /// One step of a typed path.
 #[derive(Debug, Clone)]
@@ -295,6 +294,10 @@ enum Step {
     /// An array's index.
     Index(usize),
 }
+
+/// What a [`TypedPath`] is typed by, owned by no value (the path holds no `T`, `W` or
+/// `R`).
+type Typed<T, W, R> = fn() -> (T, W, R);
 
 /// A typed path into the JSON documents of a column of table `T`, reaching a value
 /// compared and set as a `W`; `R` ([`Present`] or [`MaybeAbsent`]) says what a
@@ -311,7 +314,7 @@ pub struct TypedPath<T, W, R> {
     /// The object or array the last step is in may be missing or null: `set` then
     /// writes only where it exists.
     parent_may_be_absent: bool,
-    _marker: PhantomData<fn() -> (T, W, R)>,
+    _marker: PhantomData<Typed<T, W, R>>,
 }
 
 impl<T, W, R> Clone for TypedPath<T, W, R> {
@@ -452,11 +455,19 @@ impl<T, W, R: Presence> TypedPath<T, W, R> {
 
     /// `json_extract(column, path)`, or the path's error.
     fn extract_sql(&self) -> Result<String> {
-        Ok(format!("json_extract({}, {})", self.source, self.sql_path()?))
+        Ok(format!(
+            "json_extract({}, {})",
+            self.source,
+            self.sql_path()?
+        ))
     }
 
     /// A condition on `json_extract(column, path)`: `sql` with `{}` for it.
-    fn condition(&self, sql: impl FnOnce(&str) -> String, value: Option<Result<Value>>) -> Condition<T> {
+    fn condition(
+        &self,
+        sql: impl FnOnce(&str) -> String,
+        value: Option<Result<Value>>,
+    ) -> Condition<T> {
         let fragment = match (self.extract_sql(), value) {
             (Err(e), _) => Fragment::column_expr("NULL", Err(e)),
             (Ok(extract), Some(value)) => Fragment::column_expr(sql(&extract), value),
@@ -561,7 +572,12 @@ impl<T, W: Serialize, R: Presence> TypedPath<T, W, R> {
     pub fn set(&self, value: impl PathValue<W>) -> Assignment<T> {
         let text = self.json_text(&value).map(Value::Text);
         let expr = if self.steps.is_empty() {
-            Fragment::column_expr("json(?)", text)
+            // The whole document, as `JsonColumn::set` writes it: `None` is NULL.
+            let value = text.map(|v| match v {
+                Value::Text(t) if t == "null" => Value::Null,
+                v => v,
+            });
+            Fragment::column_expr("?", value)
         } else {
             match self.sql_path() {
                 Err(e) => Fragment::column_expr("NULL", Err(e)),

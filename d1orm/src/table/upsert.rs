@@ -111,7 +111,7 @@ impl<'db, B: WriteTarget, T: Table, R: Projection<T> + Clone + Send> OnConflict<
 
     /// Rows whose key already exists get these assignments. The closure receives the
     /// stored row's columns and the incoming row's (`new`): `u.name.set(new.name)`,
-    /// `u.visits.add(1)`, `u.meta.at("plan").set("pro")`.
+    /// `u.visits.add(1)`, `u.meta.path().plan.set("pro")`.
     pub fn update<A: IntoAssignments<T>>(
         self,
         assignments: impl FnOnce(&T::Columns, &T::Columns) -> A,
