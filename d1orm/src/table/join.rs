@@ -114,12 +114,12 @@ impl<P: Table, C: Table, K: Cardinality> Joinable<P> for Relation<P, C, K, AllCo
     }
 }
 
-/// Marks what belongs to the chain's own table in a join's bounds. Not public API.
-#[doc(hidden)]
+/// In a join's bounds, what belongs to the chain's own table. The compiler infers it;
+/// only a table joined to itself, whose two sides have one type, names it:
+/// `.order_by::<_, OfLeft>(|(u, _)| u.id.asc())`.
 #[derive(Debug)]
 pub enum OfLeft {}
-/// Marks what belongs to the joined table in a join's bounds. Not public API.
-#[doc(hidden)]
+/// In a join's bounds, what belongs to the joined table (see [`OfLeft`]).
 #[derive(Debug)]
 pub enum OfRight {}
 
