@@ -569,14 +569,7 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                     .as_ref()
                     .is_some_and(|k| k.len() == 1 && f.is_primary_key(table)))
     };
-    // The stored row's handles, the incoming row's (`excluded`), and those of a table in
-    // a join (`source`, its quoted name or alias).
-    enum Handles {
-        Stored,
-        Excluded,
-        Qualified,
-    }
-    let handles = |kind: Handles| {
+    let handles = |stored: bool| {
         table
             .fields
             .iter()
@@ -587,20 +580,12 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
                 let quoted = quote_identifier(column);
                 let eq_sql = equality_sql(f);
                 let ty = column_handle_type(table, i, f);
-                match (&kind, unique_alone(f)) {
-                    (Handles::Excluded, _) => {
-                        quote!(#field: <#ty>::__excluded(#column, #quoted, #eq_sql))
-                    }
-                    (Handles::Qualified, _) => {
-                        quote!(#field: <#ty>::__in(source, #column, #quoted, #eq_sql))
-                    }
-                    (Handles::Stored, true) => {
-                        quote!(#field: <#ty>::__unique(#column, #quoted, #eq_sql))
-                    }
-                    (Handles::Stored, false) => {
-                        quote!(#field: <#ty>::__new(#column, #quoted, #eq_sql))
-                    }
-                }
+                let constructor = match (stored, unique_alone(f)) {
+                    (false, _) => quote!(__excluded),
+                    (true, true) => quote!(__unique),
+                    (true, false) => quote!(__new),
+                };
+                quote!(#field: <#ty>::#constructor(#column, #quoted, #eq_sql))
             })
             .collect::<Vec<_>>()
     };
@@ -612,9 +597,17 @@ fn table_impl(table: &Table<'_>) -> TokenStream {
     } else {
         quote!(::core::option::Option::None)
     };
-    let stored = handles(Handles::Stored);
-    let incoming = handles(Handles::Excluded);
-    let qualified = handles(Handles::Qualified);
+    let stored = handles(true);
+    let incoming = handles(false);
+    // A table of a join: every column read from `source`, its quoted name or alias.
+    let qualified = table.fields.iter().enumerate().map(|(i, f)| {
+        let field = f.ident;
+        let column = &f.column;
+        let quoted = quote_identifier(column);
+        let eq_sql = equality_sql(f);
+        let ty = column_handle_type(table, i, f);
+        quote!(#field: <#ty>::__in(source, #column, #quoted, #eq_sql))
+    });
     let decodes = table.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
         let column = &f.column;

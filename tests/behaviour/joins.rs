@@ -166,6 +166,51 @@ async fn filters_orders_and_projections_span_both_tables() {
 }
 
 #[tokio::test]
+async fn json_columns_paths_and_sql_expressions_of_both_tables() {
+    use d1orm::table::sql;
+    let db = seeded().await;
+    let rows: Vec<(Vec<String>, serde_json::Value, i64, Option<i64>)> = db
+        .r_notes()
+        .left_join(|n| n.reviewer())
+        .where_(|(n, r)| {
+            (
+                n.tags.contains("third").not(),
+                r.name.ne("nobody").not().not(),
+            )
+        })
+        .order_by(|(n, r)| (sql::<i64>("length({})").arg(r.name).desc(), n.id.asc()))
+        .select(|(n, r)| {
+            (
+                n.tags,
+                n.tags.at(0),
+                sql::<i64>("{} * 10").arg(n.stars),
+                sql::<i64>("length({})").arg(r.name),
+            )
+        })
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    // Only the first note has a reviewer whose name is not NULL and not "nobody"
+    // (third's tag excludes it); `length` of a NULL name is NULL, read as None.
+    assert_eq!(
+        rows,
+        [(
+            vec!["first".to_owned()],
+            serde_json::json!("first"),
+            30,
+            Some(3)
+        )]
+    );
+    let statements = sent(&db);
+    assert!(
+        statements[0].sql.contains(r#"length("r_users"."name")"#),
+        "{:?}",
+        statements[0].sql
+    );
+}
+
+#[tokio::test]
 async fn a_left_join_keeps_rows_without_a_match_as_none() {
     let db = seeded().await;
     let rows = db

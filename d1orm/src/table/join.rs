@@ -23,6 +23,9 @@ use crate::batch::{Pending, within_budget};
 use crate::error::{Error, Prefix, Result};
 use crate::value::ValueRef;
 
+/// Type parameters held as types only.
+type Types<A, B, C> = PhantomData<fn() -> (A, B, C)>;
+
 /// The alias of the joined table when it is the chain's own table (a self-join), so
 /// that the two can be told apart.
 const SELF_ALIAS: &str = "\"d1orm_joined\"";
@@ -111,12 +114,12 @@ impl<P: Table, C: Table, K: Cardinality> Joinable<P> for Relation<P, C, K, AllCo
     }
 }
 
-/// Marks what belongs to the chain's own table in a join's bounds. Not public API.
-#[doc(hidden)]
+/// In a join's bounds, what belongs to the chain's own table. The compiler infers it;
+/// only a table joined to itself, whose two sides have one type, names it:
+/// `.order_by::<_, OfLeft>(|(u, _)| u.id.asc())`.
 #[derive(Debug)]
 pub enum OfLeft {}
-/// Marks what belongs to the joined table in a join's bounds. Not public API.
-#[doc(hidden)]
+/// In a join's bounds, what belongs to the joined table (see [`OfLeft`]).
 #[derive(Debug)]
 pub enum OfRight {}
 
@@ -213,7 +216,7 @@ pub struct Join<'db, B, L, R, K, S = BothRows<R, K>> {
     limit: Option<u64>,
     offset: Option<u64>,
     select: S,
-    _marker: PhantomData<fn() -> (L, R, K)>,
+    _marker: Types<L, R, K>,
 }
 
 impl<B, L, R, K, S: Clone> Clone for Join<'_, B, L, R, K, S> {
@@ -247,10 +250,7 @@ impl<B, L, R, K, S> std::fmt::Debug for Join<'_, B, L, R, K, S> {
 }
 
 impl<'db, B, L: Table, R: Table, K: JoinKind> Join<'db, B, L, R, K> {
-    fn new<F, S, Rt, J: Joinable<L, Table = R>>(
-        chain: &Query<'db, B, L, F, S, Rt>,
-        relation: J,
-    ) -> Self {
+    fn new<J: Joinable<L, Table = R>>(chain: &Query<'db, B, L>, relation: J) -> Self {
         let right = if L::NAME == R::NAME {
             SELF_ALIAS
         } else {
@@ -261,7 +261,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind> Join<'db, B, L, R, K> {
                 return Err(Error::d1(
                     Prefix::Error,
                     format!(
-                        "a chain on {} joins {} after where_, order_by, group_by or limit: call join first, then filter, order and limit the joined chain",
+                        "a chain on {} joins {} after where_opt, order_by, limit or offset: call join first, then filter, order and limit the joined chain",
                         L::NAME,
                         R::NAME
                     ),
@@ -624,7 +624,7 @@ impl<L: Table, R: Table, K: JoinKind> Projection<L> for BothRows<R, K> {
 /// Columns of both tables chosen with [`Join::select`].
 pub struct Selected<R, K, P, I> {
     projection: P,
-    _marker: PhantomData<fn() -> (R, K, I)>,
+    _marker: Types<R, K, I>,
 }
 
 impl<R, K, P: Clone, I> Clone for Selected<R, K, P, I> {
