@@ -158,9 +158,8 @@ impl SqliteBackend {
         let connections = &inner.connections;
         if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
             let turn = connections.reader_turn().await;
-            let ran = connections.blocking(|| {
-                connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink))
-            });
+            let ran = connections
+                .blocking(|| connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink)));
             match ran {
                 Ok(result) => return result,
                 Err(()) => inner.writer_sql.insert(&statement.sql),

@@ -77,7 +77,10 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         db.exec(&sql).await?;
     }
     db.orgs()
-        .insert_many([NewOrg::builder().name("acme").build(), NewOrg::builder().name("initech").build()])
+        .insert_many([
+            NewOrg::builder().name("acme").build(),
+            NewOrg::builder().name("initech").build(),
+        ])
         .await?;
     let users = [
         (1, "ada@acme.dev", "Ada"),
@@ -86,7 +89,13 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
         (2, "dee@initech.dev", "Dee"),
     ];
     db.users()
-        .insert_many(users.map(|(org, email, name)| NewUser::builder().org_id(org).email(email).name(name).build()))
+        .insert_many(users.map(|(org, email, name)| {
+            NewUser::builder()
+                .org_id(org)
+                .email(email)
+                .name(name)
+                .build()
+        }))
         .await?;
     let notes: [NoteSeed; 7] = [
         (
@@ -147,14 +156,34 @@ pub async fn seed<B: Backend>(db: &Database<B>) -> d1orm::Result<()> {
     ];
     db.notes()
         .insert_many(notes.map(|(org, author, title, body, tags, stars, at)| {
-            NewNote::builder().org_id(org).author_id(author).title(title).body(body).tags(tags.iter().map(|t| t.to_string()).collect()).stars(stars).created_at(at).build()
+            NewNote::builder()
+                .org_id(org)
+                .author_id(author)
+                .title(title)
+                .body(body)
+                .tags(tags.iter().map(|t| t.to_string()).collect())
+                .stars(stars)
+                .created_at(at)
+                .build()
         }))
         .await?;
     db.revisions()
         .insert_many([
-            NewRevision::builder().note_id(1).body("Q1: D1").created_at("2026-11-02 09:05:00").build(),
-            NewRevision::builder().note_id(1).body("Q1: D1 everywhere").created_at("2026-11-02 09:30:00").build(),
-            NewRevision::builder().note_id(3).body("rows after a cursor").created_at("2026-11-05 09:00:00").build(),
+            NewRevision::builder()
+                .note_id(1)
+                .body("Q1: D1")
+                .created_at("2026-11-02 09:05:00")
+                .build(),
+            NewRevision::builder()
+                .note_id(1)
+                .body("Q1: D1 everywhere")
+                .created_at("2026-11-02 09:30:00")
+                .build(),
+            NewRevision::builder()
+                .note_id(3)
+                .body("rows after a cursor")
+                .created_at("2026-11-05 09:00:00")
+                .build(),
         ])
         .await?;
     Ok(())

@@ -22,7 +22,10 @@ async fn seeded() -> Database<Recording> {
         ("bob", 2.5, Some(1)),
         ("cy", 0.5, Some(1)),
     ] {
-        let mut u = NewRUser::builder().name(name.to_owned()).score(score).build();
+        let mut u = NewRUser::builder()
+            .name(name.to_owned())
+            .score(score)
+            .build();
         u.manager_id = manager;
         db.r_users().insert(u).await.unwrap();
     }
@@ -32,7 +35,12 @@ async fn seeded() -> Database<Recording> {
         (2, Some(1), "third", 1),
         (1, None, "fourth", 4),
     ] {
-        let mut n = NewRNote::builder().author_id(author).title(title.to_owned()).stars(stars).tags(vec![title.to_owned()]).build();
+        let mut n = NewRNote::builder()
+            .author_id(author)
+            .title(title.to_owned())
+            .stars(stars)
+            .tags(vec![title.to_owned()])
+            .build();
         n.editor_id = editor;
         db.r_notes().insert(n).await.unwrap();
     }
@@ -182,7 +190,7 @@ async fn json_columns_paths_and_sql_expressions_of_both_tables() {
         .select(|(n, r)| {
             (
                 n.tags,
-                n.tags.at(0),
+                n.tags.at_unchecked(0),
                 sql::<i64>("{} * 10").arg(n.stars),
                 sql::<i64>("length({})").arg(r.name),
             )

@@ -490,7 +490,10 @@ async fn a_column_of_untyped_json_keeps_string_paths() {
         serde_json::json!({ "kind": "view", "at": [5] }),
     ];
     db.events()
-        .insert_many(rows.into_iter().map(NewEvent::new))
+        .insert_many(
+            rows.into_iter()
+                .map(|payload| NewEvent::builder().payload(payload).build()),
+        )
         .await
         .unwrap();
     let clicks: Vec<(i64, serde_json::Value)> = db

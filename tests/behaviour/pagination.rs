@@ -24,7 +24,11 @@ async fn seeded() -> Database<Recording> {
     let db = Database::new(Recording::new(SqliteBackend::open_in_memory().unwrap()));
     db.exec(&create_table_sql::<PPost>()).await.unwrap();
     let posts = (1..=10).map(|i| {
-        NewPPost::builder().slug(format!("post-{i:02}")).created(format!("2026-11-{:02}", 10 + (i + 1) / 2)).topic(if i % 3 == 0 { "rust" } else { "d1" }.to_owned()).build()
+        NewPPost::builder()
+            .slug(format!("post-{i:02}"))
+            .created(format!("2026-11-{:02}", 10 + (i + 1) / 2))
+            .topic(if i % 3 == 0 { "rust" } else { "d1" }.to_owned())
+            .build()
     });
     db.p_posts().insert_many(posts).await.unwrap();
     db.backend().take();

@@ -42,7 +42,10 @@ async fn seeded() -> Database<Recording> {
         ("initech", "cy", None),
         ("initech", "dee", Some(3)),
     ] {
-        let mut u = NewSUser::builder().org(org.to_owned()).name(name.to_owned()).build();
+        let mut u = NewSUser::builder()
+            .org(org.to_owned())
+            .name(name.to_owned())
+            .build();
         u.manager_id = manager;
         db.s_users().insert(u).await.unwrap();
     }
@@ -53,7 +56,11 @@ async fn seeded() -> Database<Recording> {
         (4, None, "d1", vec!["rust"]),
         (2, Some(2), "b2", vec![]),
     ] {
-        let mut n = NewSNote::builder().author_id(author).title(title.to_owned()).tags(tags.into_iter().map(str::to_owned).collect()).build();
+        let mut n = NewSNote::builder()
+            .author_id(author)
+            .title(title.to_owned())
+            .tags(tags.into_iter().map(str::to_owned).collect())
+            .build();
         n.reviewer_id = reviewer;
         db.s_notes().insert(n).await.unwrap();
     }

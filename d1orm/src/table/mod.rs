@@ -24,8 +24,8 @@ pub mod decoders;
 mod expr;
 mod join;
 mod json_array;
-mod page;
 pub mod json_path;
+mod page;
 mod projection;
 mod query;
 mod relation;
@@ -49,11 +49,11 @@ pub use join::{
     OfLeft, OfRight, Selected,
 };
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
-pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use json_path::{
     JsonLeaf, JsonMap, JsonNode, JsonSeq, MaybeAbsent, PathValue, Presence, Present, TypedPath,
     UntypedJson,
 };
+pub use page::{KeyColumn, Keyset, Page, PageRows, PageSink, UniqueOrder};
 pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};

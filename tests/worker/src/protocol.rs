@@ -169,7 +169,9 @@ async fn handle<B: Served>(
 /// `name` (tests/conformance: chains.rs, batches.rs, migrations.rs) run on the binding's
 /// database; the result is the chain's observation, as the suite compares it.
 async fn chain<B: Backend>(db: &Database<B>, request: &Json) -> Outcome {
-    use crate::{batches, chains, column_types, json_paths, migrations, queries, relations, team_notes};
+    use crate::{
+        batches, chains, column_types, json_paths, migrations, queries, relations, team_notes,
+    };
     Ok(match string_field(request, "name")? {
         "reads" => chains::reads(db).await,
         "writes_with_returning" => chains::writes_with_returning(db).await,
