@@ -26,7 +26,9 @@
 //! iteration of the loop it sits in, whose iterations come from the steps, the rows of
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
-//! Where this falls short (`ALTER TABLE`, windows over partitions, foreign key actions),
+//! Code that runs only while deferred foreign key violations are outstanding has a plan
+//! of its own, chosen by SQLite's count of them before the run. Where this falls short
+//! (windows over partitions, foreign key actions, seeks on a NULL key, partial indexes)
 //! the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
 //! measures by how much.
 //!
@@ -209,7 +211,7 @@ impl Counting {
             self.plan = ops.as_deref().map(|ops| Plan::new(ops, false));
             self.deferred_plan = ops
                 .as_deref()
-                .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero" && o.p1 != 0))
+                .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero"))
                 .map(|ops| Box::new(Plan::new(ops, true)));
             self.unreadable = self.plan.is_none();
             // SAFETY: as in `ready`.
@@ -455,6 +457,8 @@ struct Loop {
     cursor: i64,
     /// For a loop over the rows of a `VALUES` list: how many there are.
     values: Option<u64>,
+    /// For a loop of `Goto` that a `LIMIT` ends (a recursive query's): the limit.
+    limit: Option<u64>,
     /// Instructions in it.
     length: u64,
 }
@@ -640,7 +644,7 @@ impl Plan {
             .first()
             .filter(|o| o.opcode == "Init")
             .map_or(i64::MAX, |o| o.p2);
-        let live = reachable(ops, deferred, program > 0);
+        let live = reachable(ops, deferred);
         let ops: Vec<&Op> = ops
             .iter()
             .zip(&live)
@@ -696,6 +700,9 @@ impl Plan {
                     cursor: op.p1,
                     values: (kind == LoopKind::Goto)
                         .then(|| values_rows(ops, op.p2))
+                        .flatten(),
+                    limit: (kind == LoopKind::Goto)
+                        .then(|| loop_limit(ops, op.p2, op.addr))
                         .flatten(),
                     length: ops
                         .iter()
@@ -992,11 +999,13 @@ impl Plan {
                 continue;
             }
             let mut times = site.within.map_or(1, |l| runs[l]);
-            // The test at the top of a loop of `Goto` runs once more, finding no row.
+            // The test at the top of a loop of `Goto` runs once more, finding no row,
+            // unless the loop's limit ended it first.
             if let Some(l) = site.within
                 && self.loops[l].kind == LoopKind::Goto
                 && self.loops[l].start == site.at
                 && times > 0
+                && self.loops[l].limit.is_none_or(|limit| times < limit)
             {
                 times += 1;
             }
@@ -1140,7 +1149,7 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
 /// `Destroy` reports a root page moved
 /// only in an auto-vacuum database (never on D1, nor here), so the code an `IfNot` on
 /// that report guards never runs.
-fn reachable(ops: &[&Op], deferred: bool, trigger: bool) -> Vec<bool> {
+fn reachable(ops: &[&Op], deferred: bool) -> Vec<bool> {
     let destroyed: Vec<i64> = ops
         .iter()
         .filter(|o| o.opcode == "Destroy")
@@ -1167,11 +1176,10 @@ fn reachable(ops: &[&Op], deferred: bool, trigger: bool) -> Vec<bool> {
             "InitCoroutine" => todo.extend([op.p3, if op.p2 > 0 { op.p2 } else { addr + 1 }]),
             "IfNot" if destroyed.contains(&op.p1) => todo.push(op.p2),
             // Looking for rows a new parent row would make valid runs only while
-            // deferred foreign key violations are outstanding, rare (the plan for a
-            // run that starts with some has it). In a trigger program (a foreign key
-            // action), the statement's own count is not zero: the parent's rows it
-            // acts on were counted as violations before it runs.
-            "FkIfZero" if !(deferred && op.p1 != 0) && !(trigger && op.p1 == 0) => todo.push(op.p2),
+            // deferred foreign key violations are outstanding (`defer_foreign_keys`
+            // defers immediate ones too), rare: the plan for a run that starts with
+            // some has it.
+            "FkIfZero" if !deferred => todo.push(op.p2),
             name if JUMPS.contains(&name) => todo.extend([op.p2, addr + 1]),
             _ => todo.push(addr + 1),
         }
@@ -1201,6 +1209,19 @@ fn values_rows(ops: &[&Op], start: i64) -> Option<u64> {
         }
     }
     None
+}
+
+/// The limit that ends the loop of `Goto` from `start` to `end`: a `DecrJumpZero` in
+/// it that leaves the loop, on a register set to a constant before the loop.
+fn loop_limit(ops: &[&Op], start: i64, end: i64) -> Option<u64> {
+    let decrement = ops
+        .iter()
+        .find(|o| o.opcode == "DecrJumpZero" && (start..=end).contains(&o.addr) && o.p2 > end)?;
+    let set = ops
+        .iter()
+        .rev()
+        .find(|o| o.addr < start && o.opcode == "Integer" && o.p2 == decrement.p1)?;
+    u64::try_from(set.p1).ok()
 }
 
 /// The result column showing register `register` (where `Count` put its count).
