@@ -26,7 +26,9 @@
 //! iteration of the loop it sits in, whose iterations come from the steps, the rows of
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
-//! Where this falls short (`ALTER TABLE`, windows over partitions, foreign key actions),
+//! Code that runs only while deferred foreign key violations are outstanding has a plan
+//! of its own, chosen by SQLite's count of them before the run. Where this falls short
+//! (windows over partitions, foreign key actions, seeks on a NULL key, partial indexes)
 //! the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
 //! measures by how much.
 //!
@@ -55,6 +57,9 @@ pub(crate) struct Counting {
     stmt: Option<NonNull<ffi::sqlite3_stmt>>,
     /// Read on first use: most statements never report their counters.
     plan: Option<Plan>,
+    /// The plan for a run that starts with deferred foreign key violations outstanding,
+    /// for a program that then looks for the rows a new parent row makes valid.
+    deferred_plan: Option<Box<Plan>>,
     /// `SQLITE_STMTSTATUS_REPREPARE` when the plan was read: a statement prepared again
     /// (after a schema change) may have another program.
     reprepared: u32,
@@ -69,6 +74,8 @@ unsafe impl Send for Counting {}
 /// Counters read before a run, to subtract after it.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Before {
+    /// Deferred foreign key violations were outstanding ([`Counting::deferred_plan`]).
+    deferred: bool,
     steps: [u32; 3],
     sorts: u32,
     /// Instructions run (`SQLITE_STMTSTATUS_VM_STEP`).
@@ -168,6 +175,7 @@ impl Counting {
             // SAFETY: `conn` is open, and the statement was just prepared on it.
             stmt: unsafe { newest_statement(conn, sql) },
             plan: None,
+            deferred_plan: None,
             reprepared: 0,
             unreadable: false,
         }
@@ -195,11 +203,16 @@ impl Counting {
         };
         if !self.ready() {
             // Preparing a `PRAGMA` applies it, `EXPLAIN PRAGMA` included: never twice.
-            self.plan = if applies_when_prepared(sql) {
+            let ops = if applies_when_prepared(sql) {
                 None
             } else {
-                listing(conn, sql).ok().map(|ops| Plan::new(&ops))
+                listing(conn, sql).ok()
             };
+            self.plan = ops.as_deref().map(|ops| Plan::new(ops, false));
+            self.deferred_plan = ops
+                .as_deref()
+                .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero"))
+                .map(|ops| Box::new(Plan::new(ops, true)));
             self.unreadable = self.plan.is_none();
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
@@ -230,15 +243,52 @@ impl Counting {
         self.plan.as_ref().map_or(&[], |p| &p.count_columns)
     }
 
+    /// The plan of a run that starts with deferred foreign key violations outstanding
+    /// (`deferred`), or without.
+    fn plan(&self, deferred: bool) -> Option<&Plan> {
+        match &self.deferred_plan {
+            Some(plan) if deferred => Some(plan),
+            _ => self.plan.as_ref(),
+        }
+    }
+
     /// SQLite's counters before a run.
     pub(crate) fn before(&self) -> Before {
-        let (Some(stmt), Some(plan)) = (self.stmt, &self.plan) else {
+        let Some(stmt) = self.stmt else {
+            return Before::default();
+        };
+        let deferred = self.deferred_plan.is_some() && {
+            let (mut outstanding, mut highest) = (0, 0);
+            // SAFETY: as in `prepare`; the statement's connection is open.
+            unsafe {
+                ffi::sqlite3_db_status(
+                    ffi::sqlite3_db_handle(stmt.as_ptr()),
+                    ffi::SQLITE_DBSTATUS_DEFERRED_FKS,
+                    &mut outstanding,
+                    &mut highest,
+                    0,
+                );
+            }
+            outstanding != 0
+        };
+        match self.plan(deferred) {
+            Some(plan) => Before {
+                deferred,
+                ..self.counters(plan)
+            },
+            None => Before::default(),
+        }
+    }
+
+    /// SQLite's counters that `plan` reads: only those the program can move (a point
+    /// lookup reads none).
+    fn counters(&self, plan: &Plan) -> Before {
+        let Some(stmt) = self.stmt else {
             return Before::default();
         };
         if plan.reads == 0 {
             return Before::default();
         }
-        // Only the counters the program can move are read: a point lookup reads none.
         // SAFETY: as in `prepare`.
         let read = |counter: Counter, op| {
             if plan.reads & counter as u8 != 0 {
@@ -248,6 +298,7 @@ impl Counting {
             }
         };
         Before {
+            deferred: false,
             steps: [
                 read(Counter::Steps, 0),
                 read(Counter::FullScan, ffi::SQLITE_STMTSTATUS_FULLSCAN_STEP),
@@ -261,7 +312,7 @@ impl Counting {
 
     /// The counters of the run since `before` (after [`Counting::prepare`]).
     pub(crate) fn rows(&self, before: Before, observed: Observed) -> Rows {
-        let Some(plan) = &self.plan else {
+        let Some(plan) = self.plan(before.deferred) else {
             return Rows::default();
         };
         if let Some((read, written, per_change)) = plan.simple {
@@ -270,7 +321,7 @@ impl Counting {
                 written: written + observed.changes * per_change,
             };
         }
-        let after = self.before();
+        let after = self.counters(plan);
         let steps = [0, 1, 2].map(|i| u64::from(after.steps[i].wrapping_sub(before.steps[i])));
         let sorts = u64::from(after.sorts.wrapping_sub(before.sorts));
         let instructions = u64::from(after.instructions.wrapping_sub(before.instructions));
@@ -406,6 +457,8 @@ struct Loop {
     cursor: i64,
     /// For a loop over the rows of a `VALUES` list: how many there are.
     values: Option<u64>,
+    /// For a loop of `Goto` that a `LIMIT` ends (a recursive query's): the limit.
+    limit: Option<u64>,
     /// Instructions in it.
     length: u64,
 }
@@ -434,6 +487,9 @@ struct Site {
     once: bool,
     /// Right after a bloom filter (`Filter`), which skips it for the rows it rules out.
     filtered: bool,
+    /// For `ConflictRead`: the instructions its `NoConflict` skips when there is no row
+    /// in the way.
+    skipped: u64,
     /// For a write of the statement's own program that goes with a change (an index
     /// entry written with its row, the row itself): the change's position among them.
     bundle: Option<usize>,
@@ -518,12 +574,14 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(ops: &[Op]) -> Plan {
+    /// The plan of a program; `deferred`: for a run that starts with deferred foreign
+    /// key violations outstanding.
+    fn new(ops: &[Op], deferred: bool) -> Plan {
         let mut plan = Plan::default();
         let programs = ops.last().map_or(0, |o| o.program + 1);
         for program in 0..programs {
             let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
-            plan.add_program(program, &ops);
+            plan.add_program(program, &ops, deferred);
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
         // A single row (no loop) tells insert from update by the last row id.
@@ -531,8 +589,10 @@ impl Plan {
             && plan.bundles.iter().any(|b| b.updates)
             && !plan.loops.is_empty();
         plan.has_unseen = plan.loops.iter().any(|l| plan.unseen(l));
-        // The instructions run also tell an empty table from a table of one row.
+        // The instructions run also tell an empty table from a table of one row, and
+        // whether a `REPLACE` of one row met a row in its way.
         if plan.has_unseen
+            || plan.conflicts
             || plan
                 .loops
                 .iter()
@@ -571,7 +631,7 @@ impl Plan {
             && (l.kind == LoopKind::Virtual || (l.kind == LoopKind::Goto && !self.changes_rows))
     }
 
-    fn add_program(&mut self, program: usize, ops: &[&Op]) {
+    fn add_program(&mut self, program: usize, ops: &[&Op], deferred: bool) {
         let first_loop = self.loops.len();
         // Writes since the last change, which go with the next one.
         let mut open = 0u64;
@@ -584,7 +644,7 @@ impl Plan {
             .first()
             .filter(|o| o.opcode == "Init")
             .map_or(i64::MAX, |o| o.p2);
-        let live = reachable(ops);
+        let live = reachable(ops, deferred);
         let ops: Vec<&Op> = ops
             .iter()
             .zip(&live)
@@ -640,6 +700,9 @@ impl Plan {
                     cursor: op.p1,
                     values: (kind == LoopKind::Goto)
                         .then(|| values_rows(ops, op.p2))
+                        .flatten(),
+                    limit: (kind == LoopKind::Goto)
+                        .then(|| loop_limit(ops, op.p2, op.addr))
                         .flatten(),
                     length: ops
                         .iter()
@@ -761,6 +824,12 @@ impl Plan {
                     .iter()
                     .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2),
                 filtered: previous(1) == "Filter",
+                skipped: match i.checked_sub(2).map(|p| ops[p]) {
+                    Some(test) if kind == SiteKind::ConflictRead => {
+                        u64::try_from(test.p2 - test.addr - 1).unwrap_or(0)
+                    }
+                    _ => 0,
+                },
                 within: innermost(op.addr, &self.loops),
                 kind,
                 bundle,
@@ -856,6 +925,7 @@ impl Plan {
                 let l = &self.loops[open];
                 if l.program != 0
                     || l.parent.is_some()
+                    || l.empty
                     || runs[open] != 0
                     || !matches!(l.kind, LoopKind::Step(_))
                 {
@@ -929,11 +999,13 @@ impl Plan {
                 continue;
             }
             let mut times = site.within.map_or(1, |l| runs[l]);
-            // The test at the top of a loop of `Goto` runs once more, finding no row.
+            // The test at the top of a loop of `Goto` runs once more, finding no row,
+            // unless the loop's limit ended it first.
             if let Some(l) = site.within
                 && self.loops[l].kind == LoopKind::Goto
                 && self.loops[l].start == site.at
                 && times > 0
+                && self.loops[l].limit.is_none_or(|limit| times < limit)
             {
                 times += 1;
             }
@@ -955,7 +1027,16 @@ impl Plan {
                     conflicts_counted = true;
                     rows.read += match seen.kinds {
                         Some(kinds) => kinds.updated,
-                        None => u64::from(!seen.inserted),
+                        None if !seen.inserted => 1,
+                        // A row inserted (a `REPLACE`, or an upsert that met no
+                        // conflict): the code that finds and deletes the row in the way
+                        // ran if the instructions run leave no room for skipping it.
+                        None => u64::from(
+                            self.loops.is_empty()
+                                && !self.triggers
+                                && site.skipped > 0
+                                && instructions + site.skipped > self.instructions.len() as u64,
+                        ),
                     }
                 }
                 SiteKind::ConflictRead => {}
@@ -1068,7 +1149,7 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
 /// `Destroy` reports a root page moved
 /// only in an auto-vacuum database (never on D1, nor here), so the code an `IfNot` on
 /// that report guards never runs.
-fn reachable(ops: &[&Op]) -> Vec<bool> {
+fn reachable(ops: &[&Op], deferred: bool) -> Vec<bool> {
     let destroyed: Vec<i64> = ops
         .iter()
         .filter(|o| o.opcode == "Destroy")
@@ -1095,8 +1176,10 @@ fn reachable(ops: &[&Op]) -> Vec<bool> {
             "InitCoroutine" => todo.extend([op.p3, if op.p2 > 0 { op.p2 } else { addr + 1 }]),
             "IfNot" if destroyed.contains(&op.p1) => todo.push(op.p2),
             // Looking for rows a new parent row would make valid runs only while
-            // deferred foreign key violations are outstanding, rare.
-            "FkIfZero" => todo.push(op.p2),
+            // deferred foreign key violations are outstanding (`defer_foreign_keys`
+            // defers immediate ones too), rare: the plan for a run that starts with
+            // some has it.
+            "FkIfZero" if !deferred => todo.push(op.p2),
             name if JUMPS.contains(&name) => todo.extend([op.p2, addr + 1]),
             _ => todo.push(addr + 1),
         }
@@ -1126,6 +1209,19 @@ fn values_rows(ops: &[&Op], start: i64) -> Option<u64> {
         }
     }
     None
+}
+
+/// The limit that ends the loop of `Goto` from `start` to `end`: a `DecrJumpZero` in
+/// it that leaves the loop, on a register set to a constant before the loop.
+fn loop_limit(ops: &[&Op], start: i64, end: i64) -> Option<u64> {
+    let decrement = ops
+        .iter()
+        .find(|o| o.opcode == "DecrJumpZero" && (start..=end).contains(&o.addr) && o.p2 > end)?;
+    let set = ops
+        .iter()
+        .rev()
+        .find(|o| o.addr < start && o.opcode == "Integer" && o.p2 == decrement.p1)?;
+    u64::try_from(set.p1).ok()
 }
 
 /// The result column showing register `register` (where `Count` put its count).

@@ -10,6 +10,8 @@
 //! Output, one line each, tab-separated: `sqlite <version>`, then per variant
 //! `figures <scenario key> <storage> <variant> <median ns> <ratio> <calls a sample>`.
 
+// The benchmark's own harness; what only the d1orm side calls (`block_on`, `human`)
+// goes unused here.
 #[path = "../../src/harness.rs"]
 #[allow(dead_code)]
 mod harness;
