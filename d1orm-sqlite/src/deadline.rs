@@ -3,7 +3,7 @@
 //! the statement.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -21,6 +21,32 @@ const IDLE: u64 = 0;
 /// is read on its first call, so a short statement never reads it.
 const ARMED: u64 = 1;
 
+/// [`Deadline::trial`]: no read on trial.
+const NO_TRIAL: u8 = 0;
+/// A read runs on an async worker thread on trial, and has sent no row yet.
+const TRIAL: u8 = 1;
+/// The read on trial has sent rows.
+const TRIAL_ROWS: u8 = 2;
+/// The read on trial ran long after sending rows: the rest moves at the next row.
+const LONG: u8 = 3;
+/// The read on trial ran long before sending a row: it was stopped, to run again off
+/// the worker thread.
+const MOVED: u8 = 4;
+/// The read on trial ran long after sending rows, and the rest of it was stepped off
+/// the worker thread.
+const MOVED_ROWS: u8 = 5;
+
+/// How a read's trial on an async worker thread ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trial {
+    /// It ran to its end on the thread (or was not on trial).
+    Short,
+    /// Stopped before it sent a row: it must run again off the thread.
+    Moved,
+    /// It sent its rows, the later ones from off the thread.
+    MovedAfterRows,
+}
+
 /// The running statement's clock, shared with the progress handler.
 #[derive(Debug)]
 pub(crate) struct Deadline {
@@ -32,6 +58,10 @@ pub(crate) struct Deadline {
     limit: AtomicU64,
     /// The handler interrupted the statement: its `SQLITE_INTERRUPT` means the limit.
     fired: AtomicBool,
+    /// Server mode's trial of a read on the async worker thread: a read runs there
+    /// until the handler's first call (10,000 virtual-machine steps, tens of
+    /// microseconds), which moves it off (see [`Deadline::start_trial`]).
+    trial: AtomicU8,
 }
 
 impl Deadline {
@@ -41,6 +71,7 @@ impl Deadline {
             started: AtomicU64::new(IDLE),
             limit: AtomicU64::new(u64::MAX),
             fired: AtomicBool::new(false),
+            trial: AtomicU8::new(NO_TRIAL),
         });
         deadline.set_limit(Some(DEFAULT_TIME_LIMIT));
         deadline
@@ -76,8 +107,50 @@ impl Deadline {
         self.fired.swap(false, Ordering::Relaxed)
     }
 
+    /// A read starts on an async worker thread, on trial: if the handler is called
+    /// before the read sent a row, it stops the read (which then reports
+    /// [`end_trial`](Self::end_trial) `true`, and runs again off the thread); if after,
+    /// [`after_row`](Self::after_row) says to move the rest of it off the thread.
+    pub(crate) fn start_trial(&self) {
+        self.trial.store(TRIAL, Ordering::Relaxed);
+    }
+
+    /// Ends a trial, saying how it went.
+    pub(crate) fn end_trial(&self) -> Trial {
+        match self.trial.swap(NO_TRIAL, Ordering::Relaxed) {
+            MOVED => Trial::Moved,
+            MOVED_ROWS => Trial::MovedAfterRows,
+            _ => Trial::Short,
+        }
+    }
+
+    /// A row was sent; `true` if the read on trial ran long and the rest of its rows
+    /// must be stepped off the thread (the trial is then over).
+    #[inline]
+    pub(crate) fn after_row(&self) -> bool {
+        match self.trial.load(Ordering::Relaxed) {
+            TRIAL => {
+                self.trial.store(TRIAL_ROWS, Ordering::Relaxed);
+                false
+            }
+            LONG => {
+                self.trial.store(MOVED_ROWS, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The progress handler: `true` stops the statement.
     fn expired(&self) -> bool {
+        match self.trial.load(Ordering::Relaxed) {
+            TRIAL => {
+                self.trial.store(MOVED, Ordering::Relaxed);
+                return true;
+            }
+            TRIAL_ROWS => self.trial.store(LONG, Ordering::Relaxed),
+            _ => {}
+        }
         let now = || u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 2) + 2;
         match self.started.load(Ordering::Relaxed) {
             IDLE => false,

@@ -211,6 +211,11 @@ impl<'c> Executor<'c> {
         Error::d1(Prefix::Error, "statement handed to the writer connection")
     }
 
+    /// Ends a read's trial on an async worker thread (see `Deadline::start_trial`).
+    pub(crate) fn end_trial(&self) -> crate::deadline::Trial {
+        self.deadline.end_trial()
+    }
+
     /// `last_insert_rowid()` of the database's one writer.
     fn last_insert_rowid(&self) -> i64 {
         match self.reader {
@@ -675,10 +680,29 @@ impl Runner<'_> {
         // Columns are announced after the first step: a schema change since the
         // statement was cached re-prepares it there, and may change its columns.
         let mut announced = false;
+        self.send_rows(&mut rows, sink, position, seen, count_columns, &mut announced)?;
+        // Dropping the rows resets the statement, finished or not.
+        drop(rows);
+        if !announced {
+            sink.columns(&StatementColumns(stmt))?;
+        }
+        Ok(())
+    }
+
+    /// Steps through the rows, sending each to `sink`.
+    fn send_rows<S: RowSink + ?Sized>(
+        self,
+        rows: &mut rusqlite::Rows<'_>,
+        sink: &mut S,
+        position: Position,
+        seen: &mut Observed,
+        count_columns: &[usize],
+        announced: &mut bool,
+    ) -> d1orm::Result<()> {
         while let Some(row) = rows.next().map_err(|e| self.error(e))? {
-            if !announced {
+            if !*announced {
                 sink.columns(&StatementColumns(row.as_ref()))?;
-                announced = true;
+                *announced = true;
             }
             sink.row(&SqliteRow {
                 row,
@@ -695,11 +719,13 @@ impl Runner<'_> {
             if position == Position::KeyLookup {
                 break;
             }
-        }
-        // Dropping the rows resets the statement, finished or not.
-        drop(rows);
-        if !announced {
-            sink.columns(&StatementColumns(stmt))?;
+            if self.deadline.after_row() {
+                // A read on trial on an async worker thread (server mode) ran long: the
+                // worker hands its tasks to another thread while the rest is stepped.
+                return tokio::task::block_in_place(|| {
+                    self.send_rows(rows, sink, position, seen, count_columns, announced)
+                });
+            }
         }
         Ok(())
     }

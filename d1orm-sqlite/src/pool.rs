@@ -21,7 +21,7 @@ use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
 
 use crate::auth::{self, AuthState};
 use crate::cache::CachedConnection;
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, Trial};
 use crate::exec::{self, Executor};
 use crate::options::{Mode, SqliteOptions};
 use crate::{open_error, parity};
@@ -260,13 +260,14 @@ impl Connections {
         result
     }
 
-    /// Runs `f` on an idle reader, whose turn the caller holds. `Err(())`: the call must
-    /// run on the writer, and nothing of it ran.
+    /// Runs `f` on an idle reader, whose turn the caller holds; on trial (see
+    /// [`Deadline::start_trial`]) when `trial`.
     pub(crate) fn on_reader<T>(
         &self,
         _turn: &SemaphorePermit<'_>,
+        trial: bool,
         f: impl FnOnce(&mut Executor<'_>) -> T,
-    ) -> Result<T, ()> {
+    ) -> OnReader<T> {
         let conn = lock(&self.readers)
             .pop()
             .unwrap_or_else(|| unreachable!("a reader's turn guarantees an idle reader"));
@@ -283,15 +284,41 @@ impl Connections {
             shared: &self.shared,
             always: false,
         };
+        if trial {
+            call.conn.deadline.start_trial();
+        }
         let mut executor = call.conn.executor(&self.shared, Some(last_row_id));
         let result = f(&mut executor);
-        if executor.wants_writer() {
-            // Stopped before any statement ran; a transaction it opened is rolled back.
+        let trial = if trial {
+            executor.end_trial()
+        } else {
+            Trial::Short
+        };
+        if executor.wants_writer() || trial == Trial::Moved {
+            // Stopped before it sent a row; a transaction it opened is rolled back.
             executor.rollback();
-            return Err(());
+            return if trial == Trial::Moved {
+                OnReader::Moved
+            } else {
+                OnReader::WantsWriter
+            };
         }
-        Ok(result)
+        OnReader::Ran {
+            result,
+            long: trial == Trial::MovedAfterRows,
+        }
     }
+}
+
+/// How a call on a reader ended.
+pub(crate) enum OnReader<T> {
+    /// It ran; `long`: on trial, it ran long after sending rows.
+    Ran { result: T, long: bool },
+    /// It must run on the writer; nothing of it ran.
+    WantsWriter,
+    /// On trial on an async worker thread, it ran long before sending a row and was
+    /// stopped, to run again off the thread.
+    Moved,
 }
 
 fn permit(result: Result<SemaphorePermit<'_>, TryAcquireError>) -> Option<SemaphorePermit<'_>> {
@@ -385,6 +412,7 @@ impl Drop for Call<'_> {
         conn.auth.take_denial();
         conn.deadline.disarm();
         conn.deadline.take_fired();
+        conn.deadline.end_trial();
         if conn.db.conn().is_autocommit() && !std::thread::panicking() {
             return;
         }

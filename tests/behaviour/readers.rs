@@ -154,6 +154,57 @@ async fn long_reads_on_both_workers_leave_the_runtime_running() {
     );
 }
 
+/// A read that sends its first row at once and keeps sending rows, sparsely.
+const STREAM_TO: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT x FROM c WHERE x = 1 OR x % 500 = 0";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_streaming_reads_on_both_workers_leave_the_runtime_running() {
+    let dir = TempDir::new("readers-stream");
+    let db = Arc::new(users(&dir, Mode::Server).await);
+    let steps = steps_for(&db, 1.5).await;
+    let finished = Arc::new(AtomicUsize::new(0));
+    #[derive(Deserialize)]
+    struct X {
+        x: i64,
+    }
+    let longs: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, finished) = (db.clone(), finished.clone());
+            tokio::spawn(async move {
+                let rows = db.prepare(STREAM_TO).bind(steps).all::<X>().await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                rows
+            })
+        })
+        .collect();
+    until_busy(&db, 2, || finished.load(Ordering::SeqCst) > 0).await;
+    let ticker = tokio::spawn({
+        let finished = finished.clone();
+        async move {
+            let mut ticks_while_reading = 0;
+            let mut interval = tokio::time::interval(Duration::from_millis(5));
+            for _ in 0..20 {
+                interval.tick().await;
+                if finished.load(Ordering::SeqCst) == 0 {
+                    ticks_while_reading += 1;
+                }
+            }
+            ticks_while_reading
+        }
+    });
+    let ticks_while_reading = ticker.await.unwrap();
+    for long in longs {
+        let rows = long.await.unwrap().unwrap().results;
+        // Every row, once, in order: moving off the thread mid-read lost or repeated none.
+        assert_eq!(rows.len() as i64, 1 + steps / 500);
+        assert!(rows.iter().skip(1).enumerate().all(|(i, r)| r.x == (i as i64 + 1) * 500));
+    }
+    assert_eq!(
+        ticks_while_reading, 20,
+        "the timer task ticked {ticks_while_reading} of 20 times while both reads ran"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_sees_every_write_acknowledged_before_it() {
     let dir = TempDir::new("readers-see-writes");
