@@ -300,7 +300,17 @@ fn main() {
             d1orm_variant(&path, Mode::Inline, 0),
         ),
     ];
-    let mut sqlx = sqlx_peer_binary().map(|binary| SqlxPeer::start(&binary, &path));
+    // `BENCH_ONLY`: the variants whose name holds it, beside the reference (profiling).
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        let mut index = 0;
+        variants.retain(|(name, _)| {
+            index += 1;
+            index == 1 || name.contains(&only)
+        });
+    }
+    let mut sqlx = sqlx_peer_binary()
+        .filter(|_| std::env::var("BENCH_ONLY").is_err())
+        .map(|binary| SqlxPeer::start(&binary, &path));
     let mut figures: Vec<Figures> = variants
         .iter()
         .map(|(name, _)| name.clone())

@@ -23,18 +23,22 @@ const ARMED: u64 = 1;
 
 /// [`Deadline::trial`]: no read on trial.
 const NO_TRIAL: u8 = 0;
-/// A read runs on an async worker thread on trial, and has sent no row yet.
+/// A read runs on an async worker thread, on trial.
 const TRIAL: u8 = 1;
-/// The read on trial has sent rows.
-const TRIAL_ROWS: u8 = 2;
 /// The read on trial ran long after sending rows: the rest moves at the next row.
-const LONG: u8 = 3;
+const LONG: u8 = 2;
 /// The read on trial ran long before sending a row: it was stopped, to run again off
 /// the worker thread.
-const MOVED: u8 = 4;
+const MOVED: u8 = 3;
 /// The read on trial ran long after sending rows, and the rest of it was stepped off
 /// the worker thread.
-const MOVED_ROWS: u8 = 5;
+const MOVED_ROWS: u8 = 4;
+
+/// Calls of the handler that make a read on trial long. SQLite calls it when the
+/// statement's step counter, kept across its runs, passes a multiple of
+/// [`STEPS_PER_CHECK`]: the first call may come after a few steps of this run, the
+/// second after 10,000 at least.
+const LONG_AFTER_CALLS: u8 = 2;
 
 /// How a read's trial on an async worker thread ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +63,13 @@ pub(crate) struct Deadline {
     /// The handler interrupted the statement: its `SQLITE_INTERRUPT` means the limit.
     fired: AtomicBool,
     /// Server mode's trial of a read on the async worker thread: a read runs there
-    /// until the handler's first call (10,000 virtual-machine steps, tens of
-    /// microseconds), which moves it off (see [`Deadline::start_trial`]).
+    /// until it has run 10,000 to 20,000 virtual-machine steps (tens of
+    /// microseconds), then moves off (see [`Deadline::start_trial`]).
     trial: AtomicU8,
+    /// The handler's calls during the trial.
+    trial_calls: AtomicU8,
+    /// The read on trial sent a row.
+    trial_rows: AtomicBool,
 }
 
 impl Deadline {
@@ -72,6 +80,8 @@ impl Deadline {
             limit: AtomicU64::new(u64::MAX),
             fired: AtomicBool::new(false),
             trial: AtomicU8::new(NO_TRIAL),
+            trial_calls: AtomicU8::new(0),
+            trial_rows: AtomicBool::new(false),
         });
         deadline.set_limit(Some(DEFAULT_TIME_LIMIT));
         deadline
@@ -107,11 +117,14 @@ impl Deadline {
         self.fired.swap(false, Ordering::Relaxed)
     }
 
-    /// A read starts on an async worker thread, on trial: if the handler is called
-    /// before the read sent a row, it stops the read (which then reports
-    /// [`end_trial`](Self::end_trial) `true`, and runs again off the thread); if after,
-    /// [`after_row`](Self::after_row) says to move the rest of it off the thread.
+    /// A read starts on an async worker thread, on trial: if it runs long (see
+    /// [`LONG_AFTER_CALLS`]) before it sent a row, the handler stops it (and
+    /// [`end_trial`](Self::end_trial) says [`Trial::Moved`]: it runs again off the
+    /// thread); if after, [`after_row`](Self::after_row) says to move the rest of it
+    /// off the thread.
     pub(crate) fn start_trial(&self) {
+        self.trial_calls.store(0, Ordering::Relaxed);
+        self.trial_rows.store(false, Ordering::Relaxed);
         self.trial.store(TRIAL, Ordering::Relaxed);
     }
 
@@ -130,7 +143,9 @@ impl Deadline {
     pub(crate) fn after_row(&self) -> bool {
         match self.trial.load(Ordering::Relaxed) {
             TRIAL => {
-                self.trial.store(TRIAL_ROWS, Ordering::Relaxed);
+                if !self.trial_rows.load(Ordering::Relaxed) {
+                    self.trial_rows.store(true, Ordering::Relaxed);
+                }
                 false
             }
             LONG => {
@@ -143,13 +158,16 @@ impl Deadline {
 
     /// The progress handler: `true` stops the statement.
     fn expired(&self) -> bool {
-        match self.trial.load(Ordering::Relaxed) {
-            TRIAL => {
-                self.trial.store(MOVED, Ordering::Relaxed);
-                return true;
+        if self.trial.load(Ordering::Relaxed) == TRIAL {
+            let calls = self.trial_calls.load(Ordering::Relaxed) + 1;
+            self.trial_calls.store(calls, Ordering::Relaxed);
+            if calls >= LONG_AFTER_CALLS {
+                if !self.trial_rows.load(Ordering::Relaxed) {
+                    self.trial.store(MOVED, Ordering::Relaxed);
+                    return true;
+                }
+                self.trial.store(LONG, Ordering::Relaxed);
             }
-            TRIAL_ROWS => self.trial.store(LONG, Ordering::Relaxed),
-            _ => {}
         }
         let now = || u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 2) + 2;
         match self.started.load(Ordering::Relaxed) {
