@@ -186,3 +186,66 @@ impl Deadline {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection() -> (Connection, Arc<Deadline>) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')")
+            .unwrap();
+        let deadline = Deadline::new();
+        deadline.install(&conn).unwrap();
+        (conn, deadline)
+    }
+
+    const COUNT: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT count(*) FROM c";
+    const STREAM: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT x FROM c";
+
+    #[test]
+    fn a_point_lookup_run_many_times_stays_on_its_thread() {
+        // The statement's step counter runs on across its runs: its handler calls come
+        // every so many runs, one at a time, never two within one run.
+        let (conn, deadline) = connection();
+        let mut stmt = conn.prepare("SELECT v FROM t WHERE id = 1").unwrap();
+        for run in 0..5_000 {
+            deadline.start_trial();
+            let v: String = stmt.query_row([], |r| r.get(0)).unwrap();
+            assert_eq!(v, "a");
+            assert_eq!(deadline.end_trial(), Trial::Short, "run {run}");
+        }
+    }
+
+    #[test]
+    fn a_long_read_is_stopped_before_its_first_row() {
+        let (conn, deadline) = connection();
+        deadline.start_trial();
+        let counted = conn.query_row(COUNT, [], |r| r.get::<_, i64>(0));
+        assert!(counted.is_err(), "stopped");
+        assert_eq!(deadline.end_trial(), Trial::Moved);
+        // Not on trial, it runs to its end.
+        assert_eq!(conn.query_row(COUNT, [], |r| r.get::<_, i64>(0)).unwrap(), 1_000_000);
+        assert!(!deadline.take_fired(), "no time limit reached");
+    }
+
+    #[test]
+    fn a_long_read_that_sent_rows_moves_at_its_next_row() {
+        let (conn, deadline) = connection();
+        let mut stmt = conn.prepare(STREAM).unwrap();
+        let mut rows = stmt.raw_query();
+        deadline.start_trial();
+        let mut sent = 0;
+        let mut moved_at = None;
+        while let Some(row) = rows.next().unwrap() {
+            sent += 1;
+            assert_eq!(row.get::<_, i64>(0).unwrap(), sent);
+            if deadline.after_row() {
+                moved_at.get_or_insert(sent);
+            }
+        }
+        assert_eq!(sent, 1_000_000, "every row, none stopped");
+        assert!(moved_at.is_some_and(|at| at > 1 && at < 1_000_000), "{moved_at:?}");
+        assert_eq!(deadline.end_trial(), Trial::MovedAfterRows);
+    }
+}
