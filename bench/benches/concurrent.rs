@@ -314,7 +314,10 @@ fn main() {
     let mut figures: Vec<Figures> = variants
         .iter()
         .map(|(name, _)| name.clone())
-        .chain(sqlx.as_ref().map(|_| "sqlx 0.9, pool of 4 (own process)".to_string()))
+        .chain(
+            sqlx.as_ref()
+                .map(|_| "sqlx 0.9, pool of 4 (own process)".to_string()),
+        )
         .map(|name| Figures {
             name,
             times: Vec::new(),

@@ -193,8 +193,10 @@ mod tests {
 
     fn connection() -> (Connection, Arc<Deadline>) {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')")
-            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')",
+        )
+        .unwrap();
         let deadline = Deadline::new();
         deadline.install(&conn).unwrap();
         (conn, deadline)
@@ -225,7 +227,10 @@ mod tests {
         assert!(counted.is_err(), "stopped");
         assert_eq!(deadline.end_trial(), Trial::Moved);
         // Not on trial, it runs to its end.
-        assert_eq!(conn.query_row(COUNT, [], |r| r.get::<_, i64>(0)).unwrap(), 1_000_000);
+        assert_eq!(
+            conn.query_row(COUNT, [], |r| r.get::<_, i64>(0)).unwrap(),
+            1_000_000
+        );
         assert!(!deadline.take_fired(), "no time limit reached");
     }
 
@@ -245,7 +250,10 @@ mod tests {
             }
         }
         assert_eq!(sent, 1_000_000, "every row, none stopped");
-        assert!(moved_at.is_some_and(|at| at > 1 && at < 1_000_000), "{moved_at:?}");
+        assert!(
+            moved_at.is_some_and(|at| at > 1 && at < 1_000_000),
+            "{moved_at:?}"
+        );
         assert_eq!(deadline.end_trial(), Trial::MovedAfterRows);
     }
 }

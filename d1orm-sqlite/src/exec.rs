@@ -200,7 +200,7 @@ impl<'c> Executor<'c> {
 
     /// Stops a call that must run on the writer.
     #[cold]
-    fn to_writer(&mut self) -> Error {
+    fn hand_to_writer(&mut self) -> Error {
         if let Some(reader) = &mut self.reader {
             reader.wants_writer = true;
         }
@@ -477,7 +477,7 @@ impl<'c> Executor<'c> {
         }
         if !plain && is_schema_statement(sql.text()) {
             if self.reader.is_some() {
-                return Err(self.to_writer());
+                return Err(self.hand_to_writer());
             }
             // Schema statements run once and are prepared afresh: a cached one would
             // meet the schema it changed and fail at step time, without the offset D1
@@ -496,7 +496,7 @@ impl<'c> Executor<'c> {
         if self.reader.is_some()
             && (!stmt.readonly() || lex::first_keyword(sql.text()).eq_ignore_ascii_case("pragma"))
         {
-            return Err(self.to_writer());
+            return Err(self.hand_to_writer());
         }
         let counting = on.plan(counting, sql.text(), sink);
         // D1 runs every call in a transaction: a write that fails leaves nothing, even
@@ -680,7 +680,14 @@ impl Runner<'_> {
         // Columns are announced after the first step: a schema change since the
         // statement was cached re-prepares it there, and may change its columns.
         let mut announced = false;
-        self.send_rows(&mut rows, sink, position, seen, count_columns, &mut announced)?;
+        self.send_rows(
+            &mut rows,
+            sink,
+            position,
+            seen,
+            count_columns,
+            &mut announced,
+        )?;
         // Dropping the rows resets the statement, finished or not.
         drop(rows);
         if !announced {

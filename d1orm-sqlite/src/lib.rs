@@ -184,7 +184,8 @@ impl SqliteBackend {
         let offloads = connections.offloads();
         let trial = offloads && !inner.long_reads.contains(&statement.sql);
         let outcome = if offloads && !trial {
-            connections.blocking(|| connections.on_reader(turn, false, |ex| ex.run(statement, sink)))
+            connections
+                .blocking(|| connections.on_reader(turn, false, |ex| ex.run(statement, sink)))
         } else {
             match connections.on_reader(turn, trial, |ex| ex.run(statement, &mut *sink)) {
                 OnReader::Moved => {

@@ -148,7 +148,12 @@ impl Connections {
         Ok(Self::new(writer, readers, options, options.mode))
     }
 
-    fn new(writer: Connected, readers: Vec<Connected>, options: &SqliteOptions, mode: Mode) -> Self {
+    fn new(
+        writer: Connected,
+        readers: Vec<Connected>,
+        options: &SqliteOptions,
+        mode: Mode,
+    ) -> Self {
         let deadlines = std::iter::once(&writer)
             .chain(&readers)
             .map(|c| c.deadline.clone())
@@ -227,11 +232,7 @@ impl Connections {
 
     /// Runs `f` on the writer. Without the writer's turn (raw access, settings), this
     /// waits on its lock.
-    pub(crate) fn on_writer<T>(
-        &self,
-        raw: bool,
-        f: impl FnOnce(&mut Executor<'_>) -> T,
-    ) -> T {
+    pub(crate) fn on_writer<T>(&self, raw: bool, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
         let mut guard = lock(&self.writer);
         let mut call = Call {
             conn: &mut guard,
@@ -423,7 +424,8 @@ impl Drop for Call<'_> {
 
 /// Sets up one connection as D1's database behaves.
 fn connect(conn: Connection, role: Role, options: &SqliteOptions) -> d1orm::Result<Connected> {
-    conn.busy_timeout(options.busy_timeout).map_err(open_error)?;
+    conn.busy_timeout(options.busy_timeout)
+        .map_err(open_error)?;
     if role == (Role::Writer { wal: true }) {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_error)?;

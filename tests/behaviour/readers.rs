@@ -197,7 +197,12 @@ async fn long_streaming_reads_on_both_workers_leave_the_runtime_running() {
         let rows = long.await.unwrap().unwrap().results;
         // Every row, once, in order: moving off the thread mid-read lost or repeated none.
         assert_eq!(rows.len() as i64, 1 + steps / 500);
-        assert!(rows.iter().skip(1).enumerate().all(|(i, r)| r.x == (i as i64 + 1) * 500));
+        assert!(
+            rows.iter()
+                .skip(1)
+                .enumerate()
+                .all(|(i, r)| r.x == (i as i64 + 1) * 500)
+        );
     }
     assert_eq!(
         ticks_while_reading, 20,
