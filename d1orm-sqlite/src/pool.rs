@@ -2,12 +2,13 @@
 //! readers, each set up with D1's rules, and handed out one call at a time.
 //!
 //! Waiting for a connection is asynchronous (a semaphore per kind), so a task waiting
-//! behind a long query leaves its worker thread free. What runs on the connection runs
-//! in [`Connections::blocking`]: on a multi-thread tokio runtime, in server mode, the
+//! behind a long query leaves its worker thread free. A writer's call runs in
+//! [`Connections::blocking`]: on a multi-thread tokio runtime, in server mode, the
 //! worker thread hands its tasks to another thread for the duration
 //! (`tokio::task::block_in_place`), so neither SQLite's work nor a busy-timeout wait
-//! holds up the runtime. Borrowed rows and sinks stay on the calling thread: nothing is
-//! copied to another thread and back.
+//! holds up the runtime. A reader's call starts on the worker on trial and moves off it
+//! when it runs long (`Deadline::start_trial`). Borrowed rows and sinks stay on the
+//! calling thread either way: nothing is copied to another thread and back.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -17,7 +18,7 @@ use std::time::Duration;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 use tokio::runtime::{Handle, RuntimeFlavor};
-use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::auth::{self, AuthState};
 use crate::cache::CachedConnection;
@@ -205,7 +206,6 @@ impl Connections {
 
     /// Waits for the writer's turn.
     pub(crate) async fn writer_turn(&self) -> SemaphorePermit<'_> {
-        // The semaphore is never closed.
         self.writer_turn
             .acquire()
             .await
@@ -214,7 +214,7 @@ impl Connections {
 
     /// The writer's turn if it is free now.
     pub(crate) fn try_writer_turn(&self) -> Option<SemaphorePermit<'_>> {
-        permit(self.writer_turn.try_acquire())
+        self.writer_turn.try_acquire().ok()
     }
 
     /// Waits for an idle reader.
@@ -227,17 +227,16 @@ impl Connections {
 
     /// An idle reader's turn if there is one now.
     pub(crate) fn try_reader_turn(&self) -> Option<SemaphorePermit<'_>> {
-        permit(self.reader_turn.try_acquire())
+        self.reader_turn.try_acquire().ok()
     }
 
-    /// Runs `f` on the writer. Without the writer's turn (raw access, settings), this
-    /// waits on its lock.
-    pub(crate) fn on_writer<T>(&self, raw: bool, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
+    /// Runs `f` on the writer, whose turn the caller holds.
+    pub(crate) fn on_writer<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
         let mut guard = lock(&self.writer);
         let mut call = Call {
             conn: &mut guard,
             shared: &self.shared,
-            always: raw,
+            always: false,
         };
         call.conn.refresh(&self.shared);
         let result = f(&mut call.conn.executor(&self.shared, None));
@@ -245,7 +244,8 @@ impl Connections {
         result
     }
 
-    /// Runs `f` on the raw writer connection, outside D1's rules.
+    /// Runs `f` on the raw writer connection, outside D1's rules. Without the writer's
+    /// turn (`with_connection`), this waits on the writer's lock.
     pub(crate) fn with_writer_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         let mut guard = lock(&self.writer);
         let mut call = Call {
@@ -320,10 +320,6 @@ pub(crate) enum OnReader<T> {
     /// On trial on an async worker thread, it ran long before sending a row and was
     /// stopped, to run again off the thread.
     Moved,
-}
-
-fn permit(result: Result<SemaphorePermit<'_>, TryAcquireError>) -> Option<SemaphorePermit<'_>> {
-    result.ok()
 }
 
 /// Locks a connection (or the idle readers). A call that panicked left its connection as
