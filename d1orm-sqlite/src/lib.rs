@@ -235,8 +235,7 @@ impl SqliteBackend {
         if connections.offloads() {
             return None;
         }
-        let _turn = connections.try_writer_turn()?;
-        Some(connections.on_writer(|ex| ex.run(statement, sink)))
+        connections.try_on_writer(|ex| ex.run(statement, sink))
     }
 
     /// Sets how long a statement waits for another connection's lock before it fails

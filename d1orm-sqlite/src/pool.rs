@@ -12,7 +12,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use rusqlite::limits::Limit;
@@ -69,6 +69,8 @@ pub(crate) struct Shared {
     settings_epoch: AtomicU64,
     /// Every connection's clock, for a new query time limit.
     deadlines: Vec<Arc<Deadline>>,
+    /// There are readers to report what the writer did.
+    readers: bool,
 }
 
 impl Shared {
@@ -166,6 +168,7 @@ impl Connections {
             busy_timeout_nanos: AtomicU64::new(nanos(options.busy_timeout)),
             settings_epoch: AtomicU64::new(0),
             deadlines,
+            readers: !readers.is_empty(),
         };
         Connections {
             shared,
@@ -212,11 +215,6 @@ impl Connections {
             .unwrap_or_else(|_| unreachable!("the writer's semaphore is never closed"))
     }
 
-    /// The writer's turn if it is free now.
-    pub(crate) fn try_writer_turn(&self) -> Option<SemaphorePermit<'_>> {
-        self.writer_turn.try_acquire().ok()
-    }
-
     /// Waits for an idle reader.
     pub(crate) async fn reader_turn(&self) -> SemaphorePermit<'_> {
         self.reader_turn
@@ -232,7 +230,29 @@ impl Connections {
 
     /// Runs `f` on the writer, whose turn the caller holds.
     pub(crate) fn on_writer<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
-        let mut guard = lock(&self.writer);
+        self.on_locked_writer(lock(&self.writer), f)
+    }
+
+    /// Runs `f` on the writer if no call holds it now, without waiting for the
+    /// writer's turn: a call with the turn then waits for this one on the lock.
+    pub(crate) fn try_on_writer<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> T) -> Option<T> {
+        let guard = match self.writer.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => {
+                // As in `lock`.
+                self.writer.clear_poison();
+                poisoned.into_inner()
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        Some(self.on_locked_writer(guard, f))
+    }
+
+    fn on_locked_writer<T>(
+        &self,
+        mut guard: MutexGuard<'_, Connected>,
+        f: impl FnOnce(&mut Executor<'_>) -> T,
+    ) -> T {
         let mut call = Call {
             conn: &mut guard,
             shared: &self.shared,
@@ -391,6 +411,9 @@ struct Call<'a> {
 impl Call<'_> {
     /// What the writer's call leaves for the readers' calls to report.
     fn publish(&mut self) {
+        if !self.shared.readers {
+            return;
+        }
         self.shared.size.store(self.conn.size, Ordering::Release);
         self.shared
             .last_row_id

@@ -342,3 +342,49 @@ async fn an_in_memory_path_gets_no_readers() {
         .unwrap();
     assert_eq!(crate::count_rows(&db, "t").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_answer_as_the_single_connection_does() {
+    // D1's rules are set up on every connection: functions (D1's math functions, its
+    // printf), refusals (a function D1 lacks, a PRAGMA outside its list), limits (a LIKE
+    // pattern over 50 bytes) and row counters answer the same on a reader as on the
+    // in-memory database's one connection.
+    let dir = TempDir::new("readers-rules");
+    let file = users(&dir, Mode::Server).await;
+    let memory = crate::memory();
+    memory
+        .exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        .await
+        .unwrap();
+    memory
+        .prepare(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+             INSERT INTO users (id, name) SELECT i, 'user ' || i FROM n",
+        )
+        .run()
+        .await
+        .unwrap();
+    let long_pattern = format!("SELECT 1 AS v WHERE 'a' LIKE '{}'", "a".repeat(60));
+    let texts = [
+        "SELECT sqrt(16) AS v, pi() AS w",
+        "SELECT printf('%5.2f|%d', 3.14159, 42) AS v",
+        "SELECT soundex('x') AS v",
+        "SELECT power(2, 3) AS v",
+        "PRAGMA compile_options",
+        long_pattern.as_str(),
+        "SELECT count(*) AS v FROM users WHERE name LIKE 'user 1%'",
+        "SELECT name AS v FROM users WHERE id IN (3, 4, 5) ORDER BY id",
+    ];
+    for sql in texts {
+        let answer = |r: d1orm::Result<d1orm::D1Result<d1orm::JsonRow>>| match r {
+            Ok(r) => format!(
+                "{:?} rows_read={} rows_written={}",
+                r.results, r.meta.rows_read, r.meta.rows_written
+            ),
+            Err(e) => format!("error: {e}"),
+        };
+        let on_reader = answer(file.prepare(sql.to_string()).run().await);
+        let on_one = answer(memory.prepare(sql.to_string()).run().await);
+        assert_eq!(on_reader, on_one, "{sql}");
+    }
+}
