@@ -200,7 +200,7 @@ impl<'c> Executor<'c> {
 
     /// Stops a call that must run on the writer.
     #[cold]
-    fn to_writer(&mut self) -> Error {
+    fn hand_to_writer(&mut self) -> Error {
         if let Some(reader) = &mut self.reader {
             reader.wants_writer = true;
         }
@@ -209,6 +209,11 @@ impl<'c> Executor<'c> {
         self.auth.take_defer_fk_set();
         self.auth.take_analyzed();
         Error::d1(Prefix::Error, "statement handed to the writer connection")
+    }
+
+    /// Ends a read's trial on an async worker thread (see `Deadline::start_trial`).
+    pub(crate) fn end_trial(&self) -> crate::deadline::Trial {
+        self.deadline.end_trial()
     }
 
     /// `last_insert_rowid()` of the database's one writer.
@@ -472,7 +477,7 @@ impl<'c> Executor<'c> {
         }
         if !plain && is_schema_statement(sql.text()) {
             if self.reader.is_some() {
-                return Err(self.to_writer());
+                return Err(self.hand_to_writer());
             }
             // Schema statements run once and are prepared afresh: a cached one would
             // meet the schema it changed and fail at step time, without the offset D1
@@ -491,7 +496,7 @@ impl<'c> Executor<'c> {
         if self.reader.is_some()
             && (!stmt.readonly() || lex::first_keyword(sql.text()).eq_ignore_ascii_case("pragma"))
         {
-            return Err(self.to_writer());
+            return Err(self.hand_to_writer());
         }
         let counting = on.plan(counting, sql.text(), sink);
         // D1 runs every call in a transaction: a write that fails leaves nothing, even
@@ -677,10 +682,36 @@ impl Runner<'_> {
         // Columns are announced after the first step: a schema change since the
         // statement was cached re-prepares it there, and may change its columns.
         let mut announced = false;
+        self.send_rows(
+            &mut rows,
+            sink,
+            position,
+            seen,
+            count_columns,
+            &mut announced,
+        )?;
+        // Dropping the rows resets the statement, finished or not.
+        drop(rows);
+        if !announced {
+            sink.columns(&StatementColumns(stmt))?;
+        }
+        Ok(())
+    }
+
+    /// Steps through the rows, sending each to `sink`.
+    fn send_rows<S: RowSink + ?Sized>(
+        self,
+        rows: &mut rusqlite::Rows<'_>,
+        sink: &mut S,
+        position: Position,
+        seen: &mut Observed,
+        count_columns: &[usize],
+        announced: &mut bool,
+    ) -> d1orm::Result<()> {
         while let Some(row) = rows.next().map_err(|e| self.error(e))? {
-            if !announced {
+            if !*announced {
                 sink.columns(&StatementColumns(row.as_ref()))?;
-                announced = true;
+                *announced = true;
             }
             sink.row(&SqliteRow {
                 row,
@@ -697,11 +728,13 @@ impl Runner<'_> {
             if position == Position::KeyLookup {
                 break;
             }
-        }
-        // Dropping the rows resets the statement, finished or not.
-        drop(rows);
-        if !announced {
-            sink.columns(&StatementColumns(stmt))?;
+            if self.deadline.after_row() {
+                // A read on trial on an async worker thread (server mode) ran long: the
+                // worker hands its tasks to another thread while the rest is stepped.
+                return tokio::task::block_in_place(|| {
+                    self.send_rows(rows, sink, position, seen, count_columns, announced)
+                });
+            }
         }
         Ok(())
     }

@@ -16,10 +16,13 @@
 //!   writes, batches and `exec` go through the writer, one at a time. Reads report
 //!   the writer's sticky `last_row_id` and the size its last write left, as D1's one
 //!   connection does, and see every write acknowledged before they start.
-//! - In [`Mode::Server`] (the default for files) no call runs on an async worker
-//!   thread of a multi-thread tokio runtime; [`Mode::Inline`] runs each call on the
-//!   calling thread, for CLIs and current-thread runtimes. An in-memory database is
-//!   one connection, inline. Settings go through [`SqliteBackend::options`].
+//! - In [`Mode::Server`] (the default for files), on a multi-thread tokio runtime, a
+//!   write runs off the async worker thread, and a read moves off it once it has run
+//!   10,000 to 20,000 SQLite steps (tens of microseconds): a point lookup costs no
+//!   thread hand-off, and a long query holds up neither the runtime nor other reads.
+//!   [`Mode::Inline`] runs each call on the calling thread, for CLIs and
+//!   current-thread runtimes. An in-memory database is one connection, inline.
+//!   Settings go through [`SqliteBackend::options`].
 //! - Up to 256 statements stay prepared in the backend's own cache (rusqlite's
 //!   `prepare_cached` costs about a fifth of a point lookup): `&'static str` SQL is
 //!   found by address, other SQL by its text, and application SQL is split and checked
@@ -70,8 +73,8 @@ use rusqlite::Connection;
 
 use crate::errors::from_rusqlite;
 use crate::exec::Executor;
-use crate::pool::Connections;
-use crate::route::WriterSql;
+use crate::pool::{Connections, OnReader};
+use crate::route::KnownSql;
 
 pub use crate::options::{
     DEFAULT_BUSY_TIMEOUT, DEFAULT_READERS, DEFAULT_STATEMENT_CACHE, Mode, SqliteOptions,
@@ -91,7 +94,9 @@ pub struct SqliteBackend {
 struct Inner {
     connections: Connections,
     /// SQL found to need the writer.
-    writer_sql: WriterSql,
+    writer_sql: KnownSql,
+    /// Reads that ran long on an async worker thread: they start off it.
+    long_reads: KnownSql,
     /// Successful session queries so far: what bookmarks count.
     queries: AtomicU64,
 }
@@ -132,7 +137,8 @@ impl SqliteBackend {
         Ok(SqliteBackend {
             inner: Arc::new(Inner {
                 connections,
-                writer_sql: WriterSql::default(),
+                writer_sql: KnownSql::default(),
+                long_reads: KnownSql::default(),
                 queries: AtomicU64::new(0),
             }),
         })
@@ -145,7 +151,7 @@ impl SqliteBackend {
     ) -> d1orm::Result<T> {
         let connections = &self.inner.connections;
         let _turn = connections.writer_turn().await;
-        connections.blocking(|| connections.on_writer(false, f))
+        connections.blocking(|| connections.on_writer(f))
     }
 
     /// Runs one statement: on a reader when it only reads, else on the writer.
@@ -158,18 +164,63 @@ impl SqliteBackend {
         let connections = &inner.connections;
         if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
             let turn = connections.reader_turn().await;
-            let ran = connections
-                .blocking(|| connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink)));
-            match ran {
-                Ok(result) => return result,
-                Err(()) => inner.writer_sql.insert(&statement.sql),
+            if let Some(result) = self.read(&turn, statement, sink) {
+                return result;
             }
         }
         self.on_writer(|ex| ex.run(statement, sink)).await
     }
 
-    /// [`run`](Self::run) at once, when the call would not be handed off the thread and
-    /// its connection is free now.
+    /// Runs a statement on a reader, whose turn the caller holds; `None` if it must
+    /// run on the writer (nothing of it ran). In server mode on a multi-thread runtime
+    /// a read starts on the calling worker thread, on trial: once it runs past SQLite's
+    /// first progress check (10,000 steps, tens of microseconds) it moves off the
+    /// thread (stopped and run again if it sent no row yet, else from its next row on),
+    /// and its text starts off the thread from then on. A point lookup so costs no
+    /// thread hand-off, and a long read holds up no worker.
+    fn read<S: RowSink + Send + ?Sized>(
+        &self,
+        turn: &tokio::sync::SemaphorePermit<'_>,
+        statement: &Statement,
+        sink: &mut S,
+    ) -> Option<d1orm::Result<Meta>> {
+        let inner = &*self.inner;
+        let connections = &inner.connections;
+        let offloads = connections.offloads();
+        let trial = offloads && !inner.long_reads.contains(&statement.sql);
+        let outcome = if offloads && !trial {
+            connections
+                .blocking(|| connections.on_reader(turn, false, |ex| ex.run(statement, sink)))
+        } else {
+            match connections.on_reader(turn, trial, |ex| ex.run(statement, &mut *sink)) {
+                OnReader::Moved => {
+                    inner.long_reads.insert(&statement.sql);
+                    connections.blocking(|| {
+                        connections.on_reader(turn, false, |ex| ex.run(statement, sink))
+                    })
+                }
+                outcome => outcome,
+            }
+        };
+        match outcome {
+            OnReader::Ran { result, long } => {
+                if long {
+                    inner.long_reads.insert(&statement.sql);
+                }
+                Some(result)
+            }
+            OnReader::WantsWriter => {
+                inner.writer_sql.insert(&statement.sql);
+                None
+            }
+            // Only a read on trial is moved, and the second run is not on trial; were
+            // it moved, the writer would run it.
+            OnReader::Moved => None,
+        }
+    }
+
+    /// [`run`](Self::run) at once, when its connection is free now and, for the
+    /// writer, the call would not be handed off the thread.
     fn run_now<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -177,18 +228,16 @@ impl SqliteBackend {
     ) -> Option<d1orm::Result<Meta>> {
         let inner = &*self.inner;
         let connections = &inner.connections;
+        if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
+            let turn = connections.try_reader_turn()?;
+            if let Some(result) = self.read(&turn, statement, sink) {
+                return Some(result);
+            }
+        }
         if connections.offloads() {
             return None;
         }
-        if connections.has_readers() && !inner.writer_sql.contains(&statement.sql) {
-            let turn = connections.try_reader_turn()?;
-            match connections.on_reader(&turn, |ex| ex.run(statement, &mut *sink)) {
-                Ok(result) => return Some(result),
-                Err(()) => inner.writer_sql.insert(&statement.sql),
-            }
-        }
-        let _turn = connections.try_writer_turn()?;
-        Some(connections.on_writer(false, |ex| ex.run(statement, sink)))
+        connections.try_on_writer(|ex| ex.run(statement, sink))
     }
 
     /// Sets how long a statement waits for another connection's lock before it fails

@@ -10,12 +10,17 @@ use crate::deadline::DEFAULT_TIME_LIMIT;
 /// How calls run on a database's connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
-    /// For servers (axum, a multi-thread tokio runtime): no call runs on an async
-    /// worker thread. While SQLite works (or waits for a lock) the worker thread hands
-    /// its other tasks to another thread (`tokio::task::block_in_place`), so a long
-    /// query holds up neither the runtime nor, with readers, other reads. Where there
-    /// is no multi-thread runtime (no runtime, a current-thread runtime) it runs as
-    /// [`Mode::Inline`]; inside a `tokio::task::LocalSet` use `Inline`.
+    /// For servers (axum, a multi-thread tokio runtime): no call holds up an async
+    /// worker thread. A write (which may wait for another process's lock, or a
+    /// checkpoint's writes to disk) runs while the worker thread hands its other tasks
+    /// to another thread (`tokio::task::block_in_place`). A read starts on the worker
+    /// and moves off it the same way once it has run 10,000 to 20,000 SQLite steps
+    /// (tens of microseconds; stopped and run again if it sent no row yet, else from
+    /// its next row on), and its SQL starts off the worker from then on: a point
+    /// lookup pays no thread hand-off, a long query holds up neither the runtime nor,
+    /// with readers, other reads. Where there is no multi-thread runtime (no runtime,
+    /// a current-thread runtime) it runs as [`Mode::Inline`]; inside a
+    /// `tokio::task::LocalSet` use `Inline`.
     #[default]
     Server,
     /// Calls run on the calling thread, each as one plain function call: the cheapest

@@ -2,26 +2,27 @@
 //! readers, each set up with D1's rules, and handed out one call at a time.
 //!
 //! Waiting for a connection is asynchronous (a semaphore per kind), so a task waiting
-//! behind a long query leaves its worker thread free. What runs on the connection runs
-//! in [`Connections::blocking`]: on a multi-thread tokio runtime, in server mode, the
+//! behind a long query leaves its worker thread free. A writer's call runs in
+//! [`Connections::blocking`]: on a multi-thread tokio runtime, in server mode, the
 //! worker thread hands its tasks to another thread for the duration
 //! (`tokio::task::block_in_place`), so neither SQLite's work nor a busy-timeout wait
-//! holds up the runtime. Borrowed rows and sinks stay on the calling thread: nothing is
-//! copied to another thread and back.
+//! holds up the runtime. A reader's call starts on the worker on trial and moves off it
+//! when it runs long (`Deadline::start_trial`). Borrowed rows and sinks stay on the
+//! calling thread either way: nothing is copied to another thread and back.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 use tokio::runtime::{Handle, RuntimeFlavor};
-use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::auth::{self, AuthState};
 use crate::cache::CachedConnection;
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, Trial};
 use crate::exec::{self, Executor};
 use crate::options::{Mode, SqliteOptions};
 use crate::{open_error, parity};
@@ -68,6 +69,8 @@ pub(crate) struct Shared {
     settings_epoch: AtomicU64,
     /// Every connection's clock, for a new query time limit.
     deadlines: Vec<Arc<Deadline>>,
+    /// There are readers to report what the writer did.
+    readers: bool,
 }
 
 impl Shared {
@@ -165,6 +168,7 @@ impl Connections {
             busy_timeout_nanos: AtomicU64::new(nanos(options.busy_timeout)),
             settings_epoch: AtomicU64::new(0),
             deadlines,
+            readers: !readers.is_empty(),
         };
         Connections {
             shared,
@@ -205,16 +209,10 @@ impl Connections {
 
     /// Waits for the writer's turn.
     pub(crate) async fn writer_turn(&self) -> SemaphorePermit<'_> {
-        // The semaphore is never closed.
         self.writer_turn
             .acquire()
             .await
             .unwrap_or_else(|_| unreachable!("the writer's semaphore is never closed"))
-    }
-
-    /// The writer's turn if it is free now.
-    pub(crate) fn try_writer_turn(&self) -> Option<SemaphorePermit<'_>> {
-        permit(self.writer_turn.try_acquire())
     }
 
     /// Waits for an idle reader.
@@ -227,17 +225,38 @@ impl Connections {
 
     /// An idle reader's turn if there is one now.
     pub(crate) fn try_reader_turn(&self) -> Option<SemaphorePermit<'_>> {
-        permit(self.reader_turn.try_acquire())
+        self.reader_turn.try_acquire().ok()
     }
 
-    /// Runs `f` on the writer. Without the writer's turn (raw access, settings), this
-    /// waits on its lock.
-    pub(crate) fn on_writer<T>(&self, raw: bool, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
-        let mut guard = lock(&self.writer);
+    /// Runs `f` on the writer, whose turn the caller holds.
+    pub(crate) fn on_writer<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> T) -> T {
+        self.on_locked_writer(lock(&self.writer), f)
+    }
+
+    /// Runs `f` on the writer if no call holds it now, without waiting for the
+    /// writer's turn: a call with the turn then waits for this one on the lock.
+    pub(crate) fn try_on_writer<T>(&self, f: impl FnOnce(&mut Executor<'_>) -> T) -> Option<T> {
+        let guard = match self.writer.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => {
+                // As in `lock`.
+                self.writer.clear_poison();
+                poisoned.into_inner()
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        Some(self.on_locked_writer(guard, f))
+    }
+
+    fn on_locked_writer<T>(
+        &self,
+        mut guard: MutexGuard<'_, Connected>,
+        f: impl FnOnce(&mut Executor<'_>) -> T,
+    ) -> T {
         let mut call = Call {
             conn: &mut guard,
             shared: &self.shared,
-            always: raw,
+            always: false,
         };
         call.conn.refresh(&self.shared);
         let result = f(&mut call.conn.executor(&self.shared, None));
@@ -245,7 +264,8 @@ impl Connections {
         result
     }
 
-    /// Runs `f` on the raw writer connection, outside D1's rules.
+    /// Runs `f` on the raw writer connection, outside D1's rules. Without the writer's
+    /// turn (`with_connection`), this waits on the writer's lock.
     pub(crate) fn with_writer_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         let mut guard = lock(&self.writer);
         let mut call = Call {
@@ -261,13 +281,14 @@ impl Connections {
         result
     }
 
-    /// Runs `f` on an idle reader, whose turn the caller holds. `Err(())`: the call must
-    /// run on the writer, and nothing of it ran.
+    /// Runs `f` on an idle reader, whose turn the caller holds; on trial (see
+    /// [`Deadline::start_trial`]) when `trial`.
     pub(crate) fn on_reader<T>(
         &self,
         _turn: &SemaphorePermit<'_>,
+        trial: bool,
         f: impl FnOnce(&mut Executor<'_>) -> T,
-    ) -> Result<T, ()> {
+    ) -> OnReader<T> {
         let conn = lock(&self.readers)
             .pop()
             .unwrap_or_else(|| unreachable!("a reader's turn guarantees an idle reader"));
@@ -284,19 +305,41 @@ impl Connections {
             shared: &self.shared,
             always: false,
         };
+        if trial {
+            call.conn.deadline.start_trial();
+        }
         let mut executor = call.conn.executor(&self.shared, Some(last_row_id));
         let result = f(&mut executor);
-        if executor.wants_writer() {
-            // Stopped before any statement ran; a transaction it opened is rolled back.
+        let trial = if trial {
+            executor.end_trial()
+        } else {
+            Trial::Short
+        };
+        if executor.wants_writer() || trial == Trial::Moved {
+            // Stopped before it sent a row; a transaction it opened is rolled back.
             executor.rollback();
-            return Err(());
+            return if trial == Trial::Moved {
+                OnReader::Moved
+            } else {
+                OnReader::WantsWriter
+            };
         }
-        Ok(result)
+        OnReader::Ran {
+            result,
+            long: trial == Trial::MovedAfterRows,
+        }
     }
 }
 
-fn permit(result: Result<SemaphorePermit<'_>, TryAcquireError>) -> Option<SemaphorePermit<'_>> {
-    result.ok()
+/// How a call on a reader ended.
+pub(crate) enum OnReader<T> {
+    /// It ran; `long`: on trial, it ran long after sending rows.
+    Ran { result: T, long: bool },
+    /// It must run on the writer; nothing of it ran.
+    WantsWriter,
+    /// On trial on an async worker thread, it ran long before sending a row and was
+    /// stopped, to run again off the thread.
+    Moved,
 }
 
 /// Locks a connection (or the idle readers). A call that panicked left its connection as
@@ -368,6 +411,9 @@ struct Call<'a> {
 impl Call<'_> {
     /// What the writer's call leaves for the readers' calls to report.
     fn publish(&mut self) {
+        if !self.shared.readers {
+            return;
+        }
         self.shared.size.store(self.conn.size, Ordering::Release);
         self.shared
             .last_row_id
@@ -386,6 +432,7 @@ impl Drop for Call<'_> {
         conn.auth.take_denial();
         conn.deadline.disarm();
         conn.deadline.take_fired();
+        conn.deadline.end_trial();
         if conn.db.conn().is_autocommit() && !std::thread::panicking() {
             return;
         }

@@ -1,10 +1,10 @@
-//! Which SQL must run on the writer, learnt from the readers.
+//! What the backend learnt of SQL texts, to run them where they belong next time.
 //!
 //! A call goes to an idle reader first; a reader stops, before anything runs, at a
 //! statement SQLite does not find read-only (`sqlite3_stmt_readonly`), a `PRAGMA` or a
-//! schema change, and the call goes to the writer. Its text is remembered here, so the
-//! next call with it goes to the writer straight away. Reads need no entry: they are
-//! what a reader runs.
+//! schema change, and the call goes to the writer. Its text is remembered
+//! ([`KnownSql`]), so the next call with it goes to the writer straight away. So are
+//! reads that ran long on an async worker thread, which then start off it.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -13,13 +13,14 @@ use d1orm::Sql;
 
 type Hasher = foldhash::fast::RandomState;
 
-/// Texts remembered of each kind before the list starts over: an application has far
+/// Texts remembered of each kind before the set starts over: an application has far
 /// fewer distinct writes, and one that builds its SQL anew each call only costs each
 /// text one extra visit to a reader.
 const CAPACITY: usize = 4096;
 
+/// A set of SQL texts.
 #[derive(Default)]
-pub(crate) struct WriterSql {
+pub(crate) struct KnownSql {
     known: Mutex<Known>,
 }
 
@@ -30,8 +31,8 @@ struct Known {
     by_text: HashSet<Box<str>, Hasher>,
 }
 
-impl WriterSql {
-    /// Whether `sql` is known to need the writer.
+impl KnownSql {
+    /// Whether `sql` is in the set.
     pub(crate) fn contains(&self, sql: &Sql) -> bool {
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         match sql.as_static() {
@@ -40,7 +41,7 @@ impl WriterSql {
         }
     }
 
-    /// Remembers that `sql` needs the writer.
+    /// Puts `sql` in the set.
     pub(crate) fn insert(&self, sql: &Sql) {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         match sql.as_static() {

@@ -154,6 +154,62 @@ async fn long_reads_on_both_workers_leave_the_runtime_running() {
     );
 }
 
+/// A read that sends its first row at once and keeps sending rows, sparsely.
+const STREAM_TO: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT x FROM c WHERE x = 1 OR x % 500 = 0";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_streaming_reads_on_both_workers_leave_the_runtime_running() {
+    let dir = TempDir::new("readers-stream");
+    let db = Arc::new(users(&dir, Mode::Server).await);
+    let steps = steps_for(&db, 1.5).await;
+    let finished = Arc::new(AtomicUsize::new(0));
+    #[derive(Deserialize)]
+    struct X {
+        x: i64,
+    }
+    let longs: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, finished) = (db.clone(), finished.clone());
+            tokio::spawn(async move {
+                let rows = db.prepare(STREAM_TO).bind(steps).all::<X>().await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                rows
+            })
+        })
+        .collect();
+    until_busy(&db, 2, || finished.load(Ordering::SeqCst) > 0).await;
+    let ticker = tokio::spawn({
+        let finished = finished.clone();
+        async move {
+            let mut ticks_while_reading = 0;
+            let mut interval = tokio::time::interval(Duration::from_millis(5));
+            for _ in 0..20 {
+                interval.tick().await;
+                if finished.load(Ordering::SeqCst) == 0 {
+                    ticks_while_reading += 1;
+                }
+            }
+            ticks_while_reading
+        }
+    });
+    let ticks_while_reading = ticker.await.unwrap();
+    for long in longs {
+        let rows = long.await.unwrap().unwrap().results;
+        // Every row, once, in order: moving off the thread mid-read lost or repeated none.
+        assert_eq!(rows.len() as i64, 1 + steps / 500);
+        assert!(
+            rows.iter()
+                .skip(1)
+                .enumerate()
+                .all(|(i, r)| r.x == (i as i64 + 1) * 500)
+        );
+    }
+    assert_eq!(
+        ticks_while_reading, 20,
+        "the timer task ticked {ticks_while_reading} of 20 times while both reads ran"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_sees_every_write_acknowledged_before_it() {
     let dir = TempDir::new("readers-see-writes");
@@ -285,4 +341,50 @@ async fn an_in_memory_path_gets_no_readers() {
         .await
         .unwrap();
     assert_eq!(crate::count_rows(&db, "t").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_answer_as_the_single_connection_does() {
+    // D1's rules are set up on every connection: functions (D1's math functions, its
+    // printf), refusals (a function D1 lacks, a PRAGMA outside its list), limits (a LIKE
+    // pattern over 50 bytes) and row counters answer the same on a reader as on the
+    // in-memory database's one connection.
+    let dir = TempDir::new("readers-rules");
+    let file = users(&dir, Mode::Server).await;
+    let memory = crate::memory();
+    memory
+        .exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        .await
+        .unwrap();
+    memory
+        .prepare(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+             INSERT INTO users (id, name) SELECT i, 'user ' || i FROM n",
+        )
+        .run()
+        .await
+        .unwrap();
+    let long_pattern = format!("SELECT 1 AS v WHERE 'a' LIKE '{}'", "a".repeat(60));
+    let texts = [
+        "SELECT sqrt(16) AS v, pi() AS w",
+        "SELECT printf('%5.2f|%d', 3.14159, 42) AS v",
+        "SELECT soundex('x') AS v",
+        "SELECT power(2, 3) AS v",
+        "PRAGMA compile_options",
+        long_pattern.as_str(),
+        "SELECT count(*) AS v FROM users WHERE name LIKE 'user 1%'",
+        "SELECT name AS v FROM users WHERE id IN (3, 4, 5) ORDER BY id",
+    ];
+    for sql in texts {
+        let answer = |r: d1orm::Result<d1orm::D1Result<d1orm::JsonRow>>| match r {
+            Ok(r) => format!(
+                "{:?} rows_read={} rows_written={}",
+                r.results, r.meta.rows_read, r.meta.rows_written
+            ),
+            Err(e) => format!("error: {e}"),
+        };
+        let on_reader = answer(file.prepare(sql.to_string()).run().await);
+        let on_one = answer(memory.prepare(sql.to_string()).run().await);
+        assert_eq!(on_reader, on_one, "{sql}");
+    }
 }

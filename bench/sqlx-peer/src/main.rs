@@ -1,6 +1,6 @@
 //! Concurrent point lookups through sqlx's SQLite pool, one round per line read from
 //! standard input (`<lookups> <tasks>`), the round's nanoseconds written to standard
-//! output. Arguments: the database file (made by the benchmark) and the pool size.
+//! output (after a first line with the SQLite version). Arguments: the database file (made by the benchmark) and the pool size.
 //! Runs on a tokio runtime of two workers, as the benchmark's own variants do.
 
 use std::io::BufRead;
@@ -13,13 +13,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 #[derive(sqlx::FromRow)]
 struct User {
     id: i64,
-    name: String,
     email: String,
+    name: String,
     age: i64,
+    score: f64,
 }
 
 /// The benchmark's lookup, as its other variants run it.
-const LOOKUP: &str = "SELECT id, name, email, age FROM users WHERE id = ?";
+const LOOKUP: &str = r#"SELECT "id", "email", "name", "age", "score" FROM "users" WHERE "id" = ?1"#;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -50,6 +51,12 @@ fn main() {
             .fetch_one(&*pool)
             .await
             .expect("count the rows");
+        let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+            .fetch_one(&*pool)
+            .await
+            .expect("the SQLite version");
+        // The first line: which SQLite this build bundles.
+        println!("{version}");
         for line in std::io::stdin().lock().lines() {
             let line = line.expect("a round");
             let mut words = line.split_whitespace().map(|w| w.parse::<usize>());
@@ -80,6 +87,7 @@ async fn round(pool: &Arc<SqlitePool>, rows: i64, lookups: usize, tasks: usize) 
                     .expect("a user");
                 assert_eq!(user.id, id);
                 sum += user.age + user.name.len() as i64 + user.email.len() as i64;
+                sum += user.score as i64;
             }
             sum
         }));
