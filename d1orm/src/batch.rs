@@ -61,6 +61,18 @@ pub trait Decoder: Send {
 /// Statements ready to run and the decoder of their results: what a chain terminal
 /// gives. Await it to run it alone, or hand it to `db.batch(...)` to run it with others
 /// in one atomic batch.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // Nothing runs until it is awaited, or handed to db.batch.
+/// let adults = db.users().where_(|u| u.age.gte(18)).count();
+/// let minors = db.users().where_(|u| u.age.lt(18)).count();
+/// assert_eq!(db.batch((adults, minors)).await?, (1, 1));
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing runs until it is awaited or handed to `db.batch`"]
 pub struct Pending<'db, B, D> {
     backend: &'db B,
@@ -87,6 +99,17 @@ impl<'db, B, D: Decoder> Pending<'db, B, D> {
 
     /// The statements it will run, or the error it will report without running.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let pending = db.users().where_(|u| u.id.eq(1)).count();
+    /// let sql = pending.statements().unwrap()[0].sql.to_string();
+    /// assert_eq!(sql, r#"SELECT count(*) FROM "users" WHERE "id" = ?"#);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// A value that cannot be bound, or a statement over D1's limits.
     pub fn statements(&self) -> Result<&[Statement], &Error> {
@@ -95,6 +118,16 @@ impl<'db, B, D: Decoder> Pending<'db, B, D> {
 
     /// The result with the meta of its (last) statement: for reads whose result has none,
     /// such as `first`, `count` or `exists`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let (n, meta) = db.users().count().with_meta().await?;
+    /// assert_eq!((n, meta.rows_read), (2, 2));
+    /// # Ok(()) }
+    /// ```
     pub fn with_meta(self) -> Pending<'db, B, WithMeta<D>> {
         Pending {
             backend: self.backend,
@@ -134,6 +167,16 @@ fn over_budget(statement: &Statement) -> Error {
 }
 
 /// The decoder behind [`Pending::with_meta`].
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let (ada, meta) = db.users().find(1).with_meta().await?;
+/// assert!(ada.is_some() && meta.rows_read == 1);
+/// # Ok(()) }
+/// ```
 pub struct WithMeta<D>(D);
 
 impl<D: Decoder> Decoder for WithMeta<D> {
@@ -225,6 +268,16 @@ async fn run<D: Decoder>(
 /// An awaited [`Pending`]. On a backend that answers at once (SQLite) a single
 /// statement runs in the first poll, with no boxed future: that allocation is a
 /// measurable share of a point lookup.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let future = db.users().count().into_future();   // what `.await` does
+/// assert_eq!(future.await?, 2);
+/// # Ok(()) }
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct PendingFuture<'db, B, D: Decoder> {
     state: PendingState<'db, B, D>,
@@ -345,6 +398,18 @@ async fn locate_failure(backend: &dyn DynBackend, statements: &[Statement], erro
 /// What `db.batch(...)` takes: a tuple of chains (each result typed as if awaited
 /// alone), a `Vec` or array of chains of one type, or a closure staging writes on a
 /// [`Tx`].
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A tuple (of up to 12), a Vec or an array of pending values, or a staging closure.
+/// let (a, b) = db.batch((db.users().count(), db.prepare("SELECT 1 AS one").first::<serde_json::Value>())).await?;
+/// let counts = db.batch(vec![db.users().count(), db.users().where_(|u| u.age.lt(18)).count()]).await?;
+/// assert_eq!((a, counts), (2, vec![2, 1]));
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be run as a batch",
     label = "expected a tuple or `Vec` of chains, or a closure `|tx| {{ ... }}`",
@@ -354,14 +419,47 @@ pub trait IntoBatch<'db, B> {
     /// The batch's result.
     type Output;
     /// Runs the batch on `backend`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::IntoBatch;
+    /// let counts = vec![db.users().count()].run(db.backend()).await?;
+    /// assert_eq!(counts, [2]);
+    /// # Ok(()) }
+    /// ```
     fn run(self, backend: &'db B) -> BoxFuture<'db, Result<Self::Output>>;
 }
 
 /// A value that can be one element of a batch: a [`Pending`], or a prepared statement.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A chain's terminal and a prepared statement can sit side by side in a batch.
+/// let (n, r) = db.batch((db.users().count(), db.prepare("DELETE FROM users WHERE id = 2"))).await?;
+/// assert_eq!((n, r.meta.changes), (2, 1));
+/// # Ok(()) }
+/// ```
 pub trait IntoPending<'db, B> {
     /// Its decoder.
     type Decoder: Decoder + 'db;
     /// The pending value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::IntoPending;
+    /// let pending = db.prepare("SELECT 1").into_pending();
+    /// assert_eq!(pending.statements().unwrap().len(), 1);
+    /// # Ok(()) }
+    /// ```
     fn into_pending(self) -> Pending<'db, B, Self::Decoder>;
 }
 
@@ -577,6 +675,19 @@ impl<'db, B: QueryBackend, P: IntoPending<'db, B>, const N: usize> IntoBatch<'db
 /// database (`tx.users()`, `tx.table::<T>()`), whose writes are staged to run together
 /// when the callback returns. Reads do not exist here: a read inside a staged batch
 /// could not inform what the callback stages.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let done = db.batch(|tx: &d1orm::Tx| {
+///     tx.users().where_(|u| u.id.eq(2)).update(|u| u.age.add(1));
+///     tx.table::<User>().where_(|u| u.id.eq(1)).delete();
+/// }).await?;
+/// assert_eq!(done.results.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default)]
 pub struct Tx {
     writes: RefCell<Vec<Result<Statements>>>,
@@ -584,6 +695,16 @@ pub struct Tx {
 
 impl Tx {
     /// The staging chain over the rows of table `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.staged(|tx| { tx.table::<User>().where_(|u| u.age.lt(18)).delete(); }).await?;
+    /// assert_eq!(db.users().count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn table<T: Table>(&self) -> Query<'_, Tx, T> {
         Query::new(self)
     }
@@ -594,6 +715,21 @@ impl Tx {
 }
 
 /// What a committed callback batch did.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let done = db.staged(|tx| {
+///     tx.users().returning(|u| u.id).insert(NewUser::new("cy@example.com".into(), 5, vec![]));
+///     tx.users().where_(|u| u.age.lt(18)).delete();
+/// }).await?;
+/// assert!(done.success);
+/// assert_eq!(done.results[0].rows[0]["id"], 3);
+/// assert_eq!(done.results[1].changes(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchResult {
     /// Always true for a batch that ran: a failed batch is an `Err`.
