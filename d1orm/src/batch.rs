@@ -24,14 +24,64 @@ use crate::table::{MAX_PARAMS, Query, Table, WriteResult};
 pub const MAX_SQL_BYTES: usize = 100_000;
 
 /// Turns the rows and metas of a value's statements into its result.
+///
+/// ```
+/// use d1orm::{Decoder, DiscardRows, Meta};
+/// // A decoder that keeps only the changes of its statements.
+/// struct Changes;
+/// impl Decoder for Changes {
+///     type Output = u64;
+///     type Sink = DiscardRows;
+///     fn sink(&self) -> DiscardRows { DiscardRows }
+///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+///         Ok(metas.iter().map(|m| m.changes).sum())
+///     }
+/// }
+/// let two = Meta { changes: 2, ..Meta::default() };
+/// assert_eq!(Changes.finish(vec![Changes.sink(), Changes.sink()], vec![two.clone(), two])?, 4);
+/// # Ok::<(), d1orm::Error>(())
+/// ```
 pub trait Decoder: Send {
     /// The result.
     type Output;
     /// What receives one statement's rows.
     type Sink: RowSink + Send;
     /// A sink for one statement.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// let _sink: DiscardRows = Changes.sink();
+    /// ```
     fn sink(&self) -> Self::Sink;
     /// The result, from every statement's sink and meta, in order.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert_eq!(Changes.finish(vec![Changes.sink()], vec![two])?, 2);
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// The rows do not make the result (`one()` found no row, ...).
@@ -40,6 +90,23 @@ pub trait Decoder: Send {
     /// The result of a single statement: what [`finish`](Self::finish) gives for one
     /// sink and one meta, which a decoder may give without building the vectors (a
     /// single read is the common case, and the hot path).
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert_eq!(Changes.finish_one(Changes.sink(), two)?, 2);
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// As [`finish`](Self::finish).
@@ -53,6 +120,22 @@ pub trait Decoder: Send {
     /// Whether the result carries the meta. A decoder that drops it says `false`, and a
     /// single statement then runs without measuring what only the meta reports (see
     /// [`RowSink::reads_meta`](crate::RowSink::reads_meta)). Defaults to `true`.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert!(Changes.reads_meta());    // it reads `changes`, so the meta is measured
+    /// ```
     fn reads_meta(&self) -> bool {
         true
     }
@@ -779,12 +862,34 @@ impl<'db, B: QueryBackend, F: FnOnce(&Tx)> IntoBatch<'db, B> for F {
 
 /// Where a chain's writes go: a backend runs them (the terminal gives a [`Pending`]);
 /// a [`Tx`] stages them (the terminal gives nothing).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // On a database a write terminal gives a Pending to await; on a Tx it stages the write.
+/// let pending = db.users().where_(|u| u.id.eq(2)).delete();
+/// db.staged(|tx| { let () = tx.users().where_(|u| u.id.eq(1)).delete(); }).await?;
+/// assert_eq!(pending.await?.changes(), 1);
+/// # Ok(()) }
+/// ```
 pub trait WriteTarget {
     /// What a write terminal gives.
     type Write<'a, D: Decoder + 'a>
     where
         Self: 'a;
     /// Takes the statements of a write.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.staged(|tx| { tx.users().where_(|u| u.age.lt(18)).update(|u| u.age.add(1)); }).await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.age), Some(18));
+    /// # Ok(()) }
+    /// ```
     fn write<'a, D: Decoder + 'a>(
         &'a self,
         statements: Result<Statements>,
