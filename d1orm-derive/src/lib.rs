@@ -66,6 +66,69 @@ use syn::{DeriveInput, parse_macro_input};
 /// Field types: `i8`–`i64`, `u8`–`u64` (a `u64` above `i64::MAX` is an error), `f32`,
 /// `f64`, `bool` (0/1), `String`, `Vec<u8>`, `Option<T>` (nullable; every other column
 /// is NOT NULL), and any type implementing `d1orm::ColumnType`.
+///
+/// # Example
+///
+/// Every attribute above, each once (run on an in-memory reference backend):
+///
+/// ```
+/// use d1orm::{Database, Schema, Table};
+/// use d1orm_sqlite::SqliteBackend;
+///
+/// #[derive(Debug, Table)]
+/// #[d1orm(table = "orgs")]                             // the default would be "orgs" too
+/// struct Org {
+///     #[d1orm(primary_key, auto_increment)]            // INTEGER PRIMARY KEY, assigned
+///     id: i64,
+///     #[d1orm(unique)]                                 // UNIQUE
+///     name: String,
+/// }
+///
+/// #[derive(Debug, Table)]
+/// #[d1orm(
+///     table = "members",
+///     primary_key(org_id, email),                      // a composite primary key
+///     unique(org_id, handle),                          // a composite UNIQUE key
+///     check = "length(email) > 3",                     // a table CHECK
+///     index(org_id, joined),                           // an index
+///     unique_index(org_id, rank, filter = "active = 1", name = "one_rank_per_org"),
+///     insert = Joiner,                                 // the insert type's name
+/// )]
+/// struct Member {
+///     #[d1orm(references(Org::id), on_delete = "cascade", relation = "org", inverse = "people")]
+///     org_id: i64,
+///     email: String,
+///     #[d1orm(rename = "nick")]                        // the column is "nick"
+///     handle: String,
+///     #[d1orm(default = "'member'", check = "role IN ('member', 'admin')")]
+///     role: String,
+///     #[d1orm(default = 1)]
+///     active: bool,
+///     rank: i64,
+///     #[d1orm(index)]
+///     joined: i64,
+///     #[d1orm(json)]                                   // any serde type, as JSON text
+///     tags: Vec<String>,
+///     #[d1orm(references(Org::id), on_update = "cascade")] // m.sponsor(), o.members()
+///     sponsor_id: Option<i64>,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// let db = Database::new(SqliteBackend::open_in_memory()?);
+/// db.migrate(&Schema::new().table::<Org>().table::<Member>()).await?;
+/// let org = db.orgs().returning(|o| o.id).insert(NewOrg::builder().name("Acme").build()).await?.rows[0];
+/// let ada = Joiner::builder()                          // columns by name, in any order
+///     .org_id(org).email("ada@acme.test").handle("ada").rank(1).joined(2026).tags(vec![])
+///     .role("admin")                                   // a defaulted column, set
+///     .build();                                        // compiles once all required are set
+/// db.members().insert(ada).await?;
+/// let (org, people) = db.orgs().include(|o| o.people()).one().await?;
+/// assert_eq!((org.name.as_str(), people[0].handle.as_str(), people[0].active), ("Acme", "ada", true));
+/// let bad = Joiner::builder().org_id(org.id).email("bo@acme.test").handle("bo").rank(1).joined(2026).tags(vec![]).build();
+/// assert!(db.members().insert(bad).await.unwrap_err().is_unique_violation()); // rank 1 taken
+/// # Ok(()) }
+/// ```
 #[proc_macro_derive(Table, attributes(d1orm))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -88,6 +151,26 @@ fn derive_table_inner(input: &DeriveInput) -> proc_macro2::TokenStream {
 /// Reads some columns of a table into a struct: `#[d1orm(table = User)]` names the
 /// table's struct; each field is named after one of its fields, with the same type.
 /// Select it with `query.select_as::<Summary>()`.
+///
+/// ```
+/// use d1orm::{Database, FromRow, Table, table::create_table_sql};
+///
+/// #[derive(Debug, Table)]
+/// struct User { #[d1orm(primary_key, auto_increment)] id: i64, email: String, bio: String }
+///
+/// #[derive(Debug, PartialEq, FromRow)]
+/// #[d1orm(table = User)]
+/// struct Summary { id: i64, email: String }              // reads only these columns
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+/// db.exec(&create_table_sql::<User>()).await?;
+/// db.users().insert(NewUser::builder().email("ada@example.com").bio("a long text").build()).await?;
+/// let summary: Summary = db.users().select_as::<Summary>().one().await?;
+/// assert_eq!(summary, Summary { id: 1, email: "ada@example.com".into() });
+/// # Ok(()) }
+/// ```
 #[proc_macro_derive(FromRow, attributes(d1orm))]
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -97,6 +180,32 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 /// Stores a fieldless enum as TEXT: each variant as its name, or as
 /// `#[d1orm(rename = "...")]`. A table column of this type gets a CHECK constraint
 /// listing the values; a stored value outside them is a decode error.
+///
+/// ```
+/// use d1orm::{Database, Table, TextEnum, table::create_table_sql};
+///
+/// #[derive(Debug, Clone, Copy, PartialEq, TextEnum)]
+/// enum Plan {
+///     Free,                                               // stored as "Free"
+///     #[d1orm(rename = "pro")]
+///     Pro,                                                // stored as "pro"
+/// }
+///
+/// #[derive(Debug, Table)]
+/// struct Account { #[d1orm(primary_key, auto_increment)] id: i64, plan: Plan }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+/// db.exec(&create_table_sql::<Account>()).await?;
+/// db.accounts().insert(NewAccount::builder().plan(Plan::Pro).build()).await?;
+/// assert_eq!(db.accounts().where_(|a| a.plan.eq(Plan::Pro)).count().await?, 1);
+/// let stored: Option<String> = db.prepare("SELECT plan FROM accounts").first_column("plan").await?;
+/// assert_eq!(stored.as_deref(), Some("pro"));
+/// // The column's CHECK refuses any other text.
+/// assert!(db.prepare("INSERT INTO accounts (plan) VALUES ('gold')").run().await.is_err());
+/// # Ok(()) }
+/// ```
 #[proc_macro_derive(TextEnum, attributes(d1orm))]
 pub fn derive_text_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

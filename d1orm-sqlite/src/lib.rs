@@ -86,6 +86,19 @@ pub use crate::options::{
 /// tasks and used in axum handlers. A file database reads on several connections and
 /// writes on one (see the crate's documentation); several backends opened on one file
 /// coordinate through SQLite's locks (WAL and a busy timeout).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// use d1orm::Database;
+/// use d1orm_sqlite::SqliteBackend;
+/// let db = Database::new(SqliteBackend::open_in_memory()?);
+/// let shared = db.clone();                       // clones share the connections
+/// let task = tokio::spawn(async move { shared.exec("CREATE TABLE t (x)").await });
+/// task.await.unwrap()?;
+/// assert_eq!(db.prepare("SELECT count(*) AS n FROM t").first_column::<i64>("n").await?, Some(0));
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct SqliteBackend {
     inner: Arc<Inner>,
@@ -116,6 +129,15 @@ impl SqliteBackend {
 
     /// A new, empty in-memory database: one connection, calls run inline.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// let r = db.prepare("SELECT 1 + 1 AS two").first_column::<i64>("two").await?;
+    /// assert_eq!(r, Some(2));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// SQLite could not allocate the database.
     pub fn open_in_memory() -> d1orm::Result<Self> {
@@ -125,6 +147,21 @@ impl SqliteBackend {
     /// The database in the file at `path`, created if missing, in WAL mode, with the
     /// default [`options`](Self::options): four readers beside the writer,
     /// [`Mode::Server`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm_sqlite::SqliteBackend;
+    /// let path = std::env::temp_dir().join(format!("d1orm-open-{}.db", std::process::id()));
+    /// let db = d1orm::Database::new(SqliteBackend::open(&path)?);
+    /// db.exec("CREATE TABLE IF NOT EXISTS t (x)").await?;
+    /// // A second backend on the same file sees the table.
+    /// let other = d1orm::Database::new(SqliteBackend::open(&path)?);
+    /// assert!(other.prepare("SELECT * FROM t").run().await.is_ok());
+    /// # drop((db, other));
+    /// # for suffix in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{suffix}", path.display())); }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// The file cannot be opened or created (a missing directory, no permission, not a
@@ -243,6 +280,14 @@ impl SqliteBackend {
     /// Sets how long a statement waits for another connection's lock before it fails
     /// with `SQLITE_BUSY` (10 s by default), on every connection of the database.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let backend = d1orm_sqlite::SqliteBackend::open_in_memory()?;
+    /// backend.set_busy_timeout(std::time::Duration::from_secs(2))?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// None: kept fallible for SQLite refusing the setting, which it does only on a
     /// closed connection.
@@ -256,6 +301,17 @@ impl SqliteBackend {
     /// an integer silently (9007199254740993 reads back as 9007199254740992). Off by
     /// default, where SQLite keeps every `i64` exactly; turn it on in tests of code
     /// that will run on D1.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let backend = d1orm_sqlite::SqliteBackend::open_in_memory()?;
+    /// backend.set_js_safe_integers(true);
+    /// let db = d1orm::Database::new(backend);
+    /// let err = db.prepare("SELECT ?").bind(9_007_199_254_740_993i64).run().await.unwrap_err();
+    /// assert!(err.to_string().starts_with("D1_TYPE_ERROR"));
+    /// # Ok(()) }
+    /// ```
     pub fn set_js_safe_integers(&self, refuse: bool) {
         self.inner
             .connections
@@ -276,6 +332,17 @@ impl SqliteBackend {
     /// D1 has no transactions, and every later call expects autocommit.
     ///
     /// It runs on the calling thread and waits for the writer's call in progress.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let backend = d1orm_sqlite::SqliteBackend::open_in_memory()?;
+    /// let version: String = backend.with_connection(|conn| {
+    ///     conn.query_row("SELECT sqlite_version()", [], |row| row.get(0))
+    /// }).unwrap();
+    /// assert!(version.starts_with('3'));
+    /// # Ok(()) }
+    /// ```
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         self.inner.connections.with_writer_connection(f)
     }
@@ -284,6 +351,18 @@ impl SqliteBackend {
     /// query over its time limit: 30 seconds by default, as on D1; `None` for no limit.
     /// Time waiting for another connection's lock is not counted (see
     /// [`set_busy_timeout`](Self::set_busy_timeout)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// let backend = d1orm_sqlite::SqliteBackend::open_in_memory()?;
+    /// backend.set_query_time_limit(Some(std::time::Duration::from_millis(50)));
+    /// let db = d1orm::Database::new(backend);
+    /// let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+    /// let err = db.prepare(endless).run().await.unwrap_err();
+    /// assert!(err.to_string().contains("exceeded timeout"));
+    /// # Ok(()) }
+    /// ```
     pub fn set_query_time_limit(&self, limit: Option<Duration>) {
         self.inner.connections.shared.set_query_time_limit(limit);
     }
@@ -383,6 +462,18 @@ impl DumpBackend for SqliteBackend {
 
 /// A D1 session on the reference backend. SQLite has one copy of the data, so every
 /// constraint is met at once; the session still keeps D1's bookmark.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+/// let session = db.with_session("first-primary")?;
+/// session.prepare("CREATE TABLE t (x)").run().await?;
+/// let bookmark = session.bookmark().unwrap();
+/// let later = db.with_session(&bookmark)?;        // starts where the first one ended
+/// later.prepare("SELECT * FROM t").run().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct SqliteSession {
     backend: SqliteBackend,

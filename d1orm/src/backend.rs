@@ -13,6 +13,13 @@ use crate::value::{Value, ValueRef};
 
 /// SQL text: a `&'static str` kept as is, a string built for one statement, or a shared
 /// string (cheap to clone, for a prepared statement bound many times).
+///
+/// ```
+/// use d1orm::Sql;
+/// let fixed: Sql = "SELECT 1".into();               // a &'static str, kept as is
+/// let built: Sql = format!("SELECT {}", 2).into();  // built for one statement
+/// assert_eq!((fixed.as_static(), built.as_static()), (Some("SELECT 1"), None));
+/// ```
 #[derive(Clone)]
 pub struct Sql {
     text: SqlText,
@@ -70,6 +77,11 @@ impl Sql {
     /// built it to look a row up by a key: the primary key, or a UNIQUE column). A
     /// backend may then stop after the first row instead of stepping once more to find
     /// the end; the result is the same.
+    ///
+    /// ```
+    /// let sql: d1orm::Sql = "SELECT * FROM t WHERE id = ?".into();
+    /// assert!(!sql.is_at_most_one_row());      // only SQL d1orm wrote for a key lookup says so
+    /// ```
     pub fn is_at_most_one_row(&self) -> bool {
         self.one_row
     }
@@ -77,12 +89,22 @@ impl Sql {
     /// Whether d1orm built this text as exactly one statement with no comment, so a
     /// backend can run it without looking for statement boundaries. `false` for any
     /// text given by the application, whatever it holds.
+    ///
+    /// ```
+    /// let sql: d1orm::Sql = "SELECT 1; SELECT 2".into();
+    /// assert!(!sql.is_single_statement());     // application text: a backend splits it
+    /// ```
     pub fn is_single_statement(&self) -> bool {
         self.single
     }
 
     /// The text, when it lives as long as the program (SQL given as a `&'static str`):
     /// a backend may then know it by its address without reading it.
+    ///
+    /// ```
+    /// let sql: d1orm::Sql = "SELECT 1".into();
+    /// assert_eq!(sql.as_static(), Some("SELECT 1"));
+    /// ```
     pub fn as_static(&self) -> Option<&'static str> {
         match self.text {
             SqlText::Static(s) => Some(s),
@@ -157,6 +179,13 @@ pub(crate) type Statements = smallvec::SmallVec<[Statement; 1]>;
 
 /// A statement's parameter values, in order. Two stay inline: most statements a chain
 /// builds bind one or two values, and each heap list costs a point lookup measurably.
+///
+/// ```
+/// use d1orm::{ParamValues, Value};
+/// let params: ParamValues = smallvec_like(vec![Value::Integer(1), Value::Null]);
+/// assert_eq!(params.len(), 2);
+/// fn smallvec_like(v: Vec<Value>) -> ParamValues { v.into_iter().collect() }
+/// ```
 pub type ParamValues = smallvec::SmallVec<[Value; 2]>;
 
 /// Appends copies of `values`: a plain loop, as `extend` with a cloning iterator (and
@@ -177,6 +206,26 @@ pub(crate) fn append_params(params: &mut ParamValues, more: ParamValues) {
 }
 
 /// A statement as a backend runs it: SQL text and its bound parameters.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+/// struct Ids(Vec<i64>);
+/// impl RowSink for Ids {
+///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+///         Ok(())
+///     }
+/// }
+/// let statement = Statement::with_params("SELECT id FROM users WHERE age > ?", vec![d1orm::Value::Integer(18)]);
+/// let mut ids = Ids(Vec::new());
+/// db.backend().query(&statement, &mut ids).await?;
+/// assert_eq!(ids.0, [1]);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// The SQL; it may hold several statements separated by `;`.
@@ -187,6 +236,11 @@ pub struct Statement {
 
 impl Statement {
     /// A statement with no parameters.
+    ///
+    /// ```
+    /// let s = d1orm::Statement::new("SELECT 1");
+    /// assert!(s.params.is_empty());
+    /// ```
     pub fn new(sql: impl Into<Sql>) -> Self {
         Statement {
             sql: sql.into(),
@@ -195,6 +249,12 @@ impl Statement {
     }
 
     /// A statement with parameters.
+    ///
+    /// ```
+    /// use d1orm::{Statement, Value};
+    /// let s = Statement::with_params("SELECT ?", vec![Value::Integer(7)]);
+    /// assert_eq!(s.params[0], Value::Integer(7));
+    /// ```
     pub fn with_params(sql: impl Into<Sql>, params: impl Into<ParamValues>) -> Self {
         Statement {
             sql: sql.into(),
@@ -204,10 +264,67 @@ impl Statement {
 }
 
 /// The current row of a result, read by column position.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+/// struct Ids(Vec<i64>);
+/// impl RowSink for Ids {
+///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+///         Ok(())
+///     }
+/// }
+/// let mut ids = Ids(Vec::new());
+/// db.backend().query(&Statement::new("SELECT id FROM users ORDER BY id"), &mut ids).await?;
+/// assert_eq!(ids.0, [1, 2]);
+/// # Ok(()) }
+/// ```
 pub trait Row {
     /// Number of columns.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement};
+    /// struct Widths(Vec<usize>);
+    /// impl RowSink for Widths {
+    ///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+    ///         self.0.push(row.column_count());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut widths = Widths(Vec::new());
+    /// db.backend().query(&Statement::new("SELECT id, email FROM users"), &mut widths).await?;
+    /// assert_eq!(widths.0, [2, 2]);
+    /// # Ok(()) }
+    /// ```
     fn column_count(&self) -> usize;
     /// The value at a column position (0-based).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+    /// struct Ids(Vec<i64>);
+    /// impl RowSink for Ids {
+    ///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+    ///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// db.backend().query(&Statement::new("SELECT age FROM users ORDER BY id"), &mut ids).await?;
+    /// assert_eq!(ids.0, [36, 17]);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// A position out of range, or text that is not UTF-8.
@@ -215,10 +332,73 @@ pub trait Row {
 }
 
 /// The column names of a result, in SQL order (duplicates kept).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{Columns, QueryBackend, Row, RowSink, Statement};
+/// #[derive(Default)]
+/// struct Names(Vec<String>);
+/// impl RowSink for Names {
+///     fn columns(&mut self, columns: &dyn Columns) -> d1orm::Result<()> {
+///         self.0 = (0..columns.count()).map(|i| columns.name(i).to_string()).collect();
+///         Ok(())
+///     }
+///     fn row<R: Row + ?Sized>(&mut self, _row: &R) -> d1orm::Result<()> { Ok(()) }
+/// }
+/// let mut names = Names::default();
+/// db.backend().query(&Statement::new("SELECT id, email AS address FROM users"), &mut names).await?;
+/// assert_eq!(names.0, ["id", "address"]);
+/// # Ok(()) }
+/// ```
 pub trait Columns {
     /// Number of columns.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{Columns, QueryBackend, Row, RowSink, Statement};
+    /// #[derive(Default)]
+    /// struct Names(Vec<String>);
+    /// impl RowSink for Names {
+    ///     fn columns(&mut self, columns: &dyn Columns) -> d1orm::Result<()> {
+    ///         self.0 = (0..columns.count()).map(|i| columns.name(i).to_string()).collect();
+    ///         Ok(())
+    ///     }
+    ///     fn row<R: Row + ?Sized>(&mut self, _row: &R) -> d1orm::Result<()> { Ok(()) }
+    /// }
+    /// let mut names = Names::default();
+    /// db.backend().query(&Statement::new("SELECT id, email AS address FROM users"), &mut names).await?;
+    /// assert_eq!(names.0, ["id", "address"]);
+    /// # Ok(()) }
+    /// ```
     fn count(&self) -> usize;
     /// The name at a column position (0-based).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{Columns, QueryBackend, Row, RowSink, Statement};
+    /// #[derive(Default)]
+    /// struct Names(Vec<String>);
+    /// impl RowSink for Names {
+    ///     fn columns(&mut self, columns: &dyn Columns) -> d1orm::Result<()> {
+    ///         self.0 = (0..columns.count()).map(|i| columns.name(i).to_string()).collect();
+    ///         Ok(())
+    ///     }
+    ///     fn row<R: Row + ?Sized>(&mut self, _row: &R) -> d1orm::Result<()> { Ok(()) }
+    /// }
+    /// let mut names = Names::default();
+    /// db.backend().query(&Statement::new("SELECT id, email AS address FROM users"), &mut names).await?;
+    /// assert_eq!(names.0, ["id", "address"]);
+    /// # Ok(()) }
+    /// ```
     fn name(&self, index: usize) -> &str;
 }
 
@@ -257,31 +437,177 @@ impl Row for [Value] {
 
 /// Receives a statement's result: its columns once, then each row while it is current.
 /// A decoder implements this; the backend drives it straight from the driver's rows.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+/// struct Ids(Vec<i64>);
+/// impl RowSink for Ids {
+///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+///         Ok(())
+///     }
+/// }
+/// let mut ids = Ids(Vec::new());
+/// let meta = db.backend().query(&Statement::new("SELECT id FROM users"), &mut ids).await?;
+/// assert_eq!((ids.0.len(), meta.rows_read), (2, 2));
+/// # Ok(()) }
+/// ```
 pub trait RowSink {
     /// Called once, before any row, with the result's column names.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{Columns, QueryBackend, Row, RowSink, Statement};
+    /// #[derive(Default)]
+    /// struct Names(Vec<String>);
+    /// impl RowSink for Names {
+    ///     fn columns(&mut self, columns: &dyn Columns) -> d1orm::Result<()> {
+    ///         self.0 = (0..columns.count()).map(|i| columns.name(i).to_string()).collect();
+    ///         Ok(())
+    ///     }
+    ///     fn row<R: Row + ?Sized>(&mut self, _row: &R) -> d1orm::Result<()> { Ok(()) }
+    /// }
+    /// let mut names = Names::default();
+    /// db.backend().query(&Statement::new("SELECT id, email AS address FROM users"), &mut names).await?;
+    /// assert_eq!(names.0, ["id", "address"]);
+    /// # Ok(()) }
+    /// ```
     fn columns(&mut self, columns: &dyn Columns) -> Result<()> {
         let _ = columns;
         Ok(())
     }
     /// Called for each row, in order. An error stops the statement and fails it.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+    /// struct Ids(Vec<i64>);
+    /// impl RowSink for Ids {
+    ///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+    ///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// db.backend().query(&Statement::new("SELECT id FROM users WHERE id > 1"), &mut ids).await?;
+    /// assert_eq!(ids.0, [2]);
+    /// # Ok(()) }
+    /// ```
     fn row<R: Row + ?Sized>(&mut self, row: &R) -> Result<()>;
 
     /// Whether the caller reads the statement's [`Meta`]. When it does not (`first()`,
     /// `one()`, `count()` of the table layer return no meta), a backend may leave out
     /// what only the meta reports, such as the duration and the rows read, and return
     /// those fields at their defaults. Defaults to `true`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement};
+    /// struct Quiet;
+    /// impl RowSink for Quiet {
+    ///     fn row<R: Row + ?Sized>(&mut self, _row: &R) -> d1orm::Result<()> { Ok(()) }
+    ///     fn reads_meta(&self) -> bool { false }      // the backend may skip the counters
+    /// }
+    /// db.backend().query(&Statement::new("SELECT * FROM users"), &mut Quiet).await?;
+    /// # Ok(()) }
+    /// ```
     fn reads_meta(&self) -> bool {
         true
     }
 }
 
 /// The object-safe form of [`RowSink`], for batches that mix decoders of different types.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+/// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+/// let mut discard = DiscardRows;
+/// let mut other = DiscardRows;
+/// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+/// let metas = db.backend().batch(&mut [
+///     BatchEntry { statement: &a, sink: &mut discard },
+///     BatchEntry { statement: &b, sink },
+/// ]).await?;
+/// assert_eq!(metas[0].changes, 2);
+/// # Ok(()) }
+/// ```
 pub trait DynRowSink {
     /// See [`RowSink::columns`].
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+    /// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+    /// let mut discard = DiscardRows;
+    /// let mut other = DiscardRows;
+    /// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+    /// let metas = db.backend().batch(&mut [
+    ///     BatchEntry { statement: &a, sink: &mut discard },
+    ///     BatchEntry { statement: &b, sink },
+    /// ]).await?;
+    /// assert_eq!(metas[0].changes, 2);
+    /// # Ok(()) }
+    /// ```
     fn columns_dyn(&mut self, columns: &dyn Columns) -> Result<()>;
     /// See [`RowSink::row`].
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+    /// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+    /// let mut discard = DiscardRows;
+    /// let mut other = DiscardRows;
+    /// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+    /// let metas = db.backend().batch(&mut [
+    ///     BatchEntry { statement: &a, sink: &mut discard },
+    ///     BatchEntry { statement: &b, sink },
+    /// ]).await?;
+    /// assert_eq!(metas[0].changes, 2);
+    /// # Ok(()) }
+    /// ```
     fn row_dyn(&mut self, row: &dyn Row) -> Result<()>;
     /// See [`RowSink::reads_meta`]. Defaults to `true`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+    /// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+    /// let mut discard = DiscardRows;
+    /// let mut other = DiscardRows;
+    /// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+    /// let metas = db.backend().batch(&mut [
+    ///     BatchEntry { statement: &a, sink: &mut discard },
+    ///     BatchEntry { statement: &b, sink },
+    /// ]).await?;
+    /// assert_eq!(metas[0].changes, 2);
+    /// # Ok(()) }
+    /// ```
     fn reads_meta_dyn(&self) -> bool {
         true
     }
@@ -360,6 +686,17 @@ impl<R: Row + ?Sized> Row for RowRef<'_, R> {
 }
 
 /// A sink that discards rows, for statements whose rows nobody reads.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{DiscardRows, QueryBackend, Statement};
+/// let meta = db.backend().query(&Statement::new("DELETE FROM users WHERE id = 2"), &mut DiscardRows).await?;
+/// assert_eq!(meta.changes, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DiscardRows;
 
@@ -370,6 +707,24 @@ impl RowSink for DiscardRows {
 }
 
 /// One statement of a batch with the sink that receives its rows.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+/// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+/// let mut discard = DiscardRows;
+/// let mut other = DiscardRows;
+/// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+/// let metas = db.backend().batch(&mut [
+///     BatchEntry { statement: &a, sink: &mut discard },
+///     BatchEntry { statement: &b, sink },
+/// ]).await?;
+/// assert_eq!(metas[0].changes, 2);
+/// # Ok(()) }
+/// ```
 pub struct BatchEntry<'a> {
     /// The statement.
     pub statement: &'a Statement,
@@ -383,6 +738,20 @@ pub struct BatchEntry<'a> {
 /// On native targets a backend is `Sync` and its futures are `Send`, so chains run in
 /// tokio tasks and axum handlers; on wasm32 (D1 in a Worker, single-threaded) neither
 /// is asked. Implementations may use `async fn`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // What `Database` runs on: generic code takes any backend.
+/// async fn adults<B: d1orm::QueryBackend>(db: &d1orm::Database<B>) -> d1orm::Result<u64>
+/// where B: d1orm::Backend {
+///     db.users().where_(|u| u.age.gte(18)).count().await
+/// }
+/// assert_eq!(adults(&db).await?, 1);
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a backend that runs statements",
     note = "inside `db.batch(|tx| ...)` writes are staged, and reads cannot run: read before or after the batch"
@@ -390,6 +759,25 @@ pub struct BatchEntry<'a> {
 pub trait QueryBackend: MaybeSync {
     /// Runs one statement (which may hold several; only the last returns rows), sending
     /// its rows to `sink`, and returns its meta.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+    /// struct Ids(Vec<i64>);
+    /// impl RowSink for Ids {
+    ///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+    ///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// db.backend().query(&Statement::new("SELECT id FROM users"), &mut ids).await?;
+    /// assert_eq!(ids.0.len(), 2);
+    /// # Ok(()) }
+    /// ```
     fn query<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -399,6 +787,26 @@ pub trait QueryBackend: MaybeSync {
     /// [`query`](Self::query) done at once, by a backend that blocks anyway (SQLite):
     /// awaiting a single statement then needs no boxed future. `None`, the default,
     /// means the statement must be awaited through `query`; nothing has run then.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{QueryBackend, Row, RowSink, Statement, ValueRef};
+    /// struct Ids(Vec<i64>);
+    /// impl RowSink for Ids {
+    ///     fn row<R: Row + ?Sized>(&mut self, row: &R) -> d1orm::Result<()> {
+    ///         if let ValueRef::Integer(n) = row.value(0)? { self.0.push(n) }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// // SQLite answers at once; a D1 backend gives None and must be awaited through `query`.
+    /// let meta = db.backend().query_now(&Statement::new("SELECT id FROM users"), &mut ids);
+    /// assert!(meta.is_some() && ids.0.len() == 2);
+    /// # Ok(()) }
+    /// ```
     fn query_now<S: RowSink + Send + ?Sized>(
         &self,
         statement: &Statement,
@@ -412,6 +820,24 @@ pub trait QueryBackend: MaybeSync {
     /// the first error is returned, as [`Error::Batch`](crate::Error::Batch) with the
     /// failing statement's position when the backend knows it (d1orm finds it when the
     /// backend does not), and every earlier statement is rolled back.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{BatchEntry, DiscardRows, DynRowSink, QueryBackend, Statement};
+    /// let (a, b) = (Statement::new("UPDATE users SET age = age + 1"), Statement::new("SELECT * FROM users"));
+    /// let mut discard = DiscardRows;
+    /// let mut other = DiscardRows;
+    /// let sink: &mut (dyn DynRowSink + Send) = &mut other;   // any RowSink, behind dyn
+    /// let metas = db.backend().batch(&mut [
+    ///     BatchEntry { statement: &a, sink: &mut discard },
+    ///     BatchEntry { statement: &b, sink },
+    /// ]).await?;
+    /// assert_eq!(metas[0].changes, 2);
+    /// # Ok(()) }
+    /// ```
     fn batch(
         &self,
         entries: &mut [BatchEntry<'_>],
@@ -457,33 +883,99 @@ impl<B: QueryBackend> DynBackend for B {
 
 /// A database d1orm runs statements on: a [`QueryBackend`] that also runs SQL text
 /// ([`exec`](Self::exec)), which D1 offers on a database and not on a session.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::Backend;
+/// let r = db.backend().exec("CREATE TABLE t (x)").await?;
+/// assert_eq!(r.count, 1);
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a database backend",
     note = "a D1 session runs statements and batches (`QueryBackend`), but has no `exec`"
 )]
 pub trait Backend: QueryBackend {
     /// Runs SQL text line by line in one transaction, with no parameters.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::Backend;
+    /// let r = db.backend().exec("CREATE TABLE t (x)\nINSERT INTO t VALUES (1)").await?;
+    /// assert_eq!(r.count, 2);
+    /// # Ok(()) }
+    /// ```
     fn exec(&self, sql: &str) -> impl Future<Output = Result<ExecResult>> + MaybeSend;
 }
 
 /// A database that copies itself whole as an SQLite file (D1's `dump`). Durable Object
 /// storage has no such call, so its backend has no `dump` at all.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::DumpBackend;
+/// let file = db.backend().dump().await?;
+/// assert!(file.starts_with(b"SQLite format 3"));
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot dump its database",
     note = "`dump` is D1's (and the reference backend's); Durable Object storage and D1 sessions have none"
 )]
 pub trait DumpBackend: Backend {
     /// The database as an SQLite file.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let file = db.dump().await?;
+    /// assert!(!file.is_empty());
+    /// # Ok(()) }
+    /// ```
     fn dump(&self) -> impl Future<Output = Result<Vec<u8>>> + MaybeSend;
 }
 
 /// A backend that opens D1 sessions (sequential consistency across replicas).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{Bookmarked, DiscardRows, QueryBackend, SessionBackend, SessionConstraint, Statement};
+/// let session = db.backend().with_session(&SessionConstraint::FirstPrimary)?;
+/// session.query(&Statement::new("SELECT 1"), &mut DiscardRows).await?;   // no exec, no dump
+/// assert!(session.bookmark().is_some());
+/// # Ok(()) }
+/// ```
 pub trait SessionBackend: Backend {
     /// The backend a session runs its statements on: statements and batches only, as
     /// D1 sessions have no `exec` or `dump`.
     type Session: QueryBackend + Bookmarked;
 
     /// Opens a session whose first query is served under `constraint`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{SessionBackend, SessionConstraint};
+    /// let constraint = SessionConstraint::parse("first-unconstrained")?;
+    /// db.backend().with_session(&constraint)?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// A constraint that is neither `first-unconstrained`, `first-primary`, nor a
@@ -492,13 +984,41 @@ pub trait SessionBackend: Backend {
 }
 
 /// A session's latest bookmark.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let session = db.with_session("first-primary")?;
+/// session.prepare("SELECT 1").run().await?;
+/// assert!(session.bookmark().is_some());
+/// # Ok(()) }
+/// ```
 pub trait Bookmarked {
     /// The bookmark of the latest state this session has seen, `None` before its first
     /// query.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::{Bookmarked, SessionBackend, SessionConstraint};
+    /// let session = db.backend().with_session(&SessionConstraint::FirstUnconstrained)?;
+    /// assert_eq!(session.bookmark(), None);
+    /// # Ok(()) }
+    /// ```
     fn bookmark(&self) -> Option<String>;
 }
 
 /// Where a session's first query may be served.
+///
+/// ```
+/// use d1orm::SessionConstraint;
+/// assert_eq!(SessionConstraint::parse("first-primary")?, SessionConstraint::FirstPrimary);
+/// # Ok::<(), d1orm::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SessionConstraint {
     /// Any replica (`"first-unconstrained"`, the default).
@@ -512,6 +1032,12 @@ pub enum SessionConstraint {
 
 impl SessionConstraint {
     /// Reads a constraint as D1's `withSession` takes it.
+    ///
+    /// ```
+    /// use d1orm::SessionConstraint;
+    /// assert!(SessionConstraint::parse("first-unconstrained").is_ok());
+    /// assert!(SessionConstraint::parse("last-secondary").is_err());
+    /// ```
     ///
     /// # Failure
     /// Anything else than the two names or a bookmark of the form
@@ -530,6 +1056,11 @@ impl SessionConstraint {
 }
 
 /// Whether `text` has the shape of a D1 bookmark: 8-8-8-32 hexadecimal digits.
+///
+/// ```
+/// assert!(d1orm::is_bookmark("00000085-0000024c-00004c6d-8e61117bf38d7adb71b934ebbf891683"));
+/// assert!(!d1orm::is_bookmark("first-primary"));
+/// ```
 pub fn is_bookmark(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     parts.len() == 4

@@ -24,14 +24,64 @@ use crate::table::{MAX_PARAMS, Query, Table, WriteResult};
 pub const MAX_SQL_BYTES: usize = 100_000;
 
 /// Turns the rows and metas of a value's statements into its result.
+///
+/// ```
+/// use d1orm::{Decoder, DiscardRows, Meta};
+/// // A decoder that keeps only the changes of its statements.
+/// struct Changes;
+/// impl Decoder for Changes {
+///     type Output = u64;
+///     type Sink = DiscardRows;
+///     fn sink(&self) -> DiscardRows { DiscardRows }
+///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+///         Ok(metas.iter().map(|m| m.changes).sum())
+///     }
+/// }
+/// let two = Meta { changes: 2, ..Meta::default() };
+/// assert_eq!(Changes.finish(vec![Changes.sink(), Changes.sink()], vec![two.clone(), two])?, 4);
+/// # Ok::<(), d1orm::Error>(())
+/// ```
 pub trait Decoder: Send {
     /// The result.
     type Output;
     /// What receives one statement's rows.
     type Sink: RowSink + Send;
     /// A sink for one statement.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// let _sink: DiscardRows = Changes.sink();
+    /// ```
     fn sink(&self) -> Self::Sink;
     /// The result, from every statement's sink and meta, in order.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert_eq!(Changes.finish(vec![Changes.sink()], vec![two])?, 2);
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// The rows do not make the result (`one()` found no row, ...).
@@ -40,6 +90,23 @@ pub trait Decoder: Send {
     /// The result of a single statement: what [`finish`](Self::finish) gives for one
     /// sink and one meta, which a decoder may give without building the vectors (a
     /// single read is the common case, and the hot path).
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert_eq!(Changes.finish_one(Changes.sink(), two)?, 2);
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// As [`finish`](Self::finish).
@@ -53,6 +120,22 @@ pub trait Decoder: Send {
     /// Whether the result carries the meta. A decoder that drops it says `false`, and a
     /// single statement then runs without measuring what only the meta reports (see
     /// [`RowSink::reads_meta`](crate::RowSink::reads_meta)). Defaults to `true`.
+    ///
+    /// ```
+    /// use d1orm::{Decoder, DiscardRows, Meta};
+    /// // A decoder that keeps only the changes of its statements.
+    /// struct Changes;
+    /// impl Decoder for Changes {
+    ///     type Output = u64;
+    ///     type Sink = DiscardRows;
+    ///     fn sink(&self) -> DiscardRows { DiscardRows }
+    ///     fn finish(self, _sinks: Vec<DiscardRows>, metas: Vec<Meta>) -> d1orm::Result<u64> {
+    ///         Ok(metas.iter().map(|m| m.changes).sum())
+    ///     }
+    /// }
+    /// let two = Meta { changes: 2, ..Meta::default() };
+    /// assert!(Changes.reads_meta());    // it reads `changes`, so the meta is measured
+    /// ```
     fn reads_meta(&self) -> bool {
         true
     }
@@ -61,6 +144,18 @@ pub trait Decoder: Send {
 /// Statements ready to run and the decoder of their results: what a chain terminal
 /// gives. Await it to run it alone, or hand it to `db.batch(...)` to run it with others
 /// in one atomic batch.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // Nothing runs until it is awaited, or handed to db.batch.
+/// let adults = db.users().where_(|u| u.age.gte(18)).count();
+/// let minors = db.users().where_(|u| u.age.lt(18)).count();
+/// assert_eq!(db.batch((adults, minors)).await?, (1, 1));
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing runs until it is awaited or handed to `db.batch`"]
 pub struct Pending<'db, B, D> {
     backend: &'db B,
@@ -87,6 +182,17 @@ impl<'db, B, D: Decoder> Pending<'db, B, D> {
 
     /// The statements it will run, or the error it will report without running.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let pending = db.users().where_(|u| u.id.eq(1)).count();
+    /// let sql = pending.statements().unwrap()[0].sql.to_string();
+    /// assert_eq!(sql, r#"SELECT count(*) FROM "users" WHERE "id" = ?"#);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// A value that cannot be bound, or a statement over D1's limits.
     pub fn statements(&self) -> Result<&[Statement], &Error> {
@@ -95,6 +201,16 @@ impl<'db, B, D: Decoder> Pending<'db, B, D> {
 
     /// The result with the meta of its (last) statement: for reads whose result has none,
     /// such as `first`, `count` or `exists`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let (n, meta) = db.users().count().with_meta().await?;
+    /// assert_eq!((n, meta.rows_read), (2, 2));
+    /// # Ok(()) }
+    /// ```
     pub fn with_meta(self) -> Pending<'db, B, WithMeta<D>> {
         Pending {
             backend: self.backend,
@@ -134,6 +250,16 @@ fn over_budget(statement: &Statement) -> Error {
 }
 
 /// The decoder behind [`Pending::with_meta`].
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let (ada, meta) = db.users().find(1).with_meta().await?;
+/// assert!(ada.is_some() && meta.rows_read == 1);
+/// # Ok(()) }
+/// ```
 pub struct WithMeta<D>(D);
 
 impl<D: Decoder> Decoder for WithMeta<D> {
@@ -225,6 +351,16 @@ async fn run<D: Decoder>(
 /// An awaited [`Pending`]. On a backend that answers at once (SQLite) a single
 /// statement runs in the first poll, with no boxed future: that allocation is a
 /// measurable share of a point lookup.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let future = db.users().count().into_future();   // what `.await` does
+/// assert_eq!(future.await?, 2);
+/// # Ok(()) }
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct PendingFuture<'db, B, D: Decoder> {
     state: PendingState<'db, B, D>,
@@ -345,6 +481,18 @@ async fn locate_failure(backend: &dyn DynBackend, statements: &[Statement], erro
 /// What `db.batch(...)` takes: a tuple of chains (each result typed as if awaited
 /// alone), a `Vec` or array of chains of one type, or a closure staging writes on a
 /// [`Tx`].
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A tuple (of up to 12), a Vec or an array of pending values, or a staging closure.
+/// let (a, b) = db.batch((db.users().count(), db.prepare("SELECT 1 AS one").first::<serde_json::Value>())).await?;
+/// let counts = db.batch(vec![db.users().count(), db.users().where_(|u| u.age.lt(18)).count()]).await?;
+/// assert_eq!((a, counts), (2, vec![2, 1]));
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be run as a batch",
     label = "expected a tuple or `Vec` of chains, or a closure `|tx| {{ ... }}`",
@@ -354,14 +502,47 @@ pub trait IntoBatch<'db, B> {
     /// The batch's result.
     type Output;
     /// Runs the batch on `backend`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::IntoBatch;
+    /// let counts = vec![db.users().count()].run(db.backend()).await?;
+    /// assert_eq!(counts, [2]);
+    /// # Ok(()) }
+    /// ```
     fn run(self, backend: &'db B) -> BoxFuture<'db, Result<Self::Output>>;
 }
 
 /// A value that can be one element of a batch: a [`Pending`], or a prepared statement.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A chain's terminal and a prepared statement can sit side by side in a batch.
+/// let (n, r) = db.batch((db.users().count(), db.prepare("DELETE FROM users WHERE id = 2"))).await?;
+/// assert_eq!((n, r.meta.changes), (2, 1));
+/// # Ok(()) }
+/// ```
 pub trait IntoPending<'db, B> {
     /// Its decoder.
     type Decoder: Decoder + 'db;
     /// The pending value.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::IntoPending;
+    /// let pending = db.prepare("SELECT 1").into_pending();
+    /// assert_eq!(pending.statements().unwrap().len(), 1);
+    /// # Ok(()) }
+    /// ```
     fn into_pending(self) -> Pending<'db, B, Self::Decoder>;
 }
 
@@ -577,6 +758,19 @@ impl<'db, B: QueryBackend, P: IntoPending<'db, B>, const N: usize> IntoBatch<'db
 /// database (`tx.users()`, `tx.table::<T>()`), whose writes are staged to run together
 /// when the callback returns. Reads do not exist here: a read inside a staged batch
 /// could not inform what the callback stages.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let done = db.batch(|tx: &d1orm::Tx| {
+///     tx.users().where_(|u| u.id.eq(2)).update(|u| u.age.add(1));
+///     tx.table::<User>().where_(|u| u.id.eq(1)).delete();
+/// }).await?;
+/// assert_eq!(done.results.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default)]
 pub struct Tx {
     writes: RefCell<Vec<Result<Statements>>>,
@@ -584,6 +778,16 @@ pub struct Tx {
 
 impl Tx {
     /// The staging chain over the rows of table `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.staged(|tx| { tx.table::<User>().where_(|u| u.age.lt(18)).delete(); }).await?;
+    /// assert_eq!(db.users().count().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn table<T: Table>(&self) -> Query<'_, Tx, T> {
         Query::new(self)
     }
@@ -594,6 +798,21 @@ impl Tx {
 }
 
 /// What a committed callback batch did.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let done = db.staged(|tx| {
+///     tx.users().returning(|u| u.id).insert(NewUser::builder().email("cy@example.com").age(5).tags(vec![]).build());
+///     tx.users().where_(|u| u.age.lt(18)).delete();
+/// }).await?;
+/// assert!(done.success);
+/// assert_eq!(done.results[0].rows[0]["id"], 3);
+/// assert_eq!(done.results[1].changes(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchResult {
     /// Always true for a batch that ran: a failed batch is an `Err`.
@@ -643,12 +862,34 @@ impl<'db, B: QueryBackend, F: FnOnce(&Tx)> IntoBatch<'db, B> for F {
 
 /// Where a chain's writes go: a backend runs them (the terminal gives a [`Pending`]);
 /// a [`Tx`] stages them (the terminal gives nothing).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // On a database a write terminal gives a Pending to await; on a Tx it stages the write.
+/// let pending = db.users().where_(|u| u.id.eq(2)).delete();
+/// db.staged(|tx| { let () = tx.users().where_(|u| u.id.eq(1)).delete(); }).await?;
+/// assert_eq!(pending.await?.changes(), 1);
+/// # Ok(()) }
+/// ```
 pub trait WriteTarget {
     /// What a write terminal gives.
     type Write<'a, D: Decoder + 'a>
     where
         Self: 'a;
     /// Takes the statements of a write.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.staged(|tx| { tx.users().where_(|u| u.age.lt(18)).update(|u| u.age.add(1)); }).await?;
+    /// assert_eq!(db.users().find(2).await?.map(|u| u.age), Some(18));
+    /// # Ok(()) }
+    /// ```
     fn write<'a, D: Decoder + 'a>(
         &'a self,
         statements: Result<Statements>,

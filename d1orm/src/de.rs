@@ -16,6 +16,23 @@ use crate::value::{ValueRef, exact_integer, f32_from_real};
 ///
 /// Every name lives in one buffer and a typical result's fields stay inline: a batch
 /// builds one layout per statement that returns rows.
+///
+/// ```
+/// use d1orm::{Columns, Row, Value, ValueRef};
+/// use d1orm::de::{ObjectLayout, row_as_array, row_as_object};
+/// struct Cells(Vec<(&'static str, Value)>);
+/// impl Row for Cells {
+///     fn column_count(&self) -> usize { self.0.len() }
+///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].1.as_ref()) }
+/// }
+/// impl Columns for Cells {
+///     fn count(&self) -> usize { self.0.len() }
+///     fn name(&self, i: usize) -> &str { self.0[i].0 }
+/// }
+/// let row = Cells(vec![("id", Value::Integer(1)), ("email", Value::Text("a@x".into()))]);
+/// let layout = ObjectLayout::new(&row);
+/// assert_eq!((layout.position("email"), layout.position("age")), (Some(1), None));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ObjectLayout {
     fields: SmallVec<[Field; 4]>,
@@ -31,6 +48,23 @@ struct Field {
 
 impl ObjectLayout {
     /// The layout of a result with these columns.
+    ///
+    /// ```
+    /// use d1orm::{Columns, Row, Value, ValueRef};
+    /// use d1orm::de::{ObjectLayout, row_as_array, row_as_object};
+    /// struct Cells(Vec<(&'static str, Value)>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].1.as_ref()) }
+    /// }
+    /// impl Columns for Cells {
+    ///     fn count(&self) -> usize { self.0.len() }
+    ///     fn name(&self, i: usize) -> &str { self.0[i].0 }
+    /// }
+    /// let row = Cells(vec![("id", Value::Integer(1)), ("email", Value::Text("a@x".into()))]);
+    /// let layout = ObjectLayout::new(&row);
+    /// assert_eq!(layout.position("id"), Some(0));
+    /// ```
     pub fn new(columns: &dyn Columns) -> Self {
         let mut layout = ObjectLayout::default();
         layout.set_columns(columns);
@@ -78,6 +112,22 @@ impl ObjectLayout {
     }
 
     /// The position of the column a row object shows under `name`.
+    ///
+    /// ```
+    /// use d1orm::{Columns, Row, Value, ValueRef};
+    /// use d1orm::de::{ObjectLayout, row_as_array, row_as_object};
+    /// struct Cells(Vec<(&'static str, Value)>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].1.as_ref()) }
+    /// }
+    /// impl Columns for Cells {
+    ///     fn count(&self) -> usize { self.0.len() }
+    ///     fn name(&self, i: usize) -> &str { self.0[i].0 }
+    /// }
+    /// let row = Cells(vec![("id", Value::Integer(1)), ("email", Value::Text("a@x".into()))]);
+    /// assert_eq!(ObjectLayout::new(&row).position("email"), Some(1));
+    /// ```
     pub fn position(&self, name: &str) -> Option<usize> {
         self.fields
             .iter()
@@ -130,6 +180,25 @@ fn again<T>(read: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeEr
 }
 
 /// Decodes a row as an object (a struct or a map) following `layout`.
+///
+/// ```
+/// use d1orm::{Columns, Row, Value, ValueRef};
+/// use d1orm::de::{ObjectLayout, row_as_array, row_as_object};
+/// struct Cells(Vec<(&'static str, Value)>);
+/// impl Row for Cells {
+///     fn column_count(&self) -> usize { self.0.len() }
+///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].1.as_ref()) }
+/// }
+/// impl Columns for Cells {
+///     fn count(&self) -> usize { self.0.len() }
+///     fn name(&self, i: usize) -> &str { self.0[i].0 }
+/// }
+/// let row = Cells(vec![("id", Value::Integer(1)), ("email", Value::Text("a@x".into()))]);
+/// #[derive(serde::Deserialize)]
+/// struct User { id: i64, email: String }
+/// let user: User = row_as_object(&row, &ObjectLayout::new(&row)).unwrap();
+/// assert_eq!((user.id, user.email.as_str()), (1, "a@x"));
+/// ```
 pub fn row_as_object<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(
     row: &'r R,
     layout: &ObjectLayout,
@@ -145,12 +214,35 @@ pub fn row_as_object<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(
 }
 
 /// Decodes a row as a sequence (a tuple, `Vec`, array) of its columns in SQL order.
+///
+/// ```
+/// use d1orm::{Columns, Row, Value, ValueRef};
+/// use d1orm::de::{ObjectLayout, row_as_array, row_as_object};
+/// struct Cells(Vec<(&'static str, Value)>);
+/// impl Row for Cells {
+///     fn column_count(&self) -> usize { self.0.len() }
+///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].1.as_ref()) }
+/// }
+/// impl Columns for Cells {
+///     fn count(&self) -> usize { self.0.len() }
+///     fn name(&self, i: usize) -> &str { self.0[i].0 }
+/// }
+/// let row = Cells(vec![("id", Value::Integer(1)), ("email", Value::Text("a@x".into()))]);
+/// let (id, email): (i64, String) = row_as_array(&row).unwrap();
+/// assert_eq!((id, email.as_str()), (1, "a@x"));
+/// ```
 pub fn row_as_array<'r, T: de::Deserialize<'r>, R: Row + ?Sized>(row: &'r R) -> Result<T> {
     with_integral_json(|numbers| T::deserialize(ArrayDeserializer { row, numbers }))
         .map_err(Error::from)
 }
 
 /// Decodes one value.
+///
+/// ```
+/// use d1orm::ValueRef;
+/// assert_eq!(d1orm::de::value::<bool>(ValueRef::Integer(1)), Ok(true));
+/// assert_eq!(d1orm::de::value::<Vec<u32>>(ValueRef::Text("[1,2]")), Ok(vec![1, 2]));   // JSON text
+/// ```
 pub fn value<'v, T: de::Deserialize<'v>>(value: ValueRef<'v>) -> Result<T, DecodeError> {
     with_integral_json(|numbers| T::deserialize(ValueDeserializer(value, numbers)))
 }

@@ -4,9 +4,34 @@
 use std::fmt;
 
 /// `Result` with d1orm's [`Error`] as the default error type.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// fn adults(n: i64) -> d1orm::Result<i64> { Ok(n) }
+/// assert_eq!(adults(1)?, 1);
+/// # Ok(()) }
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in d1orm.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::Error;
+/// match db.users().where_(|u| u.age.gt(99)).one().await {
+///     Err(Error::NotFound { table }) => assert_eq!(table, "users"),
+///     other => panic!("{other:?}"),
+/// }
+/// let dup = db.users().insert(NewUser::builder().email("ada@example.com").age(1).tags(vec![]).build()).await.unwrap_err();
+/// assert!(matches!(dup, Error::Database(_)) && dup.is_unique_violation());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
@@ -52,6 +77,12 @@ pub enum Error {
 impl Error {
     /// An error with D1's prefix and a free-form detail and no SQLite code, such as
     /// `D1_ERROR: No SQL statements detected.`
+    ///
+    /// ```
+    /// use d1orm::{Error, Prefix};
+    /// let e = Error::d1(Prefix::Error, "No SQL statements detected.");
+    /// assert_eq!(e.to_string(), "D1_ERROR: No SQL statements detected.");
+    /// ```
     pub fn d1(prefix: Prefix, message: impl Into<String>) -> Self {
         Error::Database(DatabaseError {
             prefix,
@@ -63,6 +94,12 @@ impl Error {
     }
 
     /// An error raised by SQLite, carrying its primary and extended result codes.
+    ///
+    /// ```
+    /// use d1orm::{Error, Prefix, SqliteCode};
+    /// let e = Error::sqlite(Prefix::Error, "no such table: t", None, SqliteCode::ERROR, None);
+    /// assert_eq!(e.to_string(), "D1_ERROR: no such table: t: SQLITE_ERROR");
+    /// ```
     pub fn sqlite(
         prefix: Prefix,
         message: impl Into<String>,
@@ -81,6 +118,11 @@ impl Error {
 
     /// A value that cannot be bound, in D1's words:
     /// `D1_TYPE_ERROR: Type 'u64' not supported for value '18446744073709551615'`.
+    ///
+    /// ```
+    /// let e = d1orm::Error::unsupported_type("u64", u64::MAX);
+    /// assert_eq!(e.to_string(), "D1_TYPE_ERROR: Type 'u64' not supported for value '18446744073709551615'");
+    /// ```
     pub fn unsupported_type(type_name: &str, value: impl fmt::Display) -> Self {
         Error::d1(
             Prefix::TypeError,
@@ -90,6 +132,13 @@ impl Error {
 
     /// `error` as the failure of statement `index` of a batch of `count` (an error that
     /// already has a position keeps it).
+    ///
+    /// ```
+    /// use d1orm::{Error, Prefix};
+    /// let e = Error::d1(Prefix::Error, "boom").in_batch(1, 3);
+    /// assert_eq!(e.batch_index(), Some(1));
+    /// assert!(e.to_string().ends_with("(statement 2 of 3 in the batch)"));
+    /// ```
     pub fn in_batch(self, index: usize, count: usize) -> Self {
         match self {
             Error::Batch { .. } => self,
@@ -126,6 +175,20 @@ impl Error {
 
     /// The failing statement's position in its batch, from 0, when the error came from
     /// a batch.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.batch((
+    ///     db.users().where_(|u| u.id.eq(1)).update(|u| u.age.add(1)),
+    ///     db.users().insert(NewUser::builder().email("ada@example.com").age(1).tags(vec![]).build()),   // a duplicate
+    /// )).await.unwrap_err();
+    /// assert_eq!(err.batch_index(), Some(1));
+    /// assert_eq!(db.users().find(1).await?.map(|u| u.age), Some(36));          // nothing applied
+    /// # Ok(()) }
+    /// ```
     pub fn batch_index(&self) -> Option<usize> {
         match self {
             Error::Batch { index, .. } => Some(*index),
@@ -134,6 +197,19 @@ impl Error {
     }
 
     /// The error itself, without the batch position around it.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.batch((
+    ///     db.users().where_(|u| u.id.eq(1)).update(|u| u.age.add(1)),
+    ///     db.users().insert(NewUser::builder().email("ada@example.com").age(1).tags(vec![]).build()),
+    /// )).await.unwrap_err();
+    /// assert!(matches!(err.root(), d1orm::Error::Database(_)));
+    /// # Ok(()) }
+    /// ```
     pub fn root(&self) -> &Error {
         match self {
             Error::Batch { error, .. } => error.root(),
@@ -142,6 +218,16 @@ impl Error {
     }
 
     /// The database error, if this is one (inside a batch error too).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("SELECT * FROM nowhere").run().await.unwrap_err();
+    /// assert_eq!(err.as_database().map(|e| e.message.as_str()), Some("no such table: nowhere"));
+    /// # Ok(()) }
+    /// ```
     pub fn as_database(&self) -> Option<&DatabaseError> {
         match self.root() {
             Error::Database(e) => Some(e),
@@ -150,21 +236,61 @@ impl Error {
     }
 
     /// D1's prefix (`D1_ERROR`, `D1_TYPE_ERROR`, ...), for database errors.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("SELECT * FROM nowhere").run().await.unwrap_err();
+    /// assert_eq!(err.prefix(), Some(d1orm::Prefix::Error));
+    /// # Ok(()) }
+    /// ```
     pub fn prefix(&self) -> Option<Prefix> {
         self.as_database().map(|e| e.prefix)
     }
 
     /// SQLite's primary result code, when SQLite raised the error.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("SELECT * FROM nowhere").run().await.unwrap_err();
+    /// assert_eq!(err.code(), Some(d1orm::SqliteCode::ERROR));
+    /// # Ok(()) }
+    /// ```
     pub fn code(&self) -> Option<SqliteCode> {
         self.as_database().and_then(|e| e.code)
     }
 
     /// SQLite's extended result code, when SQLite gave one.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let dup = db.users().insert(NewUser::builder().email("bo@example.com").age(1).tags(vec![]).build()).await.unwrap_err();
+    /// assert_eq!(dup.extended_code(), Some(d1orm::SqliteCode::CONSTRAINT_UNIQUE));
+    /// # Ok(()) }
+    /// ```
     pub fn extended_code(&self) -> Option<SqliteCode> {
         self.as_database().and_then(|e| e.extended_code)
     }
 
     /// True for a UNIQUE or PRIMARY KEY constraint violation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let dup = db.users().insert(NewUser::builder().email("bo@example.com").age(1).tags(vec![]).build()).await.unwrap_err();
+    /// assert!(dup.is_unique_violation());
+    /// # Ok(()) }
+    /// ```
     pub fn is_unique_violation(&self) -> bool {
         matches!(
             self.extended_code(),
@@ -173,32 +299,94 @@ impl Error {
     }
 
     /// True for a FOREIGN KEY constraint violation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.exec("CREATE TABLE posts (author INTEGER NOT NULL REFERENCES users(id))").await?;
+    /// let err = db.prepare("INSERT INTO posts VALUES (99)").run().await.unwrap_err();
+    /// assert!(err.is_foreign_key_violation());
+    /// # Ok(()) }
+    /// ```
     pub fn is_foreign_key_violation(&self) -> bool {
         self.extended_code() == Some(SqliteCode::CONSTRAINT_FOREIGNKEY)
     }
 
     /// True for a CHECK constraint violation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// db.exec("CREATE TABLE sizes (n INTEGER CHECK (n > 0))").await?;
+    /// let err = db.prepare("INSERT INTO sizes VALUES (0)").run().await.unwrap_err();
+    /// assert!(err.is_check_violation());
+    /// # Ok(()) }
+    /// ```
     pub fn is_check_violation(&self) -> bool {
         self.extended_code() == Some(SqliteCode::CONSTRAINT_CHECK)
     }
 
     /// True for a NOT NULL constraint violation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("INSERT INTO users (email, age, tags) VALUES (NULL, 1, '[]')").run().await.unwrap_err();
+    /// assert!(err.is_not_null_violation() && err.is_constraint_violation());
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_null_violation(&self) -> bool {
         self.extended_code() == Some(SqliteCode::CONSTRAINT_NOTNULL)
     }
 
     /// True for any constraint violation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("INSERT INTO users (id, email, age, tags) VALUES (1, 'x', 1, '[]')").run().await.unwrap_err();
+    /// assert!(err.is_constraint_violation());
+    /// # Ok(()) }
+    /// ```
     pub fn is_constraint_violation(&self) -> bool {
         self.code() == Some(SqliteCode::CONSTRAINT)
     }
 
     /// True when the database was busy or locked by another connection.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("SELECT * FROM nowhere").run().await.unwrap_err();
+    /// assert!(!err.is_busy());    // SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock
+    /// # Ok(()) }
+    /// ```
     pub fn is_busy(&self) -> bool {
         matches!(self.code(), Some(SqliteCode::BUSY | SqliteCode::LOCKED))
     }
 
     /// True when D1 (or the reference backend) refused the statement as not allowed
     /// (a forbidden PRAGMA, ATTACH, a `_cf_` name, ...).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// let err = db.prepare("PRAGMA writable_schema = ON").run().await.unwrap_err();
+    /// assert!(err.is_not_authorized());
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_authorized(&self) -> bool {
         self.code() == Some(SqliteCode::AUTH)
             || self
@@ -245,6 +433,17 @@ impl From<DecodeError> for Error {
 
 /// An error reported by D1 or SQLite. Displays as
 /// `PREFIX: message[ at offset N][: SQLITE_CODE][ (extended: SQLITE_EXT)]`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let err = db.prepare("SELECT * FROM nowhere").run().await.unwrap_err();
+/// let e = err.as_database().unwrap();
+/// assert_eq!((e.prefix, e.message.as_str()), (d1orm::Prefix::Error, "no such table: nowhere"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DatabaseError {
@@ -263,6 +462,13 @@ pub struct DatabaseError {
 impl DatabaseError {
     /// Reads D1's error text back into its parts: the inverse of `Display`. Text without
     /// a known prefix is kept whole as a `D1_ERROR` message.
+    ///
+    /// ```
+    /// use d1orm::{DatabaseError, SqliteCode};
+    /// let e = DatabaseError::parse("D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)");
+    /// assert_eq!(e.message, "UNIQUE constraint failed: users.email");
+    /// assert_eq!(e.extended_code, Some(SqliteCode::CONSTRAINT_UNIQUE));
+    /// ```
     pub fn parse(text: &str) -> DatabaseError {
         let (prefix, mut rest) = Prefix::ALL
             .iter()
@@ -324,6 +530,11 @@ impl fmt::Display for DatabaseError {
 }
 
 /// The prefix D1 puts before every error message.
+///
+/// ```
+/// use d1orm::{Error, Prefix};
+/// assert_eq!(Error::unsupported_type("u64", u64::MAX).prefix(), Some(Prefix::TypeError));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Prefix {
@@ -352,6 +563,10 @@ impl Prefix {
     ];
 
     /// The prefix as D1 writes it.
+    ///
+    /// ```
+    /// assert_eq!(d1orm::Prefix::TypeError.as_str(), "D1_TYPE_ERROR");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Prefix::Error => "D1_ERROR",
@@ -371,6 +586,18 @@ impl fmt::Display for Prefix {
 }
 
 /// A row or value that could not be decoded into the requested Rust type.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// db.prepare("UPDATE users SET tags = 'not json' WHERE id = 2").run().await?;
+/// let err = db.users().find(2).await.unwrap_err();
+/// let d1orm::Error::Decode(e) = &err else { panic!("{err}") };
+/// assert_eq!((e.table.as_deref(), e.column.as_deref()), (Some("users"), Some("tags")));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DecodeError {
@@ -384,6 +611,11 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// A decode error with no location yet.
+    ///
+    /// ```
+    /// let e = d1orm::DecodeError::new("not a date");
+    /// assert_eq!((e.table, e.column), (None, None));
+    /// ```
     pub fn new(message: impl Into<String>) -> Self {
         DecodeError {
             table: None,
@@ -393,6 +625,11 @@ impl DecodeError {
     }
 
     /// The same error, located at a column (kept if already located).
+    ///
+    /// ```
+    /// let e = d1orm::DecodeError::new("not a date").in_column("born").in_column("other");
+    /// assert_eq!(e.column.as_deref(), Some("born"));
+    /// ```
     pub fn in_column(mut self, column: impl Into<String>) -> Self {
         if self.column.is_none() {
             self.column = Some(column.into());
@@ -401,6 +638,11 @@ impl DecodeError {
     }
 
     /// The same error, located in a table (kept if already located).
+    ///
+    /// ```
+    /// let e = d1orm::DecodeError::new("not a date").in_column("born").in_table("people");
+    /// assert_eq!(e.table.as_deref(), Some("people"));
+    /// ```
     pub fn in_table(mut self, table: impl Into<String>) -> Self {
         if self.table.is_none() {
             self.table = Some(table.into());
@@ -431,6 +673,12 @@ impl serde::de::Error for DecodeError {
 }
 
 /// An SQLite result code (primary or extended), named as SQLite names it.
+///
+/// ```
+/// use d1orm::SqliteCode;
+/// assert_eq!(SqliteCode::CONSTRAINT_UNIQUE, SqliteCode(2067));
+/// assert_eq!(SqliteCode::CONSTRAINT_UNIQUE.name(), "SQLITE_CONSTRAINT_UNIQUE");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SqliteCode(pub i32);
 
@@ -447,6 +695,10 @@ macro_rules! sqlite_codes {
 
             /// SQLite's name for the code (`SQLITE_CONSTRAINT_UNIQUE`), or
             /// `SQLITE_UNKNOWN` for a code SQLite does not define.
+            ///
+            /// ```
+            /// assert_eq!(d1orm::SqliteCode(5).name(), "SQLITE_BUSY");
+            /// ```
             pub fn name(self) -> &'static str {
                 Self::NAMES
                     .iter()
@@ -455,6 +707,10 @@ macro_rules! sqlite_codes {
             }
 
             /// The code of a name such as `SQLITE_BUSY`.
+            ///
+            /// ```
+            /// assert_eq!(d1orm::SqliteCode::from_name("SQLITE_BUSY"), Some(d1orm::SqliteCode::BUSY));
+            /// ```
             pub fn from_name(name: &str) -> Option<SqliteCode> {
                 Self::NAMES
                     .iter()
@@ -533,6 +789,11 @@ sqlite_codes! {
 
 impl SqliteCode {
     /// The primary code of an extended code (`CONSTRAINT_UNIQUE` gives `CONSTRAINT`).
+    ///
+    /// ```
+    /// use d1orm::SqliteCode;
+    /// assert_eq!(SqliteCode::CONSTRAINT_UNIQUE.primary(), SqliteCode::CONSTRAINT);
+    /// ```
     pub fn primary(self) -> SqliteCode {
         SqliteCode(self.0 & 0xff)
     }

@@ -4,6 +4,15 @@
 //! `all`, `run`, `first`, `raw`, [`Database::batch`], [`Database::exec`],
 //! [`Database::dump`] and [`Database::with_session`]. Statements run through a
 //! [`Backend`]; `d1orm-sqlite` is the reference backend, with D1's semantics.
+//!
+//! The examples in these docs run (`cargo test --doc`) on an in-memory `SqliteBackend`.
+//! Most use `db`, a database holding a `users` table made by `#[derive(Table)]` on
+//! `struct User { id: i64 (primary key, auto-increment), email: String (unique), age: i64,
+//! nickname: Option<String>, tags: Vec<String> (JSON), scores: Option<Vec<i64>> (JSON),
+//! settings: Option<serde_json::Value> (JSON) }` with two rows: ada (id 1, 36, tagged
+//! "rust", nicknamed "countess", scores `[90, 75]`, settings `{"theme": "dark", "lang":
+//! "en"}`) and bo (id 2, 17, nothing else). Relation examples use authors, books and
+//! bios. Both are in the crate's `docs/` folder.
 
 #![warn(missing_docs)]
 

@@ -5,6 +5,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// `Send` on native targets; nothing on wasm32.
+///
+/// ```
+/// fn spawnable<T: d1orm::MaybeSend>(_: T) {}
+/// spawnable(d1orm::Value::Null);       // Send on native targets; any value on wasm32
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub trait MaybeSend: Send {}
 #[cfg(not(target_arch = "wasm32"))]
@@ -17,6 +22,11 @@ pub trait MaybeSend {}
 impl<T: ?Sized> MaybeSend for T {}
 
 /// `Sync` on native targets; nothing on wasm32.
+///
+/// ```
+/// fn shareable<T: d1orm::MaybeSync>(_: &T) {}
+/// shareable(&d1orm::Value::Null);
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub trait MaybeSync: Sync {}
 #[cfg(not(target_arch = "wasm32"))]
@@ -29,6 +39,17 @@ pub trait MaybeSync {}
 impl<T: ?Sized> MaybeSync for T {}
 
 /// The boxed future a chain turns into when awaited: `Send` on native targets.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // Awaiting a chain builds one: on native targets it can move to another tokio task.
+/// let count: d1orm::BoxFuture<'_, d1orm::Result<u64>> = Box::pin(db.users().count().into_future());
+/// assert_eq!(count.await?, 2);
+/// # Ok(()) }
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

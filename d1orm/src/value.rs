@@ -4,6 +4,17 @@ use crate::backend::ParamValues;
 use crate::error::{DecodeError, Error, Result};
 
 /// An owned SQLite value: what a bound parameter holds.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::Value;
+/// let r = db.prepare("SELECT ? AS a, ? AS b").bind(vec![Value::Integer(1), Value::Null]).first::<serde_json::Value>().await?;
+/// assert_eq!(r.unwrap(), serde_json::json!({"a": 1, "b": null}));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// SQL NULL.
@@ -19,6 +30,11 @@ pub enum Value {
 }
 
 /// A borrowed SQLite value, as a backend hands it out while a row is current.
+///
+/// ```
+/// use d1orm::{Value, ValueRef};
+/// assert_eq!(Value::Text("a".into()).as_ref(), ValueRef::Text("a"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
     /// SQL NULL.
@@ -35,6 +51,11 @@ pub enum ValueRef<'a> {
 
 impl Value {
     /// This value, borrowed.
+    ///
+    /// ```
+    /// use d1orm::{Value, ValueRef};
+    /// assert_eq!(Value::Integer(7).as_ref(), ValueRef::Integer(7));
+    /// ```
     pub fn as_ref(&self) -> ValueRef<'_> {
         match self {
             Value::Null => ValueRef::Null,
@@ -48,6 +69,11 @@ impl Value {
 
 impl ValueRef<'_> {
     /// An owned copy.
+    ///
+    /// ```
+    /// use d1orm::{Value, ValueRef};
+    /// assert_eq!(ValueRef::Blob(b"ab").to_owned(), Value::Blob(b"ab".to_vec()));
+    /// ```
     pub fn to_owned(self) -> Value {
         match self {
             ValueRef::Null => Value::Null,
@@ -59,6 +85,10 @@ impl ValueRef<'_> {
     }
 
     /// SQLite's name of the value's storage class, as `typeof()` gives it.
+    ///
+    /// ```
+    /// assert_eq!(d1orm::ValueRef::Real(0.5).type_name(), "real");
+    /// ```
     pub fn type_name(self) -> &'static str {
         match self {
             ValueRef::Null => "null",
@@ -126,6 +156,14 @@ fn beyond_f32(f: f64) -> DecodeError {
 /// ```
 pub trait IntoValue {
     /// The value to bind.
+    ///
+    /// ```
+    /// use d1orm::{IntoValue, Value};
+    /// assert_eq!(true.into_value()?, Value::Integer(1));
+    /// assert!(u64::MAX.into_value().is_err());         // D1 cannot hold it
+    /// assert!(f64::NAN.into_value().is_err());
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// A value that D1 cannot store faithfully.
@@ -293,6 +331,13 @@ impl IntoValue for &serde_json::Value {
 /// ```
 pub trait Params {
     /// The values, in order.
+    ///
+    /// ```
+    /// use d1orm::{Params, Value};
+    /// let params = (1, "a", None::<i64>).into_params()?;
+    /// assert_eq!(params.to_vec(), [Value::Integer(1), Value::Text("a".into()), Value::Null]);
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
     ///
     /// # Failure
     /// Any value that cannot be bound (see [`IntoValue`]).

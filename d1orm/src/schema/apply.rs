@@ -41,6 +41,15 @@ pub struct MigrationFile {
 
 impl MigrationFile {
     /// The file `name` with text `sql`.
+    ///
+    /// ```
+    /// use d1orm::schema::MigrationFile;
+    /// const MIGRATIONS: &[MigrationFile] = &[
+    ///     MigrationFile::new("0001_init.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);"),
+    ///     // MigrationFile::new("0002_b.sql", include_str!("../migrations/0002_b.sql")),
+    /// ];
+    /// assert_eq!(MIGRATIONS[0].name, "0001_init.sql");
+    /// ```
     pub const fn new(name: &'static str, sql: &'static str) -> Self {
         MigrationFile { name, sql }
     }
@@ -51,6 +60,20 @@ impl<B: Backend> Database<B> {
     /// (wrangler's table, created if missing), and returns the names of those applied.
     /// Each file and its record form one atomic batch: a file is applied whole or not
     /// at all. Files already recorded cost one query in all.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::schema::MigrationFile;
+    /// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// let files = [
+    ///     MigrationFile::new("0001_init.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);"),
+    ///     MigrationFile::new("0002_name.sql", "ALTER TABLE t ADD COLUMN name TEXT;"),
+    /// ];
+    /// assert_eq!(db.apply_migrations(&files).await?, ["0001_init.sql", "0002_name.sql"]);
+    /// assert!(db.apply_migrations(&files).await?.is_empty());     // already recorded
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// A file that fails (named, as [`Error::Migration`]); the files before it stay

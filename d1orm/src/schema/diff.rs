@@ -6,6 +6,17 @@ use crate::error::Error;
 use crate::table::quote_identifier;
 
 /// What a migration may do beyond additive changes.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::{MigrateOptions, Schema};
+/// let options = MigrateOptions::default().allow_rebuild();   // nothing is dropped
+/// db.migrate_with(&Schema::new().table::<User>(), options).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MigrateOptions {
     /// Rebuild tables whose change SQLite cannot apply in place (type, nullability or
@@ -17,11 +28,49 @@ pub struct MigrateOptions {
 
 impl MigrateOptions {
     /// Allows rebuilding tables.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::{Database, MigrateOptions, Schema, Table};
+    /// #[derive(Table)]
+    /// #[d1orm(table = "items")]
+    /// struct Before { #[d1orm(primary_key)] id: i64, size: i64 }
+    /// #[derive(Table)]
+    /// #[d1orm(table = "items")]
+    /// struct After { #[d1orm(primary_key)] id: i64, size: String }       // a new type
+    /// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.migrate(&Schema::new().table::<Before>()).await?;
+    /// let after = Schema::new().table::<After>();
+    /// let step = db.migrate_with(&after, MigrateOptions::default().allow_rebuild()).await?;
+    /// assert!(step.step.is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn allow_rebuild(mut self) -> Self {
         self.rebuild = true;
         self
     }
     /// Allows dropping tables and columns.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::{Database, MigrateOptions, Schema, Table};
+    /// #[derive(Table)]
+    /// #[d1orm(table = "items")]
+    /// struct Before { #[d1orm(primary_key)] id: i64, legacy: Option<i64> }
+    /// #[derive(Table)]
+    /// #[d1orm(table = "items")]
+    /// struct After { #[d1orm(primary_key)] id: i64 }
+    /// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// db.migrate(&Schema::new().table::<Before>()).await?;
+    /// let options = MigrateOptions::default().allow_drop();
+    /// let step = db.migrate_with(&Schema::new().table::<After>(), options).await?;
+    /// assert!(step.step.is_some());
+    /// let (columns, _) = db.prepare("SELECT * FROM items").raw_with_columns::<Vec<i64>>().await?;
+    /// assert_eq!(columns, ["id"]);
+    /// # Ok(()) }
+    /// ```
     pub fn allow_drop(mut self) -> Self {
         self.drop = true;
         self

@@ -16,6 +16,17 @@ pub const SNAPSHOT: &str = "d1orm-schema.json";
 pub const WRITE_VAR: &str = "D1ORM_WRITE_MIGRATIONS";
 
 /// The next migration file: its name and SQL.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{MigrateOptions, Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-next-{}", std::process::id()));
+/// let next = files::next_migration(&dir, &Schema::new().table::<User>(), MigrateOptions::default()).unwrap().unwrap();
+/// assert_eq!(next.name, "0001_init.sql");
+/// assert!(next.sql.contains(r#""users""#));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextMigration {
     /// The file name, such as `0002_users.sql`.
@@ -31,6 +42,19 @@ fn io(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// The schema the files in `dir` bring a database to (empty when there is no snapshot).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{MigrateOptions, Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-snapshot-{}", std::process::id()));
+/// assert_eq!(files::snapshot(&dir).unwrap(), Schema::new());        // no files yet
+/// let schema = Schema::new().table::<User>();
+/// files::write_next(&dir, &schema, MigrateOptions::default()).unwrap();
+/// assert_eq!(files::snapshot(&dir).unwrap(), schema);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
 ///
 /// # Failure
 /// The snapshot cannot be read or parsed.
@@ -48,6 +72,19 @@ pub fn snapshot(dir: &Path) -> Result<Schema> {
 /// The file that would take the snapshot in `dir` to `schema`, or `None` when the files
 /// are up to date. The files cannot see the data, so a change that needs a rebuild is
 /// refused unless `options` allow it.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{MigrateOptions, Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-next-migration-{}", std::process::id()));
+/// let schema = Schema::new().table::<User>();
+/// assert!(files::next_migration(&dir, &schema, MigrateOptions::default()).unwrap().is_some());
+/// files::write_next(&dir, &schema, MigrateOptions::default()).unwrap();
+/// assert_eq!(files::next_migration(&dir, &schema, MigrateOptions::default()).unwrap(), None);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
 ///
 /// # Failure
 /// The snapshot cannot be read, or a change is refused ([`Error::Migration`]).
@@ -116,6 +153,17 @@ fn existing_numbers(dir: &Path) -> Result<Vec<u32>> {
 /// Writes the next migration file and the new snapshot into `dir`; returns the file's
 /// path, or `None` when the files were up to date.
 ///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{MigrateOptions, Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-write-next-{}", std::process::id()));
+/// let path = files::write_next(&dir, &Schema::new().table::<User>(), MigrateOptions::default()).unwrap();
+/// assert_eq!(path, Some(dir.join("0001_init.sql")));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
+///
 /// # Failure
 /// As [`next_migration`], or the files cannot be written.
 pub fn write_next(dir: &Path, schema: &Schema, options: MigrateOptions) -> Result<Option<PathBuf>> {
@@ -135,6 +183,19 @@ pub fn write_next(dir: &Path, schema: &Schema, options: MigrateOptions) -> Resul
 /// printing the SQL of the missing migration; with `D1ORM_WRITE_MIGRATIONS=1` it writes
 /// the file instead.
 ///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{MigrateOptions, Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-assert-{}", std::process::id()));
+/// let schema = Schema::new().table::<User>();
+/// files::write_next(&dir, &schema, MigrateOptions::default()).unwrap();
+/// // In a #[test] of the app: fails, printing the missing file, when the structs change.
+/// files::assert_up_to_date(&dir, &schema);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
+///
 /// # Panics
 /// When the files are stale (or a change needs an opt-in), unless asked to write.
 pub fn assert_up_to_date(dir: impl AsRef<Path>, schema: &Schema) {
@@ -143,6 +204,17 @@ pub fn assert_up_to_date(dir: impl AsRef<Path>, schema: &Schema) {
 }
 
 /// [`assert_up_to_date`] with the choice to write made by the caller.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::{Schema, schema::files};
+/// let dir = std::env::temp_dir().join(format!("d1orm-check-{}", std::process::id()));
+/// files::check_or_write(&dir, &Schema::new().table::<User>(), true);    // writes 0001_init.sql
+/// files::check_or_write(&dir, &Schema::new().table::<User>(), false);   // up to date: passes
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
 ///
 /// # Panics
 /// When the files are stale and `write` is false, or cannot be checked or written.

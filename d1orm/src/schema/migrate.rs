@@ -17,6 +17,17 @@ use crate::table::quote_identifier;
 pub const HISTORY_TABLE: &str = "d1orm_migrations";
 
 /// What a migration did.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// use d1orm::{Database, Schema};
+/// let db = Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+/// let schema = Schema::new();
+/// let first = db.migrate(&schema).await?;
+/// assert!(first.statements.is_empty());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migrated {
     /// The step recorded, or `None` when the schema was already applied.
@@ -35,6 +46,20 @@ impl<B: Backend> Database<B> {
     /// Brings the database to `schema`: creates missing tables, columns and indexes.
     /// Changes SQLite cannot make in place are refused (see [`migrate_with`](Self::migrate_with)).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::{Schema, Table};
+    /// #[derive(Table)]
+    /// struct Note { #[d1orm(primary_key, auto_increment)] id: i64, body: String }
+    /// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// let schema = Schema::new().table::<Note>();
+    /// let step = db.migrate(&schema).await?;
+    /// assert_eq!(step.step, Some(1));
+    /// assert_eq!(db.migrate(&schema).await?.step, None);        // unchanged: one query
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// [`Error::Migration`](crate::Error::Migration) naming every change that cannot be applied and what it
     /// needs; or a statement of the step fails, and nothing of it is applied.
@@ -46,6 +71,18 @@ impl<B: Backend> Database<B> {
     /// longer has. An unchanged schema costs one query. All DDL of a step and its
     /// history row run in one atomic batch; when another process applied the same
     /// schema first, this one applies nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// use d1orm::{MigrateOptions, Schema, Table};
+    /// #[derive(Table)]
+    /// struct Note { #[d1orm(primary_key, auto_increment)] id: i64, body: String }
+    /// let db = d1orm::Database::new(d1orm_sqlite::SqliteBackend::open_in_memory()?);
+    /// let options = MigrateOptions::default().allow_rebuild().allow_drop();
+    /// db.migrate_with(&Schema::new().table::<Note>(), options).await?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Failure
     /// As [`migrate`](Self::migrate).

@@ -37,11 +37,25 @@ pub struct Schema {
 
 impl Schema {
     /// No tables.
+    ///
+    /// ```
+    /// assert!(d1orm::Schema::new().create_sql().is_empty());
+    /// ```
     pub fn new() -> Self {
         Schema::default()
     }
 
     /// Adds table `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let schema = d1orm::Schema::new().table::<Author>().table::<Book>();
+    /// assert_eq!(schema.create_sql().len(), 2);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn table<T: Table>(mut self) -> Self {
         self.tables.push(TableDef::of::<T>());
@@ -49,6 +63,16 @@ impl Schema {
     }
 
     /// Every `CREATE TABLE` and `CREATE INDEX`, in order.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let sql = d1orm::Schema::new().table::<Author>().create_sql();
+    /// assert!(sql[0].starts_with("CREATE TABLE") && sql[0].contains(r#""authors""#));
+    /// # Ok(()) }
+    /// ```
     pub fn create_sql(&self) -> Vec<String> {
         self.tables
             .iter()
@@ -58,6 +82,18 @@ impl Schema {
 
     /// A hash of the schema (FNV-1a over its JSON form), recorded with each migration
     /// step: an unchanged schema is recognised by it.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// use d1orm::Schema;
+    /// let a = Schema::new().table::<Author>();
+    /// assert_eq!(a.hash(), Schema::new().table::<Author>().hash());
+    /// assert_ne!(a.hash(), a.clone().table::<Book>().hash());
+    /// # Ok(()) }
+    /// ```
     pub fn hash(&self) -> String {
         let text = serde_json::to_string(self).unwrap_or_default();
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -7,6 +7,18 @@ use serde::{Deserialize, Serialize};
 use crate::table::{Table, quote_identifier};
 
 /// One table.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// use d1orm::schema::TableDef;
+/// let books = TableDef::of::<Book>();
+/// assert_eq!((books.name.as_str(), books.primary_key.as_slice()), ("books", ["id".to_string()].as_slice()));
+/// assert_eq!(books.foreign_keys.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDef {
     /// The table's name.
@@ -26,6 +38,16 @@ pub struct TableDef {
 }
 
 /// One column.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// let year = d1orm::schema::TableDef::of::<Book>().columns[4].clone();
+/// assert_eq!((year.name.as_str(), year.sql_type.as_str(), year.not_null), ("year", "INTEGER", true));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnDef {
     /// The column's name.
@@ -39,6 +61,16 @@ pub struct ColumnDef {
 }
 
 /// A foreign key.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// let fk = d1orm::schema::TableDef::of::<Book>().foreign_keys[0].clone();
+/// assert_eq!((fk.column.as_str(), fk.table.as_str(), fk.on_delete.as_str()), ("author_id", "authors", "NO ACTION"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKeyDef {
     /// The referencing column.
@@ -54,6 +86,15 @@ pub struct ForeignKeyDef {
 }
 
 /// An index.
+///
+/// ```
+/// use d1orm::{Table, schema::TableDef};
+/// #[derive(Table)]
+/// #[d1orm(index(kind, at))]
+/// struct Event { #[d1orm(primary_key)] id: i64, kind: String, at: i64 }
+/// let ix = &TableDef::of::<Event>().indexes[0];
+/// assert_eq!((ix.columns.len(), ix.unique, ix.filter.clone()), (2, false, None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDef {
     /// The index's name.
@@ -68,6 +109,16 @@ pub struct IndexDef {
 
 impl TableDef {
     /// The schema `#[derive(Table)]` declares for `T`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let authors = d1orm::schema::TableDef::of::<Author>();
+    /// assert_eq!(authors.columns.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn of<T: Table>() -> TableDef {
         let mut primary_key = Vec::new();
         let mut unique = Vec::new();
@@ -136,6 +187,16 @@ impl TableDef {
     }
 
     /// The column named `name`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let books = d1orm::schema::TableDef::of::<Book>();
+    /// assert!(books.column("title").is_some() && books.column("isbn").is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -146,6 +207,16 @@ impl TableDef {
     }
 
     /// `CREATE TABLE` under `name` (the table's own, or a rebuild's temporary name).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let sql = d1orm::schema::TableDef::of::<Author>().create_table_sql_as("authors_new");
+    /// assert!(sql.starts_with("CREATE TABLE") && sql.contains(r#""authors_new""#));
+    /// # Ok(()) }
+    /// ```
     pub fn create_table_sql_as(&self, name: &str) -> String {
         let mut parts: Vec<String> = self.columns.iter().map(|c| self.column_sql(c)).collect();
         if self.primary_key.len() > 1 {
@@ -165,6 +236,16 @@ impl TableDef {
     }
 
     /// `CREATE TABLE IF NOT EXISTS` for the table.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let sql = d1orm::schema::TableDef::of::<Author>().create_table_sql();
+    /// assert!(sql.starts_with(r#"CREATE TABLE IF NOT EXISTS "authors""#));
+    /// # Ok(()) }
+    /// ```
     pub fn create_table_sql(&self) -> String {
         self.create_table_sql_as(&self.name)
     }
@@ -197,6 +278,14 @@ impl TableDef {
     }
 
     /// `CREATE INDEX` for each index.
+    ///
+    /// ```
+    /// use d1orm::{Table, schema::TableDef};
+    /// #[derive(Table)]
+    /// struct Event { #[d1orm(primary_key)] id: i64, #[d1orm(index)] kind: String }
+    /// let sql = TableDef::of::<Event>().create_indexes_sql();
+    /// assert_eq!(sql.len(), 1);
+    /// ```
     pub fn create_indexes_sql(&self) -> Vec<String> {
         self.indexes.iter().map(|i| self.index_sql(i)).collect()
     }

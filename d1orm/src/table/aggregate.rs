@@ -1,14 +1,21 @@
 //! Aggregates over a table's rows, typed by the column they read: what a grouped (or
 //! whole-table) read selects, and what `having` compares.
 //!
-//! ```ignore
-//! // Notes per org, with their stars: one statement.
-//! let per_org: Vec<(i64, i64, Option<i64>, Option<f64>)> = db.notes()
-//!     .group_by(|n| n.org)
-//!     .having(|_| count().gt(1))
-//!     .order_by(|n| n.org.asc())
-//!     .select(|n| (n.org, count(), n.stars.sum(), n.score.avg()))
+//! ```
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> d1orm::Result<()> {
+//! # let db = fixture().await?;
+//! use d1orm::table::count;
+//! // Users per age, with the sum and mean of their ids: one statement.
+//! let per_age: Vec<(i64, i64, Option<i64>, Option<f64>)> = db.users()
+//!     .group_by(|u| u.age)
+//!     .having(|_| count().gte(1))
+//!     .order_by(|u| u.age.asc())
+//!     .select(|u| (u.age, count(), u.id.sum(), u.id.avg()))
 //!     .many().await?.rows;
+//! assert_eq!(per_age[0].0, 17);
+//! # Ok(()) }
 //! ```
 
 use super::column::Column;

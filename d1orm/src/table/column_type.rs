@@ -46,6 +46,13 @@ pub trait ColumnType: Sized {
 
     /// The value to bind.
     ///
+    /// ```
+    /// use d1orm::{ColumnType, Value};
+    /// assert_eq!(true.to_value()?, Value::Integer(1));
+    /// assert!(u64::MAX.to_value().is_err());
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
+    ///
     /// # Failure
     /// A value the database cannot hold faithfully (a `u64` above `i64::MAX`).
     fn to_value(&self) -> Result<Value>;
@@ -54,6 +61,12 @@ pub trait ColumnType: Sized {
     /// copied, which an insert of many rows notices. Defaults to
     /// [`to_value`](Self::to_value).
     ///
+    /// ```
+    /// use d1orm::{ColumnType, Value};
+    /// assert_eq!(String::from("a").into_bound_value()?, Value::Text("a".into()));
+    /// # Ok::<(), d1orm::Error>(())
+    /// ```
+    ///
     /// # Failure
     /// As [`to_value`](Self::to_value).
     fn into_bound_value(self) -> Result<Value> {
@@ -61,6 +74,13 @@ pub trait ColumnType: Sized {
     }
 
     /// The Rust value of a stored value.
+    ///
+    /// ```
+    /// use d1orm::{ColumnType, ValueRef};
+    /// assert_eq!(i64::from_value(ValueRef::Integer(7)), Ok(7));
+    /// assert_eq!(<Option<i64>>::from_value(ValueRef::Null), Ok(None));
+    /// assert!(u8::from_value(ValueRef::Integer(300)).is_err());   // out of range
+    /// ```
     ///
     /// # Failure
     /// A stored value of the wrong type or out of range.
@@ -249,12 +269,32 @@ impl<T: ColumnType> ColumnType for Option<T> {
 /// borrowed forms (`&str` for `String`, `&[u8]` for `Vec<u8>`, a plain value for an
 /// `Option` column), or another column of type `V` (in an upsert, `new.x` for the
 /// incoming row's value).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A value of the column's type, None for a nullable column, or another column.
+/// db.users().where_(|u| u.age.gt(18)).count().await?;
+/// db.users().where_(|u| u.nickname.eq(None)).count().await?;
+/// db.users().where_(|u| u.age.gt(u.id)).count().await?;
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a value for a column of type `{V}`",
     label = "expected a value of type `{V}`"
 )]
 pub trait ColumnValue<V> {
     /// The operand: a value to bind, or a column reference.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::ColumnValue;
+    /// let _bound = ColumnValue::<i64>::operand(18i64);
+    /// # }
+    /// ```
     fn operand(self) -> Operand;
 }
 

@@ -222,13 +222,21 @@ impl<T> Condition<T> {
     /// [`where_opt`](crate::table::Query::where_opt) filters nothing). For filters
     /// gathered at run time:
     ///
-    /// ```ignore
-    /// db.notes().where_opt(|n| {
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// use d1orm::table::Condition;
+    /// let (min_age, text): (Option<i64>, Option<String>) = (Some(18), Some("ada".into()));
+    /// let n = db.users().where_opt(|u| {
     ///     let mut all = Vec::new();
-    ///     if let Some(author) = author { all.push(n.author.eq(author)); }
-    ///     if let Some(text) = &text { all.push(n.body.contains(text)); }
+    ///     if let Some(age) = min_age { all.push(u.age.gte(age)); }
+    ///     if let Some(text) = &text { all.push(u.email.contains(text)); }
     ///     Condition::all(all)
-    /// })
+    /// }).count().await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
     /// ```
     pub fn all(conditions: impl IntoIterator<Item = Condition<T>>) -> Option<Self> {
         conditions.into_iter().reduce(Condition::and)

@@ -13,6 +13,16 @@ use crate::error::{DecodeError, Error, Result};
 use crate::result::Meta;
 
 /// Rows read by a chain, with the statement's meta.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let page = db.users().order_by(|u| u.id.asc()).limit(1).many().await?;
+/// assert_eq!((page.rows.len(), page.meta.rows_read), (1, 1));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rows<T> {
     /// The rows.
@@ -37,6 +47,19 @@ impl<T> IntoIterator for Rows<T> {
 }
 
 /// How a read turns its rows into its result.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // many() gives Rows<T>, first() an Option<T>, one() a T, distinct(..) a Vec.
+/// let all: Vec<User> = db.users().many().await?.rows;
+/// let first: Option<User> = db.users().first().await?;
+/// let one: User = db.users().where_(|u| u.id.eq(1)).one().await?;
+/// assert_eq!((all.len(), first.map(|u| u.id), one.id), (2, Some(1), 1));
+/// # Ok(()) }
+/// ```
 pub trait ReadKind<O> {
     /// The result.
     type Output;
@@ -45,21 +68,71 @@ pub trait ReadKind<O> {
 
     /// The result from the rows read.
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// assert!(matches!(db.users().one().await, Err(d1orm::Error::TooMany { table: "users" })));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Failure
     /// `one()` found no row or several.
     fn finish(rows: SmallVec<[O; 1]>, meta: Meta, table: &'static str) -> Result<Self::Output>;
 }
 
 /// `many()`: every row, with the meta.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let rows: d1orm::table::decoders::Rows<User> = db.users().many().await?;
+/// assert_eq!(rows.rows.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum Many {}
 /// `first()`: the first row, if any.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let first: Option<User> = db.users().where_(|u| u.age.gt(99)).first().await?;
+/// assert!(first.is_none());
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum First {}
 /// `one()`: exactly one row.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let err = db.users().where_(|u| u.age.gt(99)).one().await.unwrap_err();
+/// assert!(matches!(err, d1orm::Error::NotFound { table: "users" }));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum One {}
 /// `distinct(..)`: the values.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let mut ages: Vec<i64> = db.users().distinct(|u| u.age).await?;
+/// ages.sort();
+/// assert_eq!(ages, [17, 36]);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum Distinct {}
 
@@ -101,6 +174,17 @@ impl<O> ReadKind<O> for Distinct {
 }
 
 /// Decodes a read through projection `P` into the result of read kind `K`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // The decoder of `many()`, `first()` and `one()`: they can join a batch.
+/// let (all, first) = db.batch((db.users().many(), db.users().first())).await?;
+/// assert_eq!((all.rows.len(), first.is_some()), (2, true));
+/// # Ok(()) }
+/// ```
 pub struct ReadRows<T, P, K> {
     projection: P,
     _marker: PhantomData<fn() -> (T, K)>,
@@ -143,6 +227,17 @@ impl<T: Table, P: Projection<T> + Clone + Send, K: ReadKind<P::Output>> Decoder
 }
 
 /// The first column of the first row.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::count;
+/// let n: i64 = db.users().select(|_| count()).one().await?;
+/// assert_eq!(n, 2);
+/// # Ok(()) }
+/// ```
 pub struct Scalar<V> {
     value: Option<V>,
     /// The table read and the column's expression, for errors.
@@ -177,6 +272,16 @@ fn scalar<V>(sinks: Vec<Scalar<V>>) -> Result<V> {
 }
 
 /// `count()` on a table.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let (n, meta) = db.users().count().with_meta().await?;
+/// assert_eq!((n, meta.rows_read), (2, 2));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Count {
     table: &'static str,
@@ -203,6 +308,16 @@ impl Decoder for Count {
 }
 
 /// `exists()` on a table.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let (yes, no) = db.batch((db.users().where_(|u| u.id.eq(1)).exists(), db.users().where_(|u| u.id.eq(9)).exists())).await?;
+/// assert_eq!((yes, no), (true, false));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Exists {
     table: &'static str,
@@ -230,6 +345,16 @@ impl Decoder for Exists {
 
 /// Decodes a write: the rows `RETURNING` gave through projection `R`, and every
 /// statement's meta.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let w = db.users().returning(|u| u.id).where_(|u| u.age.lt(18)).delete().await?;
+/// assert_eq!((w.changes(), w.rows), (1, vec![2]));
+/// # Ok(()) }
+/// ```
 pub struct WriteRows<T, R> {
     returning: R,
     _marker: PhantomData<fn() -> T>,

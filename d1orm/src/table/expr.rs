@@ -1,12 +1,17 @@
 //! Typed SQL expressions inside a chain: the escape hatch for what the builder lacks.
 //!
-//! ```ignore
+//! ```
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> d1orm::Result<()> {
+//! # let db = fixture().await?;
 //! use d1orm::table::sql;
 //! // An assignment, a filter, a projection and an order, each typed by its declaration.
-//! db.notes().where_(|n| n.id.eq(id)).update(|n| n.edited_at.set(sql("datetime('now')"))).await?;
-//! db.notes().where_(|n| sql::<bool>("length({}) > {}").arg(n.body).value(280).is_true()).many().await?;
-//! db.notes().select(|n| (n.id, sql::<i64>("length({})").arg(n.body))).many().await?;
-//! db.notes().order_by(|n| sql::<i64>("length({})").arg(n.body).desc()).many().await?;
+//! db.users().where_(|u| u.id.eq(1)).update(|u| u.nickname.set(sql("datetime('now')"))).await?;
+//! db.users().where_(|u| sql::<bool>("length({}) > {}").arg(u.email).value(14).is_true()).many().await?;
+//! db.users().select(|u| (u.id, sql::<i64>("length({})").arg(u.email))).many().await?;
+//! db.users().order_by(|u| sql::<i64>("length({})").arg(u.email).desc()).many().await?;
+//! # Ok(()) }
 //! ```
 //!
 //! The text is a `&'static str`, never a string made at run time, so no user input can

@@ -74,6 +74,15 @@ use crate::error::Result;
 
 /// A Rust struct mapped to a table. Implemented by `#[derive(Table)]`; not meant to be
 /// implemented by hand.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::Table;
+/// assert_eq!(User::NAME, "users");
+/// assert_eq!(User::COLUMNS[1].name, "email");
+/// # }
+/// ```
 pub trait Table: Sized + Send + 'static {
     /// The table's name.
     const NAME: &'static str;
@@ -95,6 +104,17 @@ pub trait Table: Sized + Send + 'static {
     const KEY_LOOKUP: Option<(&'static str, &'static str)> = None;
 
     /// Foreign keys: columns that reference another derived table's column.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// use d1orm::Table;
+    /// let fks = Book::foreign_keys();
+    /// assert_eq!((fks[0].column, fks[0].table, fks[0].references), ("author_id", "authors", "id"));
+    /// # Ok(()) }
+    /// ```
     fn foreign_keys() -> Vec<ForeignKeyInfo> {
         Vec::new()
     }
@@ -104,9 +124,31 @@ pub trait Table: Sized + Send + 'static {
     type Insert: InsertRow<Self>;
 
     /// The column handles.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::Table;
+    /// let c = User::columns();
+    /// assert_eq!((c.id.name(), c.tags.name()), ("id", "tags"));
+    /// # }
+    /// ```
     fn columns() -> Self::Columns;
 
     /// The column handles naming the incoming row of an upsert (`excluded."c"`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = fixture().await?;
+    /// // What `new` names in an upsert's update closure.
+    /// db.users().upsert(NewUser::builder().email("bo@example.com").age(20).tags(vec![]).build())
+    ///     .on_conflict(|u| u.email)
+    ///     .update(|u, new| u.age.set(new.age))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     fn excluded() -> Self::Columns;
 
     /// The column handles naming the columns of `source`, the table's quoted name or
@@ -115,6 +157,25 @@ pub trait Table: Sized + Send + 'static {
     fn qualified(source: &'static str) -> Self::Columns;
 
     /// Decodes a row whose columns are [`Self::COLUMNS`] in order, starting at `offset`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::{Row, Table, Value, ValueRef};
+    /// // A row as a backend hands it over: values by position.
+    /// struct Cells(Vec<Value>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].as_ref()) }
+    /// }
+    /// let row = Cells(vec![
+    ///     Value::Integer(7), Value::Text("cy@x".into()), Value::Integer(5),
+    ///     Value::Null, Value::Text("[]".into()), Value::Null, Value::Null,
+    /// ]);
+    /// let user = User::decode_row(&row, 0).unwrap();
+    /// assert_eq!((user.id, user.tags.len()), (7, 0));
+    /// # }
+    /// ```
     ///
     /// # Failure
     /// A stored value that does not decode into its field (the error names the table
@@ -125,6 +186,17 @@ pub trait Table: Sized + Send + 'static {
 /// A table with a declared primary key: what [`Query::find`] looks a row up by.
 /// Implemented by `#[derive(Table)]` when a field or the struct declares the key (and
 /// no key column is JSON).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::PrimaryKey;
+/// assert_eq!(User::KEY_CONDITION, r#""id" = ?"#);
+/// assert!(db.users().find(1).await?.is_some());
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no primary key to find rows by",
     label = "`find` needs a primary key",
@@ -142,12 +214,29 @@ pub trait PrimaryKey: Table {
 
     /// The key's values to bind, in the order of [`KEY_CONDITION`](Self::KEY_CONDITION).
     ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::PrimaryKey;
+    /// assert_eq!(User::key_params(7).unwrap().len(), 1);
+    /// # }
+    /// ```
+    ///
     /// # Failure
     /// A value the database cannot hold faithfully (a `u64` above `i64::MAX`).
     fn key_params(key: Self::Key) -> Result<ParamValues>;
 }
 
 /// What the derive knows about a column.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::Table;
+/// let email = &User::COLUMNS[1];
+/// assert_eq!((email.name, email.sql_type, email.unique, email.nullable), ("email", "TEXT", true, false));
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ColumnInfo {
@@ -174,6 +263,12 @@ pub struct ColumnInfo {
 }
 
 /// An index the derive declares.
+///
+/// ```
+/// use d1orm::table::IndexInfo;
+/// let ix = IndexInfo::new("users_age", &["age"], false, None);
+/// assert_eq!(ix.columns, ["age"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct IndexInfo {
@@ -189,6 +284,11 @@ pub struct IndexInfo {
 
 impl IndexInfo {
     /// An index on `columns`.
+    ///
+    /// ```
+    /// let ix = d1orm::table::IndexInfo::new("users_active_email", &["email"], true, Some("active = 1"));
+    /// assert!(ix.unique);
+    /// ```
     pub const fn new(
         name: &'static str,
         columns: &'static [&'static str],
@@ -205,6 +305,17 @@ impl IndexInfo {
 }
 
 /// A foreign key the derive declares (`#[d1orm(references(User::id))]`).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// use d1orm::Table;
+/// let fk = &Book::foreign_keys()[1];
+/// assert_eq!((fk.column, fk.table), ("editor_id", "authors"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ForeignKeyInfo {
@@ -222,6 +333,11 @@ pub struct ForeignKeyInfo {
 
 impl ForeignKeyInfo {
     /// A foreign key from `column` to `table(references)`.
+    ///
+    /// ```
+    /// let fk = d1orm::table::ForeignKeyInfo::new("author_id", "authors", "id", None, None);
+    /// assert_eq!(fk.references, "id");
+    /// ```
     pub fn new(
         column: &'static str,
         table: &'static str,
@@ -241,6 +357,11 @@ impl ForeignKeyInfo {
 
 impl ColumnInfo {
     /// A column with just a name and type; the derive fills in the rest.
+    ///
+    /// ```
+    /// let c = d1orm::table::ColumnInfo::new("age", "INTEGER");
+    /// assert!(!c.nullable && !c.primary_key);
+    /// ```
     pub const fn new(name: &'static str, sql_type: &'static str) -> Self {
         ColumnInfo {
             name,
@@ -257,42 +378,77 @@ impl ColumnInfo {
     }
 
     /// Sets the column CHECK constraint.
+    ///
+    /// ```
+    /// let c = d1orm::table::ColumnInfo::new("age", "INTEGER").check(Some("age >= 0"));
+    /// assert_eq!(c.check, Some("age >= 0"));
+    /// ```
     pub const fn check(mut self, sql: Option<&'static str>) -> Self {
         self.check = sql;
         self
     }
     /// Sets the values a text enum allows.
+    ///
+    /// ```
+    /// let c = d1orm::table::ColumnInfo::new("tier", "TEXT").values(Some(&["free", "pro"]));
+    /// assert_eq!(c.values.map(|v| v.len()), Some(2));
+    /// ```
     pub const fn values(mut self, values: Option<&'static [&'static str]>) -> Self {
         self.values = values;
         self
     }
 
     /// Sets whether NULL is allowed.
+    ///
+    /// ```
+    /// assert!(d1orm::table::ColumnInfo::new("bio", "TEXT").nullable(true).nullable);
+    /// ```
     pub const fn nullable(mut self, yes: bool) -> Self {
         self.nullable = yes;
         self
     }
     /// Sets whether the column is part of the primary key.
+    ///
+    /// ```
+    /// assert!(d1orm::table::ColumnInfo::new("id", "INTEGER").primary_key(true).primary_key);
+    /// ```
     pub const fn primary_key(mut self, yes: bool) -> Self {
         self.primary_key = yes;
         self
     }
     /// Sets whether the database assigns the value.
+    ///
+    /// ```
+    /// assert!(d1orm::table::ColumnInfo::new("id", "INTEGER").auto_increment(true).auto_increment);
+    /// ```
     pub const fn auto_increment(mut self, yes: bool) -> Self {
         self.auto_increment = yes;
         self
     }
     /// Sets whether the column is UNIQUE.
+    ///
+    /// ```
+    /// assert!(d1orm::table::ColumnInfo::new("email", "TEXT").unique(true).unique);
+    /// ```
     pub const fn unique(mut self, yes: bool) -> Self {
         self.unique = yes;
         self
     }
     /// Sets the SQL `DEFAULT` expression.
+    ///
+    /// ```
+    /// let c = d1orm::table::ColumnInfo::new("tier", "TEXT").default(Some("'free'"));
+    /// assert_eq!(c.default, Some("'free'"));
+    /// ```
     pub const fn default(mut self, sql: Option<&'static str>) -> Self {
         self.default = sql;
         self
     }
     /// Sets whether the column stores JSON text.
+    ///
+    /// ```
+    /// assert!(d1orm::table::ColumnInfo::new("meta", "TEXT").json(true).json);
+    /// ```
     pub const fn json(mut self, yes: bool) -> Self {
         self.json = yes;
         self
@@ -300,6 +456,10 @@ impl ColumnInfo {
 }
 
 /// Quotes an identifier for SQL: `"name"`, with inner quotes doubled.
+///
+/// ```
+/// assert_eq!(d1orm::table::quote_identifier(r#"my "table""#), r#""my ""table""""#);
+/// ```
 pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }

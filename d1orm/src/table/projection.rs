@@ -12,6 +12,18 @@ use crate::error::Result;
 
 /// Columns or expressions of table `T` to select, decoded by position into
 /// [`Output`](Projection::Output).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // A column, a JSON path, an expression, a tuple of those, or AllColumns.
+/// let ids: Vec<i64> = db.users().select(|u| u.id).many().await?.rows;
+/// let pairs: Vec<(i64, Option<String>)> = db.users().select(|u| (u.id, u.nickname)).many().await?.rows;
+/// assert_eq!((ids.len(), pairs.len()), (2, 2));
+/// # Ok(()) }
+/// ```
 pub trait Projection<T> {
     /// The Rust value of one row.
     type Output: Send;
@@ -22,6 +34,15 @@ pub trait Projection<T> {
         None
     }
     /// How many result columns the projection takes.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::Projection;
+    /// let c = User::columns();
+    /// assert_eq!(Projection::<User>::width(&(c.id, c.email)), 2);
+    /// # }
+    /// ```
     fn width(&self) -> usize;
     /// Whether the projection can be written in SQL; only a JSON path with a NUL
     /// character in a key cannot. Defaults to `Ok`.
@@ -33,6 +54,17 @@ pub trait Projection<T> {
         Ok(())
     }
     /// Appends the comma-separated SQL expressions.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::Projection;
+    /// let c = User::columns();
+    /// let mut sql = String::new();
+    /// Projection::<User>::write_sql(&(c.id, c.email), &mut sql);
+    /// assert_eq!(sql, r#""id", "email""#);
+    /// # }
+    /// ```
     fn write_sql(&self, sql: &mut String);
     /// Appends the parameters the expressions bind, in order; only included relations
     /// have any (their filters). Defaults to none.
@@ -41,6 +73,21 @@ pub trait Projection<T> {
         let _ = params;
     }
     /// Decodes the projection from the row, starting at column `offset`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::{Row, Value, ValueRef, table::Projection};
+    /// struct Cells(Vec<Value>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].as_ref()) }
+    /// }
+    /// let c = User::columns();
+    /// let row = Cells(vec![Value::Integer(1), Value::Text("a@x".into())]);
+    /// assert_eq!(Projection::<User>::decode(&(c.id, c.email), &row, 0).unwrap(), (1, "a@x".to_string()));
+    /// # }
+    /// ```
     ///
     /// # Failure
     /// A stored value that does not decode (the error names the table and column).
@@ -145,6 +192,17 @@ tuple_projection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple_projection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
 /// The whole row of `T`, in declaration order.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// // What a chain reads when it selects nothing: whole rows of the table.
+/// let everyone: Vec<User> = db.users().many().await?.rows;
+/// assert_eq!(everyone.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AllColumns;
 
@@ -165,6 +223,16 @@ impl<T: Table> Projection<T> for AllColumns {
 }
 
 /// Rows decoded through a projection: the sink behind every table-layer read.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// let rows = db.users().select(|u| u.email).many().await?;
+/// assert_eq!(rows.rows.len(), 2);
+/// # Ok(()) }
+/// ```
 pub struct ProjectedRows<T, P: Projection<T>> {
     projection: P,
     /// One row stays inline: `first()` and `one()` read at most two.
@@ -214,10 +282,39 @@ impl<T, P: Projection<T>> crate::backend::RowSink for ProjectedRows<T, P> {
 /// ```
 pub trait FromRow<T>: Sized + Send {
     /// Appends the comma-separated quoted columns, in field order.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// #[derive(d1orm::FromRow)]
+    /// #[d1orm(table = User)]
+    /// struct Handle { id: i64, nickname: Option<String> }
+    /// fn main() {
+    ///     let mut sql = String::new();
+    ///     <Handle as d1orm::table::FromRow<User>>::write_sql(&mut sql);
+    ///     assert_eq!(sql, r#""id", "nickname""#);
+    /// }
+    /// ```
     fn write_sql(sql: &mut String);
     /// How many columns it reads.
     const WIDTH: usize;
     /// Decodes the struct from the row, starting at column `offset`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// use d1orm::{Row, Value, ValueRef, table::FromRow};
+    /// #[derive(d1orm::FromRow)]
+    /// #[d1orm(table = User)]
+    /// struct Handle { id: i64, nickname: Option<String> }
+    /// struct Cells(Vec<Value>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].as_ref()) }
+    /// }
+    /// fn main() {
+    ///     let h = <Handle as FromRow<User>>::decode(&Cells(vec![Value::Integer(3), Value::Null]), 0).unwrap();
+    ///     assert_eq!((h.id, h.nickname), (3, None));
+    /// }
+    /// ```
     ///
     /// # Failure
     /// A stored value that does not decode (the error names the table and column).
@@ -225,6 +322,19 @@ pub trait FromRow<T>: Sized + Send {
 }
 
 /// Rows decoded as `P`, a [`FromRow`] struct.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// #[derive(d1orm::FromRow)]
+/// #[d1orm(table = User)]
+/// struct Age { age: i64 }
+/// let ages: Vec<Age> = db.users().select_as::<Age>().many().await?.rows;
+/// assert_eq!(ages.len(), 2);
+/// # Ok(()) }
+/// ```
 pub struct As<P>(std::marker::PhantomData<fn() -> P>);
 
 impl<P> As<P> {
@@ -253,10 +363,40 @@ impl<T, P: FromRow<T>> Projection<T> for As<P> {
 }
 
 /// A column handle of table `T` whose values are `V`: what a `FromRow` field reads.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # fn main() {
+/// use d1orm::table::ColumnOf;
+/// assert_eq!(ColumnOf::<User, String>::quoted_name(&User::columns().email), r#""email""#);
+/// # }
+/// ```
 pub trait ColumnOf<T, V> {
     /// The quoted column name.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::table::ColumnOf;
+    /// assert_eq!(ColumnOf::<User, i64>::quoted_name(&User::columns().age), r#""age""#);
+    /// # }
+    /// ```
     fn quoted_name(&self) -> &'static str;
     /// Decodes the column's value at `index`.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+    /// # fn main() {
+    /// use d1orm::{Row, Value, ValueRef, table::ColumnOf};
+    /// struct Cells(Vec<Value>);
+    /// impl Row for Cells {
+    ///     fn column_count(&self) -> usize { self.0.len() }
+    ///     fn value(&self, i: usize) -> d1orm::Result<ValueRef<'_>> { Ok(self.0[i].as_ref()) }
+    /// }
+    /// let age: i64 = User::columns().age.decode_at(&Cells(vec![Value::Integer(36)]), 0).unwrap();
+    /// assert_eq!(age, 36);
+    /// # }
+    /// ```
     ///
     /// # Failure
     /// As [`Projection::decode`].

@@ -20,12 +20,46 @@ const FUNCTION_ARGS: usize = 32;
 const MAX_DEPTH: usize = 16;
 
 /// A belongs-to relation on a NOT NULL foreign key: exactly one related row.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // A NOT NULL key: every book has its author.
+/// let (book, author): (Book, Author) = db.books().include(|b| b.author()).where_(|b| b.id.eq(3)).one().await?;
+/// assert_eq!((book.title.as_str(), author.name.as_str()), ("Kindred", "Butler"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum One {}
 /// A belongs-to relation on a nullable foreign key, or a has-one: a related row or none.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // A nullable key, or a UNIQUE one seen from the other side: a row or none.
+/// let rows: Vec<(Book, Option<Author>)> = db.books().include(|b| b.editor()).order_by(|b| b.id.asc()).many().await?.rows;
+/// assert_eq!(rows[1].1.as_ref().map(|a| a.name.as_str()), Some("Butler"));
+/// let (_, bio): (Author, Option<Bio>) = db.authors().include(|a| a.bio()).where_(|a| a.id.eq(2)).one().await?;
+/// assert_eq!(bio, None);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum Optional {}
 /// A has-many relation: any number of related rows.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// let (author, books): (Author, Vec<Book>) = db.authors().include(|a| a.books()).where_(|a| a.id.eq(1)).one().await?;
+/// assert_eq!((author.name.as_str(), books.len()), ("Le Guin", 2));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum Many {}
 
@@ -37,6 +71,18 @@ mod sealed {
 }
 
 /// How many rows a relation gives: [`One`], [`Optional`] or [`Many`].
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // One, Optional and Many decide the element of the row's tuple: Author, Option<Bio>, Vec<Book>.
+/// let (_, books, bio): (Author, Vec<Book>, Option<Bio>) =
+///     db.authors().include(|a| a.books()).include(|a| a.bio()).where_(|a| a.id.eq(1)).one().await?;
+/// assert_eq!((books.len(), bio.is_some()), (2, true));
+/// # Ok(()) }
+/// ```
 pub trait Cardinality: sealed::Sealed + 'static {
     /// What a parent row gets for related rows decoded as `O`: `O`, `Option<O>` or
     /// `Vec<O>`.
@@ -261,6 +307,18 @@ impl<P, C, K> Relation<P, C, K> {
 impl<P, C: Table, K, S> Relation<P, C, K, S> {
     /// Loads the related rows' own relations with them: each related row decodes as
     /// `(C, ..)`, as a chain's `include` makes it; up to four, nested to any depth.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// // Books, each with its author and that author's bio, in one statement.
+    /// let rows = db.books().include(|b| b.author().include(|a| a.bio())).order_by(|b| b.id.asc()).many().await?.rows;
+    /// let (_, (author, bio)) = &rows[0];
+    /// assert_eq!((author.name.as_str(), bio.is_some()), ("Le Guin", true));
+    /// # Ok(()) }
+    /// ```
     pub fn include<I: Related<C>>(
         self,
         relation: impl FnOnce(&C::Columns) -> I,
@@ -313,6 +371,16 @@ impl<P: Table, C: Table, K, S> Relation<P, C, K, S> {
 /// A has-many relation chooses, orders and limits its rows as a chain does.
 impl<P, C: Table, S> Relation<P, C, Many, S> {
     /// Keeps the related rows matching the condition (ANDed with earlier ones).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let (_, recent) = db.authors().include(|a| a.books().where_(|b| b.year.gt(1970))).where_(|a| a.id.eq(1)).one().await?;
+    /// assert_eq!(recent.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn where_(mut self, condition: impl FnOnce(&C::Columns) -> Condition<C>) -> Self {
         let new = condition(&C::columns()).fragment;
         self.filter = Some(match self.filter.take() {
@@ -331,6 +399,17 @@ impl<P, C: Table, S> Relation<P, C, Many, S> {
 
     /// Keeps the related rows matching the condition when there is one, for filters
     /// chosen at run time (as a chain's `where_opt`).
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let since: Option<i64> = None;
+    /// let (_, books) = db.authors().include(|a| a.books().where_opt(|b| since.map(|y| b.year.gte(y)))).where_(|a| a.id.eq(1)).one().await?;
+    /// assert_eq!(books.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn where_opt(self, condition: impl FnOnce(&C::Columns) -> Option<Condition<C>>) -> Self {
         match condition(&C::columns()) {
             Some(c) => self.where_(|_| c),
@@ -340,6 +419,16 @@ impl<P, C: Table, S> Relation<P, C, Many, S> {
 
     /// Orders the related rows (keys appended after earlier ones). Without an order
     /// they come in the order the database reads them.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let (_, books) = db.authors().include(|a| a.books().order_by(|b| b.year.desc())).where_(|a| a.id.eq(1)).one().await?;
+    /// assert_eq!(books[0].title, "The Dispossessed");
+    /// # Ok(()) }
+    /// ```
     pub fn order_by<O: IntoOrder<C>>(mut self, keys: impl FnOnce(&C::Columns) -> O) -> Self {
         for key in keys(&C::columns()).into_order() {
             if self.order_error.is_none() {
@@ -351,12 +440,32 @@ impl<P, C: Table, S> Relation<P, C, Many, S> {
     }
 
     /// At most `n` related rows for each parent.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let (_, latest) = db.authors().include(|a| a.books().order_by(|b| b.year.desc()).limit(1)).where_(|a| a.id.eq(1)).one().await?;
+    /// assert_eq!(latest.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, n: u64) -> Self {
         self.limit = Some(n);
         self
     }
 
     /// Skips the first `n` related rows of each parent.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let (_, rest) = db.authors().include(|a| a.books().order_by(|b| b.year.asc()).offset(1)).where_(|a| a.id.eq(1)).one().await?;
+    /// assert_eq!(rest[0].year, 1974);
+    /// # Ok(()) }
+    /// ```
     pub fn offset(mut self, n: u64) -> Self {
         self.offset = Some(n);
         self
@@ -365,6 +474,17 @@ impl<P, C: Table, S> Relation<P, C, Many, S> {
 
 /// Something `include` loads with each row of table `P`: a [`Relation`] from `P`'s
 /// columns.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // `b.author()` is a relation of books; `include` takes relations of the rows it reads.
+/// let pairs = db.books().include(|b| b.author()).many().await?.rows;
+/// assert_eq!(pairs.len(), 3);
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a relation of `{P}`",
     label = "not a relation of the rows being read",
@@ -548,6 +668,17 @@ fn unchunk(row: Vec<Cell<'_>>, items: usize) -> Result<Vec<Cell<'_>>> {
 
 /// What each related row is built of and decodes into: its columns ([`AllColumns`]),
 /// then its own included relations ([`Including`]).
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // A related row is its columns, then its own includes: here (Book, Option<Author>).
+/// let (_, books) = db.authors().include(|a| a.books().include(|b| b.editor())).where_(|a| a.id.eq(1)).one().await?;
+/// assert_eq!(books.iter().filter(|(_, editor)| editor.is_some()).count(), 1);
+/// # Ok(()) }
+/// ```
 pub trait Shape<C>: Clone + Send {
     /// The Rust value of one related row.
     type Output: Send;
@@ -623,10 +754,31 @@ fn from_hex(hex: &str) -> Option<Vec<u8>> {
 /// The rows of a chain, or of a relation, with their included relations: each row
 /// decodes as `(T, A, ..)`, the row then one value per relation in the order they were
 /// included.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// let (_, edited) = db.authors().include(|a| a.edited().include(|b| b.author())).where_(|a| a.id.eq(2)).one().await?;
+/// assert_eq!(edited[0].1.name, "Le Guin");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Including<L>(L);
 
 /// A list of relations of `P` (a tuple of one to four): what [`Including`] holds.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // Up to four includes on one level: (Book, Author, Option<Author>).
+/// let (_, author, editor) = db.books().include(|b| b.author()).include(|b| b.editor()).where_(|b| b.id.eq(2)).one().await?;
+/// assert_eq!((author.id, editor.map(|e| e.id)), (1, Some(2)));
+/// # Ok(()) }
+/// ```
 pub trait RelationList<P>: Clone + Send {
     /// The row `H` followed by each relation's value.
     type With<H: Send>: Send;
@@ -740,6 +892,16 @@ impl<T: Table, L: RelationList<T>> Projection<T> for Including<L> {
 
 /// What `include` adds a relation to: a chain reading whole rows ([`AllColumns`]), or
 /// one with fewer than four includes.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// let n = db.books().include(|b| b.author()).include(|b| b.editor()).count().await?;
+/// assert_eq!(n, 3);
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "cannot include `{I}` here",
     label = "`include` needs whole rows and takes at most four relations",
@@ -749,6 +911,16 @@ pub trait Include<I> {
     /// The projection with the relation added.
     type Next;
     /// Adds the relation.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// let rows = db.authors().include(|a| a.books()).include(|a| a.edited()).many().await?.rows;
+    /// assert_eq!(rows.len(), 2);
+    /// # Ok(()) }
+    /// ```
     fn include(self, relation: I) -> Self::Next;
 }
 

@@ -47,6 +47,16 @@ use crate::value::{Value, ValueRef};
 
 /// An instant stored as INTEGER seconds since the Unix epoch:
 /// `#[d1orm(default = "(unixepoch())")] created: UnixSeconds<DateTime<Utc>>`.
+///
+/// ```
+/// # #[cfg(feature = "chrono")] {
+/// use d1orm::{ColumnType, Value, types::{UnixSeconds, chrono::DateTime}};
+/// let t = UnixSeconds(DateTime::from_timestamp(1_700_000_000, 0).unwrap());
+/// assert_eq!(t.to_value().unwrap(), Value::Integer(1_700_000_000));
+/// // A fraction of a second is refused rather than truncated.
+/// assert!(UnixSeconds(DateTime::from_timestamp(1, 5).unwrap()).to_value().is_err());
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct UnixSeconds<T>(pub T);
 

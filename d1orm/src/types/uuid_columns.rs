@@ -7,6 +7,12 @@ use crate::table::ColumnType;
 use crate::value::{Value, ValueRef};
 
 /// A UUID stored as a 16-byte BLOB rather than text.
+///
+/// ```
+/// use d1orm::{ColumnType, Value, types::{UuidBlob, uuid::Uuid}};
+/// let id = UuidBlob(Uuid::from_u128(1));
+/// assert_eq!(id.to_value().unwrap(), Value::Blob(Uuid::from_u128(1).as_bytes().to_vec()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct UuidBlob(pub Uuid);
 
