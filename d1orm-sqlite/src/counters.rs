@@ -208,11 +208,16 @@ impl Counting {
             } else {
                 listing(conn, sql).ok()
             };
-            self.plan = ops.as_deref().map(|ops| Plan::new(ops, false));
+            let hidden = hidden_listed_rows(sql);
+            let plan = |ops: &[Op], deferred| Plan {
+                hidden_listed_rows: hidden,
+                ..Plan::new(ops, deferred)
+            };
+            self.plan = ops.as_deref().map(|ops| plan(ops, false));
             self.deferred_plan = ops
                 .as_deref()
                 .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero"))
-                .map(|ops| Box::new(Plan::new(ops, true)));
+                .map(|ops| Box::new(plan(ops, true)));
             self.unreadable = self.plan.is_none();
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
@@ -369,6 +374,18 @@ fn applies_when_prepared(sql: &str) -> bool {
         .unwrap_or("");
     let name = name.rsplit('.').next().unwrap_or(name);
     !READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// D1's database holds two tables of its own (`_cf_KV`, `_cf_METADATA`) that
+/// `pragma_table_list` steps through like any other, each step a row read, before they
+/// are left out of what it returns: the rows a scan of it reads beyond those here.
+fn hidden_listed_rows(sql: &str) -> u64 {
+    const LISTING: &str = "pragma_table_list";
+    let listed = sql
+        .as_bytes()
+        .windows(LISTING.len())
+        .any(|w| w.eq_ignore_ascii_case(LISTING.as_bytes()));
+    if listed { 2 } else { 0 }
 }
 
 /// `sqlite3_stmt_status`, which also reads `aCounter[0]` (op 0: steps of loops that
@@ -571,6 +588,9 @@ struct Plan {
     clears: bool,
     /// The statement's own program changes rows (a statement with `Change` sites).
     changes_rows: bool,
+    /// Rows each scan of a virtual table reads on D1 beyond those here
+    /// ([`hidden_listed_rows`]).
+    hidden_listed_rows: u64,
 }
 
 impl Plan {
@@ -1019,7 +1039,8 @@ impl Plan {
                 .within
                 .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
             match site.kind {
-                SiteKind::Read | SiteKind::VirtualNext => rows.read += times,
+                SiteKind::Read => rows.read += times,
+                SiteKind::VirtualNext => rows.read += times + self.hidden_listed_rows * entered,
                 // One of them finds the row in the way of each row updated; a row that
                 // was not inserted met its conflict, even where `DO UPDATE ... WHERE`
                 // then left it as it was.
