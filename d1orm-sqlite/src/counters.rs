@@ -588,6 +588,15 @@ struct Plan {
     clears: bool,
     /// The statement's own program changes rows (a statement with `Change` sites).
     changes_rows: bool,
+    /// Programs: the statement's and its triggers'.
+    programs: usize,
+    /// The statement's own program counts rows referring to the rows it changes as
+    /// immediate foreign key violations (for its cascades to resolve).
+    counts_violations: bool,
+    /// The statement's own program changes one row at most, and a trigger program
+    /// loops over rows (a foreign key action's): the changes beyond that one are the
+    /// action's.
+    one_own_change: bool,
     /// Rows each scan of a virtual table reads on D1 beyond those here
     /// ([`hidden_listed_rows`]).
     hidden_listed_rows: u64,
@@ -599,6 +608,7 @@ impl Plan {
     fn new(ops: &[Op], deferred: bool) -> Plan {
         let mut plan = Plan::default();
         let programs = ops.last().map_or(0, |o| o.program + 1);
+        plan.programs = programs;
         for program in 0..programs {
             let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
             plan.add_program(program, &ops, deferred);
@@ -609,6 +619,15 @@ impl Plan {
             && plan.bundles.iter().any(|b| b.updates)
             && !plan.loops.is_empty();
         plan.has_unseen = plan.loops.iter().any(|l| plan.unseen(l));
+        let trigger_loops = plan.loops.iter().filter(|l| l.program > 0 && l.kind == LoopKind::Goto);
+        plan.one_own_change = plan.counts_violations
+            && programs == 2
+            && trigger_loops.count() == 1
+            && plan
+                .sites
+                .iter()
+                .filter(|s| s.kind == SiteKind::Change && s.bundle.is_some())
+                .all(|s| s.within.is_none_or(|l| plan.loops[l].program > 0));
         // The instructions run also tell an empty table from a table of one row, and
         // whether a `REPLACE` of one row met a row in its way.
         if plan.has_unseen
@@ -653,6 +672,11 @@ impl Plan {
 
     fn add_program(&mut self, program: usize, ops: &[&Op], deferred: bool) {
         let first_loop = self.loops.len();
+        if program == 0 {
+            self.counts_violations = ops
+                .iter()
+                .any(|o| o.opcode == "FkCounter" && o.p1 == 0 && o.p2 > 0);
+        }
         // Writes since the last change, which go with the next one.
         let mut open = 0u64;
         // Cursors on temporary tables and indexes, whose writes D1 does not count.
@@ -664,7 +688,11 @@ impl Plan {
             .first()
             .filter(|o| o.opcode == "Init")
             .map_or(i64::MAX, |o| o.p2);
-        let live = reachable(ops, deferred);
+        // A cascade's program, run for rows the statement found referring to the rows it
+        // changes (each counted as a violation): its check of whether each such row was
+        // in violation runs.
+        let cascaded = program > 0 && self.counts_violations && self.programs == 2;
+        let live = reachable(ops, deferred || cascaded);
         let ops: Vec<&Op> = ops
             .iter()
             .zip(&live)
@@ -908,6 +936,11 @@ impl Plan {
                     }
                 }
                 LoopKind::Goto if l.values.is_some() => l.values.unwrap_or(0),
+                // A cascade's rows, once the row the statement changed itself is taken
+                // away.
+                LoopKind::Goto if self.changes_rows && l.program > 0 && self.one_own_change => {
+                    seen.changes.saturating_sub(1)
+                }
                 LoopKind::Goto if self.changes_rows => seen.changes,
                 LoopKind::Virtual | LoopKind::Goto
                     if l.program == 0
