@@ -470,6 +470,9 @@ struct Loop {
     /// It steps through the temporary database's schema, always empty on D1 (which
     /// refuses temporary objects), or through rows taken from it: it never iterates.
     empty: bool,
+    /// It steps through a temporary table of one row ([`single_row_cursors`]): it
+    /// never steps, and runs once each time it is entered.
+    single: bool,
     /// The cursor it steps.
     cursor: i64,
     /// For a loop over the rows of a `VALUES` list: how many there are.
@@ -700,6 +703,7 @@ impl Plan {
             .collect();
         let ops = ops.as_slice();
         let empty = empty_cursors(ops);
+        let single = single_row_cursors(ops, prologue);
         // Cursors on `sqlite_schema` (root page 1), or on a temporary table filled from it.
         let mut schema_cursors = Vec::new();
         for op in ops {
@@ -732,8 +736,10 @@ impl Plan {
             };
             if op.p2 > 0 && op.p2 <= op.addr && !(op.addr >= prologue && op.p2 < prologue) {
                 let empty = empty.contains(&op.p1);
+                let single = single.contains(&op.p1);
                 if let LoopKind::Step(c) = kind
                     && !empty
+                    && !single
                 {
                     self.steps_per_counter[c] += 1;
                 }
@@ -745,6 +751,7 @@ impl Plan {
                     kind,
                     over_schema: schema_cursors.contains(&op.p1),
                     empty,
+                    single,
                     cursor: op.p1,
                     values: (kind == LoopKind::Goto)
                         .then(|| values_rows(ops, op.p2))
@@ -912,6 +919,7 @@ impl Plan {
             let entered = l.parent.map_or(1, |p| runs[p]);
             runs[i] = match l.kind {
                 LoopKind::Step(_) if l.empty => 0,
+                LoopKind::Step(_) if l.single => entered,
                 LoopKind::Step(c) => {
                     // A counter's steps are shared evenly among its loops.
                     let loops = self.steps_per_counter[c].max(1);
@@ -1197,6 +1205,44 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
         }
     }
     empty
+}
+
+/// Temporary tables of one row: filled by a single insert that is in no loop (an
+/// aggregate without `GROUP BY` kept for a `MATERIALIZED` view of it), and read only
+/// after.
+fn single_row_cursors(ops: &[&Op], prologue: i64) -> SmallVec<[i64; 2]> {
+    let loops: SmallVec<[(i64, i64); 8]> = ops
+        .iter()
+        .filter(|o| {
+            matches!(o.opcode.as_str(), "Next" | "Prev" | "SorterNext" | "VNext" | "Goto")
+                && o.p2 > 0
+                && o.p2 <= o.addr
+                && !(o.addr >= prologue && o.p2 < prologue)
+        })
+        .map(|o| (o.p2, o.addr))
+        .collect();
+    ops.iter()
+        .filter(|o| o.opcode == "OpenEphemeral")
+        .filter_map(|open| {
+            let mut fills = ops.iter().filter(|o| {
+                matches!(o.opcode.as_str(), "Insert" | "IdxInsert" | "NewRowid")
+                    && o.p1 == open.p1
+            });
+            let insert = fills.find(|o| o.opcode != "NewRowid")?;
+            let one = fills.all(|o| o.opcode == "NewRowid")
+                && !loops.iter().any(|&(s, e)| (s..=e).contains(&insert.addr))
+                && ops
+                    .iter()
+                    .rev()
+                    .find(|o| o.addr < insert.addr && o.opcode == "AggFinal")
+                    .is_some_and(|agg| {
+                        !ops.iter().any(|o| {
+                            o.addr > agg.addr && o.addr < insert.addr && o.opcode == "Return"
+                        })
+                    });
+            one.then_some(open.p1)
+        })
+        .collect()
 }
 
 /// Which instructions of a program can run at all (or in all but rare cases).
