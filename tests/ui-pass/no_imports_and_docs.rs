@@ -32,7 +32,20 @@ pub struct Entry {
     pub reviewer_id: ::std::option::Option<i64>,
 }
 
+/// A table whose every column may be left to the database: its row builder has no
+/// required column, so `build` is there at once.
+#[derive(::d1orm::Table, ::std::fmt::Debug)]
+pub struct Tag {
+    /// Key.
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    /// Label.
+    pub label: ::std::option::Option<::std::string::String>,
+}
+
 fn main() {
+    let _ = NewTag::builder().build();
+    let _ = NewTag::builder().label("rust").maybe_label(::std::option::Option::Some("sql")).build();
     let row = NewAccount::builder()
         .name(::std::string::String::new())
         .settings(::std::vec::Vec::new())
