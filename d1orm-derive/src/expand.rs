@@ -274,7 +274,7 @@ fn row_builder(table: &Table<'_>) -> TokenStream {
         .filter(|f| !f.is_optional_on_insert())
         .collect();
     let params: Vec<syn::Ident> = (0..required.len())
-        .map(|i| format_ident!("C{}", i))
+        .map(|i| format_ident!("__Column{}", i))
         .collect();
     let param_of = |f: &Field<'_>| {
         required

@@ -62,7 +62,9 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 
             fn to_value(&self) -> ::d1orm::__private::Result<::d1orm::__private::Value> {
                 ::core::result::Result::Ok(::d1orm::__private::Value::Text(
-                    ::std::string::String::from(match self { #(#ident::#idents => #texts,)* }),
+                    <::std::string::String as ::core::convert::From<&str>>::from(
+                        match self { #(#ident::#idents => #texts,)* },
+                    ),
                 ))
             }
 

@@ -32,10 +32,28 @@ pub struct Entry {
     pub reviewer_id: ::std::option::Option<i64>,
 }
 
-/// A table whose every column may be left to the database: its row builder has no
-/// required column, so `build` is there at once.
+/// A column type whose name a generic parameter could take.
+#[derive(::std::fmt::Debug, ::d1orm::TextEnum)]
+pub enum C0 {
+    /// One.
+    One,
+}
+
+/// A table with one required column, of a type named like a generic parameter.
 #[derive(::d1orm::Table, ::std::fmt::Debug)]
 pub struct Tag {
+    /// Key.
+    #[d1orm(primary_key, auto_increment)]
+    pub id: i64,
+    /// Label.
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Of a type named like a generic parameter.
+    pub kind: C0,
+}
+
+/// A table whose every column may be left to the database: `build` is there at once.
+#[derive(::d1orm::Table, ::std::fmt::Debug)]
+pub struct Mark {
     /// Key.
     #[d1orm(primary_key, auto_increment)]
     pub id: i64,
@@ -44,8 +62,9 @@ pub struct Tag {
 }
 
 fn main() {
-    let _ = NewTag::builder().build();
-    let _ = NewTag::builder().label("rust").maybe_label(::std::option::Option::Some("sql")).build();
+    let _ = NewMark::builder().build();
+    let _ = NewTag::builder().kind(C0::One).build();
+    let _ = NewTag::builder().kind(C0::One).label("rust").maybe_label(::std::option::Option::Some("sql")).build();
     let row = NewAccount::builder()
         .name(::std::string::String::new())
         .settings(::std::vec::Vec::new())
