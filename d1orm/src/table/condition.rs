@@ -27,6 +27,29 @@ pub(crate) struct Fragment {
     pub(crate) one_row: bool,
 }
 
+impl Fragment {
+    /// `(self) op (other)`: parameters in order, the first error kept, and one row only
+    /// if either side of an AND pins one.
+    pub(crate) fn joined(mut self, op: &str, other: Fragment) -> Fragment {
+        self.one_row = op == "AND" && (self.one_row || other.one_row);
+        self.sql = format!("({}) {op} ({})", self.sql, other.sql).into();
+        append_params(&mut self.params, other.params);
+        if self.error.is_none() {
+            self.error = other.error;
+        }
+        self
+    }
+
+    /// Adds `new` to a chain's filter, ANDed with what it holds: every chain (a table's,
+    /// a relation's, a join's) filters this way.
+    pub(crate) fn and_into(filter: &mut Option<Fragment>, new: Fragment) {
+        *filter = Some(match filter.take() {
+            None => new,
+            Some(old) => old.joined("AND", new),
+        });
+    }
+}
+
 // By hand, for the cheaper copy of the parameters: every step of a filtered chain
 // copies its filter.
 impl Clone for Fragment {
@@ -180,14 +203,7 @@ impl<T> Condition<T> {
     }
 
     fn combine(self, op: &str, other: Condition<T>) -> Self {
-        let mut f = self.fragment;
-        f.one_row = op == "AND" && (f.one_row || other.fragment.one_row);
-        f.sql = format!("({}) {op} ({})", f.sql, other.fragment.sql).into();
-        append_params(&mut f.params, other.fragment.params);
-        if f.error.is_none() {
-            f.error = other.fragment.error;
-        }
-        Condition::from_fragment(f)
+        Condition::from_fragment(self.fragment.joined(op, other.fragment))
     }
 
     /// Both conditions hold.

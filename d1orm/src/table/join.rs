@@ -346,17 +346,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
     }
 
     fn and_filter(&mut self, new: Fragment) {
-        self.filter = Some(match self.filter.take() {
-            None => new,
-            Some(mut old) => {
-                old.sql = format!("({}) AND ({})", old.sql, new.sql).into();
-                crate::backend::append_params(&mut old.params, new.params);
-                if old.error.is_none() {
-                    old.error = new.error;
-                }
-                old
-            }
-        });
+        Fragment::and_into(&mut self.filter, new);
     }
 
     /// Keeps the rows matching the condition (ANDed with earlier filters): a condition

@@ -365,18 +365,7 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn and_filter(&mut self, new: Fragment) {
-        self.filter = Some(match self.filter.take() {
-            None => new,
-            Some(mut old) => {
-                old.sql = format!("({}) AND ({})", old.sql, new.sql).into();
-                append_params(&mut old.params, new.params);
-                old.one_row |= new.one_row;
-                if old.error.is_none() {
-                    old.error = new.error;
-                }
-                old
-            }
-        });
+        Fragment::and_into(&mut self.filter, new);
     }
 
     /// Groups the rows by these columns (`GROUP BY`): a read then gives one row per

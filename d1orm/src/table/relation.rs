@@ -8,7 +8,7 @@ use super::Table;
 use super::condition::{Condition, Fragment};
 use super::projection::{AllColumns, Projection};
 use super::query::IntoOrder;
-use crate::backend::{ParamValues, Row, append_params, push_cloned};
+use crate::backend::{ParamValues, Row, push_cloned};
 use crate::error::{DecodeError, Error, Result};
 use crate::value::ValueRef;
 
@@ -382,18 +382,7 @@ impl<P, C: Table, S> Relation<P, C, Many, S> {
     /// # Ok(()) }
     /// ```
     pub fn where_(mut self, condition: impl FnOnce(&C::Columns) -> Condition<C>) -> Self {
-        let new = condition(&C::columns()).fragment;
-        self.filter = Some(match self.filter.take() {
-            None => new,
-            Some(mut old) => {
-                old.sql = format!("({}) AND ({})", old.sql, new.sql).into();
-                append_params(&mut old.params, new.params);
-                if old.error.is_none() {
-                    old.error = new.error;
-                }
-                old
-            }
-        });
+        Fragment::and_into(&mut self.filter, condition(&C::columns()).fragment);
         self
     }
 
