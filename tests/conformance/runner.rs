@@ -411,8 +411,6 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub kind: Kind,
-    /// Compare `rows_read` and `rows_written`.
-    pub rows: bool,
     /// Compare `size_after`.
     pub size: bool,
     /// Compare `last_row_id` (off inside sessions, see [`session`]).
@@ -423,7 +421,6 @@ impl Step {
     fn new(kind: Kind) -> Step {
         Step {
             kind,
-            rows: false,
             size: false,
             last_row_id: true,
         }
@@ -443,14 +440,8 @@ impl Step {
         self
     }
 
-    /// Compares `rows_read` and `rows_written` (steps in a session included).
-    pub fn rows(mut self) -> Step {
-        self.rows = true;
-        if let Kind::Session { steps, .. } = &mut self.kind {
-            for s in steps {
-                s.rows = true;
-            }
-        }
+    /// As [`Scenario::rows`].
+    pub fn rows(self) -> Step {
         self
     }
 
@@ -517,6 +508,13 @@ pub struct Divergence {
     pub d1: serde_json::Value,
 }
 
+/// A declared divergence of `rows_read`/`rows_written` alone, on some steps.
+#[derive(Debug, Clone)]
+pub struct RowsDivergence {
+    pub steps: Vec<usize>,
+    pub reason: &'static str,
+}
+
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
@@ -524,6 +522,8 @@ pub struct Scenario {
     /// Record the key order of row objects too.
     pub key_order: bool,
     pub divergence: Option<Divergence>,
+    /// The steps whose row counters the reference backend cannot make D1's.
+    pub rows_divergence: Option<RowsDivergence>,
     /// Why d1orm inside a Worker (`d1orm_worker::D1Backend` on the same D1) answers
     /// otherwise than D1's JavaScript API, when it does by design.
     pub worker_divergence: Option<&'static str>,
@@ -538,6 +538,7 @@ pub fn sc(name: impl Into<String>, steps: Vec<Step>) -> Scenario {
         steps,
         key_order: false,
         divergence: None,
+        rows_divergence: None,
         worker_divergence: None,
         object_divergence: None,
     }
@@ -577,19 +578,25 @@ impl Scenario {
         self
     }
 
-    /// Compares `rows_read` and `rows_written` on every step.
-    pub fn rows(mut self) -> Scenario {
-        self.steps = self.steps.into_iter().map(Step::rows).collect();
+    /// Every step compares the row counters now; the calls go once the branches that
+    /// still write them are merged.
+    pub fn rows(self) -> Scenario {
         self
     }
 
-    /// Compares `rows_read` and `rows_written` on the steps at these (0-based) indexes.
-    pub fn rows_on(mut self, steps: &[usize]) -> Scenario {
-        for &i in steps {
-            let step = self.steps.remove(i);
-            self.steps.insert(i, step.rows());
-        }
+    /// As [`Self::rows`].
+    pub fn rows_on(self, _steps: &[usize]) -> Scenario {
         self
+    }
+
+    /// `rows_read`/`rows_written` of the reference backend differ from D1's on these
+    /// (0-based) steps, for `reason`: every other meta field of theirs is still compared,
+    /// and each listed step must differ, so a declaration outlives no fix.
+    pub fn rows_differ(&mut self, steps: &[usize], reason: &'static str) {
+        self.rows_divergence = Some(RowsDivergence {
+            steps: steps.to_vec(),
+            reason,
+        });
     }
 
     /// A declared divergence; both observations are asserted exactly.
@@ -632,12 +639,10 @@ fn meta_obs(m: MetaFields, step: &Step) -> J {
     if step.last_row_id {
         out = out.with("last_row_id", m.last_row_id);
     }
-    out = out.with("changed_db", m.changed_db);
-    if step.rows {
-        out = out
-            .with("rows_read", m.rows_read)
-            .with("rows_written", m.rows_written);
-    }
+    out = out
+        .with("changed_db", m.changed_db)
+        .with("rows_read", m.rows_read)
+        .with("rows_written", m.rows_written);
     if step.size {
         out = out.with("size_after", m.size_after);
     }
@@ -1150,6 +1155,87 @@ pub enum Verdict {
 }
 
 pub fn judge(scenario: &Scenario, sqlite: &J, d1: &J) -> Verdict {
+    // The row counters are judged step by step on their own, so that a declared
+    // divergence of theirs leaves every other field of the step compared.
+    let rows_failure = judge_rows(scenario, sqlite, d1);
+    let verdict = judge_without_rows(scenario, &without_rows(sqlite), &without_rows(d1));
+    match (verdict, rows_failure, &scenario.rows_divergence) {
+        (Verdict::Fail(text), Some(rows), _) => Verdict::Fail(format!("{text}\n{rows}")),
+        (_, Some(rows), _) => Verdict::Fail(rows),
+        (Verdict::Identical, None, Some(declared)) => Verdict::Diverges(declared.reason),
+        (verdict, None, _) => verdict,
+    }
+}
+
+/// Why the row counters fail the scenario: a step whose counters differ from D1's
+/// without a declaration, or a declared step whose counters are D1's after all.
+fn judge_rows(scenario: &Scenario, sqlite: &J, d1: &J) -> Option<String> {
+    let (mut metas, mut diffs) = (0, Vec::new());
+    walk_metas(sqlite, d1, &mut String::new(), &mut metas, &mut diffs);
+    let declared: &[usize] = scenario
+        .rows_divergence
+        .as_ref()
+        .map_or(&[], |d| d.steps.as_slice());
+    let mut text = String::new();
+    for diff in &diffs {
+        if !step_of(diff).is_some_and(|i| declared.contains(&i)) {
+            text += &format!(
+                "  rows_read/rows_written differ at {diff}  -- {}\n",
+                diff_sql(scenario, diff)
+            );
+        }
+    }
+    for &i in declared {
+        if !diffs.iter().any(|d| step_of(d) == Some(i)) {
+            text += &format!(
+                "  step {i} is declared to count rows otherwise than D1, but counts as D1 does: \
+                 take it out of rows_differ\n"
+            );
+        }
+    }
+    (!text.is_empty()).then(|| text.trim_end().to_owned())
+}
+
+/// The step a difference found by [`walk_metas`] is at (its path starts `[i]`).
+fn step_of(diff: &str) -> Option<usize> {
+    diff.strip_prefix('[')?.split(']').next()?.parse().ok()
+}
+
+/// The SQL of the step a difference found by [`walk_metas`] is at.
+fn diff_sql(scenario: &Scenario, diff: &str) -> String {
+    step_of(diff)
+        .and_then(|i| scenario.steps.get(i))
+        .map(step_sql)
+        .unwrap_or_default()
+}
+
+/// The observation without `rows_read` and `rows_written` in any meta.
+fn without_rows(obs: &J) -> J {
+    match obs {
+        J::Arr(items) => J::Arr(items.iter().map(without_rows).collect()),
+        J::Obj(entries) => J::Obj(
+            entries
+                .iter()
+                .map(|(k, v)| match v {
+                    J::Obj(fields) if k == "meta" => (
+                        k.clone(),
+                        J::Obj(
+                            fields
+                                .iter()
+                                .filter(|(f, _)| f != "rows_read" && f != "rows_written")
+                                .cloned()
+                                .collect(),
+                        ),
+                    ),
+                    _ => (k.clone(), without_rows(v)),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn judge_without_rows(scenario: &Scenario, sqlite: &J, d1: &J) -> Verdict {
     match &scenario.divergence {
         None if same(sqlite, d1) => Verdict::Identical,
         None => Verdict::Fail(format!(
@@ -1271,13 +1357,12 @@ fn indent(text: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------
-// Measuring the row counters (D1ORM_COMPARE_ROWS)
+// The row counters' tally
 // ---------------------------------------------------------------------------------
 
-/// `D1ORM_COMPARE_ROWS=1` measures how often the reference backend's `rows_read` and
-/// `rows_written` equal D1's: every scenario runs once more with `rows` forced on every
-/// step, and each meta of that run (a batch's results each count) is tallied. The
-/// verdicts are not affected. `D1ORM_COMPARE_ROWS=verbose` also lists each difference.
+/// How often the reference backend's `rows_read` and `rows_written` are D1's: each
+/// meta counts (a batch's results each count), and a scenario counts when every meta
+/// of it does. `CONFORMANCE_ROWS=verbose` lists each difference with its step's SQL.
 pub struct RowsTally {
     verbose: bool,
     identical: usize,
@@ -1287,64 +1372,31 @@ pub struct RowsTally {
 }
 
 impl RowsTally {
-    pub fn from_env() -> Option<RowsTally> {
-        let v = std::env::var("D1ORM_COMPARE_ROWS").ok()?;
-        if v.is_empty() || v == "0" {
-            return None;
-        }
-        Some(RowsTally {
-            verbose: v == "verbose",
+    pub fn new() -> RowsTally {
+        RowsTally {
+            verbose: std::env::var("CONFORMANCE_ROWS").is_ok_and(|v| v == "verbose"),
             identical: 0,
             total: 0,
             scenarios_identical: 0,
             scenarios_total: 0,
-        })
-    }
-
-    /// The scenario with `rows` on every step (session steps included).
-    pub fn forced(scenario: &Scenario) -> Scenario {
-        scenario.clone().rows()
-    }
-
-    /// Tallies the metas of one scenario's two observations (run with [`Self::forced`]).
-    pub fn add(&mut self, scenario: &Scenario, sqlite: &J, d1: &J) {
-        let name = &scenario.name;
-        let (J::Arr(sqlite), J::Arr(d1)) = (sqlite, d1) else {
-            return;
-        };
-        let (mut all_diffs, mut total, mut same_steps) = (Vec::new(), 0, Vec::new());
-        for (i, (a, b)) in sqlite.iter().zip(d1).enumerate() {
-            let (mut diffs, mut metas) = (Vec::new(), 0);
-            walk_metas(a, b, &mut format!("[{i}]"), &mut metas, &mut diffs);
-            if metas > 0 && diffs.is_empty() {
-                same_steps.push(i.to_string());
-            }
-            total += metas;
-            all_diffs.extend(diffs);
         }
+    }
+
+    /// Tallies the metas of one scenario's two observations.
+    pub fn add(&mut self, scenario: &Scenario, sqlite: &J, d1: &J) {
+        let (mut total, mut diffs) = (0, Vec::new());
+        walk_metas(sqlite, d1, &mut String::new(), &mut total, &mut diffs);
         self.total += total;
-        self.identical += total - all_diffs.len();
+        self.identical += total - diffs.len();
         if total > 0 {
             self.scenarios_total += 1;
-            if all_diffs.is_empty() {
+            if diffs.is_empty() {
                 self.scenarios_identical += 1;
             }
         }
         if self.verbose {
-            println!(
-                "rows {name}: {} of {total} identical; identical steps [{}]",
-                total - all_diffs.len(),
-                same_steps.join(", ")
-            );
-            for d in all_diffs {
-                // The step's SQL, to see which statement D1 counts otherwise.
-                let step = d
-                    .strip_prefix('[')
-                    .and_then(|d| d.split(']').next())
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| scenario.steps.get(i));
-                let sql = step.map(step_sql).unwrap_or_default();
-                println!("rows {name}{d}  -- {sql}");
+            for d in diffs {
+                println!("rows {}{d}  -- {}", scenario.name, diff_sql(scenario, &d));
             }
         }
     }
@@ -1358,7 +1410,7 @@ impl RowsTally {
             }
         };
         format!(
-            "rows_read/rows_written identical on {} of {} steps ({:.1}%); \
+            "rows_read/rows_written identical to D1's on {} of {} steps ({:.1}%); \
              every step identical in {} of {} scenarios ({:.1}%)",
             self.identical,
             self.total,

@@ -33,6 +33,7 @@ pub fn list() -> Vec<Scenario> {
     crate::types::list(&mut v);
     crate::engine::list(&mut v);
     crate::sql::list(&mut v);
+    crate::row_counters::declare(&mut v);
     v
 }
 
