@@ -58,8 +58,8 @@ pub use projection::ProjectedRows;
 pub use projection::Projection;
 pub use projection::{AllColumns, As, ColumnOf, FromRow};
 pub use query::{
-    Filtered, Grouped, HasFilter, IntoAssignments, IntoGroup, IntoOrder, NoReturning, Query,
-    Unfiltered,
+    FilterState, Filtered, Grouped, HasFilter, IntoAssignments, IntoGroup, IntoOrder, NoReturning,
+    Query, Unfiltered,
 };
 pub use relation::{
     Cardinality, Include, Including, Many, One, Optional, Related, Relation, RelationList, Shape,

@@ -56,6 +56,53 @@ pub struct Filtered;
 #[derive(Debug, Clone, Copy)]
 pub struct Grouped;
 
+/// What a chain's state becomes once filtered (`where_`, `all_rows`): a filter makes
+/// an unfiltered chain writable and leaves a grouped one grouped, so a filter added after
+/// `group_by` does not bring back `update` and `delete`.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = fixture().await?;
+/// use d1orm::table::count;
+/// // Still grouped after the filter: one row per age.
+/// let per_age: Vec<(i64, i64)> = db.users()
+///     .group_by(|u| u.age)
+///     .where_(|u| u.age.gte(18))
+///     .select(|u| (u.age, count()))
+///     .many().await?.rows;
+/// assert_eq!(per_age, [(36, 1)]);
+/// # Ok(()) }
+/// ```
+///
+/// ```compile_fail
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture.rs"));
+/// # async fn staged(db: d1orm::Database<d1orm_sqlite::SqliteBackend>) -> d1orm::Result<()> {
+/// db.users().group_by(|u| u.age).where_(|u| u.age.gte(18)).delete().await?;
+/// # Ok(()) }
+/// ```
+pub trait FilterState: filter_state::Sealed {
+    /// The state after a filter.
+    type Filtered;
+}
+impl FilterState for Unfiltered {
+    type Filtered = Filtered;
+}
+impl FilterState for Filtered {
+    type Filtered = Filtered;
+}
+impl FilterState for Grouped {
+    type Filtered = Grouped;
+}
+
+mod filter_state {
+    pub trait Sealed {}
+    impl Sealed for super::Unfiltered {}
+    impl Sealed for super::Filtered {}
+    impl Sealed for super::Grouped {}
+}
+
 /// A chain state on which writes to existing rows are allowed.
 ///
 /// ```compile_fail
@@ -66,9 +113,9 @@ pub struct Grouped;
 /// # Ok(()) }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`update` and `delete` need a filter",
-    label = "this chain has no `where_`",
-    note = "add `.where_(|t| ...)` to choose rows, or `.all_rows()` to change every row"
+    message = "`update` and `delete` need a filtered chain, and this one is `{Self}`",
+    label = "needs `where_` or `all_rows`, and no `group_by`",
+    note = "add `.where_(|t| ...)` to choose rows, or `.all_rows()` to change every row; a chain grouped with `group_by` reads groups and cannot write rows"
 )]
 pub trait HasFilter {}
 impl HasFilter for Filtered {}
@@ -329,7 +376,10 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     pub fn where_(
         &self,
         condition: impl FnOnce(&T::Columns) -> Condition<T>,
-    ) -> Query<'db, B, T, Filtered, S, R> {
+    ) -> Query<'db, B, T, F::Filtered, S, R>
+    where
+        F: FilterState,
+    {
         let mut next = self.with(self.select.clone(), self.returning.clone());
         next.and_filter(condition(&T::columns()).fragment);
         next
@@ -410,7 +460,10 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     /// assert_eq!(w.changes(), 2);
     /// # Ok(()) }
     /// ```
-    pub fn all_rows(&self) -> Query<'db, B, T, Filtered, S, R> {
+    pub fn all_rows(&self) -> Query<'db, B, T, F::Filtered, S, R>
+    where
+        F: FilterState,
+    {
         self.with(self.select.clone(), self.returning.clone())
     }
 
@@ -579,15 +632,6 @@ impl<'db, B, T: Table, F, S: Projection<T> + Clone, R: Projection<T> + Clone>
     }
 
     fn where_sql(&self, sql: &mut String, params: &mut ParamValues) -> Result<()> {
-        if self.group.is_some() {
-            return Err(Error::d1(
-                crate::Prefix::Error,
-                format!(
-                    "a chain grouped with group_by cannot update or delete {}: filter it with where_ instead",
-                    T::NAME
-                ),
-            ));
-        }
         where_sql(self.filter.as_ref(), sql, params)
     }
 
