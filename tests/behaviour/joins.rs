@@ -391,3 +391,103 @@ async fn a_join_that_cannot_be_written_fails_before_sending() {
     assert!(e.to_string().contains("r_users.name"), "{e}");
     assert!(sent(&db).is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn a_grouped_join_reads_one_row_per_group_in_one_statement() {
+    let db = seeded().await;
+    // Notes per author, with the author's name and their stars: keys and aggregates of
+    // both tables, a filter on rows before grouping and one on groups after.
+    let per_author: Vec<(String, i64, Option<i64>)> = db
+        .r_users()
+        .join(|u| u.r_notes())
+        .where_(|(_, n)| n.stars.gte(1))
+        .group_by(|(u, _)| (u.id, u.name))
+        .having(|(_, n)| n.id.count().gte(1))
+        .order_by(|(u, _)| u.name.asc())
+        .select(|(u, n)| (u.name, n.id.count(), n.stars.sum()))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    let statements = sent(&db);
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    let sql = &*statements[0].sql;
+    assert!(
+        sql.contains(r#"GROUP BY "r_users"."id", "r_users"."name" HAVING (count("r_notes"."id")) >= ? ORDER BY"#),
+        "{sql}"
+    );
+    assert_eq!(
+        per_author,
+        [
+            ("ada".to_owned(), 3, Some(12)),
+            ("bob".to_owned(), 1, Some(1))
+        ]
+    );
+
+    // Parameters follow the text: the filter's, then the groups'.
+    let busy: Vec<String> = db
+        .r_users()
+        .join(|u| u.r_notes())
+        .where_(|(_, n)| n.stars.lt(5))
+        .group_by(|(u, _)| u.name)
+        .having(|(_, n)| n.stars.sum().gte(4))
+        .select(|(u, _)| u.name)
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(
+        busy,
+        ["ada"],
+        "ada's notes under 5 stars sum to 7, bob's to 1"
+    );
+    let statements = sent(&db);
+    assert_eq!(
+        statements[0].params.as_slice(),
+        [d1orm::Value::Integer(5), d1orm::Value::Integer(4)]
+    );
+
+    // A left join keeps users without notes as a group of their own.
+    let with_none: Vec<(String, Option<i64>)> = db
+        .r_users()
+        .left_join(|u| u.r_notes())
+        .group_by(|(u, _)| (u.id, u.name))
+        .order_by(|(u, _)| u.id.asc())
+        .select(|(u, n)| (u.name, n.id.count()))
+        .many()
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(
+        with_none,
+        [
+            ("ada".to_owned(), Some(3)),
+            ("bob".to_owned(), Some(1)),
+            ("cy".to_owned(), Some(0))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_grouped_join_counts_its_groups() {
+    let db = seeded().await;
+    let authors = db
+        .r_notes()
+        .join(|n| n.author())
+        .group_by(|(_, a)| a.id)
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(authors, 2, "ada and bob wrote notes");
+    let statements = sent(&db);
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    let prolific = db
+        .r_notes()
+        .join(|n| n.author())
+        .group_by(|(_, a)| a.id)
+        .having(|(n, _)| n.id.count().gt(1))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(prolific, 1, "only ada wrote more than one note");
+}

@@ -314,6 +314,25 @@ pub async fn joins<B: Backend>(db: &Database<B>) -> J {
         .where_(|(_, e)| e.id.is_null())
         .count()
         .await;
+    // Grouped: keys and aggregates of both tables, a filter on groups, and the number
+    // of groups.
+    let grouped = db
+        .authors()
+        .left_join(|a| a.posts())
+        .group_by(|(a, _)| (a.id, a.name))
+        .having(|(_, p)| p.id.count().lt(10))
+        .order_by(|(a, _)| a.id.asc())
+        .select(|(a, p)| (a.name, p.id.count(), p.stars.sum(), p.title.max()))
+        .many()
+        .await
+        .map(|r| r.rows);
+    let groups = db
+        .posts()
+        .join(|p| p.author())
+        .group_by(|(_, a)| a.id)
+        .having(|(p, _)| p.stars.sum().gte(1))
+        .count()
+        .await;
     let broken = db
         .exec("UPDATE authors SET score = 'high' WHERE id = 2")
         .await
@@ -331,6 +350,8 @@ pub async fn joins<B: Backend>(db: &Database<B>) -> J {
         obs(first),
         obs(one),
         obs(count),
+        obs(grouped),
+        obs(groups),
         obs(broken),
         obs(bad),
     ])

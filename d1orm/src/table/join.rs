@@ -211,6 +211,9 @@ pub struct Join<'db, B, L, R, K, S = BothRows<R, K>> {
     /// left join found no row.
     right_key: usize,
     filter: Option<Fragment>,
+    /// The `GROUP BY` keys, in order.
+    group: Vec<String>,
+    having: Option<Fragment>,
     order: Vec<String>,
     order_error: Option<Box<Error>>,
     limit: Option<u64>,
@@ -227,6 +230,8 @@ impl<B, L, R, K, S: Clone> Clone for Join<'_, B, L, R, K, S> {
             right: self.right,
             right_key: self.right_key,
             filter: self.filter.clone(),
+            group: self.group.clone(),
+            having: self.having.clone(),
             order: self.order.clone(),
             order_error: self.order_error.clone(),
             limit: self.limit,
@@ -242,6 +247,8 @@ impl<B, L, R, K, S> std::fmt::Debug for Join<'_, B, L, R, K, S> {
         f.debug_struct("Join")
             .field("on", &self.on)
             .field("filter", &self.filter.as_ref().map(|f| &f.sql))
+            .field("group", &self.group)
+            .field("having", &self.having.as_ref().map(|f| &f.sql))
             .field("order", &self.order)
             .field("limit", &self.limit)
             .field("offset", &self.offset)
@@ -299,6 +306,8 @@ impl<'db, B, L: Table, R: Table, K: JoinKind> Join<'db, B, L, R, K> {
             right,
             right_key,
             filter: None,
+            group: Vec::new(),
+            having: None,
             order: Vec::new(),
             order_error: None,
             limit: None,
@@ -336,6 +345,8 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
             right: self.right,
             right_key: self.right_key,
             filter: self.filter.clone(),
+            group: self.group.clone(),
+            having: self.having.clone(),
             order: self.order.clone(),
             order_error: self.order_error.clone(),
             limit: self.limit,
@@ -386,6 +397,62 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         let mut next = self.clone();
         if let Some(f) = condition(&self.columns()).and_then(|c| combine(c, "AND")) {
             next.and_filter(f);
+        }
+        next
+    }
+
+    /// Groups the joined rows by columns of either table (appended after earlier keys):
+    /// a read then gives one row per group, selecting the keys and aggregates of either
+    /// table (`n.id.count()`, `n.stars.sum()`), and [`having`](Self::having) filters
+    /// the groups. One statement, as every read of a joined chain.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// // Each author's name with how many books they wrote, most first.
+    /// let per_author: Vec<(String, i64)> = db.authors()
+    ///     .join(|a| a.books())
+    ///     .group_by(|(a, _)| (a.id, a.name))
+    ///     .order_by(|(a, b)| (b.id.count().desc(), a.name.asc()))
+    ///     .select(|(a, b)| (a.name, b.id.count()))
+    ///     .many().await?.rows;
+    /// assert_eq!(per_author, [("Le Guin".to_owned(), 2), ("Butler".to_owned(), 1)]);
+    /// # Ok(()) }
+    /// ```
+    pub fn group_by<G: JoinGroup<L, R, I>, I>(&self, keys: impl FnOnce(&Both<L, R>) -> G) -> Self {
+        let mut next = self.clone();
+        keys(&self.columns()).push_groups(&mut next.group);
+        next
+    }
+
+    /// Keeps the groups matching the condition (ANDed with earlier ones): conditions
+    /// on aggregates or keys of either table, all of which must hold. Without
+    /// `group_by`, the whole join is one group.
+    ///
+    /// ```
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> d1orm::Result<()> {
+    /// # let db = library().await?;
+    /// // The authors of more than one book.
+    /// let prolific: Vec<String> = db.authors()
+    ///     .join(|a| a.books())
+    ///     .group_by(|(a, _)| (a.id, a.name))
+    ///     .having(|(_, b)| b.id.count().gt(1))
+    ///     .select(|(a, _)| a.name)
+    ///     .many().await?.rows;
+    /// assert_eq!(prolific, ["Le Guin"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn having<C: JoinFilter<L, R, I>, I>(
+        &self,
+        condition: impl FnOnce(&Both<L, R>) -> C,
+    ) -> Self {
+        let mut next = self.clone();
+        if let Some(f) = combine(condition(&self.columns()), "AND") {
+            Fragment::and_into(&mut next.having, f);
         }
         next
     }
@@ -455,6 +522,18 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
             sql.push_str(&filter.sql);
             push_cloned(&mut params, &filter.params);
         }
+        for (i, key) in self.group.iter().enumerate() {
+            sql.push_str(if i == 0 { " GROUP BY " } else { ", " });
+            sql.push_str(key);
+        }
+        if let Some(having) = &self.having {
+            if let Some(e) = &having.error {
+                return Err((**e).clone());
+            }
+            sql.push_str(" HAVING ");
+            sql.push_str(&having.sql);
+            push_cloned(&mut params, &having.params);
+        }
         for (i, key) in self.order.iter().enumerate() {
             sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
             sql.push_str(key);
@@ -521,12 +600,14 @@ impl<'db, B: QueryBackend, L: Table, R: Table, K: JoinKind, S: Projection<L> + C
         self.read(Some(self.limit.map_or(2, |l| l.min(2))))
     }
 
-    /// The number of matching rows (within `limit`/`offset` when set).
+    /// The number of matching rows (within `limit`/`offset` when set); on a grouped
+    /// chain, the number of groups.
     ///
     /// # Failure
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
-        let statement = if self.limit.is_some() || self.offset.is_some() {
+        let grouped = !self.group.is_empty() || self.having.is_some();
+        let statement = if grouped || self.limit.is_some() || self.offset.is_some() {
             self.statement(&|sql| sql.push('1'), self.limit)
                 .map(|inner| {
                     Statement::with_params(
@@ -828,6 +909,52 @@ impl<L, R> JoinOrder<L, R, OfRight> for Order<R> {
     }
 }
 
+/// What a joined chain's `group_by` takes: a column of either table, or a tuple of
+/// them.
+///
+/// ```
+/// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/library.rs"));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> d1orm::Result<()> {
+/// # let db = library().await?;
+/// // Keys of both tables: books per (author, editor) pair.
+/// let pairs: Vec<(String, Option<String>, i64)> = db.books()
+///     .join(|b| b.author())
+///     .group_by(|(b, a)| (a.name, b.editor_id))
+///     .order_by(|(b, a)| (a.name.asc(), b.editor_id.asc()))
+///     .select(|(b, a)| (a.name, b.title.max(), b.id.count()))
+///     .many().await?.rows;
+/// let some = |t: &str| Some(t.to_owned());
+/// assert_eq!(pairs, [
+///     ("Butler".to_owned(), some("Kindred"), 1),
+///     ("Le Guin".to_owned(), some("A Wizard of Earthsea"), 1),
+///     ("Le Guin".to_owned(), some("The Dispossessed"), 1),
+/// ]);
+/// # Ok(()) }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not group the rows of this join",
+    label = "not a column of `{L}` or `{R}`",
+    note = "a joined chain's closures take the columns of both tables, `|(l, r)|`: group with those"
+)]
+pub trait JoinGroup<L, R, I> {
+    /// Appends the keys' SQL.
+    #[doc(hidden)]
+    fn push_groups(self, out: &mut Vec<String>);
+}
+
+impl<L, R, V, const N: usize> JoinGroup<L, R, OfLeft> for Column<L, V, N> {
+    fn push_groups(self, out: &mut Vec<String>) {
+        out.push(self.reference().into_owned());
+    }
+}
+
+impl<L, R, V, const N: usize> JoinGroup<L, R, OfRight> for Column<R, V, N> {
+    fn push_groups(self, out: &mut Vec<String>) {
+        out.push(self.reference().into_owned());
+    }
+}
+
 macro_rules! tuple_join_parts {
     ($($name:ident $side:ident $index:tt),+) => {
         impl<L, R, $($name: JoinFilter<L, R, $side>, $side),+> JoinFilter<L, R, ($($side,)+)>
@@ -843,6 +970,14 @@ macro_rules! tuple_join_parts {
         {
             fn push_orders(self, out: &mut Vec<Order<()>>) {
                 $(self.$index.push_orders(out);)+
+            }
+        }
+
+        impl<L, R, $($name: JoinGroup<L, R, $side>, $side),+> JoinGroup<L, R, ($($side,)+)>
+            for ($($name,)+)
+        {
+            fn push_groups(self, out: &mut Vec<String>) {
+                $(self.$index.push_groups(out);)+
             }
         }
     };

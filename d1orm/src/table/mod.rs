@@ -45,8 +45,8 @@ pub use condition::Condition;
 pub use decoders::Rows;
 pub use expr::{Expr, Sql, sql};
 pub use join::{
-    BothRows, InnerJoin, Join, JoinColumns, JoinFilter, JoinKind, JoinOrder, Joinable, LeftJoin,
-    OfLeft, OfRight, Selected,
+    BothRows, InnerJoin, Join, JoinColumns, JoinFilter, JoinGroup, JoinKind, JoinOrder, Joinable,
+    LeftJoin, OfLeft, OfRight, Selected,
 };
 pub use json_array::{JsonArray, JsonElement, JsonKeys};
 pub use json_path::{
