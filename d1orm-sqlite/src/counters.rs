@@ -516,6 +516,9 @@ struct Site {
     /// For a write of the statement's own program that goes with a change (an index
     /// entry written with its row, the row itself): the change's position among them.
     bundle: Option<usize>,
+    /// In the subroutine that finishes each group of a `GROUP BY` ([`group_output`]),
+    /// outside any loop of its own: runs once per group.
+    per_group: bool,
 }
 
 /// A row change and the writes that go with it (its index entries).
@@ -525,6 +528,9 @@ struct Bundle {
     inserts: bool,
     /// `Insert` with `OPFLAG_ISUPDATE`: a row updated.
     updates: bool,
+    /// Of the writes, entries of partial indexes ([`partial_key`]), written only for a
+    /// row their `WHERE` takes.
+    partial: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -597,6 +603,10 @@ struct Plan {
     /// For a program with a [`SiteKind::ConflictRead`]: each way through it
     /// ([`paths`]), as the instructions it runs and whether it finds the row in the way.
     conflict_paths: Vec<(u64, bool)>,
+    /// For a program writing entries of partial indexes: each way through it that ends
+    /// without an error ([`partial_paths`]), as the instructions it runs and the partial
+    /// index entries it writes. `None` where the ways cannot be followed.
+    partial_paths: Option<Vec<(u64, u64)>>,
     /// Programs: the statement's and its triggers'.
     programs: usize,
     /// The statement's own program counts rows referring to the rows it changes as
@@ -644,6 +654,7 @@ impl Plan {
         // whether a `REPLACE` of one row met a row in its way.
         if plan.has_unseen
             || plan.conflicts
+            || plan.partial_paths.is_some()
             || plan
                 .loops
                 .iter()
@@ -689,8 +700,10 @@ impl Plan {
                 .iter()
                 .any(|o| o.opcode == "FkCounter" && o.p1 == 0 && o.p2 > 0);
         }
-        // Writes since the last change, which go with the next one.
+        // Writes since the last change, which go with the next one, and of them the
+        // entries of partial indexes.
         let mut open = 0u64;
+        let mut open_partial = 0u64;
         // Cursors on temporary tables and indexes, whose writes D1 does not count.
         let mut ephemeral = Vec::new();
         let mut seek_eq = Vec::new();
@@ -715,6 +728,7 @@ impl Plan {
         let ops = ops.as_slice();
         let empty = empty_cursors(ops);
         let single = single_row_cursors(ops, prologue);
+        let group_output = group_output(ops);
         // Cursors on `sqlite_schema` (root page 1), or on a temporary table filled from it.
         let mut schema_cursors = Vec::new();
         for op in ops {
@@ -867,6 +881,7 @@ impl Plan {
             if own && matches!(kind, SiteKind::Write | SiteKind::Change) {
                 bundle = Some(self.bundles.len());
                 open += 1;
+                open_partial += u64::from(partial_key(ops, i).is_some());
                 if kind == SiteKind::Change {
                     self.changes_rows = true;
                     self.instead_of = program > 0;
@@ -874,8 +889,10 @@ impl Plan {
                         writes: open,
                         inserts: op.opcode == "Insert" && op.p5 & OPFLAG_LASTROWID != 0,
                         updates: op.opcode == "Insert" && op.p5 & OPFLAG_ISUPDATE != 0,
+                        partial: open_partial,
                     });
                     open = 0;
+                    open_partial = 0;
                 }
             }
             let kept = (first_loop..self.loops.len()).find(|&l| {
@@ -899,6 +916,9 @@ impl Plan {
                 within: innermost(op.addr, &self.loops),
                 kind,
                 bundle,
+                per_group: program == 0
+                    && innermost(op.addr, &self.loops).is_none()
+                    && group_output.is_some_and(|(from, to)| (from..=to).contains(&op.addr)),
             });
         }
         if program == 0
@@ -907,6 +927,9 @@ impl Plan {
                 .find(|s| s.kind == SiteKind::ConflictRead)
         {
             self.conflict_paths = paths(listed, conflict.at).unwrap_or_default();
+        }
+        if program == 0 && self.bundles.iter().any(|b| b.partial > 0) {
+            self.partial_paths = partial_paths(listed);
         }
         if program == 0 && !self.changes_rows {
             self.schema = self
@@ -1008,6 +1031,14 @@ impl Plan {
         ways.all(|p| p.1 == first).then_some(first)
     }
 
+    /// The entries of partial indexes written, when every way through the program that
+    /// runs as many instructions as ran writes as many ([`Plan::partial_paths`]).
+    fn partial_written(&self, instructions: u64) -> Option<u64> {
+        let mut ways = self.partial_paths.as_ref()?.iter().filter(|p| p.0 == instructions);
+        let first = ways.next()?.1;
+        ways.all(|p| p.1 == first).then_some(first)
+    }
+
     fn rows(
         &self,
         steps: [u64; 3],
@@ -1092,6 +1123,11 @@ impl Plan {
             None => {
                 if let Some(bundle) = self.bundles.get(chosen) {
                     rows.written += seen.changes * bundle.writes;
+                    // The entries of partial indexes the rows changed did not get.
+                    if let Some(written) = self.partial_written(instructions) {
+                        rows.written =
+                            (rows.written + written).saturating_sub(seen.changes * bundle.partial);
+                    }
                 }
             }
         }
@@ -1100,7 +1136,12 @@ impl Plan {
             if site.bundle.is_some() {
                 continue;
             }
-            let mut times = site.within.map_or(1, |l| runs[l]);
+            // Each group returns a row (a `HAVING` that drops groups leaves some out).
+            let mut times = if site.per_group {
+                seen.returned
+            } else {
+                site.within.map_or(1, |l| runs[l])
+            };
             // The test at the top of a loop of `Goto` runs once more, finding no row,
             // unless the loop's limit ended it first.
             if let Some(l) = site.within
@@ -1302,6 +1343,162 @@ fn single_row_cursors(ops: &[&Op], prologue: i64) -> SmallVec<[i64; 2]> {
             one.then_some(open.p1)
         })
         .collect()
+}
+
+/// The subroutine that finishes a group of a `GROUP BY` and outputs its row, from its
+/// first instruction to its `Return`: it runs `AggFinal`, and is called (`Gosub`) from
+/// inside a loop, at each change of group. What it reads itself (the temporary table of
+/// an aggregate's `ORDER BY`, stepped through to feed the aggregate its rows in order)
+/// it reads once per group.
+fn group_output(ops: &[&Op]) -> Option<(i64, i64)> {
+    let in_loop = |addr: i64| {
+        ops.iter().any(|o| {
+            matches!(o.opcode.as_str(), "Next" | "Prev" | "SorterNext" | "VNext")
+                && o.p2 <= addr
+                && addr < o.addr
+        })
+    };
+    ops.iter()
+        .filter(|o| o.opcode == "Gosub" && o.p2 > o.addr && in_loop(o.addr))
+        .find_map(|call| {
+            // Its `Return`: the first that no jump of the code before it leaps over.
+            let end = ops
+                .iter()
+                .filter(|o| o.addr >= call.p2 && o.opcode == "Return" && o.p1 == call.p1)
+                .find(|ret| {
+                    !ops.iter().any(|o| {
+                        (call.p2..ret.addr).contains(&o.addr)
+                            && JUMPS.contains(&o.opcode.as_str())
+                            && o.p2 > ret.addr
+                    })
+                })?
+                .addr;
+            ops.iter()
+                .any(|o| o.opcode == "AggFinal" && (call.p2..end).contains(&o.addr))
+                .then_some((call.p2, end))
+        })
+}
+
+/// For the `IdxInsert` at `i` (of the statement's own program, addresses as listed):
+/// the register of its key when it writes an entry of a partial index, which SQLite
+/// sets to NULL for a row the index's `WHERE` leaves out, and tests (`IsNull`) to jump
+/// over the write.
+fn partial_key(ops: &[&Op], i: usize) -> Option<i64> {
+    let (op, test) = (ops[i], ops[i.checked_sub(1)?]);
+    (op.opcode == "IdxInsert" && test.opcode == "IsNull" && test.p1 == op.p2 && test.p2 > op.addr)
+        .then_some(op.p2)
+}
+
+/// The ways through the statement's own program (as listed, from address 0) that end
+/// without an error, for a program whose only loops take their rows from a `VALUES`
+/// list (a coroutine, followed as it yields): for each, the instructions it runs and
+/// the entries of partial indexes ([`partial_key`]) it writes. A partial index's key is
+/// known NULL from its `Null` until its `MakeRecord`, so its test goes one way only.
+/// Ways that meet at the same point in the same state are followed once. `None` for a
+/// program with other loops or too many ways.
+fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
+    const MOST: usize = 20_000;
+    let keys: SmallVec<[i64; 4]> = (0..ops.len()).filter_map(|i| partial_key(ops, i)).collect();
+    #[derive(Clone, PartialEq, Eq, Hash)]
+    struct Way {
+        addr: i64,
+        run: u64,
+        written: u64,
+        /// Per key (bit `2k`: known NULL, bit `2k + 1`: known not NULL).
+        keys: u64,
+        /// Coroutine registers and the address each resumes after.
+        coroutines: SmallVec<[(i64, i64); 2]>,
+    }
+    let key_bit = |register: i64| keys.iter().position(|&k| k == register).filter(|&k| k < 32);
+    let mut seen = std::collections::HashSet::new();
+    let mut done = Vec::new();
+    let mut todo = vec![Way {
+        addr: 0,
+        run: 0,
+        written: 0,
+        keys: 0,
+        coroutines: SmallVec::new(),
+    }];
+    while let Some(mut way) = todo.pop() {
+        if !seen.insert(way.clone()) {
+            continue;
+        }
+        if seen.len() > MOST {
+            return None;
+        }
+        let addr = way.addr;
+        let index = usize::try_from(addr).ok().filter(|&i| i < ops.len())?;
+        let op = ops[index];
+        way.run += 1;
+        let go = |mut way: Way, to: i64| {
+            way.addr = to;
+            way
+        };
+        let next = addr + 1;
+        let resume = |way: &Way, register: i64| {
+            way.coroutines
+                .iter()
+                .find(|c| c.0 == register)
+                .map(|c| c.1)
+        };
+        match op.opcode.as_str() {
+            "Halt" if op.p1 == 0 => done.push((way.run, way.written)),
+            "Halt" => {}
+            "Init" | "Goto" => todo.push(go(way, op.p2)),
+            "InitCoroutine" => {
+                way.coroutines.retain(|c| c.0 != op.p1);
+                way.coroutines.push((op.p1, op.p3 - 1));
+                todo.push(go(way, if op.p2 > 0 { op.p2 } else { next }));
+            }
+            "Yield" => {
+                let to = resume(&way, op.p1)?;
+                for c in way.coroutines.iter_mut().filter(|c| c.0 == op.p1) {
+                    c.1 = addr;
+                }
+                todo.push(go(way, to + 1));
+            }
+            "EndCoroutine" => {
+                let caller = resume(&way, op.p1)?;
+                let caller = usize::try_from(caller).ok().and_then(|c| ops.get(c))?;
+                way.coroutines.retain(|c| c.0 != op.p1);
+                todo.push(go(way, caller.p2));
+            }
+            "Null" => {
+                for register in op.p2..=op.p3.max(op.p2) {
+                    if let Some(k) = key_bit(register) {
+                        way.keys = way.keys & !(3 << (2 * k)) | 1 << (2 * k);
+                    }
+                }
+                todo.push(go(way, next));
+            }
+            "MakeRecord" => {
+                if let Some(k) = key_bit(op.p3) {
+                    way.keys = way.keys & !(3 << (2 * k)) | 2 << (2 * k);
+                }
+                todo.push(go(way, next));
+            }
+            "IsNull" | "NotNull" if key_bit(op.p1).is_some_and(|k| way.keys >> (2 * k) & 3 != 0) => {
+                let k = key_bit(op.p1).unwrap_or(0);
+                let null = way.keys >> (2 * k) & 1 != 0;
+                let jumps = null == (op.opcode == "IsNull");
+                todo.push(go(way, if jumps { op.p2 } else { next }));
+            }
+            "IdxInsert" => {
+                way.written += u64::from(partial_key(ops, index).is_some());
+                todo.push(go(way, next));
+            }
+            "Next" | "Prev" | "VNext" | "SorterNext" | "Gosub" | "Return" | "Program"
+            | "Jump" => return None,
+            name if JUMPS.contains(&name) && op.p2 > 0 => {
+                todo.push(go(way.clone(), op.p2));
+                todo.push(go(way, next));
+            }
+            _ => todo.push(go(way, next)),
+        }
+    }
+    done.sort_unstable();
+    done.dedup();
+    Some(done)
 }
 
 /// The ways through a program without loops, from its first instruction to its end:
