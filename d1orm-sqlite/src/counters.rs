@@ -30,13 +30,14 @@
 //! of its own, chosen by SQLite's count of them before the run. A single foreign key
 //! action's rows are the changes beyond the row the statement changed itself; D1's own
 //! tables add to a scan of `pragma_table_list`. A partial index's entry is written only
-//! for a row its `WHERE` takes: for an insert of literal rows, the ways through the
-//! program that run as many instructions as ran say how many; for an index being built,
-//! the split of the steps between the scan and the sort that comes nearest the
-//! instructions run. What an aggregate's `ORDER BY` reads, it reads once per group.
-//! The rows a `DROP COLUMN` writes again are its table's, counted apart.
-//! Where this falls short (windows over partitions, several foreign key actions, seeks
-//! on a NULL key, updates of rows in partial indexes, groups a `HAVING` drops) the
+//! for a row its `WHERE` takes: for an insert of a `VALUES` list or a change of one
+//! row by its id, the ways through the program that run as many instructions as ran
+//! say how many; for an index being built, the split of the steps between the scan and
+//! the sort that comes nearest the instructions run. What an aggregate's `ORDER BY`
+//! reads, it reads once per group. The rows a `DROP COLUMN` writes again are its
+//! table's, counted apart. Where this falls short (windows over partitions, several
+//! foreign key actions, seeks on a NULL key, partial indexes in a change of rows found
+//! by a scan, or where the ways do not tell, groups left out of the rows returned) the
 //! counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
 //! measures by how much.
 //!
@@ -1331,7 +1332,8 @@ impl Plan {
             if site.bundle.is_some() {
                 continue;
             }
-            // Each group returns a row (a `HAVING` that drops groups leaves some out).
+            // Each group returns a row (a `HAVING` that drops groups, or a `LIMIT` after
+            // another order, leaves some out).
             let mut times = if site.per_group {
                 seen.returned
             } else {
@@ -1584,16 +1586,124 @@ fn partial_key(ops: &[&Op], i: usize) -> Option<i64> {
         .then_some(op.p2)
 }
 
+/// Instructions that move cursor `P1` to another row (or open or close it).
+const MOVES: &[&str] = &[
+    "SeekRowid",
+    "NotExists",
+    "NotFound",
+    "Found",
+    "NoConflict",
+    "SeekGE",
+    "SeekGT",
+    "SeekLE",
+    "SeekLT",
+    "SeekEnd",
+    "Rewind",
+    "Last",
+    "Next",
+    "Prev",
+    "Insert",
+    "Delete",
+    "IdxInsert",
+    "IdxDelete",
+    "DeferredSeek",
+    "NullRow",
+    "OpenRead",
+    "OpenWrite",
+    "OpenEphemeral",
+    "Close",
+];
+
+/// The comparisons of two registers, each jumping when `r[P3] op r[P1]`.
+const COMPARISONS: [&str; 6] = ["Eq", "Ne", "Lt", "Le", "Gt", "Ge"];
+
+/// A value a column is taken to have, as [`partial_paths`] follows the ways through a
+/// program: which way each comparison with a constant goes depends only on where the
+/// value falls among the constants.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Sample {
+    Null,
+    /// Twice the number (a number between two integers is odd).
+    Number(i128),
+    /// Text or a blob: greater than any number.
+    Text,
+}
+
+/// Whether comparison `name` (with flags `p5`) of `left` (`r[P3]`) with `right`
+/// (`r[P1]`) jumps.
+fn compare(name: &str, p5: i64, left: Sample, right: Sample) -> bool {
+    // `P5` flags: a NULL operand jumps; NULL equals NULL (`IS`).
+    const JUMPIFNULL: i64 = 0x10;
+    const NULLEQ: i64 = 0x80;
+    use std::cmp::Ordering::*;
+    let order = match (left, right) {
+        (Sample::Null, _) | (_, Sample::Null) => {
+            if p5 & NULLEQ != 0 {
+                let equal = left == right;
+                return if name == "Eq" { equal } else { !equal };
+            }
+            return p5 & JUMPIFNULL != 0;
+        }
+        (Sample::Number(l), Sample::Number(r)) => l.cmp(&r),
+        (Sample::Text, Sample::Text) => Equal,
+        (Sample::Text, Sample::Number(_)) => Greater,
+        (Sample::Number(_), Sample::Text) => Less,
+    };
+    match name {
+        "Eq" => order == Equal,
+        "Ne" => order != Equal,
+        "Lt" => order == Less,
+        "Le" => order != Greater,
+        "Gt" => order == Greater,
+        _ => order != Less,
+    }
+}
+
+/// What a register holds, as far as [`partial_paths`] follows it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Known {
+    /// An integer constant (a literal, or a partial index's bound).
+    Integer(i64),
+    /// A column of the row a cursor is on (the one row of a program without loops).
+    Column(i64, i64),
+}
+
+/// Whether the code just before the instruction at `at` (as listed), with no jump in
+/// between, set `register` to NULL (`Some(true)`) or to a constant (`Some(false)`): an
+/// `UPDATE` setting a column to NULL tests the new value before building index keys.
+fn set_null(ops: &[&Op], at: usize, register: i64) -> Option<bool> {
+    for op in ops[..at].iter().rev() {
+        let name = op.opcode.as_str();
+        if name == "Goto" || JUMPS.contains(&name) {
+            return None;
+        }
+        match name {
+            "Null" if (op.p2..=op.p3.max(op.p2)).contains(&register) => return Some(true),
+            "Integer" | "String8" | "Real" if op.p2 == register => return Some(false),
+            _ if op.p2 == register || op.p3 == register => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The ways through the statement's own program (as listed, from address 0) that end
 /// without an error, for a program whose only loops take their rows from a `VALUES`
 /// list (a coroutine, followed as it yields): for each, the instructions it runs and
-/// the entries of partial indexes ([`partial_key`]) it writes. A partial index's key is
-/// known NULL from its `Null` until its `MakeRecord`, so its test goes one way only.
-/// Ways that meet at the same point in the same state are followed once. `None` for a
+/// the entries of partial indexes ([`partial_key`]) it writes. Only ways that can
+/// happen are kept: a partial index's key is known NULL from its `Null` until its
+/// `MakeRecord`; comparisons of constants are worked out; a column of the row a
+/// cursor is on is taken to have each value that compares differently with the
+/// program's constants ([`Sample`]), and its comparisons go the way that value says
+/// until the cursor moves. Ways that meet at the same point in the same state are
+/// followed once (at most 100,000 states: a statement prepared once). `None` for a
 /// program with other loops or too many ways.
 fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
     const MOST: usize = 100_000;
     let keys: SmallVec<[i64; 4]> = (0..ops.len()).filter_map(|i| partial_key(ops, i)).collect();
+    /// A comparison made: which ([`COMPARISONS`]), its flags, what it compared, and
+    /// whether it jumped.
+    type Compared = (usize, i64, Known, Known, bool);
     #[derive(Clone, PartialEq, Eq, Hash)]
     struct Way {
         addr: i64,
@@ -1603,6 +1713,33 @@ fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
         keys: u64,
         /// Coroutine registers and the address each resumes after.
         coroutines: SmallVec<[(i64, i64); 2]>,
+        /// What some registers hold ([`Known`]).
+        known: SmallVec<[(i64, Known); 8]>,
+        /// Comparisons of a column made, and which way they went: the same comparison
+        /// of the same row goes the same way (a partial index's `WHERE` tested on the
+        /// old row and the new of an `UPDATE` that leaves its column as it was).
+        compared: SmallVec<[Compared; 4]>,
+        /// The value each column tested is taken to have on this way ([`Sample`]).
+        sampled: SmallVec<[(Known, Sample); 2]>,
+    }
+    // The values that compare differently with the program's integer constants: NULL,
+    // each constant, a number just below and just above each, and text.
+    let mut constants: SmallVec<[i64; 8]> = ops
+        .iter()
+        .filter(|o| o.opcode == "Integer")
+        .map(|o| o.p1)
+        .collect();
+    constants.sort_unstable();
+    constants.dedup();
+    let mut samples: SmallVec<[Sample; 16]> = smallvec::smallvec![Sample::Null, Sample::Text];
+    if constants.len() <= 16 {
+        for c in &constants {
+            let twice = 2 * i128::from(*c);
+            samples.extend([twice - 1, twice, twice + 1].map(Sample::Number));
+        }
+        samples.dedup();
+    } else {
+        samples.push(Sample::Number(0));
     }
     let key_bit = |register: i64| keys.iter().position(|&k| k == register).filter(|&k| k < 32);
     let mut seen = std::collections::HashSet::new();
@@ -1613,6 +1750,9 @@ fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
         written: 0,
         keys: 0,
         coroutines: SmallVec::new(),
+        known: SmallVec::new(),
+        compared: SmallVec::new(),
+        sampled: SmallVec::new(),
     }];
     while let Some(mut way) = todo.pop() {
         if !seen.insert(way.clone()) {
@@ -1632,6 +1772,45 @@ fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
         let next = addr + 1;
         let resume =
             |way: &Way, register: i64| way.coroutines.iter().find(|c| c.0 == register).map(|c| c.1);
+        let held =
+            |way: &Way, register: i64| way.known.iter().find(|k| k.0 == register).map(|k| k.1);
+        // What the instruction puts in registers.
+        let holds = match op.opcode.as_str() {
+            "Integer" => Some((op.p2, Some(Known::Integer(op.p1)))),
+            "Column" => Some((op.p3, Some(Known::Column(op.p1, op.p2)))),
+            "SCopy" => Some((op.p2, held(&way, op.p1))),
+            "Copy" if op.p3 == 0 => Some((op.p2, held(&way, op.p1))),
+            _ => None,
+        };
+        match holds {
+            Some((register, value)) => {
+                way.known.retain(|k| k.0 != register);
+                way.known.extend(value.map(|v| (register, v)));
+            }
+            None => {
+                let name = op.opcode.as_str();
+                let jumps = name == "Goto" || JUMPS.contains(&name);
+                way.known.retain(|k| {
+                    let written = if name == "Null" {
+                        (op.p2..=op.p3.max(op.p2)).contains(&k.0)
+                    } else if jumps {
+                        // The tests that change what they test.
+                        matches!(name, "IfPos" | "IfNotZero" | "DecrJumpZero" | "MustBeInt")
+                            && k.0 == op.p1
+                    } else {
+                        k.0 == op.p1 || k.0 == op.p2 || k.0 == op.p3
+                    };
+                    !written
+                });
+                // A cursor moved to another row: what was known of its columns goes.
+                if MOVES.contains(&name) {
+                    let moved = |k: &Known| matches!(k, Known::Column(c, _) if *c == op.p1);
+                    way.known.retain(|k| !moved(&k.1));
+                    way.compared.retain(|c| !moved(&c.2) && !moved(&c.3));
+                    way.sampled.retain(|s| !moved(&s.0));
+                }
+            }
+        }
         match op.opcode.as_str() {
             "Halt" if op.p1 == 0 => done.push((way.run, way.written)),
             "Halt" => {}
@@ -1677,6 +1856,81 @@ fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
                 // Tested: forgotten, so that the ways of rows that differed only
                 // there meet again.
                 way.keys &= !(3 << (2 * k));
+                todo.push(go(way, if jumps { op.p2 } else { next }));
+            }
+            name if COMPARISONS.contains(&name) => {
+                let kind = COMPARISONS.iter().position(|&c| c == name).unwrap_or(0);
+                let (left, right) = (held(&way, op.p3), held(&way, op.p1));
+                let (Some(left), Some(right)) = (left, right) else {
+                    todo.push(go(way.clone(), op.p2));
+                    todo.push(go(way, next));
+                    continue;
+                };
+                // A column compared with a constant: taken to be each of the values
+                // that compare differently with the program's constants, in turn.
+                let column = match (left, right) {
+                    (Known::Column(..), Known::Integer(_)) => Some(left),
+                    (Known::Integer(_), Known::Column(..)) => Some(right),
+                    _ => None,
+                };
+                let value = |way: &Way, known: Known| match known {
+                    Known::Integer(n) => Some(Sample::Number(2 * i128::from(n))),
+                    column => way.sampled.iter().find(|s| s.0 == column).map(|s| s.1),
+                };
+                if let Some(column) = column
+                    && value(&way, column).is_none()
+                {
+                    for sample in &samples {
+                        let mut way = way.clone();
+                        way.sampled.push((column, *sample));
+                        way.addr = addr;
+                        way.run -= 1;
+                        todo.push(way);
+                    }
+                    continue;
+                }
+                let outcome = match (value(&way, left), value(&way, right)) {
+                    (Some(l), Some(r)) => Some(compare(name, op.p5, l, r)),
+                    _ => way
+                        .compared
+                        .iter()
+                        .find(|c| (c.0, c.1, c.2, c.3) == (kind, op.p5, left, right))
+                        .map(|c| c.4),
+                };
+                match outcome {
+                    Some(jumps) => todo.push(go(way, if jumps { op.p2 } else { next })),
+                    None => {
+                        for jumps in [true, false] {
+                            let mut way = way.clone();
+                            way.compared.push((kind, op.p5, left, right, jumps));
+                            todo.push(go(way, if jumps { op.p2 } else { next }));
+                        }
+                    }
+                }
+            }
+            "IsNull" | "NotNull" if matches!(held(&way, op.p1), Some(Known::Column(..))) => {
+                let Some(column) = held(&way, op.p1) else {
+                    continue;
+                };
+                match way.sampled.iter().find(|s| s.0 == column).map(|s| s.1) {
+                    Some(sample) => {
+                        let jumps = (sample == Sample::Null) == (op.opcode == "IsNull");
+                        todo.push(go(way, if jumps { op.p2 } else { next }));
+                    }
+                    None => {
+                        for sample in &samples {
+                            let mut way = way.clone();
+                            way.sampled.push((column, *sample));
+                            way.addr = addr;
+                            way.run -= 1;
+                            todo.push(way);
+                        }
+                    }
+                }
+            }
+            "IsNull" | "NotNull" if set_null(ops, index, op.p1).is_some() => {
+                let null = set_null(ops, index, op.p1) == Some(true);
+                let jumps = null == (op.opcode == "IsNull");
                 todo.push(go(way, if jumps { op.p2 } else { next }));
             }
             "IdxInsert" => {
@@ -2231,6 +2485,8 @@ mod tests {
                 ("INSERT INTO t VALUES (20, 7)", (0, 6)),
                 ("INSERT INTO t VALUES (0, 8)", (0, 2)),
                 ("INSERT INTO t VALUES (0, 9), (30, 10), (1, NULL)", (0, 10)),
+                ("UPDATE t SET b = NULL WHERE rowid = 2", (1, 1)),
+                ("UPDATE t SET a = 0 WHERE rowid = 3", (1, 2)),
             ],
             &[
                 ("CREATE TABLE t (g TEXT, n INTEGER, r REAL, s TEXT)", (1, 2)),
