@@ -1696,10 +1696,10 @@ fn set_null(ops: &[&Op], at: usize, register: i64) -> Option<bool> {
 /// cursor is on is taken to have each value that compares differently with the
 /// program's constants ([`Sample`]), and its comparisons go the way that value says
 /// until the cursor moves. Ways that meet at the same point in the same state are
-/// followed once (at most 100,000 states: a statement prepared once). `None` for a
+/// followed once (at most 20,000 states, for a statement prepared once). `None` for a
 /// program with other loops or too many ways.
 fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
-    const MOST: usize = 100_000;
+    const MOST: usize = 20_000;
     let keys: SmallVec<[i64; 4]> = (0..ops.len()).filter_map(|i| partial_key(ops, i)).collect();
     /// A comparison made: which ([`COMPARISONS`]), its flags, what it compared, and
     /// whether it jumped.
