@@ -651,6 +651,11 @@ impl Runner<'_> {
         stepped?;
         seen.changes = changes_before.map_or(0, |before| self.conn.total_changes() - before);
         seen.inserted = row_id_before.is_some_and(|id| id != self.conn.last_insert_rowid());
+        if let Some(counting) = counting.filter(|c| c.rewrites()) {
+            self.auth.set_internal(true);
+            seen.rewritten = counting.rewritten_rows(self.conn);
+            self.auth.set_internal(false);
+        }
         let rows = match (counting, before) {
             (Some(counting), Some(before)) => counting.rows(before, seen),
             _ => Rows::default(),

@@ -473,6 +473,23 @@ fn writes(v: &mut Vec<Scenario>) {
             all("SELECT rowid, x FROM r ORDER BY rowid"),
         ],
     ));
+    // `DROP COLUMN` writes each row of its table again.
+    v.push(
+        sc(
+            "writes/ddl_drop_column_rows",
+            vec![
+                run("CREATE TABLE t (a, b, c)"),
+                run("INSERT INTO t VALUES (1, 2, 3), (4, 5, 6), (7, 8, 9)"),
+                run("ALTER TABLE t DROP COLUMN b"),
+                run("CREATE TABLE e (a, b)"),
+                run("ALTER TABLE e DROP COLUMN b"),
+                run("CREATE INDEX t_a ON t(a)"),
+                run("ALTER TABLE t DROP COLUMN c"),
+                all("SELECT * FROM t ORDER BY a"),
+            ],
+        )
+        .rows(),
+    );
     v.push(sc(
         "writes/ddl_alter_and_drop",
         vec![

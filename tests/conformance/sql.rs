@@ -486,6 +486,36 @@ fn constraints(v: &mut Vec<Scenario>) {
         )
         .rows_on(&[9]),
     );
+    // A partial index gets entries only for the rows its `WHERE` takes: the rows
+    // written as it is built and as rows are inserted.
+    v.push(
+        sc(
+            "constraints/partial_index_rows",
+            vec![
+                run("CREATE TABLE t (a, b)"),
+                run("CREATE INDEX t_none ON t(a) WHERE a > 0"),
+                run("INSERT INTO t VALUES (1, 1), (2, 2), (11, 3), (12, 4), (13, 5), (3, 6)"),
+                run("CREATE INDEX t0 ON t(a) WHERE a > 100"),
+                run("CREATE INDEX t1 ON t(a) WHERE a > 12"),
+                run("CREATE INDEX t3 ON t(b) WHERE a > 10"),
+                run("CREATE UNIQUE INDEX t4 ON t(b) WHERE a > 2"),
+                run("CREATE INDEX t6 ON t(a, b) WHERE b IS NOT NULL"),
+                run("INSERT INTO t VALUES (20, 7)"),
+                run("INSERT INTO t VALUES (0, 8)"),
+                run("INSERT INTO t VALUES (0, 9), (30, 10), (1, NULL)"),
+                run("INSERT INTO t VALUES (?, ?)").bind(vec![P::from(40), P::from(11)]),
+                run("UPDATE t SET b = NULL WHERE rowid = 2"),
+                run("UPDATE t SET a = 0 WHERE rowid = 3"),
+                run("CREATE TABLE e (a)"),
+                run("INSERT INTO e VALUES (1)"),
+                run("CREATE INDEX e1 ON e(a) WHERE a > 1"),
+                run("CREATE INDEX e2 ON e(a) WHERE a > 0"),
+                run("INSERT INTO e VALUES (?), (?), (?)").bind(vec![P::from(0), P::from(5), NULL]),
+                all("SELECT a FROM t WHERE a > 12 ORDER BY a"),
+            ],
+        )
+        .rows(),
+    );
     v.push(
         sc(
             "constraints/conflict_clauses_on_statements",
