@@ -12,12 +12,6 @@ use crate::runner::Scenario;
 /// (scenario, steps, why).
 const DIFFERING: &[(&str, &[usize], &str)] = &[
     (
-        "writes/ddl_alter_and_drop",
-        &[6],
-        "DROP COLUMN rewrites the table through SQLite's own nested statements, whose \
-         writes the outer statement's program does not show",
-    ),
-    (
         "pragma/recursive_triggers_effect",
         &[10],
         "REPLACE with recursive triggers on deletes the old row through the trigger path, \
@@ -32,11 +26,6 @@ const DIFFERING: &[(&str, &[usize], &str)] = &[
         "returning/with_triggers_and_defaults",
         &[4],
         "a trigger's program runs once per row, and its reads are not in SQLite's counters",
-    ),
-    (
-        "constraints/unique_variants",
-        &[6, 8],
-        "a partial index takes only the rows its WHERE accepts, which SQLite does not count",
     ),
     (
         "constraints/fk_on_delete_actions",
@@ -92,16 +81,6 @@ const DIFFERING: &[(&str, &[usize], &str)] = &[
         "cte/tree_traversal",
         &[3, 4],
         "a recursive CTE's seek is skipped for a NULL key, which no counter shows",
-    ),
-    (
-        "upsert/composite_and_partial_targets",
-        &[2],
-        "a partial index takes only the rows its WHERE accepts, which SQLite does not count",
-    ),
-    (
-        "aggregate/group_concat_and_string_agg",
-        &[2],
-        "an aggregate's ORDER BY sorts each group in a table of its own, read per group",
     ),
 ];
 

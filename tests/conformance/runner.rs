@@ -1410,8 +1410,8 @@ impl RowsTally {
             }
         };
         format!(
-            "rows_read/rows_written identical to D1's on {} of {} steps ({:.1}%); \
-             every step identical in {} of {} scenarios ({:.1}%)",
+            "rows_read/rows_written identical to D1's on {} of {} steps ({:.2}%); \
+             every step identical in {} of {} scenarios ({:.2}%)",
             self.identical,
             self.total,
             pct(self.identical, self.total),
