@@ -99,6 +99,12 @@ pub(crate) struct Observed {
     pub(crate) inserted: bool,
     /// Rows inserted and updated, when the plan asks for them ([`Counting::kinds`]).
     pub(crate) kinds: Option<Kinds>,
+    /// Rows changed in each of the tables the plan watches
+    /// ([`Counting::watched_tables`]), in their order.
+    pub(crate) table_changes: Option<[u64; WATCHED_TABLES]>,
+    /// Rows the statement changed itself (`changes()`, without its triggers'), for a
+    /// plan that watches tables.
+    pub(crate) own_changes: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -110,18 +116,36 @@ pub(crate) struct Kinds {
 }
 
 /// Counts the rows a statement inserts and updates while it lives: for an upsert,
-/// whose insert and update write different numbers of index entries. Dropping it (on
-/// a panic too) takes the hook off before the counts go.
+/// whose insert and update write different numbers of index entries; and the rows it
+/// changes in each of some tables: for foreign key actions ([`Actions`]). Dropping it
+/// (on a panic too) takes the hook off before the counts go.
 pub(crate) struct KindsHook<'c> {
     conn: &'c Connection,
     /// Owned (`Box::into_raw`), written by the hook while a statement steps, freed in
     /// `drop` once the hook is off.
-    kinds: NonNull<Kinds>,
+    kinds: NonNull<Counted>,
+}
+
+/// What the update hook counts.
+#[derive(Default)]
+struct Counted {
+    kinds: Kinds,
+    /// The tables and kinds of change watched, and the rows changed so in each.
+    tables: SmallVec<[(Box<[u8]>, i32, u64); 4]>,
 }
 
 impl<'c> KindsHook<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Self {
-        let kinds = NonNull::from(Box::leak(Box::<Kinds>::default()));
+    /// A hook on `conn`, counting the rows changed in each of `tables` (by kind of
+    /// change, `SQLITE_DELETE`, ...) too.
+    pub(crate) fn new(conn: &'c Connection, tables: &[(Box<str>, i32)]) -> Self {
+        let counted = Counted {
+            kinds: Kinds::default(),
+            tables: tables
+                .iter()
+                .map(|(t, kind)| (Box::from(t.as_bytes()), *kind, 0))
+                .collect(),
+        };
+        let kinds = NonNull::from(Box::leak(Box::new(counted)));
         // SAFETY: the handle is the open connection's; the counts stay alive until
         // `drop` has taken the hook off.
         unsafe {
@@ -133,7 +157,18 @@ impl<'c> KindsHook<'c> {
     pub(crate) fn kinds(&self) -> Kinds {
         // SAFETY: live until `drop`; the hook writes only while a statement steps, on
         // this thread, not during this read.
-        unsafe { *self.kinds.as_ptr() }
+        unsafe { (*self.kinds.as_ptr()).kinds }
+    }
+
+    /// The rows changed in each of the tables watched, in their order.
+    pub(crate) fn table_changes(&self) -> [u64; WATCHED_TABLES] {
+        let mut changes = [0; WATCHED_TABLES];
+        // SAFETY: as in `kinds`.
+        let counted = unsafe { &*self.kinds.as_ptr() };
+        for (slot, (_, _, n)) in changes.iter_mut().zip(&counted.tables) {
+            *slot = *n;
+        }
+        changes
     }
 }
 
@@ -151,15 +186,26 @@ unsafe extern "C" fn count_kind(
     target: *mut std::ffi::c_void,
     op: std::ffi::c_int,
     _db: *const std::ffi::c_char,
-    _table: *const std::ffi::c_char,
+    table: *const std::ffi::c_char,
     _rowid: ffi::sqlite3_int64,
 ) {
-    // SAFETY: `target` is the `Kinds` of the live `KindsHook` that set this hook.
-    let kinds = unsafe { &mut *target.cast::<Kinds>() };
+    // SAFETY: `target` is the `Counted` of the live `KindsHook` that set this hook.
+    let counted = unsafe { &mut *target.cast::<Counted>() };
     match op {
-        ffi::SQLITE_INSERT => kinds.inserted += 1,
-        ffi::SQLITE_UPDATE => kinds.updated += 1,
+        ffi::SQLITE_INSERT => counted.kinds.inserted += 1,
+        ffi::SQLITE_UPDATE => counted.kinds.updated += 1,
         _ => {}
+    }
+    if !counted.tables.is_empty() && !table.is_null() {
+        // SAFETY: SQLite passes the changed table's name, valid during the call.
+        let name = unsafe { CStr::from_ptr(table) }.to_bytes();
+        if let Some((_, _, n)) = counted
+            .tables
+            .iter_mut()
+            .find(|(t, kind, _)| *kind == op && **t == *name)
+        {
+            *n += 1;
+        }
     }
 }
 
@@ -243,6 +289,23 @@ impl Counting {
     /// updates each.
     pub(crate) fn kinds(&self) -> bool {
         self.plan.as_ref().is_some_and(|p| p.upserts)
+    }
+
+    /// Whether a run needs the rows changed in [`Counting::watched_tables`] and the
+    /// statement's own changes ([`Observed::own_changes`]): for foreign key actions.
+    pub(crate) fn counts_actions(&self) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.actions.is_some())
+    }
+
+    /// The tables and kinds of change (`SQLITE_DELETE`, ...) whose rows a run counts
+    /// apart ([`Observed::table_changes`]): those a statement's foreign key actions
+    /// change ([`Actions`]).
+    pub(crate) fn watched_tables(&self) -> &[(Box<str>, i32)] {
+        self.plan
+            .iter()
+            .chain(self.deferred_plan.as_deref())
+            .find_map(|p| p.actions.as_ref())
+            .map_or(&[], |a| &a.watched)
     }
 
     /// The result columns holding a `count(*)` of a whole table.
@@ -431,6 +494,8 @@ struct Op {
     p1: i64,
     p2: i64,
     p3: i64,
+    /// A table's name (a change's), a key's description (`k(..)`: an index's cursor).
+    p4: Option<Box<str>>,
     p5: i64,
 }
 
@@ -454,6 +519,7 @@ fn listing(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Op>> {
             p1: row.get(2)?,
             p2: row.get(3)?,
             p3: row.get(4)?,
+            p4: row.get_ref(5)?.as_str_or_null()?.map(Box::from),
             p5: row.get(6)?,
         });
     }
@@ -500,6 +566,11 @@ enum LoopKind {
 /// A counted instruction.
 struct Site {
     at: i64,
+    /// Its program: 0 for the statement's, then one per trigger program.
+    program: usize,
+    /// It runs only while immediate foreign key violations are outstanding
+    /// ([`Plan::violated`]).
+    violated: bool,
     /// The innermost loop around it.
     within: Option<usize>,
     kind: SiteKind,
@@ -513,6 +584,9 @@ struct Site {
     /// For `ConflictRead`: the instructions its `NoConflict` skips when there is no row
     /// in the way.
     skipped: u64,
+    /// Runs of its loop (or of the program, outside any) whose constants take them past
+    /// it ([`unreached`]): a foreign key's parent looked up for a NULL key.
+    unreached: u64,
     /// For a write of the statement's own program that goes with a change (an index
     /// entry written with its row, the row itself): the change's position among them.
     bundle: Option<usize>,
@@ -609,6 +683,164 @@ struct Plan {
     /// Rows each scan of a virtual table reads on D1 beyond those here
     /// ([`hidden_listed_rows`]).
     hidden_listed_rows: u64,
+    /// The statement's foreign key actions, when the rows each changes can be told
+    /// apart.
+    actions: Option<Actions>,
+}
+
+/// Tables whose changes a run counts apart ([`Observed::table_changes`]), at most.
+pub(crate) const WATCHED_TABLES: usize = 8;
+
+/// The trigger programs of a statement that counts rows referring to the rows it
+/// changes: its foreign key actions, each a trigger program run for each row the
+/// statement changes (an action's own changes run the actions on its table in turn).
+/// The rows each changes are told apart by table and kind of change, as the update
+/// hook reports them ([`KindsHook`]); the statement's own are SQLite's `changes()`; one
+/// program's may be what is left. How often each program ran follows.
+struct Actions {
+    /// Per trigger program (the first is program 1).
+    programs: Vec<Action>,
+    /// The tables and kinds of change (`SQLITE_DELETE`, ...) counted.
+    watched: SmallVec<[(Box<str>, i32); 4]>,
+    /// The one watched the statement's own changes fall in too, to take them away.
+    own: Option<usize>,
+}
+
+struct Action {
+    /// Where its `Program` instructions are: their program, and the loop there they
+    /// sit in (once per iteration of it, or once per run of that program outside any).
+    invokers: SmallVec<[(usize, Option<usize>); 2]>,
+    /// The rows it changes.
+    changed: Changed,
+    /// The loop of its own it changes rows in, once per row.
+    change_loop: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    Nothing,
+    /// Those of a watched table and kind ([`Actions::watched`]).
+    Watched(usize),
+    /// The changes not otherwise accounted for.
+    Rest,
+}
+
+impl Actions {
+    /// The actions of the programs of `ops` (`plan` built from them), or `None` when
+    /// the rows each changes cannot be told apart: programs run from places that do
+    /// not say which, a program changing several tables or in several ways, or more
+    /// than one program whose changes are not watched (a table without row ids, which
+    /// the update hook does not report, or changed alike by two programs).
+    fn new(ops: &[Op], plan: &Plan) -> Option<Actions> {
+        if !plan.counts_violations || plan.programs < 2 {
+            return None;
+        }
+        // `EXPLAIN` lists each trigger program once, after the programs before it, in
+        // the order their `Program` instructions first come: with as many of them as
+        // programs, the n-th runs program n; with a single program, all run it (a
+        // self-referencing cascade runs it again).
+        let runs: Vec<&Op> = ops.iter().filter(|o| o.opcode == "Program").collect();
+        let target = |n: usize| {
+            if plan.programs == 2 {
+                Some(1)
+            } else if runs.len() == plan.programs - 1 {
+                Some(n + 1)
+            } else {
+                None
+            }
+        };
+        let innermost = |program: usize, addr: i64| {
+            (0..plan.loops.len()).rev().find(|&l| {
+                let lp = &plan.loops[l];
+                lp.program == program && lp.start <= addr && addr <= lp.end
+            })
+        };
+        // Each program's table and kind of change, if it changes rows, and whether the
+        // hook reports them.
+        let mut changes: Vec<Option<(&str, i32, bool)>> = Vec::with_capacity(plan.programs);
+        for program in 0..plan.programs {
+            let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
+            // Cursors opened on an index (a table without row ids among them).
+            let keyed: SmallVec<[i64; 8]> = ops
+                .iter()
+                .filter(|o| {
+                    matches!(o.opcode.as_str(), "OpenWrite" | "OpenRead")
+                        && o.p4.as_deref().is_some_and(|k| k.starts_with("k("))
+                })
+                .map(|o| o.p1)
+                .collect();
+            let mut changed = None;
+            for op in &ops {
+                let kind = match op.opcode.as_str() {
+                    "Insert" | "IdxInsert" if op.p5 & OPFLAG_NCHANGE == 0 => continue,
+                    "Insert" | "IdxInsert" if op.p5 & OPFLAG_ISUPDATE != 0 => ffi::SQLITE_UPDATE,
+                    "Insert" | "IdxInsert" => ffi::SQLITE_INSERT,
+                    "Delete" if op.p2 & OPFLAG_NCHANGE != 0 => ffi::SQLITE_DELETE,
+                    _ => continue,
+                };
+                let hooked = op.opcode != "IdxInsert" && !keyed.contains(&op.p1);
+                let this = (op.p4.as_deref().unwrap_or(""), kind, hooked);
+                if changed.is_some_and(|c| c != this) {
+                    return None;
+                }
+                changed = Some(this);
+            }
+            changes.push(changed);
+        }
+        let mut watched: SmallVec<[(Box<str>, i32); 4]> = SmallVec::new();
+        let mut programs: Vec<Action> = (1..plan.programs)
+            .map(|_| Action {
+                invokers: SmallVec::new(),
+                changed: Changed::Nothing,
+                change_loop: None,
+            })
+            .collect();
+        for (n, run) in runs.iter().enumerate() {
+            let action = &mut programs[target(n)? - 1];
+            action
+                .invokers
+                .push((run.program, innermost(run.program, run.addr)));
+        }
+        let mut rest = 0;
+        for (i, action) in programs.iter_mut().enumerate() {
+            let program = i + 1;
+            let Some((table, kind, hooked)) = changes[program] else {
+                continue;
+            };
+            let alike = changes[1..]
+                .iter()
+                .filter(|c| c.is_some_and(|(t, k, _)| t == table && k == kind))
+                .count();
+            action.changed = if hooked && alike == 1 && !table.is_empty() {
+                watched.push((table.into(), kind));
+                Changed::Watched(watched.len() - 1)
+            } else {
+                rest += 1;
+                Changed::Rest
+            };
+            action.change_loop = ops
+                .iter()
+                .filter(|o| o.program == program)
+                .filter(|o| match o.opcode.as_str() {
+                    "Insert" | "IdxInsert" => o.p5 & OPFLAG_NCHANGE != 0,
+                    "Delete" => o.p2 & OPFLAG_NCHANGE != 0,
+                    _ => false,
+                })
+                .map(|o| innermost(program, o.addr))
+                .next()
+                .flatten();
+        }
+        let own = changes[0].and_then(|(table, kind, _)| {
+            watched
+                .iter()
+                .position(|(t, k)| &**t == table && *k == kind)
+        });
+        (rest <= 1 && watched.len() <= WATCHED_TABLES).then_some(Actions {
+            programs,
+            watched,
+            own,
+        })
+    }
 }
 
 impl Plan {
@@ -628,6 +860,7 @@ impl Plan {
             && plan.bundles.iter().any(|b| b.updates)
             && !plan.loops.is_empty();
         plan.has_unseen = plan.loops.iter().any(|l| plan.unseen(l));
+        plan.actions = Actions::new(ops, &plan);
         let trigger_loops = plan
             .loops
             .iter()
@@ -664,7 +897,7 @@ impl Plan {
         {
             let own = |kind: SiteKind| {
                 let sites = plan.sites.iter().filter(|s| s.bundle.is_none());
-                sites.filter(|s| s.kind == kind).count() as u64
+                sites.filter(|s| s.kind == kind && s.unreached == 0).count() as u64
             };
             let per_change = plan.bundles.first().map_or(0, |b| b.writes);
             plan.simple = Some((own(SiteKind::Read), own(SiteKind::Write), per_change));
@@ -703,17 +936,32 @@ impl Plan {
         // A cascade's program, run for rows the statement found referring to the rows it
         // changes (each counted as a violation): its check of whether each such row was
         // in violation runs.
-        let cascaded = program > 0 && self.counts_violations && self.programs == 2;
+        let cascaded = program > 0 && self.counts_violations;
         let listed = ops;
         let first_site = self.sites.len();
-        let live = reachable(ops, deferred || cascaded);
+        let live = reachable(ops, deferred || cascaded, false);
+        // The statement's own code that runs only while rows it found referring to the
+        // rows it changes are outstanding (an update of a parent key looking for rows
+        // that refer to the new key): with foreign key actions to resolve them
+        // ([`Plan::violated`]).
+        let violated_live = if program == 0 && self.counts_violations && self.programs > 1 {
+            reachable(ops, deferred, true)
+        } else {
+            live.clone()
+        };
+        let violated: SmallVec<[i64; 8]> = ops
+            .iter()
+            .zip(live.iter().zip(&violated_live))
+            .filter(|(_, (live, violated))| **violated && !**live)
+            .map(|(op, _)| op.addr)
+            .collect();
         let ops: Vec<&Op> = ops
             .iter()
-            .zip(&live)
+            .zip(&violated_live)
             .filter_map(|(op, &live)| live.then_some(*op))
             .collect();
         let ops = ops.as_slice();
-        let empty = empty_cursors(ops);
+        let empty = empty_cursors(ops, listed);
         let single = single_row_cursors(ops, prologue);
         // Cursors on `sqlite_schema` (root page 1), or on a temporary table filled from it.
         let mut schema_cursors = Vec::new();
@@ -885,6 +1133,8 @@ impl Plan {
             });
             self.sites.push(Site {
                 at: op.addr,
+                program,
+                violated: violated.contains(&op.addr),
                 kept,
                 once: ops[..i]
                     .iter()
@@ -896,11 +1146,13 @@ impl Plan {
                     }
                     _ => 0,
                 },
+                unreached: 0,
                 within: innermost(op.addr, &self.loops),
                 kind,
                 bundle,
             });
         }
+        self.mark_unreached(program, ops, first_loop, first_site);
         if program == 0
             && let Some(conflict) = self.sites[first_site..]
                 .iter()
@@ -922,6 +1174,48 @@ impl Plan {
         }
     }
 
+    /// Counts, for the sites of `program` (its live instructions `ops`, its loops and
+    /// sites from `first_loop` and `first_site`), the runs that go past them whatever
+    /// the data ([`Site::unreached`]): for each row of a `VALUES` list the code of its
+    /// loop runs with the row's constants, and a program without loops with its own.
+    fn mark_unreached(
+        &mut self,
+        program: usize,
+        ops: &[&Op],
+        first_loop: usize,
+        first_site: usize,
+    ) {
+        /// Rows of a `VALUES` list looked at, at most: the walk is per row.
+        const MOST_ROWS: usize = 4096;
+        if program == 0 && first_loop == self.loops.len() {
+            let reached = unreached_from(ops, 1, i64::MAX, Registers::new());
+            for site in &mut self.sites[first_site..] {
+                if site.bundle.is_none() && !reached(site.at) {
+                    site.unreached = 1;
+                }
+            }
+            return;
+        }
+        for l in first_loop..self.loops.len() {
+            let lp = &self.loops[l];
+            if lp.kind != LoopKind::Goto || lp.values.is_none() {
+                continue;
+            }
+            let (start, end) = (lp.start, lp.end);
+            let Some(rows) = values_registers(ops, start).filter(|r| r.len() <= MOST_ROWS) else {
+                continue;
+            };
+            for row in rows {
+                let reached = unreached_from(ops, start + 1, end, row);
+                for site in &mut self.sites[first_site..] {
+                    if site.within == Some(l) && site.bundle.is_none() && !reached(site.at) {
+                        site.unreached += 1;
+                    }
+                }
+            }
+        }
+    }
+
     /// How many times each loop's body ran, outer loops first; `unseen` for the loops
     /// no counter sees, once found.
     fn runs(
@@ -934,7 +1228,13 @@ impl Plan {
         let mut runs: SmallVec<[u64; 8]> = smallvec::smallvec![0; self.loops.len()];
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
-            let entered = l.parent.map_or(1, |p| runs[p]);
+            let entered = l
+                .parent
+                .map_or_else(|| self.entries(l.program, &runs, seen), |p| runs[p]);
+            if let Some(changed) = self.action_rows(i, seen) {
+                runs[i] = changed;
+                continue;
+            }
             runs[i] = match l.kind {
                 LoopKind::Step(_) if l.empty => 0,
                 LoopKind::Step(_) if l.single => entered,
@@ -998,6 +1298,93 @@ impl Plan {
             };
         }
         runs
+    }
+
+    /// How many times program `program` ran, from the iterations of the loops
+    /// before it (`runs`): once for the statement's, once per iteration of each loop
+    /// running it for a foreign key action's ([`Actions`]).
+    fn entries(&self, program: usize, runs: &[u64], seen: Observed) -> u64 {
+        let action = self
+            .actions
+            .as_ref()
+            .zip(program.checked_sub(1))
+            .and_then(|(a, i)| a.programs.get(i));
+        let Some(action) = action.filter(|a| !a.invokers.is_empty()) else {
+            return 1;
+        };
+        action
+            .invokers
+            .iter()
+            .map(|&(invoker, within)| match within {
+                Some(l) => self.action_rows(l, seen).unwrap_or(runs[l]),
+                None if invoker == program => 0,
+                None => self.entries(invoker, runs, seen),
+            })
+            .sum()
+    }
+
+    /// The rows the statement changed itself, and those its foreign key actions
+    /// changed ([`Actions`]; none without them).
+    fn own_changes(&self, seen: Observed) -> (u64, u64) {
+        match (&self.actions, seen.own_changes) {
+            (Some(_), Some(own)) => {
+                let own = own.min(seen.changes);
+                (own, seen.changes - own)
+            }
+            _ => (seen.changes, 0),
+        }
+    }
+
+    /// The rows foreign key action `program` changed ([`Actions`]).
+    fn action_changes(&self, program: usize, seen: Observed) -> Option<u64> {
+        let actions = self.actions.as_ref()?;
+        let counts = seen.table_changes?;
+        let (own, theirs) = self.own_changes(seen);
+        let watched = |slot: usize| {
+            let mine = if actions.own == Some(slot) { own } else { 0 };
+            counts[slot].saturating_sub(mine)
+        };
+        Some(
+            match actions.programs.get(program.checked_sub(1)?)?.changed {
+                Changed::Nothing => 0,
+                Changed::Watched(slot) => watched(slot),
+                Changed::Rest => {
+                    let accounted: u64 = actions
+                        .programs
+                        .iter()
+                        .filter_map(|a| match a.changed {
+                            Changed::Watched(slot) => Some(watched(slot)),
+                            _ => None,
+                        })
+                        .sum();
+                    theirs.saturating_sub(accounted)
+                }
+            },
+        )
+    }
+
+    /// For a loop that changes rows once per iteration, when the rows it changes are
+    /// known ([`Actions`]): a foreign key action's loop over the rows it changes, or
+    /// the statement's own loop over the rows it changes itself.
+    fn action_rows(&self, l: usize, seen: Observed) -> Option<u64> {
+        let actions = self.actions.as_ref()?;
+        seen.own_changes?;
+        let lp = &self.loops[l];
+        if lp.program == 0 {
+            return (lp.kind == LoopKind::Goto && lp.values.is_none() && self.changes_rows)
+                .then(|| self.own_changes(seen).0);
+        }
+        let action = actions.programs.get(lp.program - 1)?;
+        (action.change_loop == Some(l))
+            .then(|| self.action_changes(lp.program, seen))
+            .flatten()
+    }
+
+    /// Whether code that runs only while immediate foreign key violations are
+    /// outstanding ran: the statement's foreign key actions changed rows, resolving
+    /// the violations it counted.
+    fn violated(&self, seen: Observed) -> bool {
+        self.own_changes(seen).1 > 0
     }
 
     /// Whether the row in the way was found, when the instructions run say
@@ -1090,17 +1477,22 @@ impl Plan {
                     kinds.inserted * writes(|b| b.inserts) + kinds.updated * writes(|b| b.updates);
             }
             None => {
+                // A foreign key action's rows are one write each.
+                let (own, actions) = self.own_changes(seen);
                 if let Some(bundle) = self.bundles.get(chosen) {
-                    rows.written += seen.changes * bundle.writes;
+                    rows.written += own * bundle.writes;
                 }
+                rows.written += actions;
             }
         }
         let mut conflicts_counted = false;
         for site in &self.sites {
-            if site.bundle.is_some() {
+            if site.bundle.is_some() || (site.violated && !self.violated(seen)) {
                 continue;
             }
-            let mut times = site.within.map_or(1, |l| runs[l]);
+            let mut times = site
+                .within
+                .map_or_else(|| self.entries(site.program, &runs, seen), |l| runs[l]);
             // The test at the top of a loop of `Goto` runs once more, finding no row,
             // unless the loop's limit ended it first.
             if let Some(l) = site.within
@@ -1117,6 +1509,7 @@ impl Plan {
             if site.filtered {
                 times = times.saturating_sub(filtered);
             }
+            times = times.saturating_sub(site.unreached);
             let entered = site
                 .within
                 .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
@@ -1238,7 +1631,7 @@ const JUMPS: &[&str] = &[
 /// Cursors that find no row: on the temporary database's `sqlite_schema` (`ALTER TABLE`
 /// updates it too; D1 has no temporary objects), and on temporary tables filled only
 /// inside loops over such cursors.
-fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
+fn empty_cursors(ops: &[&Op], listed: &[&Op]) -> SmallVec<[i64; 4]> {
     let mut empty: SmallVec<[i64; 4]> = ops
         .iter()
         .filter(|o| matches!(o.opcode.as_str(), "OpenRead" | "OpenWrite") && o.p2 == 1 && o.p3 == 1)
@@ -1258,11 +1651,20 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
                         && empty.contains(&l.p1)
                 })
             });
-        if only_from_empty {
+        // Filled only by code that never runs (`DROP TABLE` moving root pages, which
+        // happens only in an auto-vacuum database).
+        let never_filled =
+            !ops.iter().any(|o| is_fill(o, op.p1)) && listed.iter().any(|o| is_fill(o, op.p1));
+        if only_from_empty || never_filled {
             empty.push(op.p1);
         }
     }
     empty
+}
+
+/// `op` writes into the table or index of cursor `cursor`.
+fn is_fill(op: &Op, cursor: i64) -> bool {
+    matches!(op.opcode.as_str(), "Insert" | "IdxInsert") && op.p1 == cursor
 }
 
 /// Temporary tables of one row: filled by a single insert that is in no loop (an
@@ -1351,11 +1753,12 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
     Some(done)
 }
 
-/// Which instructions of a program can run at all (or in all but rare cases).
+/// Which instructions of a program can run at all (or in all but rare cases);
+/// `violated`: while immediate foreign key violations are outstanding.
 /// `Destroy` reports a root page moved
 /// only in an auto-vacuum database (never on D1, nor here), so the code an `IfNot` on
 /// that report guards never runs.
-fn reachable(ops: &[&Op], deferred: bool) -> Vec<bool> {
+fn reachable(ops: &[&Op], deferred: bool, violated: bool) -> Vec<bool> {
     let destroyed: Vec<i64> = ops
         .iter()
         .filter(|o| o.opcode == "Destroy")
@@ -1384,13 +1787,207 @@ fn reachable(ops: &[&Op], deferred: bool) -> Vec<bool> {
             // Looking for rows a new parent row would make valid runs only while
             // deferred foreign key violations are outstanding (`defer_foreign_keys`
             // defers immediate ones too), rare: the plan for a run that starts with
-            // some has it.
-            "FkIfZero" if !deferred => todo.push(op.p2),
+            // some has it. With `violated`, the statement's own count of immediate
+            // ones (`P1` 0) is taken not to be zero.
+            "FkIfZero" if !deferred && !(violated && op.p1 == 0) => todo.push(op.p2),
             name if JUMPS.contains(&name) => todo.extend([op.p2, addr + 1]),
             _ => todo.push(addr + 1),
         }
     }
     live
+}
+
+/// A register's value, as far as the constants of a program tell.
+#[derive(Clone, Debug, PartialEq)]
+enum Known {
+    Null,
+    Integer(i64),
+    Text(Box<str>),
+    /// Not NULL, of a value not followed.
+    NotNull,
+}
+
+/// Registers of known value (the others are not known).
+type Registers = SmallVec<[(i64, Known); 8]>;
+
+fn register(registers: &Registers, r: i64) -> Option<&Known> {
+    registers.iter().find(|(n, _)| *n == r).map(|(_, v)| v)
+}
+
+fn set_register(registers: &mut Registers, r: i64, value: Option<Known>) {
+    registers.retain(|(n, _)| *n != r);
+    if let Some(value) = value {
+        registers.push((r, value));
+    }
+}
+
+/// What `op` does to the registers it writes, as far as `registers` tell.
+fn apply(op: &Op, registers: &mut Registers) {
+    let (p1, p2, p3) = (op.p1, op.p2, op.p3);
+    match op.opcode.as_str() {
+        "Integer" => set_register(registers, p2, Some(Known::Integer(p1))),
+        "Int64" => set_register(
+            registers,
+            p2,
+            Some(
+                op.p4
+                    .as_deref()
+                    .and_then(|v| v.parse().ok())
+                    .map_or(Known::NotNull, Known::Integer),
+            ),
+        ),
+        "String8" => set_register(
+            registers,
+            p2,
+            Some(
+                op.p4
+                    .as_deref()
+                    .map_or(Known::NotNull, |t| Known::Text(t.into())),
+            ),
+        ),
+        "Real" | "Blob" => set_register(registers, p2, Some(Known::NotNull)),
+        "Null" => {
+            for r in p2..=p3.max(p2) {
+                set_register(registers, r, Some(Known::Null));
+            }
+        }
+        "SoftNull" => set_register(registers, p1, Some(Known::Null)),
+        "Copy" | "SCopy" | "IntCopy" => {
+            let extra = if op.opcode == "Copy" { p3.max(0) } else { 0 };
+            for i in 0..=extra {
+                let value = register(registers, p1 + i).cloned();
+                set_register(registers, p2 + i, value);
+            }
+        }
+        // Converted in place: an integer's text is an integer now.
+        "MustBeInt" => {
+            if let Some(Known::Text(t)) = register(registers, p1)
+                && let Ok(n) = t.parse::<i64>()
+            {
+                set_register(registers, p1, Some(Known::Integer(n)));
+            }
+        }
+        "Affinity" | "Cast" | "RealAffinity" | "AddImm" => {
+            let last = if op.opcode == "Affinity" {
+                p1 + p2 - 1
+            } else {
+                p1
+            };
+            for r in p1..=last {
+                let value = match register(registers, r) {
+                    Some(Known::Null) => Some(Known::Null),
+                    Some(Known::Integer(n)) if op.opcode != "AddImm" => Some(Known::Integer(*n)),
+                    Some(_) => Some(Known::NotNull),
+                    None => None,
+                };
+                set_register(registers, r, value);
+            }
+        }
+        "Variable" | "NewRowid" | "Rowid" | "Param" | "IdxRowid" | "Sequence" | "String"
+        | "Not" | "BitNot" | "RowData" => set_register(registers, p2, None),
+        "Column" | "MakeRecord" | "Function" | "PureFunc" | "Add" | "Subtract" | "Multiply"
+        | "Divide" | "Remainder" | "Concat" | "BitAnd" | "BitOr" | "ShiftLeft" | "ShiftRight"
+        | "And" | "Or" | "Count" => set_register(registers, p3, None),
+        "DecrJumpZero" | "IfPos" | "IfNotZero" | "OffsetLimit" => {
+            set_register(registers, p1, None);
+        }
+        _ => {}
+    }
+}
+
+/// Whether `op`, a jump, jumps, as far as `registers` tell.
+fn jumps(op: &Op, registers: &Registers) -> Option<bool> {
+    const NULLEQ: i64 = 0x80;
+    const JUMPIFNULL: i64 = 0x10;
+    let value = |r| register(registers, r);
+    match op.opcode.as_str() {
+        "IsNull" => value(op.p1).map(|v| *v == Known::Null),
+        "NotNull" => value(op.p1).map(|v| *v != Known::Null),
+        "MustBeInt" if op.p2 > 0 => match value(op.p1)? {
+            Known::Null => Some(true),
+            Known::Integer(_) => Some(false),
+            Known::Text(t) => Some(t.parse::<i64>().is_err()),
+            Known::NotNull => None,
+        },
+        "Eq" | "Ne" => {
+            let (a, b) = (value(op.p1)?, value(op.p3)?);
+            let equal = match (a, b) {
+                (Known::Null, Known::Null) if op.p5 & NULLEQ != 0 => true,
+                (Known::Null, _) | (_, Known::Null) if op.p5 & NULLEQ != 0 => false,
+                (Known::Null, _) | (_, Known::Null) => return Some(op.p5 & JUMPIFNULL != 0),
+                (Known::Integer(a), Known::Integer(b)) => a == b,
+                (Known::Text(a), Known::Text(b))
+                    if op.p4.as_deref().is_none_or(|c| c.starts_with("BINARY")) =>
+                {
+                    a == b
+                }
+                _ => return None,
+            };
+            Some(equal == (op.opcode == "Eq"))
+        }
+        _ => None,
+    }
+}
+
+/// The instructions from address `from` up to `to` that can run when the registers
+/// start as `registers` (going forward only: a loop's body): a test the constants
+/// decide goes one way, any other jump both. Returns whether an address is reached.
+fn unreached_from(
+    ops: &[&Op],
+    from: i64,
+    to: i64,
+    mut registers: Registers,
+) -> impl Fn(i64) -> bool {
+    let mut reached: SmallVec<[i64; 32]> = SmallVec::new();
+    let mut targets: SmallVec<[i64; 16]> = smallvec::smallvec![from];
+    for op in ops.iter().filter(|o| o.addr >= from && o.addr <= to) {
+        if !targets.contains(&op.addr) {
+            continue;
+        }
+        reached.push(op.addr);
+        apply(op, &mut registers);
+        let name = op.opcode.as_str();
+        let (jump, fall) = match name {
+            "Halt" | "Return" | "EndCoroutine" => (false, false),
+            // Back from the subroutine or coroutine, registers it sets not followed.
+            "Gosub" | "Yield" => (op.opcode == "Yield" && op.p2 > 0, true),
+            "Goto" => (true, false),
+            _ if JUMPS.contains(&name) && op.p2 > 0 => match jumps(op, &registers) {
+                Some(j) => (j, !j),
+                None => (true, true),
+            },
+            _ => (false, true),
+        };
+        if jump && op.p2 > op.addr {
+            targets.push(op.p2);
+        }
+        if fall {
+            targets.push(op.addr + 1);
+        }
+    }
+    move |addr| reached.contains(&addr)
+}
+
+/// The constants each row of the `VALUES` list a loop starting at `start` takes its
+/// rows from puts in registers ([`values_rows`]).
+fn values_registers(ops: &[&Op], start: i64) -> Option<Vec<Registers>> {
+    let head = ops
+        .iter()
+        .find(|o| o.addr == start && o.opcode == "Yield")?;
+    let init = ops
+        .iter()
+        .find(|o| o.opcode == "InitCoroutine" && o.p1 == head.p1 && o.p3 > 0)?;
+    let mut rows = Vec::new();
+    let mut registers = Registers::new();
+    for op in ops.iter().filter(|o| o.addr >= init.p3) {
+        match op.opcode.as_str() {
+            "Yield" if op.p1 == head.p1 => rows.push(registers.clone()),
+            "EndCoroutine" if op.p1 == head.p1 => return Some(rows),
+            _ if JUMPS.contains(&op.opcode.as_str()) || op.opcode == "Goto" => return None,
+            _ => apply(op, &mut registers),
+        }
+    }
+    None
 }
 
 /// The number of rows of the `VALUES` list a loop starting at `start` takes its rows
@@ -1829,3 +2426,4 @@ mod tests {
         });
     }
 }
+
