@@ -27,10 +27,15 @@
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
-//! of its own, chosen by SQLite's count of them before the run. A single foreign key
-//! action's rows are the changes beyond the row the statement changed itself; D1's own
-//! tables add to a scan of `pragma_table_list`. Where this falls short (windows over
-//! partitions, several foreign key actions, seeks on a NULL key, partial indexes)
+//! of its own, chosen by SQLite's count of them before the run. Foreign key actions
+//! are trigger programs run once per row the statement (or an action) changes in the
+//! parent table: the update hook tells the rows each changes apart (by table and kind
+//! of change; the statement's own are SQLite's `changes()`), hence how often each ran
+//! ([`Actions`]); the statement's code that runs only while the violations it counted
+//! are outstanding runs when its actions changed rows. A `VALUES` list's constants
+//! decide the tests on them (a NULL key, or one naming its own row, looks up no parent).
+//! D1's own tables add to a scan of `pragma_table_list`. Where this falls short
+//! (windows over partitions, NULL keys in the rows an action changes, partial indexes)
 //! the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
 //! measures by how much.
 //!
@@ -131,7 +136,15 @@ pub(crate) struct KindsHook<'c> {
 struct Counted {
     kinds: Kinds,
     /// The tables and kinds of change watched, and the rows changed so in each.
-    tables: SmallVec<[(Box<[u8]>, i32, u64); 4]>,
+    tables: SmallVec<[Watched; 4]>,
+}
+
+/// Rows changed in a table in one way ([`KindsHook::table_changes`]).
+struct Watched {
+    table: Box<[u8]>,
+    /// `SQLITE_DELETE`, `SQLITE_UPDATE` or `SQLITE_INSERT`.
+    kind: i32,
+    rows: u64,
 }
 
 impl<'c> KindsHook<'c> {
@@ -142,7 +155,11 @@ impl<'c> KindsHook<'c> {
             kinds: Kinds::default(),
             tables: tables
                 .iter()
-                .map(|(t, kind)| (Box::from(t.as_bytes()), *kind, 0))
+                .map(|(t, kind)| Watched {
+                    table: Box::from(t.as_bytes()),
+                    kind: *kind,
+                    rows: 0,
+                })
                 .collect(),
         };
         let kinds = NonNull::from(Box::leak(Box::new(counted)));
@@ -165,8 +182,8 @@ impl<'c> KindsHook<'c> {
         let mut changes = [0; WATCHED_TABLES];
         // SAFETY: as in `kinds`.
         let counted = unsafe { &*self.kinds.as_ptr() };
-        for (slot, (_, _, n)) in changes.iter_mut().zip(&counted.tables) {
-            *slot = *n;
+        for (slot, watched) in changes.iter_mut().zip(&counted.tables) {
+            *slot = watched.rows;
         }
         changes
     }
@@ -199,12 +216,12 @@ unsafe extern "C" fn count_kind(
     if !counted.tables.is_empty() && !table.is_null() {
         // SAFETY: SQLite passes the changed table's name, valid during the call.
         let name = unsafe { CStr::from_ptr(table) }.to_bytes();
-        if let Some((_, _, n)) = counted
+        if let Some(watched) = counted
             .tables
             .iter_mut()
-            .find(|(t, kind, _)| *kind == op && **t == *name)
+            .find(|w| w.kind == op && *w.table == *name)
         {
-            *n += 1;
+            watched.rows += 1;
         }
     }
 }
@@ -758,6 +775,8 @@ impl Actions {
         // Each program's table and kind of change, if it changes rows, and whether the
         // hook reports them.
         let mut changes: Vec<Option<(&str, i32, bool)>> = Vec::with_capacity(plan.programs);
+        // The statement's own (an upsert both inserts and updates).
+        let mut statement: SmallVec<[(&str, i32); 2]> = SmallVec::new();
         for program in 0..plan.programs {
             let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
             // Cursors opened on an index (a table without row ids among them).
@@ -780,6 +799,12 @@ impl Actions {
                 };
                 let hooked = op.opcode != "IdxInsert" && !keyed.contains(&op.p1);
                 let this = (op.p4.as_deref().unwrap_or(""), kind, hooked);
+                if program == 0 {
+                    if !statement.contains(&(this.0, kind)) {
+                        statement.push((this.0, kind));
+                    }
+                    continue;
+                }
                 if changed.is_some_and(|c| c != this) {
                     return None;
                 }
@@ -830,15 +855,18 @@ impl Actions {
                 .next()
                 .flatten();
         }
-        let own = changes[0].and_then(|(table, kind, _)| {
-            watched
-                .iter()
-                .position(|(t, k)| &**t == table && *k == kind)
-        });
-        (rest <= 1 && watched.len() <= WATCHED_TABLES).then_some(Actions {
+        let mut own = watched
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, k))| statement.contains(&(&**t, *k)))
+            .map(|(slot, _)| slot);
+        let (first_own, more_own) = (own.next(), own.next());
+        // Only the statement's changes of one kind can be taken away from those watched.
+        let own_apart = more_own.is_none() && (first_own.is_none() || statement.len() == 1);
+        (rest <= 1 && own_apart && watched.len() <= WATCHED_TABLES).then_some(Actions {
             programs,
             watched,
-            own,
+            own: first_own,
         })
     }
 }
@@ -939,13 +967,17 @@ impl Plan {
         let cascaded = program > 0 && self.counts_violations;
         let listed = ops;
         let first_site = self.sites.len();
-        let live = reachable(ops, deferred || cascaded, false);
+        let live = reachable(ops, deferred || cascaded, None);
         // The statement's own code that runs only while rows it found referring to the
         // rows it changes are outstanding (an update of a parent key looking for rows
         // that refer to the new key): with foreign key actions to resolve them
         // ([`Plan::violated`]).
-        let violated_live = if program == 0 && self.counts_violations && self.programs > 1 {
-            reachable(ops, deferred, true)
+        let first_counted = ops
+            .iter()
+            .find(|o| o.opcode == "FkCounter" && o.p1 == 0 && o.p2 > 0)
+            .map(|o| o.addr);
+        let violated_live = if program == 0 && self.programs > 1 && first_counted.is_some() {
+            reachable(ops, deferred, first_counted)
         } else {
             live.clone()
         };
@@ -1754,11 +1786,12 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
 }
 
 /// Which instructions of a program can run at all (or in all but rare cases);
-/// `violated`: while immediate foreign key violations are outstanding.
+/// `violated`: while immediate foreign key violations are outstanding, from the address
+/// where the first is counted.
 /// `Destroy` reports a root page moved
 /// only in an auto-vacuum database (never on D1, nor here), so the code an `IfNot` on
 /// that report guards never runs.
-fn reachable(ops: &[&Op], deferred: bool, violated: bool) -> Vec<bool> {
+fn reachable(ops: &[&Op], deferred: bool, violated: Option<i64>) -> Vec<bool> {
     let destroyed: Vec<i64> = ops
         .iter()
         .filter(|o| o.opcode == "Destroy")
@@ -1788,8 +1821,11 @@ fn reachable(ops: &[&Op], deferred: bool, violated: bool) -> Vec<bool> {
             // deferred foreign key violations are outstanding (`defer_foreign_keys`
             // defers immediate ones too), rare: the plan for a run that starts with
             // some has it. With `violated`, the statement's own count of immediate
-            // ones (`P1` 0) is taken not to be zero.
-            "FkIfZero" if !deferred && !(violated && op.p1 == 0) => todo.push(op.p2),
+            // ones (`P1` 0) is taken not to be zero after that address, where it
+            // counts the first.
+            "FkIfZero" if !(deferred || (op.p1 == 0 && violated.is_some_and(|a| a < op.addr))) => {
+                todo.push(op.p2)
+            }
             name if JUMPS.contains(&name) => todo.extend([op.p2, addr + 1]),
             _ => todo.push(addr + 1),
         }
@@ -1931,16 +1967,31 @@ fn jumps(op: &Op, registers: &Registers) -> Option<bool> {
 
 /// The instructions from address `from` up to `to` that can run when the registers
 /// start as `registers` (going forward only: a loop's body): a test the constants
-/// decide goes one way, any other jump both. Returns whether an address is reached.
+/// decide goes one way, any other jump both. Returns whether an address is reached;
+/// every address is, for code that calls subroutines or coroutines, or runs something
+/// once, whose ways this does not follow.
 fn unreached_from(
     ops: &[&Op],
     from: i64,
     to: i64,
     mut registers: Registers,
 ) -> impl Fn(i64) -> bool {
+    const NOT_FOLLOWED: &[&str] = &[
+        "Gosub",
+        "Return",
+        "Yield",
+        "InitCoroutine",
+        "EndCoroutine",
+        "BeginSubrtn",
+        "Jump",
+        "Once",
+        "Program",
+    ];
+    let body = || ops.iter().filter(|o| o.addr >= from && o.addr <= to);
+    let followed = !body().any(|o| NOT_FOLLOWED.contains(&o.opcode.as_str()));
     let mut reached: SmallVec<[i64; 32]> = SmallVec::new();
     let mut targets: SmallVec<[i64; 16]> = smallvec::smallvec![from];
-    for op in ops.iter().filter(|o| o.addr >= from && o.addr <= to) {
+    for op in body().filter(|_| followed) {
         if !targets.contains(&op.addr) {
             continue;
         }
@@ -1948,9 +1999,7 @@ fn unreached_from(
         apply(op, &mut registers);
         let name = op.opcode.as_str();
         let (jump, fall) = match name {
-            "Halt" | "Return" | "EndCoroutine" => (false, false),
-            // Back from the subroutine or coroutine, registers it sets not followed.
-            "Gosub" | "Yield" => (op.opcode == "Yield" && op.p2 > 0, true),
+            "Halt" => (false, false),
             "Goto" => (true, false),
             _ if JUMPS.contains(&name) && op.p2 > 0 => match jumps(op, &registers) {
                 Some(j) => (j, !j),
@@ -1965,7 +2014,7 @@ fn unreached_from(
             targets.push(op.addr + 1);
         }
     }
-    move |addr| reached.contains(&addr)
+    move |addr| !followed || reached.contains(&addr)
 }
 
 /// The constants each row of the `VALUES` list a loop starting at `start` takes its
@@ -2368,6 +2417,137 @@ mod tests {
                     "WITH a AS (SELECT k, sum(n) AS s FROM t GROUP BY k), b AS MATERIALIZED (SELECT max(s) AS m FROM a), c AS NOT MATERIALIZED (SELECT k FROM a, b WHERE s = m) SELECT * FROM c",
                     (11, 0),
                 ),
+            ],
+        ];
+        for case in cases {
+            let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// Counts D1 measured (conformance scenarios `constraints/fk_on_delete_actions`,
+    /// `constraints/fk_on_update_actions`, `constraints/fk_errors`,
+    /// `constraints/fk_cascade_chains_and_changes`,
+    /// `constraints/fk_actions_on_one_child_and_without_rowid`) for foreign key actions
+    /// and checks: several actions, each run once per row the statement changes and
+    /// reading once per row it changes itself (the update hook tells those apart); a
+    /// cascade's own cascade; an update of a parent key looking again for rows referring
+    /// to it; `DROP TABLE` deleting the rows first; a self-referencing cascade; a NULL
+    /// key or one referring to its own row, which looks up no parent.
+    #[test]
+    fn counts_foreign_key_actions_as_d1_does() {
+        let cases: [&[(&str, (u64, u64))]; 5] = [
+            &[
+                (
+                    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+                    (1, 3),
+                ),
+                (
+                    "CREATE TABLE cascade (pid REFERENCES p(id) ON DELETE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE setnull (pid REFERENCES p(id) ON DELETE SET NULL)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE setdefault (pid DEFAULT 2 REFERENCES p(id) ON DELETE SET DEFAULT)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE restrict (pid REFERENCES p(id) ON DELETE RESTRICT)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO p (id, code) VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+                    (3, 6),
+                ),
+                ("INSERT INTO cascade VALUES (1), (1)", (2, 2)),
+                ("INSERT INTO setnull VALUES (1)", (1, 1)),
+                ("INSERT INTO setdefault VALUES (1)", (1, 1)),
+                ("INSERT INTO restrict VALUES (3)", (1, 1)),
+                ("DELETE FROM p WHERE id = 1", (22, 5)),
+            ],
+            &[
+                (
+                    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+                    (1, 3),
+                ),
+                (
+                    "CREATE TABLE c1 (code REFERENCES p(code) ON UPDATE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE c2 (code REFERENCES p(code) ON UPDATE SET NULL)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE c3 (code REFERENCES p(code) ON UPDATE NO ACTION)",
+                    (1, 2),
+                ),
+                ("INSERT INTO p (id, code) VALUES (1, 'a'), (2, 'b')", (2, 4)),
+                ("INSERT INTO c1 VALUES ('a')", (0, 1)),
+                ("INSERT INTO c2 VALUES ('a')", (0, 1)),
+                ("INSERT INTO c3 VALUES ('b')", (0, 1)),
+                ("UPDATE p SET code = 'A' WHERE id = 1", (13, 4)),
+            ],
+            &[
+                ("CREATE TABLE a (id INTEGER PRIMARY KEY)", (1, 2)),
+                (
+                    "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id REFERENCES a(id) ON DELETE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id REFERENCES b(id) ON DELETE CASCADE)",
+                    (1, 2),
+                ),
+                ("INSERT INTO a VALUES (1), (2)", (2, 2)),
+                ("INSERT INTO b VALUES (10, 1), (11, 1), (12, 2)", (6, 3)),
+                (
+                    "INSERT INTO c VALUES (100, 10), (101, 11), (102, 11), (103, 12)",
+                    (8, 4),
+                ),
+                ("DELETE FROM a WHERE id = 1", (31, 6)),
+                ("DROP TABLE a", (14, 3)),
+            ],
+            &[
+                ("CREATE TABLE p (id INTEGER PRIMARY KEY)", (1, 2)),
+                (
+                    "CREATE TABLE two (a REFERENCES p(id) ON DELETE CASCADE, b REFERENCES p(id) ON DELETE SET NULL)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE w (k INTEGER PRIMARY KEY, pid REFERENCES p(id) ON DELETE CASCADE) WITHOUT ROWID",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE x (pid REFERENCES p(id) ON DELETE SET NULL)",
+                    (1, 2),
+                ),
+                ("INSERT INTO p VALUES (1), (2), (3)", (3, 3)),
+                ("INSERT INTO two VALUES (1, 2), (2, 1), (3, 3)", (6, 3)),
+                ("INSERT INTO w VALUES (1, 1), (2, 2)", (2, 2)),
+                ("INSERT INTO x VALUES (1), (2)", (2, 2)),
+                ("DELETE FROM p WHERE id = 1", (32, 5)),
+                (
+                    "CREATE TABLE tree (id INTEGER PRIMARY KEY, up REFERENCES tree(id) ON DELETE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO tree VALUES (1, NULL), (2, 1), (3, 2), (4, 1)",
+                    (7, 4),
+                ),
+                ("DELETE FROM tree WHERE id = 1", (24, 4)),
+            ],
+            &[
+                (
+                    "CREATE TABLE self (id INTEGER PRIMARY KEY, parent REFERENCES self(id))",
+                    (1, 2),
+                ),
+                ("INSERT INTO self VALUES (1, NULL), (2, 1), (3, 3)", (4, 3)),
             ],
         ];
         for case in cases {
