@@ -1919,17 +1919,78 @@ fn apply(op: &Op, registers: &mut Registers) {
                 set_register(registers, r, value);
             }
         }
+        "Move" => {
+            for i in 0..p3.max(1) {
+                let value = register(registers, p1 + i).cloned();
+                set_register(registers, p1 + i, None);
+                set_register(registers, p2 + i, value);
+            }
+        }
+        name if WRITES_NO_REGISTER.contains(&name) => {}
+        // Those writing `P2`, or `P3`, only.
         "Variable" | "NewRowid" | "Rowid" | "Param" | "IdxRowid" | "Sequence" | "String"
-        | "Not" | "BitNot" | "RowData" => set_register(registers, p2, None),
+        | "Not" | "BitNot" | "RowData" | "Count" | "BeginSubrtn" | "ZeroOrNull" => {
+            set_register(registers, p2, None);
+        }
         "Column" | "MakeRecord" | "Function" | "PureFunc" | "Add" | "Subtract" | "Multiply"
         | "Divide" | "Remainder" | "Concat" | "BitAnd" | "BitOr" | "ShiftLeft" | "ShiftRight"
-        | "And" | "Or" | "Count" => set_register(registers, p3, None),
-        "DecrJumpZero" | "IfPos" | "IfNotZero" | "OffsetLimit" => {
-            set_register(registers, p1, None);
+        | "And" | "Or" | "VColumn" | "AggValue" | "IfNullRow" => {
+            set_register(registers, p3, None);
         }
-        _ => {}
+        // Tests: those that count in a register, or keep where to come back to.
+        name if JUMPS.contains(&name) => match name {
+            "DecrJumpZero" | "IfPos" | "IfNotZero" | "Yield" | "Gosub" => {
+                set_register(registers, p1, None);
+            }
+            "RowSetRead" => set_register(registers, p3, None),
+            _ => {}
+        },
+        // Any other may write any register it names: none of them is known after it.
+        _ => {
+            for r in [p1, p2, p3] {
+                set_register(registers, r, None);
+            }
+        }
     }
 }
+
+/// Instructions that are no tests and write no register (those whose operands name
+/// cursors, pages or addresses).
+const WRITES_NO_REGISTER: &[&str] = &[
+    "Halt",
+    "HaltIfNull",
+    "ResultRow",
+    "OpenRead",
+    "OpenWrite",
+    "OpenEphemeral",
+    "OpenAutoindex",
+    "OpenPseudo",
+    "OpenDup",
+    "ReopenIdx",
+    "SorterOpen",
+    "Close",
+    "Insert",
+    "IdxInsert",
+    "Delete",
+    "IdxDelete",
+    "SorterInsert",
+    "RowSetAdd",
+    "FkCounter",
+    "NullRow",
+    "Noop",
+    "Explain",
+    "Transaction",
+    "TableLock",
+    "CursorHint",
+    "CursorLock",
+    "CursorUnlock",
+    "DeferredSeek",
+    "FinishSeek",
+    "SeekEnd",
+    "ResetCount",
+    "ReleaseReg",
+    "Goto",
+];
 
 /// Whether `op`, a jump, jumps, as far as `registers` tell.
 fn jumps(op: &Op, registers: &Registers) -> Option<bool> {
