@@ -110,6 +110,9 @@ pub(crate) struct Observed {
     /// Rows the statement changed itself (`changes()`, without its triggers'), for a
     /// plan that watches tables.
     pub(crate) own_changes: Option<u64>,
+    /// Rows the statement changed itself whose foreign key actions changed rows: the
+    /// rows that had rows referring to them ([`Counting::statement_change`]).
+    pub(crate) acted_on: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -137,6 +140,12 @@ struct Counted {
     kinds: Kinds,
     /// The tables and kinds of change watched, and the rows changed so in each.
     tables: SmallVec<[Watched; 4]>,
+    /// The table and kind of the statement's own changes, if watched.
+    statement: Option<(Box<[u8]>, i32)>,
+    /// The last change was one of the statement's own.
+    after_own: bool,
+    /// The statement's own changes followed by another.
+    acted_on: u64,
 }
 
 /// Rows changed in a table in one way ([`KindsHook::table_changes`]).
@@ -150,8 +159,15 @@ struct Watched {
 impl<'c> KindsHook<'c> {
     /// A hook on `conn`, counting the rows changed in each of `tables` (by kind of
     /// change, `SQLITE_DELETE`, ...) too.
-    pub(crate) fn new(conn: &'c Connection, tables: &[(Box<str>, i32)]) -> Self {
+    pub(crate) fn new(
+        conn: &'c Connection,
+        tables: &[(Box<str>, i32)],
+        statement: Option<&(Box<str>, i32)>,
+    ) -> Self {
         let counted = Counted {
+            statement: statement.map(|(t, kind)| (Box::from(t.as_bytes()), *kind)),
+            after_own: false,
+            acted_on: 0,
             kinds: Kinds::default(),
             tables: tables
                 .iter()
@@ -175,6 +191,13 @@ impl<'c> KindsHook<'c> {
         // SAFETY: live until `drop`; the hook writes only while a statement steps, on
         // this thread, not during this read.
         unsafe { (*self.kinds.as_ptr()).kinds }
+    }
+
+    /// The statement's own changes that another followed (before the next of its own):
+    /// those its foreign key actions changed rows after.
+    pub(crate) fn acted_on(&self) -> u64 {
+        // SAFETY: as in `kinds`.
+        unsafe { (*self.kinds.as_ptr()).acted_on }
     }
 
     /// The rows changed in each of the tables watched, in their order.
@@ -213,17 +236,26 @@ unsafe extern "C" fn count_kind(
         ffi::SQLITE_UPDATE => counted.kinds.updated += 1,
         _ => {}
     }
-    if !counted.tables.is_empty() && !table.is_null() {
-        // SAFETY: SQLite passes the changed table's name, valid during the call.
-        let name = unsafe { CStr::from_ptr(table) }.to_bytes();
-        if let Some(watched) = counted
-            .tables
-            .iter_mut()
-            .find(|w| w.kind == op && *w.table == *name)
-        {
-            watched.rows += 1;
-        }
+    if (counted.tables.is_empty() && counted.statement.is_none()) || table.is_null() {
+        return;
     }
+    // SAFETY: SQLite passes the changed table's name, valid during the call.
+    let name = unsafe { CStr::from_ptr(table) }.to_bytes();
+    if let Some(watched) = counted
+        .tables
+        .iter_mut()
+        .find(|w| w.kind == op && *w.table == *name)
+    {
+        watched.rows += 1;
+    }
+    let own = counted
+        .statement
+        .as_ref()
+        .is_some_and(|(t, kind)| *kind == op && **t == *name);
+    if !own && counted.after_own {
+        counted.acted_on += 1;
+    }
+    counted.after_own = own;
 }
 
 /// The counters of one run.
@@ -312,6 +344,15 @@ impl Counting {
     /// statement's own changes ([`Observed::own_changes`]): for foreign key actions.
     pub(crate) fn counts_actions(&self) -> bool {
         self.plan.as_ref().is_some_and(|p| p.actions.is_some())
+    }
+
+    /// The table and kind of change of the statement's own rows, whose changes a run
+    /// follows ([`Observed::acted_on`]).
+    pub(crate) fn statement_change(&self) -> Option<&(Box<str>, i32)> {
+        self.plan
+            .as_ref()
+            .and_then(|p| p.actions.as_ref())
+            .and_then(|a| a.statement.as_ref())
     }
 
     /// The tables and kinds of change (`SQLITE_DELETE`, ...) whose rows a run counts
@@ -721,6 +762,13 @@ struct Actions {
     watched: SmallVec<[(Box<str>, i32); 4]>,
     /// The one watched the statement's own changes fall in too, to take them away.
     own: Option<usize>,
+    /// The statement's own loop it changes rows in, once per row (with triggers,
+    /// SQLite first finds the rows to change, then changes each).
+    statement_loop: Option<usize>,
+    /// The table and kind of the statement's own changes, when the hook reports them
+    /// and no action's: each followed by its actions' tells which rows had rows
+    /// referring to them ([`Observed::acted_on`]).
+    statement: Option<(Box<str>, i32)>,
 }
 
 struct Action {
@@ -775,8 +823,10 @@ impl Actions {
         // Each program's table and kind of change, if it changes rows, and whether the
         // hook reports them.
         let mut changes: Vec<Option<(&str, i32, bool)>> = Vec::with_capacity(plan.programs);
+        let mut statement_loops: SmallVec<[Option<usize>; 2]> = SmallVec::new();
         // The statement's own (an upsert both inserts and updates).
         let mut statement: SmallVec<[(&str, i32); 2]> = SmallVec::new();
+        let mut statement_hooked = true;
         for program in 0..plan.programs {
             let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
             // Cursors opened on an index (a table without row ids among them).
@@ -803,6 +853,11 @@ impl Actions {
                     if !statement.contains(&(this.0, kind)) {
                         statement.push((this.0, kind));
                     }
+                    statement_hooked &= hooked;
+                    let within = innermost(0, op.addr);
+                    if !statement_loops.contains(&within) {
+                        statement_loops.push(within);
+                    }
                     continue;
                 }
                 if changed.is_some_and(|c| c != this) {
@@ -827,6 +882,8 @@ impl Actions {
                 .push((run.program, innermost(run.program, run.addr)));
         }
         let mut rest = 0;
+        // Changes the hook does not report: they cannot tell the rows acted on.
+        let mut unreported = false;
         for (i, action) in programs.iter_mut().enumerate() {
             let program = i + 1;
             let Some((table, kind, hooked)) = changes[program] else {
@@ -841,6 +898,7 @@ impl Actions {
                 Changed::Watched(watched.len() - 1)
             } else {
                 rest += 1;
+                unreported |= !hooked;
                 Changed::Rest
             };
             action.change_loop = ops
@@ -867,6 +925,21 @@ impl Actions {
             programs,
             watched,
             own: first_own,
+            statement_loop: match statement_loops[..] {
+                [Some(l)] if plan.loops[l].values.is_none() => Some(l),
+                _ => None,
+            },
+            statement: match statement[..] {
+                [(table, kind)]
+                    if statement_hooked
+                        && !unreported
+                        && first_own.is_none()
+                        && !table.is_empty() =>
+                {
+                    Some((table.into(), kind))
+                }
+                _ => None,
+            },
         })
     }
 }
@@ -1403,8 +1476,7 @@ impl Plan {
         seen.own_changes?;
         let lp = &self.loops[l];
         if lp.program == 0 {
-            return (lp.kind == LoopKind::Goto && lp.values.is_none() && self.changes_rows)
-                .then(|| self.own_changes(seen).0);
+            return (actions.statement_loop == Some(l)).then(|| self.own_changes(seen).0);
         }
         let action = actions.programs.get(lp.program - 1)?;
         (action.change_loop == Some(l))
@@ -1540,6 +1612,12 @@ impl Plan {
             }
             if site.filtered {
                 times = times.saturating_sub(filtered);
+            }
+            // Only for the rows that had rows referring to them.
+            if site.violated
+                && let Some(acted_on) = seen.acted_on
+            {
+                times = times.min(acted_on);
             }
             times = times.saturating_sub(site.unreached);
             let entered = site
@@ -2492,15 +2570,37 @@ mod tests {
     /// Counts D1 measured (conformance scenarios `constraints/fk_on_delete_actions`,
     /// `constraints/fk_on_update_actions`, `constraints/fk_errors`,
     /// `constraints/fk_cascade_chains_and_changes`,
-    /// `constraints/fk_actions_on_one_child_and_without_rowid`) for foreign key actions
-    /// and checks: several actions, each run once per row the statement changes and
-    /// reading once per row it changes itself (the update hook tells those apart); a
-    /// cascade's own cascade; an update of a parent key looking again for rows referring
-    /// to it; `DROP TABLE` deleting the rows first; a self-referencing cascade; a NULL
-    /// key or one referring to its own row, which looks up no parent.
+    /// `constraints/fk_actions_on_one_child_and_without_rowid`,
+    /// `constraints/fk_update_of_parents_some_referred_to`) for foreign key actions and
+    /// checks: several actions, each run once per row the statement changes and reading
+    /// once per row it changes itself (the update hook tells those apart); a cascade's
+    /// own cascade; an update of parent keys looking again for rows referring to each
+    /// that had some; `DROP TABLE` deleting the rows first; a self-referencing cascade;
+    /// a NULL key or one referring to its own row, which looks up no parent.
     #[test]
     fn counts_foreign_key_actions_as_d1_does() {
-        let cases: [&[(&str, (u64, u64))]; 5] = [
+        let cases: [&[(&str, (u64, u64))]; 6] = [
+            &[
+                (
+                    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+                    (1, 3),
+                ),
+                (
+                    "CREATE TABLE k (code REFERENCES p(code) ON UPDATE CASCADE)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE n (code REFERENCES p(code) ON UPDATE SET NULL)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')",
+                    (4, 8),
+                ),
+                ("INSERT INTO k VALUES ('a'), ('a'), ('c')", (0, 3)),
+                ("INSERT INTO n VALUES ('c')", (0, 1)),
+                ("UPDATE p SET code = code || 'x'", (65, 12)),
+            ],
             &[
                 (
                     "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",

@@ -643,13 +643,17 @@ impl Runner<'_> {
         let count_columns = counting.map_or(&[][..], Counting::count_columns);
         let hook = counting
             .filter(|c| c.kinds() || c.counts_actions())
-            .map(|c| (KindsHook::new(self.conn, c.watched_tables()), c.kinds()));
+            .map(|c| {
+                let hook = KindsHook::new(self.conn, c.watched_tables(), c.statement_change());
+                (hook, c.kinds(), c.statement_change().is_some())
+            });
         self.deadline.arm();
         let stepped = self.step_rows(stmt, sink, position, &mut seen, count_columns);
         self.deadline.disarm();
-        if let Some((hook, kinds)) = &hook {
+        if let Some((hook, kinds, follows)) = &hook {
             seen.kinds = kinds.then(|| hook.kinds());
             seen.table_changes = Some(hook.table_changes());
+            seen.acted_on = follows.then(|| hook.acted_on());
             // The statement's own changes, without those of its triggers.
             seen.own_changes = Some(self.conn.changes());
         }

@@ -688,6 +688,24 @@ fn foreign_key_counts(v: &mut Vec<Scenario>) {
         ],
     ));
     v.push(sc(
+        "constraints/fk_update_of_parents_some_referred_to",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)"),
+            run("CREATE TABLE k (code REFERENCES p(code) ON UPDATE CASCADE)"),
+            run("CREATE TABLE n (code REFERENCES p(code) ON UPDATE SET NULL)"),
+            run("INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"),
+            run("INSERT INTO k VALUES ('a'), ('a'), ('c')"),
+            run("INSERT INTO n VALUES ('c')"),
+            run("UPDATE p SET code = code || 'x'"),
+            run("UPDATE p SET code = 'q' WHERE id = 2"),
+            run("UPDATE p SET code = 'r' WHERE id = 1"),
+            run("DELETE FROM k"),
+            run("DELETE FROM p WHERE id = 1"),
+            all("SELECT (SELECT group_concat(code) FROM p) AS p, \
+                 (SELECT group_concat(coalesce(code, '-')) FROM n) AS n"),
+        ],
+    ));
+    v.push(sc(
         "constraints/fk_actions_on_one_child_and_without_rowid",
         vec![
             run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
