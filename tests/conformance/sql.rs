@@ -706,6 +706,23 @@ fn foreign_key_counts(v: &mut Vec<Scenario>) {
         ],
     ));
     v.push(sc(
+        "constraints/fk_two_keys_of_a_child_alike",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)"),
+            run("INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"),
+            run("CREATE TABLE two (x REFERENCES p(code) ON UPDATE SET NULL, y REFERENCES p(code) ON UPDATE SET NULL)"),
+            run("INSERT INTO two VALUES ('a', 'a'), ('b', 'a'), (NULL, 'b'), ('c', 'd')"),
+            run("UPDATE p SET code = 's' WHERE id = 1"),
+            run("UPDATE p SET code = 'e' WHERE id = 2"),
+            run("UPDATE p SET code = code || 'z'"),
+            run("CREATE TABLE m (s REFERENCES p(id) ON DELETE CASCADE, r REFERENCES p(id) ON DELETE CASCADE)"),
+            run("INSERT INTO m VALUES (1, 2), (2, 1), (3, 3), (1, 1), (4, 3)"),
+            run("DELETE FROM p WHERE id = 1"),
+            all("SELECT (SELECT count(*) FROM m) AS m, \
+                 (SELECT group_concat(coalesce(x, '-') || coalesce(y, '-')) FROM two) AS two"),
+        ],
+    ));
+    v.push(sc(
         "constraints/fk_actions_on_one_child_and_without_rowid",
         vec![
             run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
