@@ -132,7 +132,7 @@ pub(crate) struct KindsHook<'c> {
     conn: &'c Connection,
     /// Owned (`Box::into_raw`), written by the hook while a statement steps, freed in
     /// `drop` once the hook is off.
-    kinds: NonNull<Counted>,
+    counted: NonNull<Counted>,
 }
 
 /// What the update hook counts.
@@ -179,33 +179,33 @@ impl<'c> KindsHook<'c> {
                 })
                 .collect(),
         };
-        let kinds = NonNull::from(Box::leak(Box::new(counted)));
+        let counted = NonNull::from(Box::leak(Box::new(counted)));
         // SAFETY: the handle is the open connection's; the counts stay alive until
         // `drop` has taken the hook off.
         unsafe {
-            ffi::sqlite3_update_hook(conn.handle(), Some(count_kind), kinds.as_ptr().cast());
+            ffi::sqlite3_update_hook(conn.handle(), Some(count_kind), counted.as_ptr().cast());
         }
-        KindsHook { conn, kinds }
+        KindsHook { conn, counted }
     }
 
     pub(crate) fn kinds(&self) -> Kinds {
         // SAFETY: live until `drop`; the hook writes only while a statement steps, on
         // this thread, not during this read.
-        unsafe { (*self.kinds.as_ptr()).kinds }
+        unsafe { (*self.counted.as_ptr()).kinds }
     }
 
     /// The statement's own changes that another followed (before the next of its own):
     /// those its foreign key actions changed rows after.
     pub(crate) fn acted_on(&self) -> u64 {
         // SAFETY: as in `kinds`.
-        unsafe { (*self.kinds.as_ptr()).acted_on }
+        unsafe { (*self.counted.as_ptr()).acted_on }
     }
 
     /// The rows changed in each of the tables watched, in their order.
     pub(crate) fn table_changes(&self) -> [u64; WATCHED_TABLES] {
         let mut changes = [0; WATCHED_TABLES];
         // SAFETY: as in `kinds`.
-        let counted = unsafe { &*self.kinds.as_ptr() };
+        let counted = unsafe { &*self.counted.as_ptr() };
         for (slot, watched) in changes.iter_mut().zip(&counted.tables) {
             *slot = watched.rows;
         }
@@ -218,7 +218,7 @@ impl Drop for KindsHook<'_> {
         // SAFETY: as in `new`; the hook is off before the counts are freed, once.
         unsafe {
             ffi::sqlite3_update_hook(self.conn.handle(), None, std::ptr::null_mut());
-            drop(Box::from_raw(self.kinds.as_ptr()));
+            drop(Box::from_raw(self.counted.as_ptr()));
         }
     }
 }
@@ -877,7 +877,12 @@ impl Actions {
             })
             .collect();
         for (n, run) in runs.iter().enumerate() {
-            let action = &mut programs[target(n)? - 1];
+            let program = target(n)?;
+            // A program is listed after the one running it (but may run itself).
+            if run.program > program {
+                return None;
+            }
+            let action = &mut programs[program - 1];
             action
                 .invokers
                 .push((run.program, innermost(run.program, run.addr)));
