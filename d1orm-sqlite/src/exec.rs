@@ -641,13 +641,23 @@ impl Runner<'_> {
             .map(|_| self.conn.last_insert_rowid());
         let mut seen = Observed::default();
         let count_columns = counting.map_or(&[][..], Counting::count_columns);
-        let kinds = counting
-            .filter(|c| c.kinds())
-            .map(|_| KindsHook::new(self.conn));
+        let hook = counting
+            .filter(|c| c.kinds() || c.counts_actions())
+            .map(|c| {
+                let hook = KindsHook::new(self.conn, c.watched_tables(), c.statement_change());
+                (hook, c.kinds(), c.statement_change().is_some())
+            });
         self.deadline.arm();
         let stepped = self.step_rows(stmt, sink, position, &mut seen, count_columns);
         self.deadline.disarm();
-        seen.kinds = kinds.map(|hook| hook.kinds());
+        if let Some((hook, kinds, follows)) = &hook {
+            seen.kinds = kinds.then(|| hook.kinds());
+            seen.table_changes = Some(hook.table_changes());
+            seen.acted_on = follows.then(|| hook.acted_on());
+            // The statement's own changes, without those of its triggers.
+            seen.own_changes = Some(self.conn.changes());
+        }
+        drop(hook);
         stepped?;
         seen.changes = changes_before.map_or(0, |before| self.conn.total_changes() - before);
         seen.inserted = row_id_before.is_some_and(|id| id != self.conn.last_insert_rowid());

@@ -28,28 +28,6 @@ const DIFFERING: &[(&str, &[usize], &str)] = &[
         "a trigger's program runs once per row, and its reads are not in SQLite's counters",
     ),
     (
-        "constraints/fk_on_delete_actions",
-        &[7],
-        "several foreign key actions in one statement: the rows changed cannot be split \
-         between their programs",
-    ),
-    (
-        "constraints/fk_on_update_actions",
-        &[6],
-        "several foreign key actions in one statement: the rows changed cannot be split \
-         between their programs",
-    ),
-    (
-        "constraints/fk_errors",
-        &[9],
-        "a foreign key check skips its parent seek for a NULL key, which no counter shows",
-    ),
-    (
-        "constraints/fk_cascade_chains_and_changes",
-        &[6, 8],
-        "a chain of cascades: the rows changed cannot be split between the actions' programs",
-    ),
-    (
         "trigger/errors_at_run_time_and_changes",
         &[6],
         "a trigger's program runs once per row, and its reads are not in SQLite's counters",

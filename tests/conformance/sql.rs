@@ -17,6 +17,7 @@ pub fn list(v: &mut Vec<Scenario>) {
     returning(v);
     strict(v);
     constraints(v);
+    foreign_key_counts(v);
     triggers(v);
     windows(v);
     ctes(v);
@@ -671,6 +672,104 @@ fn constraints(v: &mut Vec<Scenario>) {
             all("SELECT (SELECT count(*) FROM b) AS b, (SELECT count(*) FROM c) AS c"),
             run("DROP TABLE a"),
             all("SELECT (SELECT count(*) FROM b) AS b, (SELECT count(*) FROM c) AS c"),
+        ],
+    ));
+}
+
+/// Foreign key checks and actions whose rows read depend on the keys and on how many
+/// rows each action changes (see `d1orm-sqlite`'s `counters`).
+fn foreign_key_counts(v: &mut Vec<Scenario>) {
+    v.push(sc(
+        "constraints/fk_null_and_self_keys",
+        vec![
+            run("CREATE TABLE self (id INTEGER PRIMARY KEY, parent REFERENCES self(id))"),
+            run("INSERT INTO self VALUES (1, NULL), (2, 1), (3, 3)"),
+            run("INSERT INTO self VALUES (4, NULL)"),
+            run("INSERT INTO self VALUES (5, 4)"),
+            run("INSERT INTO self VALUES (6, 6)"),
+            run("INSERT INTO self (parent) VALUES (NULL), (5)"),
+            run("INSERT INTO self VALUES (10, '5'), (11, 'x')"),
+            run("INSERT INTO self VALUES (12, '5'), (13, NULL)"),
+            run("CREATE TABLE c (pid REFERENCES self(id))"),
+            run("INSERT INTO c VALUES (NULL), (1), (NULL)"),
+            run("INSERT INTO c VALUES (NULL)"),
+            run("INSERT INTO c VALUES (2)"),
+            run("CREATE TABLE t (a TEXT UNIQUE, b REFERENCES t(a))"),
+            run("INSERT INTO t VALUES ('x', NULL), ('y', 'x'), ('z', 'z')"),
+            all("SELECT (SELECT count(*) FROM self) AS self, (SELECT count(*) FROM c) AS c"),
+        ],
+    ));
+    v.push(sc(
+        "constraints/fk_actions_over_many_rows",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)"),
+            run("CREATE TABLE k1 (pid REFERENCES p(id) ON DELETE CASCADE ON UPDATE CASCADE)"),
+            run(
+                "CREATE TABLE k2 (pid REFERENCES p(id) ON DELETE SET NULL ON UPDATE SET NULL, \
+                 code REFERENCES p(code) ON UPDATE CASCADE ON DELETE CASCADE)",
+            ),
+            run("INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"),
+            run("INSERT INTO k1 VALUES (1), (1), (2), (3)"),
+            run("INSERT INTO k2 VALUES (1, 'a'), (2, 'b'), (2, 'b'), (4, 'd')"),
+            run("DELETE FROM p WHERE id IN (1, 2)"),
+            run("UPDATE p SET id = id + 10"),
+            all("SELECT (SELECT group_concat(pid) FROM k1) AS k1, \
+                 (SELECT group_concat(coalesce(pid, '-') || code) FROM k2) AS k2"),
+        ],
+    ));
+    v.push(sc(
+        "constraints/fk_update_of_parents_some_referred_to",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)"),
+            run("CREATE TABLE k (code REFERENCES p(code) ON UPDATE CASCADE)"),
+            run("CREATE TABLE n (code REFERENCES p(code) ON UPDATE SET NULL)"),
+            run("INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"),
+            run("INSERT INTO k VALUES ('a'), ('a'), ('c')"),
+            run("INSERT INTO n VALUES ('c')"),
+            run("UPDATE p SET code = code || 'x'"),
+            run("UPDATE p SET code = 'q' WHERE id = 2"),
+            run("UPDATE p SET code = 'r' WHERE id = 1"),
+            run("DELETE FROM k"),
+            run("DELETE FROM p WHERE id = 1"),
+            all("SELECT (SELECT group_concat(code) FROM p) AS p, \
+                 (SELECT group_concat(coalesce(code, '-')) FROM n) AS n"),
+        ],
+    ));
+    v.push(sc(
+        "constraints/fk_two_keys_of_a_child_alike",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)"),
+            run("INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"),
+            run("CREATE TABLE two (x REFERENCES p(code) ON UPDATE SET NULL, y REFERENCES p(code) ON UPDATE SET NULL)"),
+            run("INSERT INTO two VALUES ('a', 'a'), ('b', 'a'), (NULL, 'b'), ('c', 'd')"),
+            run("UPDATE p SET code = 's' WHERE id = 1"),
+            run("UPDATE p SET code = 'e' WHERE id = 2"),
+            run("UPDATE p SET code = code || 'z'"),
+            run("CREATE TABLE m (s REFERENCES p(id) ON DELETE CASCADE, r REFERENCES p(id) ON DELETE CASCADE)"),
+            run("INSERT INTO m VALUES (1, 2), (2, 1), (3, 3), (1, 1), (4, 3)"),
+            run("DELETE FROM p WHERE id = 1"),
+            all("SELECT (SELECT count(*) FROM m) AS m, \
+                 (SELECT group_concat(coalesce(x, '-') || coalesce(y, '-')) FROM two) AS two"),
+        ],
+    ));
+    v.push(sc(
+        "constraints/fk_actions_on_one_child_and_without_rowid",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
+            run("CREATE TABLE two (a REFERENCES p(id) ON DELETE CASCADE, b REFERENCES p(id) ON DELETE SET NULL)"),
+            run("CREATE TABLE w (k INTEGER PRIMARY KEY, pid REFERENCES p(id) ON DELETE CASCADE) WITHOUT ROWID"),
+            run("CREATE TABLE x (pid REFERENCES p(id) ON DELETE SET NULL)"),
+            run("INSERT INTO p VALUES (1), (2), (3)"),
+            run("INSERT INTO two VALUES (1, 2), (2, 1), (3, 3)"),
+            run("INSERT INTO w VALUES (1, 1), (2, 2)"),
+            run("INSERT INTO x VALUES (1), (2)"),
+            run("DELETE FROM p WHERE id = 1"),
+            run("CREATE TABLE tree (id INTEGER PRIMARY KEY, up REFERENCES tree(id) ON DELETE CASCADE)"),
+            run("INSERT INTO tree VALUES (1, NULL), (2, 1), (3, 2), (4, 1)"),
+            run("DELETE FROM tree WHERE id = 1"),
+            run("DROP TABLE x"),
+            all("SELECT (SELECT count(*) FROM two) AS two, (SELECT count(*) FROM w) AS w, \
+                 (SELECT count(*) FROM tree) AS tree"),
         ],
     ));
 }
