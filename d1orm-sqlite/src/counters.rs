@@ -29,19 +29,29 @@
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
 //! of its own, chosen by SQLite's count of them before the run. A single foreign key
 //! action's rows are the changes beyond the row the statement changed itself; D1's own
-//! tables add to a scan of `pragma_table_list`. Where this falls short (windows over
-//! partitions, several foreign key actions, seeks on a NULL key, partial indexes)
-//! the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
-//! measures by how much.
+//! tables add to a scan of `pragma_table_list`. A window's reads of its partition's
+//! table run once per row of its input (followed through coroutines and sorters to the
+//! loops they come from) or once per partition ([`windows`]); the partitions, which no
+//! counter tells, are counted by a query made from the statement's text
+//! ([`partitions`]). Where this falls short (several foreign key actions, seeks on a
+//! NULL key, partial indexes, windows whose functions read rows only as the frame
+//! allows: `nth_value`, `min()`/`max()` over a frame that loses rows) the counts differ
+//! from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
 //!
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
-//! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`.
+//! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
+//! one with windows over partitions also runs the query that counts them.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
 
 use rusqlite::{Connection, ffi};
 use smallvec::SmallVec;
+
+use windows::{WindowBlock, WindowSite, window_blocks, window_times};
+
+mod partitions;
+mod windows;
 
 /// `P5` of `OpenRead`/`OpenWrite`: the cursor is only used for equality seeks, which
 /// SQLite leaves uncounted when they find nothing.
@@ -67,6 +77,9 @@ pub(crate) struct Counting {
     reprepared: u32,
     /// Its program cannot be read (or must not be: a `PRAGMA` that sets something).
     unreadable: bool,
+    /// For a program with windows over partitions, the query that counts them
+    /// ([`partitions::partition_query`]).
+    partition_query: Option<String>,
 }
 
 // SAFETY: the handle is only used with the statement it belongs to, by whoever holds
@@ -99,6 +112,8 @@ pub(crate) struct Observed {
     pub(crate) inserted: bool,
     /// Rows inserted and updated, when the plan asks for them ([`Counting::kinds`]).
     pub(crate) kinds: Option<Kinds>,
+    /// The partitions of its windows ([`Counting::partitions`]).
+    pub(crate) partitions: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -180,6 +195,7 @@ impl Counting {
             deferred_plan: None,
             reprepared: 0,
             unreadable: false,
+            partition_query: None,
         }
     }
 
@@ -221,6 +237,11 @@ impl Counting {
                 .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero"))
                 .map(|ops| Box::new(plan(ops, true)));
             self.unreadable = self.plan.is_none();
+            self.partition_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.windows.iter().any(|w| w.partitioned))
+                .and_then(|_| partitions::partition_query(sql));
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
         }
@@ -243,6 +264,21 @@ impl Counting {
     /// updates each.
     pub(crate) fn kinds(&self) -> bool {
         self.plan.as_ref().is_some_and(|p| p.upserts)
+    }
+
+    /// Whether a run counts the partitions of its windows first ([`Counting::partitions`]).
+    pub(crate) fn counts_partitions(&self) -> bool {
+        self.partition_query.is_some()
+    }
+
+    /// The partitions of the statement's windows, counted before it runs (its program
+    /// does not say them): `None` without windows over partitions, or where the
+    /// statement's text does not say what they are.
+    pub(crate) fn partitions(&self, conn: &Connection) -> Option<u64> {
+        let query = self.partition_query.as_deref()?;
+        conn.query_row(query, [], |row| row.get::<_, i64>(0))
+            .ok()
+            .and_then(|n| u64::try_from(n).ok())
     }
 
     /// The result columns holding a `count(*)` of a whole table.
@@ -516,6 +552,8 @@ struct Site {
     /// For a write of the statement's own program that goes with a change (an index
     /// entry written with its row, the row itself): the change's position among them.
     bundle: Option<usize>,
+    /// Its part in a window's code, when it has one ([`WindowBlock`]).
+    window: Option<WindowSite>,
 }
 
 /// A row change and the writes that go with it (its index entries).
@@ -609,6 +647,8 @@ struct Plan {
     /// Rows each scan of a virtual table reads on D1 beyond those here
     /// ([`hidden_listed_rows`]).
     hidden_listed_rows: u64,
+    /// The windows' code ([`window_blocks`]), in program order.
+    windows: Vec<WindowBlock>,
 }
 
 impl Plan {
@@ -785,11 +825,25 @@ impl Plan {
                 .rev()
                 .find(|&p| self.loops[p].start <= start && end <= self.loops[p].end);
         }
+        // A coroutine run only behind a `Once` runs its loops once per run of the
+        // statement, whatever loop its code sits in.
+        let once_bodies = once_coroutines(ops);
+        let in_body = |addr: i64| once_bodies.iter().find(|b| b.0 <= addr && addr < b.1);
+        for i in first_loop..self.loops.len() {
+            if let (Some(body), Some(p)) = (in_body(self.loops[i].start), self.loops[i].parent)
+                && in_body(self.loops[p].start) != Some(body)
+            {
+                self.loops[i].parent = None;
+            }
+        }
         let innermost = |addr: i64, loops: &[Loop]| {
             (first_loop..loops.len())
                 .rev()
                 .find(|&l| loops[l].start <= addr && addr <= loops[l].end)
         };
+        let first_window = self.windows.len();
+        self.windows
+            .extend(window_blocks(ops, &self.loops, first_loop, first_window));
         if program == 0 {
             self.instructions = ops.iter().map(|o| innermost(o.addr, &self.loops)).collect();
         } else {
@@ -883,12 +937,20 @@ impl Plan {
                     && self.loops[l].cursor == op.p1
                     && matches!(self.loops[l].kind, LoopKind::Step(_))
             });
+            let within = innermost(op.addr, &self.loops);
+            let window = self.windows[first_window..]
+                .iter()
+                .enumerate()
+                .find_map(|(b, block)| block.role(first_window + b, op, ops));
             self.sites.push(Site {
                 at: op.addr,
                 kept,
                 once: ops[..i]
                     .iter()
-                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2),
+                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2)
+                    || in_body(op.addr).is_some_and(|body| {
+                        within.is_none_or(|l| in_body(self.loops[l].start) != Some(body))
+                    }),
                 filtered: previous(1) == "Filter",
                 skipped: match i.checked_sub(2).map(|p| ops[p]) {
                     Some(test) if kind == SiteKind::ConflictRead => {
@@ -896,9 +958,10 @@ impl Plan {
                     }
                     _ => 0,
                 },
-                within: innermost(op.addr, &self.loops),
+                within,
                 kind,
                 bundle,
+                window,
             });
         }
         if program == 0
@@ -1065,6 +1128,7 @@ impl Plan {
                 instructions.saturating_sub(fixed) as f64 / per_iteration.max(1) as f64;
             runs = self.runs(steps, seen, &one_row, Some(iterations.round() as u64));
         }
+        let windows = self.window_rows(&mut runs, seen);
         // The change that ran: with several (an upsert's insert and update), the kind
         // the last row id says, the first of that kind.
         let chosen = self
@@ -1110,6 +1174,11 @@ impl Plan {
                 && self.loops[l].limit.is_none_or(|limit| times < limit)
             {
                 times += 1;
+            }
+            if let Some(role) = site.window {
+                // Each a read of the window's own tables, as often as it runs.
+                rows.read += window_times(role, &windows);
+                continue;
             }
             if site.once {
                 times = times.min(1);
@@ -1263,6 +1332,30 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
         }
     }
     empty
+}
+
+/// The code of coroutines that run only behind a `Once` (a subquery made into an
+/// automatic index once): from, to (not included). Its `InitCoroutine` jumps over it;
+/// every other start of it and every `Yield` taking its rows is behind a `Once`.
+fn once_coroutines(ops: &[&Op]) -> SmallVec<[(i64, i64); 2]> {
+    let behind_once = |addr: i64| {
+        ops.iter()
+            .any(|o| o.opcode == "Once" && o.addr < addr && addr < o.p2)
+    };
+    ops.iter()
+        .filter(|o| o.opcode == "InitCoroutine" && o.p2 > o.addr && o.p3 > o.addr)
+        .filter_map(|init| {
+            let body = (init.p3, init.p2);
+            let mut uses = ops.iter().filter(|o| {
+                o.p1 == init.p1
+                    && o.addr != init.addr
+                    && !(body.0..body.1).contains(&o.addr)
+                    && matches!(o.opcode.as_str(), "InitCoroutine" | "Yield")
+            });
+            let first = uses.next()?;
+            (behind_once(first.addr) && uses.all(|o| behind_once(o.addr))).then_some(body)
+        })
+        .collect()
 }
 
 /// Temporary tables of one row: filled by a single insert that is in no loop (an
@@ -1777,6 +1870,73 @@ mod tests {
             let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
             let got = counted(&statements);
             for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// Counts D1 measured (conformance scenarios `window/frames`,
+    /// `window/in_subqueries_and_ctes`, `errors/window_misuse`) for windows: the
+    /// functions that read another row (`lag`, a frame scanned row by row) read once per
+    /// row of the window's input, not of what the statement returns; a window in a
+    /// subquery made into an index once runs once; a window over partitions reads its
+    /// table once more per partition.
+    #[test]
+    fn counts_windows_as_d1_does() {
+        let scores: [(&str, (u64, u64)); 2] = [
+            (
+                "CREATE TABLE s (id INTEGER PRIMARY KEY, team TEXT, pts INTEGER)",
+                (1, 2),
+            ),
+            (
+                "INSERT INTO s (team, pts) VALUES ('a', 10), ('a', 20), ('a', 20), ('b', 5), \
+                 ('b', 15), ('c', 30)",
+                (0, 6),
+            ),
+        ];
+        let cases: [&[(&str, (u64, u64))]; 2] = [
+            &[
+                (
+                    "SELECT id, sum(pts) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS r3, \
+                     sum(pts) OVER (ORDER BY pts RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) AS rng, \
+                     sum(pts) OVER (ORDER BY pts GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) AS grp, \
+                     count(*) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest, \
+                     sum(pts) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING EXCLUDE CURRENT ROW) AS before, \
+                     sum(pts) OVER (ORDER BY pts RANGE UNBOUNDED PRECEDING EXCLUDE TIES) AS ties, \
+                     sum(pts) OVER (ORDER BY pts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS grp_ex \
+                     FROM s ORDER BY id",
+                    (231, 0),
+                ),
+                (
+                    "SELECT team, pts FROM (SELECT team, pts, row_number() OVER (PARTITION BY team \
+                     ORDER BY pts DESC, id) AS rn FROM s) WHERE rn = 1 ORDER BY team",
+                    (31, 0),
+                ),
+                (
+                    "WITH ranked AS (SELECT id, pts, pts - lag(pts, 1, pts) OVER (ORDER BY id) AS delta \
+                     FROM s) SELECT id, delta FROM ranked WHERE delta <> 0 ORDER BY id",
+                    (29, 0),
+                ),
+                (
+                    "UPDATE s SET pts = (SELECT r FROM (SELECT id, rank() OVER (ORDER BY pts) AS r FROM s) x \
+                     WHERE x.id = s.id)",
+                    (37, 6),
+                ),
+            ],
+            &[
+                ("CREATE TABLE t (a)", (1, 2)),
+                ("INSERT INTO t VALUES (1), (2)", (0, 2)),
+                (
+                    "SELECT lag(a, -1) OVER (ORDER BY a) AS l FROM t ORDER BY a",
+                    (11, 0),
+                ),
+            ],
+        ];
+        for (i, case) in cases.into_iter().enumerate() {
+            let setup: &[(&str, (u64, u64))] = if i == 0 { &scores } else { &[] };
+            let statements: Vec<&str> = setup.iter().chain(case).map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in setup.iter().chain(case).zip(got) {
                 assert_eq!(got, *want, "{sql}");
             }
         }

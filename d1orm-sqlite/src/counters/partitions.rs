@@ -1,0 +1,356 @@
+//! The partitions of a statement's windows, which its program does not say: a window
+//! reads its partition's table once more for each partition. Counted by a query made
+//! from the statement's text, run only for a caller that reads the counters.
+
+/// The query that counts the partitions of a statement's windows: for a window with
+/// `PARTITION BY`, the distinct values of its partition's expressions over the rows of
+/// the `SELECT` it is in (its `FROM` to its `HAVING`), after the statement's `WITH`.
+/// `None` when no window has `PARTITION BY`, when two count over different rows or
+/// partitions, or when the text is more than this reads (a parameter, a window in a
+/// `SELECT` without `FROM`, a text that does not tokenize).
+pub(super) fn partition_query(sql: &str) -> Option<String> {
+    let tokens = tokenize(sql)?;
+    let prefix = with_end(sql, &tokens).map_or("", |end| &sql[..end]);
+    let mut query: Option<String> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if !t.is_word(sql, "OVER") {
+            continue;
+        }
+        let core = core_of(sql, &tokens, i)?;
+        let Some(partition) = partition_of(sql, &tokens, i + 1, core.select) else {
+            continue;
+        };
+        let used = |(from, to): (usize, usize)| {
+            tokens
+                .iter()
+                .any(|t| t.kind == Kind::Parameter && from <= t.start && t.end <= to)
+        };
+        if used(partition) || used((core.from, core.end)) {
+            return None;
+        }
+        let this = format!(
+            "{prefix} SELECT count(*) FROM (SELECT DISTINCT {} {})",
+            &sql[partition.0..partition.1],
+            &sql[core.from..core.end]
+        );
+        match &query {
+            Some(q) if *q != this => return None,
+            _ => query = Some(this),
+        }
+    }
+    query
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// A keyword or a name, quoted or not.
+    Word,
+    /// `(`.
+    Open,
+    /// `)`.
+    Close,
+    /// `,`.
+    Comma,
+    /// `?`, `:name`, `@name`, `$name`.
+    Parameter,
+    /// `;`.
+    End,
+    /// A string, a number, an operator.
+    Other,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    /// Parentheses open around it (around a parenthesis: outside it).
+    depth: usize,
+}
+
+impl Token {
+    fn is_word(&self, sql: &str, word: &str) -> bool {
+        self.kind == Kind::Word && sql[self.start..self.end].eq_ignore_ascii_case(word)
+    }
+
+    fn is_any(&self, sql: &str, words: &[&str]) -> bool {
+        words.iter().any(|w| self.is_word(sql, w))
+    }
+}
+
+/// SQLite's tokens of `sql`, comments left out; `None` for a text that does not end
+/// what it starts (a string, a quoted name, a comment, a parenthesis).
+fn tokenize(sql: &str) -> Option<Vec<Token>> {
+    let bytes = sql.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    // The end of a quoted token whose text starts at `from`: a doubled quote stands for
+    // itself (not within brackets).
+    let closing = |from: usize, close: u8| {
+        let mut j = from;
+        loop {
+            let k = j + bytes.get(j..)?.iter().position(|&c| c == close)?;
+            if close != b']' && bytes.get(k + 1) == Some(&close) {
+                j = k + 2;
+            } else {
+                return Some(k + 1);
+            }
+        }
+    };
+    let mut tokens = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (kind, end) = match b {
+            _ if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |n| i + n + 1);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..].find("*/").map(|n| i + 2 + n + 2)?;
+                continue;
+            }
+            b'\'' => (Kind::Other, closing(i + 1, b'\'')?),
+            b'"' => (Kind::Word, closing(i + 1, b'"')?),
+            b'`' => (Kind::Word, closing(i + 1, b'`')?),
+            b'[' => (Kind::Word, closing(i + 1, b']')?),
+            b'(' => (Kind::Open, i + 1),
+            b')' => (Kind::Close, i + 1),
+            b',' => (Kind::Comma, i + 1),
+            b';' => (Kind::End, i + 1),
+            b'?' | b':' | b'@' | b'$' => {
+                let n = bytes[i + 1..].iter().take_while(|&&c| word(c)).count();
+                (Kind::Parameter, i + 1 + n)
+            }
+            // A blob literal (`x'00'`).
+            b'x' | b'X' if bytes.get(i + 1) == Some(&b'\'') => {
+                (Kind::Other, closing(i + 2, b'\'')?)
+            }
+            _ if word(b) => {
+                let n = bytes[i..].iter().take_while(|&&c| word(c)).count();
+                (Kind::Word, i + n)
+            }
+            _ => (Kind::Other, i + 1),
+        };
+        if kind == Kind::Close {
+            depth = depth.checked_sub(1)?;
+        }
+        tokens.push(Token {
+            kind,
+            start: i,
+            end,
+            depth,
+        });
+        if kind == Kind::Open {
+            depth += 1;
+        }
+        i = end;
+    }
+    (depth == 0).then_some(tokens)
+}
+
+/// The token closing the parenthesis `tokens[open]` opens.
+fn matching(tokens: &[Token], open: usize) -> Option<usize> {
+    let depth = tokens.get(open).filter(|t| t.kind == Kind::Open)?.depth;
+    (open + 1..tokens.len()).find(|&k| tokens[k].kind == Kind::Close && tokens[k].depth == depth)
+}
+
+/// Where the statement's `WITH` clause ends: after its last table's parenthesis.
+fn with_end(sql: &str, tokens: &[Token]) -> Option<usize> {
+    if !tokens.first()?.is_word(sql, "WITH") {
+        return None;
+    }
+    let mut i = 1;
+    if tokens.get(i)?.is_word(sql, "RECURSIVE") {
+        i += 1;
+    }
+    loop {
+        // name [(columns)] AS [NOT] [MATERIALIZED] (select)
+        i += 1;
+        if tokens.get(i)?.kind == Kind::Open {
+            i = matching(tokens, i)? + 1;
+        }
+        if !tokens.get(i)?.is_word(sql, "AS") {
+            return None;
+        }
+        i += 1;
+        while tokens.get(i)?.is_any(sql, &["NOT", "MATERIALIZED"]) {
+            i += 1;
+        }
+        let close = matching(tokens, i)?;
+        if tokens.get(close + 1)?.kind != Kind::Comma {
+            return Some(tokens[close].end);
+        }
+        i = close + 2;
+    }
+}
+
+/// The rows a window takes: the `FROM` to the end of its `SELECT`'s clauses that make
+/// them, and where that `SELECT` is.
+struct Core {
+    select: usize,
+    from: usize,
+    end: usize,
+}
+
+/// The `SELECT` the window whose `OVER` is `tokens[over]` is in: the nearest before it
+/// within the parentheses around it.
+fn core_of(sql: &str, tokens: &[Token], over: usize) -> Option<Core> {
+    let mut depth = tokens[over].depth;
+    let mut select = None;
+    for k in (0..over).rev() {
+        depth = depth.min(tokens[k].depth);
+        if tokens[k].depth == depth && tokens[k].is_word(sql, "SELECT") {
+            select = Some(k);
+            break;
+        }
+    }
+    let select = select?;
+    let depth = tokens[select].depth;
+    const ENDS: [&str; 8] = [
+        "WINDOW",
+        "ORDER",
+        "LIMIT",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "RETURNING",
+        "ON",
+    ];
+    let mut from = None;
+    let mut end = None;
+    for (k, t) in tokens.iter().enumerate().skip(select + 1) {
+        if t.depth < depth || t.kind == Kind::End {
+            end = Some(k);
+            break;
+        }
+        if t.depth > depth {
+            continue;
+        }
+        if from.is_none() && t.is_word(sql, "FROM") {
+            from = Some(k);
+        } else if let Some(f) = from
+            && t.is_any(sql, &ENDS)
+            // `JOIN ... ON` is a join's condition; `ON CONFLICT`, an upsert's clause.
+            && (!t.is_word(sql, "ON")
+                || tokens.get(k + 1).is_some_and(|n| n.is_word(sql, "CONFLICT")))
+            && k > f
+        {
+            end = Some(k);
+            break;
+        }
+    }
+    let from = from?;
+    let end = end.unwrap_or(tokens.len());
+    (end > from + 1).then(|| Core {
+        select,
+        from: tokens[from].start,
+        end: tokens[end - 1].end,
+    })
+}
+
+/// The text of the partition expressions of the window whose specification starts at
+/// `tokens[at]` (a parenthesis, or the name of a window the `SELECT` at
+/// `tokens[select]` defines); `None` without `PARTITION BY`.
+fn partition_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<(usize, usize)> {
+    let open = match tokens.get(at)?.kind {
+        Kind::Open => at,
+        Kind::Word => named(sql, tokens, at, select)?,
+        _ => return None,
+    };
+    let close = matching(tokens, open)?;
+    let inside = tokens[open].depth + 1;
+    let first = tokens.get(open + 1).filter(|_| open + 1 < close)?;
+    const CLAUSES: [&str; 4] = ["ORDER", "ROWS", "RANGE", "GROUPS"];
+    if first.is_word(sql, "PARTITION") {
+        let start = open + 3;
+        let end = (start..close)
+            .find(|&k| tokens[k].depth == inside && tokens[k].is_any(sql, &CLAUSES))
+            .unwrap_or(close);
+        return (end > start).then(|| (tokens[start].start, tokens[end - 1].end));
+    }
+    // A window built on a named one (`OVER (w ORDER BY ...)`) has its partitions.
+    if first.kind == Kind::Word && !first.is_any(sql, &CLAUSES) {
+        return partition_of(sql, tokens, open + 1, select);
+    }
+    None
+}
+
+/// The parenthesis that opens the definition of the window named at `tokens[name]` in
+/// the `WINDOW` clause of the `SELECT` at `tokens[select]`.
+fn named(sql: &str, tokens: &[Token], name: usize, select: usize) -> Option<usize> {
+    let depth = tokens[select].depth;
+    let text = &sql[tokens[name].start..tokens[name].end];
+    let clause = (select + 1..tokens.len())
+        .take_while(|&k| tokens[k].depth >= depth)
+        .find(|&k| tokens[k].depth == depth && tokens[k].is_word(sql, "WINDOW"))?;
+    // name AS (definition), ...
+    let mut k = clause + 1;
+    loop {
+        let open = k + 2;
+        if !tokens.get(k + 1)?.is_word(sql, "AS") || tokens.get(open)?.kind != Kind::Open {
+            return None;
+        }
+        if sql[tokens[k].start..tokens[k].end].eq_ignore_ascii_case(text) {
+            return Some(open);
+        }
+        let close = matching(tokens, open)?;
+        if tokens.get(close + 1)?.kind != Kind::Comma {
+            return None;
+        }
+        k = close + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_query;
+
+    #[test]
+    fn counts_the_rows_a_partitioned_window_is_over() {
+        let cases: [(&str, Option<&str>); 9] = [
+            (
+                "SELECT id, sum(pts) OVER (PARTITION BY team) FROM s WHERE pts > 1 ORDER BY id",
+                Some(" SELECT count(*) FROM (SELECT DISTINCT team FROM s WHERE pts > 1)"),
+            ),
+            (
+                "SELECT a, lag(a) OVER p, sum(a) OVER (p ROWS 1 PRECEDING) FROM t GROUP BY a, b \
+                 WINDOW q AS (ORDER BY a), p AS (PARTITION BY b, lower(c) ORDER BY a) LIMIT 3",
+                Some(" SELECT count(*) FROM (SELECT DISTINCT b, lower(c) FROM t GROUP BY a, b)"),
+            ),
+            (
+                "WITH x AS (SELECT * FROM t) SELECT k FROM (SELECT k, row_number() OVER \
+                 (PARTITION BY k ORDER BY v) AS rn FROM x JOIN y ON y.k = x.k) WHERE rn = 1",
+                Some(
+                    "WITH x AS (SELECT * FROM t) SELECT count(*) FROM (SELECT DISTINCT k \
+                     FROM x JOIN y ON y.k = x.k)",
+                ),
+            ),
+            ("SELECT sum(a) OVER (ORDER BY a) FROM t", None),
+            (
+                "SELECT sum(a) OVER (PARTITION BY b) FROM t WHERE a = ?",
+                None,
+            ),
+            (
+                "SELECT sum(a) OVER (PARTITION BY b), sum(a) OVER (PARTITION BY c) FROM t",
+                None,
+            ),
+            ("SELECT sum(1) OVER (PARTITION BY 1)", None),
+            (
+                "SELECT ')' AS \"OVER\", [x(], sum(a) OVER (PARTITION BY b) -- OVER (\nFROM t",
+                Some(" SELECT count(*) FROM (SELECT DISTINCT b FROM t)"),
+            ),
+            ("SELECT sum(a) OVER (PARTITION BY b FROM t", None),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(partition_query(sql).as_deref(), want, "{sql}");
+        }
+    }
+}
