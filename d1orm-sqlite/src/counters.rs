@@ -274,11 +274,20 @@ impl Counting {
     /// The partitions of the statement's windows, counted before it runs (its program
     /// does not say them): `None` without windows over partitions, or where the
     /// statement's text does not say what they are.
-    pub(crate) fn partitions(&self, conn: &Connection) -> Option<u64> {
+    /// `bind` binds the statement's values to the query's parameters (numbered as the
+    /// statement's).
+    pub(crate) fn partitions(
+        &self,
+        conn: &Connection,
+        bind: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<()>,
+    ) -> Option<u64> {
         let query = self.partition_query.as_deref()?;
-        conn.query_row(query, [], |row| row.get::<_, i64>(0))
-            .ok()
-            .and_then(|n| u64::try_from(n).ok())
+        // Kept prepared (rusqlite's cache): the statement runs again with new values.
+        let mut stmt = conn.prepare_cached(query).ok()?;
+        bind(&mut stmt).ok()?;
+        let mut rows = stmt.raw_query();
+        let n: i64 = rows.next().ok()??.get(0).ok()?;
+        u64::try_from(n).ok()
     }
 
     /// The result columns holding a `count(*)` of a whole table.

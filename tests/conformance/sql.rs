@@ -923,6 +923,29 @@ fn windows(v: &mut Vec<Scenario>) {
         )
         .rows_on(&[1, 5]),
     );
+    // A window reads its partition's table once per row of its input and once per
+    // partition: an input filtered, partitions over a filtered input bound by a value,
+    // by an expression, over a common table, and rows handed on in another order.
+    v.push(
+        sc(
+            "window/reads_per_row_and_partition",
+            with(
+                scores(),
+                vec![
+                    all("SELECT id, lag(pts) OVER (ORDER BY id) AS prev FROM s WHERE pts > 10 ORDER BY id"),
+                    all("SELECT id, row_number() OVER w AS rn, sum(pts) OVER (w ROWS UNBOUNDED PRECEDING) AS run \
+                         FROM s WHERE team <> ? WINDOW w AS (PARTITION BY team ORDER BY id) ORDER BY id")
+                    .bind(p!["c"]),
+                    all("SELECT id, sum(pts) OVER (PARTITION BY pts > 10) AS s FROM s ORDER BY id"),
+                    all("WITH big AS (SELECT * FROM s WHERE pts >= 10) SELECT id, team, \
+                         count(*) OVER (PARTITION BY team) AS n FROM big ORDER BY id"),
+                    all("SELECT team, lead(pts, 1, 0) OVER (PARTITION BY team ORDER BY pts DESC, id) AS next \
+                         FROM s ORDER BY id"),
+                ],
+            ),
+        )
+        .rows(),
+    );
 }
 
 // ---------------------------------------------------------------------------------

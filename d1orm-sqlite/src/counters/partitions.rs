@@ -5,12 +5,29 @@
 /// The query that counts the partitions of a statement's windows: for a window with
 /// `PARTITION BY`, the distinct values of its partition's expressions over the rows of
 /// the `SELECT` it is in (its `FROM` to its `HAVING`), after the statement's `WITH`.
-/// `None` when no window has `PARTITION BY`, when two count over different rows or
-/// partitions, or when the text is more than this reads (a parameter, a window in a
-/// `SELECT` without `FROM`, a text that does not tokenize).
+/// Its parameters are the statement's, numbered as there. `None` when no window has
+/// `PARTITION BY`, when two count over different rows or partitions, or when the text
+/// is more than this reads (a window in a `SELECT` without `FROM`, a text that does
+/// not tokenize).
 pub(super) fn partition_query(sql: &str) -> Option<String> {
     let tokens = tokenize(sql)?;
-    let prefix = with_end(sql, &tokens).map_or("", |end| &sql[..end]);
+    let numbers = parameter_numbers(sql, &tokens);
+    // The text from `from` to `to`, each parameter by the number it has in the
+    // statement: the query is bound with the statement's values.
+    let text = |from: usize, to: usize| {
+        let mut out = String::with_capacity(to - from);
+        let mut at = from;
+        for (t, n) in tokens.iter().zip(&numbers) {
+            if t.kind == Kind::Parameter && from <= t.start && t.end <= to {
+                out.push_str(&sql[at..t.start]);
+                out.push_str(&format!("?{n}"));
+                at = t.end;
+            }
+        }
+        out.push_str(&sql[at..to]);
+        out
+    };
+    let prefix = with_end(sql, &tokens).map_or(String::new(), |end| text(0, end));
     let mut query: Option<String> = None;
     for (i, t) in tokens.iter().enumerate() {
         if !t.is_word(sql, "OVER") {
@@ -20,18 +37,10 @@ pub(super) fn partition_query(sql: &str) -> Option<String> {
         let Some(partition) = partition_of(sql, &tokens, i + 1, core.select) else {
             continue;
         };
-        let used = |(from, to): (usize, usize)| {
-            tokens
-                .iter()
-                .any(|t| t.kind == Kind::Parameter && from <= t.start && t.end <= to)
-        };
-        if used(partition) || used((core.from, core.end)) {
-            return None;
-        }
         let this = format!(
             "{prefix} SELECT count(*) FROM (SELECT DISTINCT {} {})",
-            &sql[partition.0..partition.1],
-            &sql[core.from..core.end]
+            text(partition.0, partition.1),
+            text(core.from, core.end)
         );
         match &query {
             Some(q) if *q != this => return None,
@@ -39,6 +48,33 @@ pub(super) fn partition_query(sql: &str) -> Option<String> {
         }
     }
     query
+}
+
+/// The number SQLite gives each token that is a parameter (0 for the others): `?` one
+/// more than the highest so far, `?NNN` its own, a name the number of its first use.
+fn parameter_numbers(sql: &str, tokens: &[Token]) -> Vec<usize> {
+    let mut highest = 0;
+    let mut names: Vec<(&str, usize)> = Vec::new();
+    tokens
+        .iter()
+        .map(|t| {
+            if t.kind != Kind::Parameter {
+                return 0;
+            }
+            let name = &sql[t.start..t.end];
+            if let Some(n) = name.strip_prefix('?') {
+                let n = n.parse().unwrap_or(highest + 1);
+                highest = highest.max(n);
+                return n;
+            }
+            if let Some(&(_, n)) = names.iter().find(|(seen, _)| *seen == name) {
+                return n;
+            }
+            highest += 1;
+            names.push((name, highest));
+            highest
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -335,8 +371,11 @@ mod tests {
             ),
             ("SELECT sum(a) OVER (ORDER BY a) FROM t", None),
             (
-                "SELECT sum(a) OVER (PARTITION BY b) FROM t WHERE a = ?",
-                None,
+                "SELECT ?, sum(a) OVER (PARTITION BY b + :k) FROM t WHERE a = ?5 AND c = :k OR d = ?",
+                Some(
+                    " SELECT count(*) FROM (SELECT DISTINCT b + ?2 FROM t WHERE a = ?5 AND c = ?2 \
+                     OR d = ?6)",
+                ),
             ),
             (
                 "SELECT sum(a) OVER (PARTITION BY b), sum(a) OVER (PARTITION BY c) FROM t",

@@ -3,7 +3,7 @@
 
 use smallvec::SmallVec;
 
-use super::{Loop, LoopKind, Observed, Op, Plan};
+use super::{JUMPS, Loop, LoopKind, Observed, Op, Plan};
 
 /// A window's code, as SQLite lays it out (`sqlite3WindowCodeStep`): a loop that takes
 /// the rows of its input from a coroutine and appends each to a temporary table (the
@@ -275,6 +275,16 @@ impl Flow<'_> {
             return window(b);
         }
         let lp = &self.loops[l];
+        // Code a jump in the loop can skip (a filter) runs for some of its iterations
+        // only: how many, the program does not say.
+        if self.ops.iter().any(|o| {
+            (lp.start..addr).contains(&o.addr)
+                && JUMPS.contains(&o.opcode.as_str())
+                && o.p2 > addr
+                && o.p2 <= lp.end
+        }) {
+            return None;
+        }
         let op_at = |a: i64| self.ops.iter().find(|o| o.addr == a);
         // A sorter's loop runs once per row put in it.
         if op_at(lp.end).is_some_and(|o| o.opcode == "SorterNext") {
