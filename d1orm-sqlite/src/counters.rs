@@ -1347,10 +1347,15 @@ fn empty_cursors(ops: &[&Op]) -> SmallVec<[i64; 4]> {
 /// automatic index once): from, to (not included). Its `InitCoroutine` jumps over it;
 /// every other start of it and every `Yield` taking its rows is behind a `Once`.
 fn once_coroutines(ops: &[&Op]) -> SmallVec<[(i64, i64); 2]> {
-    let behind_once = |addr: i64| {
-        ops.iter()
-            .any(|o| o.opcode == "Once" && o.addr < addr && addr < o.p2)
-    };
+    let once: SmallVec<[(i64, i64); 4]> = ops
+        .iter()
+        .filter(|o| o.opcode == "Once")
+        .map(|o| (o.addr, o.p2))
+        .collect();
+    if once.is_empty() {
+        return SmallVec::new();
+    }
+    let behind_once = |addr: i64| once.iter().any(|&(at, to)| at < addr && addr < to);
     ops.iter()
         .filter(|o| o.opcode == "InitCoroutine" && o.p2 > o.addr && o.p3 > o.addr)
         .filter_map(|init| {
