@@ -33,14 +33,17 @@
 //! table run once per row of its input (followed through coroutines and sorters to the
 //! loops they come from) or once per partition ([`windows`]); the partitions, which no
 //! counter tells, are counted by a query made from the statement's text
-//! ([`partitions`]). Where this falls short (several foreign key actions, seeks on a
-//! NULL key, partial indexes, windows whose functions read rows only as the frame
-//! allows: `nth_value`, `min()`/`max()` over a frame that loses rows) the counts differ
-//! from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
+//! ([`partitions`]), as are the rows `nth_value` and `first_value` read, only for the
+//! rows whose frame has the row they return. Where this falls short (several foreign
+//! key actions, seeks on a NULL key, partial indexes, `min()`/`max()` over a window
+//! frame that loses rows, windows over different partitions in one statement, a
+//! window cut short by a `LIMIT`) the counts differ from D1's;
+//! `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
 //!
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
 //! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
-//! one with windows over partitions also runs the query that counts them.
+//! one with windows over partitions (or `nth_value`, `first_value`) also runs the
+//! query that counts them.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
@@ -80,6 +83,9 @@ pub(crate) struct Counting {
     /// For a program with windows over partitions, the query that counts them
     /// ([`partitions::partition_query`]).
     partition_query: Option<String>,
+    /// For a program whose windows read a row only when their frame has it, the query
+    /// that counts those reads ([`partitions::frame_query`]).
+    frame_query: Option<String>,
 }
 
 // SAFETY: the handle is only used with the statement it belongs to, by whoever holds
@@ -112,8 +118,11 @@ pub(crate) struct Observed {
     pub(crate) inserted: bool,
     /// Rows inserted and updated, when the plan asks for them ([`Counting::kinds`]).
     pub(crate) kinds: Option<Kinds>,
-    /// The partitions of its windows ([`Counting::partitions`]).
+    /// The partitions of its windows ([`Counting::window_counts`]).
     pub(crate) partitions: Option<u64>,
+    /// The rows its windows' `nth_value` and `first_value` read
+    /// ([`Counting::window_counts`]).
+    pub(crate) frame_reads: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -196,6 +205,7 @@ impl Counting {
             reprepared: 0,
             unreadable: false,
             partition_query: None,
+            frame_query: None,
         }
     }
 
@@ -242,6 +252,15 @@ impl Counting {
                 .as_ref()
                 .filter(|p| p.windows.iter().any(|w| w.partitioned))
                 .and_then(|_| partitions::partition_query(sql));
+            // Counted only where each call has its seek in the program.
+            self.frame_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.frame_groups > 0)
+                .and_then(|p| {
+                    partitions::frame_query(sql).filter(|(calls, _)| *calls == p.frame_groups)
+                })
+                .map(|(_, query)| query);
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
         }
@@ -266,28 +285,30 @@ impl Counting {
         self.plan.as_ref().is_some_and(|p| p.upserts)
     }
 
-    /// Whether a run counts the partitions of its windows first ([`Counting::partitions`]).
-    pub(crate) fn counts_partitions(&self) -> bool {
-        self.partition_query.is_some()
+    /// Whether a run counts what its windows read first ([`Counting::window_counts`]).
+    pub(crate) fn counts_windows(&self) -> bool {
+        self.partition_query.is_some() || self.frame_query.is_some()
     }
 
-    /// The partitions of the statement's windows, counted before it runs (its program
-    /// does not say them): `None` without windows over partitions, or where the
-    /// statement's text does not say what they are.
-    /// `bind` binds the statement's values to the query's parameters (numbered as the
-    /// statement's).
-    pub(crate) fn partitions(
+    /// What the statement's windows read that its program does not say, counted before
+    /// it runs: the partitions ([`Observed::partitions`]) and the rows read only when a
+    /// frame has them ([`Observed::frame_reads`]); `None` where the statement's text
+    /// does not say. `bind` binds the statement's values to a query's parameters
+    /// (numbered as the statement's).
+    pub(crate) fn window_counts(
         &self,
         conn: &Connection,
-        bind: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<()>,
-    ) -> Option<u64> {
-        let query = self.partition_query.as_deref()?;
-        // Kept prepared (rusqlite's cache): the statement runs again with new values.
-        let mut stmt = conn.prepare_cached(query).ok()?;
-        bind(&mut stmt).ok()?;
-        let mut rows = stmt.raw_query();
-        let n: i64 = rows.next().ok()??.get(0).ok()?;
-        u64::try_from(n).ok()
+        bind: impl Fn(&mut rusqlite::Statement<'_>) -> rusqlite::Result<()>,
+    ) -> (Option<u64>, Option<u64>) {
+        let count = |query: &Option<String>| {
+            // Kept prepared (rusqlite's cache): the statement runs again with new values.
+            let mut stmt = conn.prepare_cached(query.as_deref()?).ok()?;
+            bind(&mut stmt).ok()?;
+            let mut rows = stmt.raw_query();
+            let n: i64 = rows.next().ok()??.get(0).ok()?;
+            u64::try_from(n).ok()
+        };
+        (count(&self.partition_query), count(&self.frame_query))
     }
 
     /// The result columns holding a `count(*)` of a whole table.
@@ -658,6 +679,9 @@ struct Plan {
     hidden_listed_rows: u64,
     /// The windows' code ([`window_blocks`]), in program order.
     windows: Vec<WindowBlock>,
+    /// Seeks of windows' functions behind a test of the frame's size, one per call
+    /// (a cursor of its own): their count.
+    frame_groups: usize,
 }
 
 impl Plan {
@@ -672,6 +696,18 @@ impl Plan {
             plan.add_program(program, &ops, deferred);
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
+        for site in &mut plan.sites {
+            if let Some(WindowSite::PerRow {
+                guarded: true,
+                first: true,
+                lead,
+                ..
+            }) = &mut site.window
+            {
+                *lead = plan.frame_groups == 0;
+                plan.frame_groups += 1;
+            }
+        }
         // A single row (no loop) tells insert from update by the last row id.
         plan.upserts = plan.bundles.iter().any(|b| b.inserts)
             && plan.bundles.iter().any(|b| b.updates)
@@ -1186,7 +1222,7 @@ impl Plan {
             }
             if let Some(role) = site.window {
                 // Each a read of the window's own tables, as often as it runs.
-                rows.read += window_times(role, &windows);
+                rows.read += window_times(role, &windows, seen.frame_reads);
                 continue;
             }
             if site.once {
@@ -1890,11 +1926,12 @@ mod tests {
     }
 
     /// Counts D1 measured (conformance scenarios `window/frames`,
-    /// `window/in_subqueries_and_ctes`, `errors/window_misuse`) for windows: the
-    /// functions that read another row (`lag`, a frame scanned row by row) read once per
-    /// row of the window's input, not of what the statement returns; a window in a
-    /// subquery made into an index once runs once; a window over partitions reads its
-    /// table once more per partition.
+    /// `window/partitions_and_value_functions`, `window/in_subqueries_and_ctes`,
+    /// `errors/window_misuse`) for windows: the functions that read another row (`lag`,
+    /// a frame scanned row by row) read once per row of the window's input, not of what
+    /// the statement returns; a window in a subquery made into an index once runs once;
+    /// a window over partitions reads its table once more per partition; `nth_value`
+    /// reads only where the frame has its row.
     #[test]
     fn counts_windows_as_d1_does() {
         let scores: [(&str, (u64, u64)); 2] = [
@@ -1920,6 +1957,14 @@ mod tests {
                      sum(pts) OVER (ORDER BY pts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS grp_ex \
                      FROM s ORDER BY id",
                     (231, 0),
+                ),
+                (
+                    "SELECT id, team, pts, lag(pts) OVER p AS prev, lead(pts, 1, -1) OVER p AS next, \
+                     first_value(pts) OVER p AS first, last_value(pts) OVER p AS last_so_far, \
+                     nth_value(pts, 2) OVER p AS second, sum(pts) OVER (PARTITION BY team) AS team_total, \
+                     row_number() OVER (PARTITION BY team ORDER BY pts DESC, id) AS place \
+                     FROM s WINDOW p AS (PARTITION BY team ORDER BY id) ORDER BY id",
+                    (125, 0),
                 ),
                 (
                     "SELECT team, pts FROM (SELECT team, pts, row_number() OVER (PARTITION BY team \

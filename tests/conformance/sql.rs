@@ -925,7 +925,8 @@ fn windows(v: &mut Vec<Scenario>) {
     );
     // A window reads its partition's table once per row of its input and once per
     // partition: an input filtered, partitions over a filtered input bound by a value,
-    // by an expression, over a common table, and rows handed on in another order.
+    // by an expression, over a common table, rows handed on in another order; and
+    // `nth_value`, `first_value` read their row only where the frame has it.
     v.push(
         sc(
             "window/reads_per_row_and_partition",
@@ -941,6 +942,10 @@ fn windows(v: &mut Vec<Scenario>) {
                          count(*) OVER (PARTITION BY team) AS n FROM big ORDER BY id"),
                     all("SELECT team, lead(pts, 1, 0) OVER (PARTITION BY team ORDER BY pts DESC, id) AS next \
                          FROM s ORDER BY id"),
+                    all("SELECT id, nth_value(pts, 3) OVER (ORDER BY pts) AS third, \
+                         nth_value(pts, id % 3 + 1) OVER (ORDER BY id) AS some FROM s ORDER BY id"),
+                    all("SELECT id, first_value(pts) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS f, \
+                         nth_value(id, 2) OVER (PARTITION BY team ORDER BY pts RANGE 5 PRECEDING) AS n FROM s ORDER BY id"),
                 ],
             ),
         )

@@ -10,37 +10,22 @@
 /// is more than this reads (a window in a `SELECT` without `FROM`, a text that does
 /// not tokenize).
 pub(super) fn partition_query(sql: &str) -> Option<String> {
-    let tokens = tokenize(sql)?;
-    let numbers = parameter_numbers(sql, &tokens);
-    // The text from `from` to `to`, each parameter by the number it has in the
-    // statement: the query is bound with the statement's values.
-    let text = |from: usize, to: usize| {
-        let mut out = String::with_capacity(to - from);
-        let mut at = from;
-        for (t, n) in tokens.iter().zip(&numbers) {
-            if t.kind == Kind::Parameter && from <= t.start && t.end <= to {
-                out.push_str(&sql[at..t.start]);
-                out.push_str(&format!("?{n}"));
-                at = t.end;
-            }
-        }
-        out.push_str(&sql[at..to]);
-        out
-    };
-    let prefix = with_end(sql, &tokens).map_or(String::new(), |end| text(0, end));
+    let text = Text::new(sql)?;
+    let tokens = &text.tokens;
+    let prefix = text.prefix();
     let mut query: Option<String> = None;
     for (i, t) in tokens.iter().enumerate() {
         if !t.is_word(sql, "OVER") {
             continue;
         }
-        let core = core_of(sql, &tokens, i)?;
-        let Some(partition) = partition_of(sql, &tokens, i + 1, core.select) else {
+        let core = core_of(sql, tokens, i)?;
+        let Some(partition) = partition_of(sql, tokens, i + 1, core.select) else {
             continue;
         };
         let this = format!(
             "{prefix} SELECT count(*) FROM (SELECT DISTINCT {} {})",
-            text(partition.0, partition.1),
-            text(core.from, core.end)
+            text.of(partition.0, partition.1),
+            text.of(core.from, core.end)
         );
         match &query {
             Some(q) if *q != this => return None,
@@ -48,6 +33,100 @@ pub(super) fn partition_query(sql: &str) -> Option<String> {
         }
     }
     query
+}
+
+/// The query that counts the rows `nth_value(x, k)` and `first_value(x)` read: each
+/// reads its row for each row of its window whose frame has `k` rows or more (`k` is 1
+/// for `first_value`), told by `count(*)` over the same window. With the number of
+/// such calls, each of which SQLite gives a seek of its own. `None` without them, or
+/// where the text is more than [`partition_query`] reads.
+pub(super) fn frame_query(sql: &str) -> Option<(usize, String)> {
+    let text = Text::new(sql)?;
+    let tokens = &text.tokens;
+    let mut counts = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let nth = t.is_word(sql, "nth_value");
+        if !(nth || t.is_word(sql, "first_value"))
+            || tokens.get(i + 1).is_none_or(|t| t.kind != Kind::Open)
+        {
+            continue;
+        }
+        let close = matching(tokens, i + 1)?;
+        let k = if nth {
+            let inside = tokens[i + 1].depth + 1;
+            let comma = (i + 2..close)
+                .find(|&c| tokens[c].kind == Kind::Comma && tokens[c].depth == inside)?;
+            text.of(tokens[comma + 1].start, tokens[close - 1].end)
+        } else {
+            "1".to_owned()
+        };
+        let over = close + 1;
+        if !tokens.get(over)?.is_word(sql, "OVER") {
+            return None;
+        }
+        let spec = match tokens.get(over + 1)?.kind {
+            Kind::Open => matching(tokens, over + 1)?,
+            Kind::Word => over + 1,
+            _ => return None,
+        };
+        let core = core_of(sql, tokens, over)?;
+        let windows = core
+            .windows
+            .map_or(String::new(), |(from, to)| text.of(from, to));
+        counts.push(format!(
+            "(SELECT count(*) FROM (SELECT count(*) OVER {} AS d1orm_frame, {k} AS d1orm_nth \
+             {} {windows}) WHERE d1orm_frame >= d1orm_nth)",
+            text.of(tokens[over + 1].start, tokens[spec].end),
+            text.of(core.from, core.end),
+        ));
+    }
+    (!counts.is_empty()).then(|| {
+        (
+            counts.len(),
+            format!("{} SELECT {}", text.prefix(), counts.join(" + ")),
+        )
+    })
+}
+
+/// A statement's text and its tokens, to copy parts of into a query of its own.
+struct Text<'a> {
+    sql: &'a str,
+    tokens: Vec<Token>,
+    /// The number of each token that is a parameter ([`parameter_numbers`]).
+    numbers: Vec<usize>,
+}
+
+impl<'a> Text<'a> {
+    fn new(sql: &'a str) -> Option<Text<'a>> {
+        let tokens = tokenize(sql)?;
+        let numbers = parameter_numbers(sql, &tokens);
+        Some(Text {
+            sql,
+            tokens,
+            numbers,
+        })
+    }
+
+    /// The text from `from` to `to`, each parameter by the number it has in the
+    /// statement: the query is bound with the statement's values.
+    fn of(&self, from: usize, to: usize) -> String {
+        let mut out = String::with_capacity(to - from);
+        let mut at = from;
+        for (t, n) in self.tokens.iter().zip(&self.numbers) {
+            if t.kind == Kind::Parameter && from <= t.start && t.end <= to {
+                out.push_str(&self.sql[at..t.start]);
+                out.push_str(&format!("?{n}"));
+                at = t.end;
+            }
+        }
+        out.push_str(&self.sql[at..to]);
+        out
+    }
+
+    /// The statement's `WITH` clause, for a query to have its tables.
+    fn prefix(&self) -> String {
+        with_end(self.sql, &self.tokens).map_or(String::new(), |end| self.of(0, end))
+    }
 }
 
 /// The number SQLite gives each token that is a parameter (0 for the others): `?` one
@@ -234,6 +313,8 @@ struct Core {
     select: usize,
     from: usize,
     end: usize,
+    /// Its `WINDOW` clause.
+    windows: Option<(usize, usize)>,
 }
 
 /// The `SELECT` the window whose `OVER` is `tokens[over]` is in: the nearest before it
@@ -285,10 +366,24 @@ fn core_of(sql: &str, tokens: &[Token], over: usize) -> Option<Core> {
     }
     let from = from?;
     let end = end.unwrap_or(tokens.len());
+    let windows = tokens
+        .get(end)
+        .filter(|t| t.is_word(sql, "WINDOW"))
+        .map(|_| {
+            let last = (end + 1..tokens.len())
+                .find(|&k| {
+                    tokens[k].depth < depth
+                        || tokens[k].kind == Kind::End
+                        || (tokens[k].depth == depth && tokens[k].is_any(sql, &ENDS[1..]))
+                })
+                .unwrap_or(tokens.len());
+            (tokens[end].start, tokens[last - 1].end)
+        });
     (end > from + 1).then(|| Core {
         select,
         from: tokens[from].start,
         end: tokens[end - 1].end,
+        windows,
     })
 }
 
@@ -347,7 +442,7 @@ fn named(sql: &str, tokens: &[Token], name: usize, select: usize) -> Option<usiz
 
 #[cfg(test)]
 mod tests {
-    use super::partition_query;
+    use super::{frame_query, partition_query};
 
     #[test]
     fn counts_the_rows_a_partitioned_window_is_over() {
@@ -391,5 +486,26 @@ mod tests {
         for (sql, want) in cases {
             assert_eq!(partition_query(sql).as_deref(), want, "{sql}");
         }
+    }
+
+    #[test]
+    fn counts_the_rows_whose_frame_has_the_row_asked_for() {
+        assert_eq!(
+            frame_query(
+                "SELECT nth_value(pts, 2) OVER p, first_value(pts) OVER (ORDER BY id), \
+                 lag(pts) OVER p FROM s WHERE team <> ? WINDOW p AS (PARTITION BY team) \
+                 ORDER BY id"
+            ),
+            Some((
+                2,
+                " SELECT (SELECT count(*) FROM (SELECT count(*) OVER p AS d1orm_frame, 2 AS \
+                 d1orm_nth FROM s WHERE team <> ?1 WINDOW p AS (PARTITION BY team)) WHERE \
+                 d1orm_frame >= d1orm_nth) + (SELECT count(*) FROM (SELECT count(*) OVER \
+                 (ORDER BY id) AS d1orm_frame, 1 AS d1orm_nth FROM s WHERE team <> ?1 WINDOW p \
+                 AS (PARTITION BY team)) WHERE d1orm_frame >= d1orm_nth)"
+                    .to_owned()
+            ))
+        );
+        assert_eq!(frame_query("SELECT lag(a) OVER (ORDER BY a) FROM t"), None);
     }
 }

@@ -51,21 +51,46 @@ pub(super) enum RowSource {
 pub(super) enum WindowSite {
     /// In the code for the first row of a partition: once per partition.
     FirstRow(usize),
+    /// In the code for the first row of a partition for a frame that is always empty,
+    /// taken not to run.
+    EmptyFrame,
     /// The `Rewind` that starts a flush: once per partition and once more at the end,
     /// or once without `PARTITION BY`.
     Flush(usize),
     /// A seek on the partition's table for the row a function returns a value from,
     /// or the read of a `min()` or `max()` from the index of its frame's values: once
     /// per row of the window, in the loop or in the flush, wherever the row is handed
-    /// on. The first such read of a cursor stands for all of that cursor's.
-    PerRow { block: usize, first: bool },
+    /// on. The first such read of a cursor stands for all of that cursor's. A seek
+    /// behind a test of the frame's size (`nth_value`, `first_value`) is `guarded`: it
+    /// runs only for the rows whose frame has the row asked for, which the plan's
+    /// `lead` one of them stands for, when they are counted ([`Observed::frame_reads`]).
+    PerRow {
+        block: usize,
+        first: bool,
+        guarded: bool,
+        lead: bool,
+    },
 }
 
 impl WindowBlock {
     /// The part `op` plays in this window, the `index`th of the plan.
     pub(super) fn role(&self, index: usize, op: &Op, ops: &[&Op]) -> Option<WindowSite> {
-        if (self.first_row.0..self.first_row.1).contains(&op.addr) {
-            return Some(WindowSite::FirstRow(index));
+        let first_row = self.first_row.0..self.first_row.1;
+        if first_row.contains(&op.addr) {
+            // The code for a frame that ends before it starts (`ROWS BETWEEN 2
+            // FOLLOWING AND 1 FOLLOWING`), which a test of its bounds skips otherwise.
+            let skipped = ops.iter().any(|o| {
+                first_row.contains(&o.addr)
+                    && o.addr < op.addr
+                    && matches!(o.opcode.as_str(), "Le" | "Ge")
+                    && o.p2 > op.addr
+                    && first_row.contains(&o.p2)
+            });
+            return Some(if skipped {
+                WindowSite::EmptyFrame
+            } else {
+                WindowSite::FirstRow(index)
+            });
         }
         if op.addr == self.flush.0 && op.opcode == "Rewind" {
             return Some(WindowSite::Flush(index));
@@ -92,9 +117,18 @@ impl WindowBlock {
         let first = !ops
             .iter()
             .any(|o| o.addr < op.addr && o.p1 == op.p1 && seek(o));
+        let before = ops
+            .binary_search_by_key(&op.addr, |o| o.addr)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| ops[i]);
+        let guarded =
+            op.opcode == "SeekRowid" && before.is_some_and(|b| b.opcode == "Gt" && b.p2 > op.addr);
         Some(WindowSite::PerRow {
             block: index,
             first,
+            guarded,
+            lead: false,
         })
     }
 }
@@ -318,15 +352,32 @@ pub(super) struct WindowCount {
     partitioned: bool,
 }
 
-/// How often a site of a window's code runs.
-pub(super) fn window_times(role: WindowSite, windows: &[WindowCount]) -> u64 {
+/// How often a site of a window's code runs; `frame_reads`: the rows the guarded seeks
+/// read, when counted.
+pub(super) fn window_times(
+    role: WindowSite,
+    windows: &[WindowCount],
+    frame_reads: Option<u64>,
+) -> u64 {
     let count = |b: usize| windows.get(b).copied();
     match role {
         WindowSite::FirstRow(b) => count(b).map_or(0, |c| c.partitions),
+        WindowSite::EmptyFrame => 0,
         WindowSite::Flush(b) => count(b).map_or(0, |c| {
             c.entered + if c.partitioned { c.partitions } else { 0 }
         }),
-        WindowSite::PerRow { block, first } => {
+        WindowSite::PerRow {
+            guarded: true,
+            lead,
+            ..
+        } if frame_reads.is_some() => {
+            if lead {
+                frame_reads.unwrap_or(0)
+            } else {
+                0
+            }
+        }
+        WindowSite::PerRow { block, first, .. } => {
             if first {
                 count(block).map_or(0, |c| c.rows)
             } else {
