@@ -33,17 +33,17 @@
 //! table run once per row of its input (followed through coroutines and sorters to the
 //! loops they come from) or once per partition ([`windows`]); the partitions, which no
 //! counter tells, are counted by a query made from the statement's text
-//! ([`partitions`]), as are the rows `nth_value` and `first_value` read, only for the
-//! rows whose frame has the row they return. Where this falls short (several foreign
-//! key actions, seeks on a NULL key, partial indexes, `min()`/`max()` over a window
-//! frame that loses rows, windows over different partitions in one statement, a
-//! window cut short by a `LIMIT`) the counts differ from D1's;
+//! ([`partitions`]), as are the rows `nth_value` and `first_value` read (only for the
+//! rows whose frame has the row they return) and the rows `min()` and `max()` take out
+//! of a frame. Where this falls short (several foreign key actions, seeks on a NULL
+//! key, partial indexes, windows over different partitions in one statement, a window
+//! cut short by a `LIMIT`) the counts differ from D1's;
 //! `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
 //!
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
 //! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
-//! one with windows over partitions (or `nth_value`, `first_value`) also runs the
-//! query that counts them.
+//! one with windows over partitions (or `nth_value`, `first_value`, `min()`, `max()`
+//! over a frame that moves) also runs the queries that count what they read.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
@@ -86,6 +86,9 @@ pub(crate) struct Counting {
     /// For a program whose windows read a row only when their frame has it, the query
     /// that counts those reads ([`partitions::frame_query`]).
     frame_query: Option<String>,
+    /// For a program whose windows' `min()` or `max()` take rows out of their frames,
+    /// the query that counts them ([`partitions::leaving_query`]).
+    leaving_query: Option<String>,
 }
 
 // SAFETY: the handle is only used with the statement it belongs to, by whoever holds
@@ -123,6 +126,9 @@ pub(crate) struct Observed {
     /// The rows its windows' `nth_value` and `first_value` read
     /// ([`Counting::window_counts`]).
     pub(crate) frame_reads: Option<u64>,
+    /// The rows its windows' `min()` and `max()` take out of their frames
+    /// ([`Counting::window_counts`]).
+    pub(crate) leaving_reads: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -206,6 +212,7 @@ impl Counting {
             unreadable: false,
             partition_query: None,
             frame_query: None,
+            leaving_query: None,
         }
     }
 
@@ -261,6 +268,14 @@ impl Counting {
                     partitions::frame_query(sql).filter(|(calls, _)| *calls == p.frame_groups)
                 })
                 .map(|(_, query)| query);
+            self.leaving_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.leaving_groups > 0)
+                .and_then(|p| {
+                    partitions::leaving_query(sql).filter(|(calls, _)| *calls == p.leaving_groups)
+                })
+                .map(|(_, query)| query);
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
         }
@@ -287,19 +302,19 @@ impl Counting {
 
     /// Whether a run counts what its windows read first ([`Counting::window_counts`]).
     pub(crate) fn counts_windows(&self) -> bool {
-        self.partition_query.is_some() || self.frame_query.is_some()
+        self.partition_query.is_some() || self.frame_query.is_some() || self.leaving_query.is_some()
     }
 
     /// What the statement's windows read that its program does not say, counted before
-    /// it runs: the partitions ([`Observed::partitions`]) and the rows read only when a
-    /// frame has them ([`Observed::frame_reads`]); `None` where the statement's text
-    /// does not say. `bind` binds the statement's values to a query's parameters
+    /// it runs: the partitions ([`Observed::partitions`]), the rows read only when a
+    /// frame has them ([`Observed::frame_reads`]), the rows taken out of a frame
+    /// ([`Observed::leaving_reads`]); `None` where the statement's text does not say. `bind` binds the statement's values to a query's parameters
     /// (numbered as the statement's).
     pub(crate) fn window_counts(
         &self,
         conn: &Connection,
         bind: impl Fn(&mut rusqlite::Statement<'_>) -> rusqlite::Result<()>,
-    ) -> (Option<u64>, Option<u64>) {
+    ) -> [Option<u64>; 3] {
         let count = |query: &Option<String>| {
             // Kept prepared (rusqlite's cache): the statement runs again with new values.
             let mut stmt = conn.prepare_cached(query.as_deref()?).ok()?;
@@ -308,7 +323,11 @@ impl Counting {
             let n: i64 = rows.next().ok()??.get(0).ok()?;
             u64::try_from(n).ok()
         };
-        (count(&self.partition_query), count(&self.frame_query))
+        [
+            count(&self.partition_query),
+            count(&self.frame_query),
+            count(&self.leaving_query),
+        ]
     }
 
     /// The result columns holding a `count(*)` of a whole table.
@@ -682,6 +701,8 @@ struct Plan {
     /// Seeks of windows' functions behind a test of the frame's size, one per call
     /// (a cursor of its own): their count.
     frame_groups: usize,
+    /// Indexes of `min()` or `max()` frames' values, one per call: their count.
+    leaving_groups: usize,
 }
 
 impl Plan {
@@ -706,6 +727,10 @@ impl Plan {
             {
                 *lead = plan.frame_groups == 0;
                 plan.frame_groups += 1;
+            }
+            if let Some(WindowSite::Leaving { first: true, lead }) = &mut site.window {
+                *lead = plan.leaving_groups == 0;
+                plan.leaving_groups += 1;
             }
         }
         // A single row (no loop) tells insert from update by the last row id.
@@ -1220,9 +1245,12 @@ impl Plan {
             {
                 times += 1;
             }
-            if let Some(role) = site.window {
-                // Each a read of the window's own tables, as often as it runs.
-                rows.read += window_times(role, &windows, seen.frame_reads);
+            // Each a read of the window's own tables, as often as it runs.
+            if let Some(times) = site
+                .window
+                .and_then(|role| window_times(role, &windows, seen))
+            {
+                rows.read += times;
                 continue;
             }
             if site.once {
@@ -1926,12 +1954,14 @@ mod tests {
     }
 
     /// Counts D1 measured (conformance scenarios `window/frames`,
-    /// `window/partitions_and_value_functions`, `window/in_subqueries_and_ctes`,
-    /// `errors/window_misuse`) for windows: the functions that read another row (`lag`,
-    /// a frame scanned row by row) read once per row of the window's input, not of what
-    /// the statement returns; a window in a subquery made into an index once runs once;
-    /// a window over partitions reads its table once more per partition; `nth_value`
-    /// reads only where the frame has its row.
+    /// `window/partitions_and_value_functions`, `window/aggregates_with_filter`,
+    /// `window/in_subqueries_and_ctes`, `errors/window_misuse`) for windows: the
+    /// functions that read another row (`lag`, a frame scanned row by row) read once per
+    /// row of the window's input, not of what the statement returns; a window in a
+    /// subquery made into an index once runs once; a window over partitions reads its
+    /// table once more per partition; `nth_value` reads only where the frame has its
+    /// row; `max()` over a moving frame reads its index once per row and once per row
+    /// leaving the frame.
     #[test]
     fn counts_windows_as_d1_does() {
         let scores: [(&str, (u64, u64)); 2] = [
@@ -1965,6 +1995,14 @@ mod tests {
                      row_number() OVER (PARTITION BY team ORDER BY pts DESC, id) AS place \
                      FROM s WINDOW p AS (PARTITION BY team ORDER BY id) ORDER BY id",
                     (125, 0),
+                ),
+                (
+                    "SELECT id, count(*) FILTER (WHERE pts > 10) OVER (ORDER BY id) AS big_so_far, \
+                     avg(pts) OVER (PARTITION BY team) AS team_avg, \
+                     max(pts) OVER (ORDER BY id ROWS 2 PRECEDING) AS recent_max, \
+                     group_concat(pts, '+') OVER (PARTITION BY team ORDER BY id) AS gc, \
+                     total(pts) FILTER (WHERE team <> 'a') OVER () AS not_a FROM s ORDER BY id",
+                    (114, 0),
                 ),
                 (
                     "SELECT team, pts FROM (SELECT team, pts, row_number() OVER (PARTITION BY team \

@@ -88,6 +88,174 @@ pub(super) fn frame_query(sql: &str) -> Option<(usize, String)> {
     })
 }
 
+/// The query that counts the reads of `min(x)` and `max(x)` over a frame whose start
+/// moves (not `UNBOUNDED PRECEDING`): SQLite keeps the frame's values in an index,
+/// seeks each row's value there when the row leaves the frame (each row before the
+/// start of the frame of its partition's last row, whose value is not NULL and passes
+/// the call's `FILTER`: told by `row_number()` and `first_value()` over the same
+/// window), and reads the frame's value from it (`Last`) for each row of a `ROWS`
+/// frame, for each set of peers of a `RANGE` or `GROUPS` frame (distinct values of the
+/// partition and the order). With the number of such calls, each of which SQLite
+/// gives an index of its own. `None` without them, for a frame that starts after the current
+/// row, or where the text is more than [`partition_query`] reads.
+pub(super) fn leaving_query(sql: &str) -> Option<(usize, String)> {
+    let text = Text::new(sql)?;
+    let tokens = &text.tokens;
+    let mut counts = Vec::new();
+    let mut calls = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if !t.is_any(sql, &["min", "max"]) || tokens.get(i + 1).is_none_or(|t| t.kind != Kind::Open)
+        {
+            continue;
+        }
+        let close = matching(tokens, i + 1)?;
+        let inside = tokens[i + 1].depth + 1;
+        // `min(a, b)` is the scalar function.
+        if (i + 2..close).any(|c| tokens[c].kind == Kind::Comma && tokens[c].depth == inside) {
+            continue;
+        }
+        let arg = text.of(tokens[i + 1].end, tokens[close].start);
+        let mut over = close + 1;
+        let mut keep = "1".to_owned();
+        if tokens.get(over).is_some_and(|t| t.is_word(sql, "FILTER")) {
+            let open = over + 1;
+            let end = matching(tokens, open)?;
+            if !tokens.get(open + 1)?.is_word(sql, "WHERE") {
+                return None;
+            }
+            keep = text.of(tokens[open + 2].start, tokens[end - 1].end);
+            over = end + 1;
+        }
+        if !tokens.get(over).is_some_and(|t| t.is_word(sql, "OVER")) {
+            continue;
+        }
+        let core = core_of(sql, tokens, over)?;
+        let rows_frame = match frame_start(sql, tokens, over + 1, core.select)? {
+            Start::Unbounded => continue,
+            Start::Moves { rows } => rows,
+        };
+        let spec_end = match tokens.get(over + 1)?.kind {
+            Kind::Open => matching(tokens, over + 1)?,
+            Kind::Word => over + 1,
+            _ => return None,
+        };
+        let spec = text.of(tokens[over + 1].start, tokens[spec_end].end);
+        let partition = partition_of(sql, tokens, over + 1, core.select)
+            .map_or(String::new(), |(from, to)| {
+                format!("PARTITION BY {}", text.of(from, to))
+            });
+        let windows = core
+            .windows
+            .map_or(String::new(), |(from, to)| text.of(from, to));
+        let input = text.of(core.from, core.end);
+        let peers = if rows_frame {
+            "1, d1orm_pos".to_owned()
+        } else {
+            let mut keys = Vec::new();
+            keys.extend(
+                partition_of(sql, tokens, over + 1, core.select).map(|(f, t)| text.of(f, t)),
+            );
+            keys.extend(order_of(sql, tokens, over + 1, core.select).map(|terms| {
+                terms
+                    .iter()
+                    .map(|&(f, t)| text.of(f, t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }));
+            if keys.is_empty() {
+                "1".to_owned()
+            } else {
+                keys.join(", ")
+            }
+        };
+        // The frame's value read: once per row (`d1orm_pos` makes each distinct), or
+        // per set of peers.
+        counts.push(format!(
+            "(SELECT count(*) FROM (SELECT DISTINCT {peers} FROM (SELECT *, row_number() \
+             OVER () AS d1orm_pos {input})))"
+        ));
+        counts.push(format!(
+            "(SELECT count(*) FROM (SELECT d1orm_pos, d1orm_arg, d1orm_keep, \
+             max(d1orm_start) OVER ({partition}) AS d1orm_last FROM (SELECT *, \
+             first_value(d1orm_pos) OVER {spec} AS d1orm_start FROM (SELECT *, \
+             row_number() OVER {spec} AS d1orm_pos, ({arg}) AS d1orm_arg, ({keep}) AS \
+             d1orm_keep {input} {windows}) {windows})) WHERE d1orm_pos < d1orm_last AND d1orm_arg \
+             IS NOT NULL AND d1orm_keep)",
+        ));
+        calls += 1;
+    }
+    (calls > 0).then(|| {
+        (
+            calls,
+            format!("{} SELECT {}", text.prefix(), counts.join(" + ")),
+        )
+    })
+}
+
+/// Where a window's frame starts.
+enum Start {
+    /// `UNBOUNDED PRECEDING`, the default.
+    Unbounded,
+    /// An offset before the current row, or the current row: the start moves with it,
+    /// counted in rows (`ROWS`) or not.
+    Moves { rows: bool },
+}
+
+/// Where the frame of the window whose specification starts at `tokens[at]` starts;
+/// `None` for a start after the current row, or a frame excluding rows (SQLite scans
+/// such frames whole).
+fn frame_start(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<Start> {
+    let open = match tokens.get(at)?.kind {
+        Kind::Open => at,
+        Kind::Word => named(sql, tokens, at, select)?,
+        _ => return None,
+    };
+    let close = matching(tokens, open)?;
+    let inside = tokens[open].depth + 1;
+    let level = |k: &usize| tokens[*k].depth == inside;
+    let Some(frame) = (open + 1..close)
+        .filter(level)
+        .find(|&k| tokens[k].is_any(sql, &["ROWS", "RANGE", "GROUPS"]))
+    else {
+        // A window built on a named one takes its frame, if it has none of its own.
+        let base = tokens.get(open + 1).filter(|t| {
+            open + 1 < close && t.kind == Kind::Word && !t.is_any(sql, &["PARTITION", "ORDER"])
+        });
+        return match base {
+            Some(_) => frame_start(sql, tokens, open + 1, select),
+            None => Some(Start::Unbounded),
+        };
+    };
+    let excludes = (frame..close)
+        .filter(level)
+        .find(|&k| tokens[k].is_word(sql, "EXCLUDE"));
+    if excludes.is_some_and(|k| !tokens.get(k + 1).is_some_and(|t| t.is_word(sql, "NO"))) {
+        return None;
+    }
+    let mut from = frame + 1;
+    if tokens.get(from)?.is_word(sql, "BETWEEN") {
+        from += 1;
+    }
+    let to = (from..close)
+        .filter(level)
+        .find(|&k| tokens[k].is_any(sql, &["AND", "EXCLUDE"]))
+        .unwrap_or(close);
+    let bound = |word: &str| {
+        (from..to)
+            .filter(level)
+            .any(|k| tokens[k].is_word(sql, word))
+    };
+    if bound("UNBOUNDED") {
+        Some(Start::Unbounded)
+    } else if bound("FOLLOWING") {
+        None
+    } else {
+        Some(Start::Moves {
+            rows: tokens[frame].is_word(sql, "ROWS"),
+        })
+    }
+}
+
 /// A statement's text and its tokens, to copy parts of into a query of its own.
 struct Text<'a> {
     sql: &'a str,
@@ -414,6 +582,51 @@ fn partition_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option
     None
 }
 
+/// The terms of the `ORDER BY` of the window whose specification starts at
+/// `tokens[at]`, without their `ASC`, `DESC`, `NULLS FIRST`, `NULLS LAST`.
+fn order_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<Vec<(usize, usize)>> {
+    let open = match tokens.get(at)?.kind {
+        Kind::Open => at,
+        Kind::Word => named(sql, tokens, at, select)?,
+        _ => return None,
+    };
+    let close = matching(tokens, open)?;
+    let inside = tokens[open].depth + 1;
+    let level = |k: usize| tokens[k].depth == inside;
+    let Some(order) = (open + 1..close).find(|&k| level(k) && tokens[k].is_word(sql, "ORDER"))
+    else {
+        // A window built on a named one takes its order.
+        let base = tokens.get(open + 1).filter(|t| {
+            open + 1 < close
+                && t.kind == Kind::Word
+                && !t.is_any(sql, &["PARTITION", "ROWS", "RANGE", "GROUPS"])
+        });
+        return base.and_then(|_| order_of(sql, tokens, open + 1, select));
+    };
+    let end = (order + 2..close)
+        .find(|&k| level(k) && tokens[k].is_any(sql, &["ROWS", "RANGE", "GROUPS"]))
+        .unwrap_or(close);
+    let mut terms = Vec::new();
+    let mut from = order + 2;
+    for k in order + 2..=end {
+        if k == end || (level(k) && tokens[k].kind == Kind::Comma) {
+            let mut to = k;
+            while to > from
+                && level(to - 1)
+                && tokens[to - 1].is_any(sql, &["ASC", "DESC", "FIRST", "LAST", "NULLS"])
+            {
+                to -= 1;
+            }
+            if to <= from {
+                return None;
+            }
+            terms.push((tokens[from].start, tokens[to - 1].end));
+            from = k + 1;
+        }
+    }
+    Some(terms)
+}
+
 /// The parenthesis that opens the definition of the window named at `tokens[name]` in
 /// the `WINDOW` clause of the `SELECT` at `tokens[select]`.
 fn named(sql: &str, tokens: &[Token], name: usize, select: usize) -> Option<usize> {
@@ -442,7 +655,7 @@ fn named(sql: &str, tokens: &[Token], name: usize, select: usize) -> Option<usiz
 
 #[cfg(test)]
 mod tests {
-    use super::{frame_query, partition_query};
+    use super::{frame_query, leaving_query, partition_query};
 
     #[test]
     fn counts_the_rows_a_partitioned_window_is_over() {
@@ -507,5 +720,29 @@ mod tests {
             ))
         );
         assert_eq!(frame_query("SELECT lag(a) OVER (ORDER BY a) FROM t"), None);
+    }
+
+    #[test]
+    fn counts_the_rows_that_leave_a_min_or_max_frame() {
+        let (calls, query) = leaving_query(
+            "SELECT max(pts) FILTER (WHERE team <> 'a') OVER (PARTITION BY team ORDER BY id \
+             ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), min(pts) OVER (ORDER BY id), \
+             min(pts, 3), max(pts) OVER w FROM s WINDOW w AS (ORDER BY id ROWS 1 PRECEDING)",
+        )
+        .expect("a query");
+        assert_eq!(calls, 2);
+        assert!(query.contains("(pts) AS d1orm_arg, (team <> 'a') AS d1orm_keep FROM s WINDOW w"));
+        assert!(query.contains("max(d1orm_start) OVER (PARTITION BY team) AS d1orm_last"));
+        assert!(query.contains("first_value(d1orm_pos) OVER w AS d1orm_start"));
+        assert_eq!(
+            leaving_query(
+                "SELECT max(a) OVER (ORDER BY a ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM t"
+            ),
+            None
+        );
+        assert_eq!(
+            leaving_query("SELECT max(a) OVER (ORDER BY a ROWS UNBOUNDED PRECEDING) FROM t"),
+            None
+        );
     }
 }

@@ -30,7 +30,7 @@ pub(super) struct WindowBlock {
     cursors: SmallVec<[i64; 8]>,
     /// The addresses of the loop over its input.
     input_range: (i64, i64),
-    /// Temporary indexes its code fills (the values of a `min()` or `max()`).
+    /// Temporary indexes its code fills (the values of a `min()` or `max()` frame).
     indexes: SmallVec<[i64; 2]>,
 }
 
@@ -54,13 +54,17 @@ pub(super) enum WindowSite {
     /// In the code for the first row of a partition for a frame that is always empty,
     /// taken not to run.
     EmptyFrame,
+    /// A read of the index of a `min()` or `max()` frame's values: the seek of a row's
+    /// value as the row leaves the frame, the `Last` that reads the frame's value. The
+    /// plan's `lead` one stands for all, when they are counted
+    /// ([`Observed::leaving_reads`]); each runs as often as its loop otherwise.
+    Leaving { first: bool, lead: bool },
     /// The `Rewind` that starts a flush: once per partition and once more at the end,
     /// or once without `PARTITION BY`.
     Flush(usize),
-    /// A seek on the partition's table for the row a function returns a value from,
-    /// or the read of a `min()` or `max()` from the index of its frame's values: once
-    /// per row of the window, in the loop or in the flush, wherever the row is handed
-    /// on. The first such read of a cursor stands for all of that cursor's. A seek
+    /// A seek on the partition's table for the row a function returns a value from:
+    /// once per row of the window, in the loop or in the flush, wherever the row is
+    /// handed on. The first such read of a cursor stands for all of that cursor's. A seek
     /// behind a test of the frame's size (`nth_value`, `first_value`) is `guarded`: it
     /// runs only for the rows whose frame has the row asked for, which the plan's
     /// `lead` one of them stands for, when they are counted ([`Observed::frame_reads`]).
@@ -99,15 +103,23 @@ impl WindowBlock {
             (self.first_row.1..=self.input_range.1).contains(&addr)
                 || (self.flush.0..self.flush.1).contains(&addr)
         };
+        let leaving = |o: &Op| {
+            matches!(o.opcode.as_str(), "SeekGE" | "Last")
+                && in_rows_code(o.addr)
+                && self.indexes.contains(&o.p1)
+        };
+        if leaving(op) {
+            let first = !ops
+                .iter()
+                .any(|o| o.addr < op.addr && o.p1 == op.p1 && leaving(o));
+            return Some(WindowSite::Leaving { first, lead: false });
+        }
         let seek = |o: &Op| {
             in_rows_code(o.addr)
                 && match o.opcode.as_str() {
                     "SeekRowid" | "NotExists" | "SeekGE" | "SeekGT" | "SeekLE" | "SeekLT" => {
                         self.cursors.contains(&o.p1)
                     }
-                    // `min()` or `max()` over a frame that loses rows keeps the frame's
-                    // values in an index, whose last entry is its value for each row.
-                    "Last" => self.indexes.contains(&o.p1),
                     _ => false,
                 }
         };
@@ -352,39 +364,38 @@ pub(super) struct WindowCount {
     partitioned: bool,
 }
 
-/// How often a site of a window's code runs; `frame_reads`: the rows the guarded seeks
-/// read, when counted.
+/// How often a site of a window's code runs, when the window says: `seen` has the rows
+/// read that the statement's text told.
 pub(super) fn window_times(
     role: WindowSite,
     windows: &[WindowCount],
-    frame_reads: Option<u64>,
-) -> u64 {
+    seen: Observed,
+) -> Option<u64> {
     let count = |b: usize| windows.get(b).copied();
-    match role {
+    let lead = |lead: bool, total: u64| if lead { total } else { 0 };
+    Some(match role {
         WindowSite::FirstRow(b) => count(b).map_or(0, |c| c.partitions),
         WindowSite::EmptyFrame => 0,
         WindowSite::Flush(b) => count(b).map_or(0, |c| {
             c.entered + if c.partitioned { c.partitions } else { 0 }
         }),
+        WindowSite::Leaving {
+            first: true,
+            lead: l,
+        } => lead(l, seen.leaving_reads?),
+        WindowSite::Leaving { .. } if seen.leaving_reads.is_some() => 0,
+        WindowSite::Leaving { .. } => return None,
         WindowSite::PerRow {
             guarded: true,
-            lead,
+            first: true,
+            lead: l,
             ..
-        } if frame_reads.is_some() => {
-            if lead {
-                frame_reads.unwrap_or(0)
-            } else {
-                0
-            }
-        }
-        WindowSite::PerRow { block, first, .. } => {
-            if first {
-                count(block).map_or(0, |c| c.rows)
-            } else {
-                0
-            }
-        }
-    }
+        } if seen.frame_reads.is_some() => lead(l, seen.frame_reads.unwrap_or(0)),
+        WindowSite::PerRow {
+            block, first: true, ..
+        } => count(block).map_or(0, |c| c.rows),
+        WindowSite::PerRow { .. } => 0,
+    })
 }
 
 impl Plan {
