@@ -33,9 +33,9 @@
 //! table run once per row of its input (followed through coroutines and sorters to the
 //! loops they come from) or once per partition ([`windows`]); the partitions, which no
 //! counter tells, are counted by a query made from the statement's text
-//! ([`partitions`]), as are the rows `nth_value` and `first_value` read (only for the
-//! rows whose frame has the row they return) and the rows `min()` and `max()` take out
-//! of a frame. Where this falls short (several foreign key actions, seeks on a NULL
+//! ([`window_queries`]), as are the rows `nth_value` and `first_value` read (only for
+//! the rows whose frame has the row they return) and the rows `min()` and `max()` take
+//! out of a frame. Where this falls short (several foreign key actions, seeks on a NULL
 //! key, partial indexes, windows over different partitions in one statement, a window
 //! cut short by a `LIMIT`) the counts differ from D1's;
 //! `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
@@ -53,7 +53,7 @@ use smallvec::SmallVec;
 
 use windows::{WindowBlock, WindowSite, window_blocks, window_times};
 
-mod partitions;
+mod window_queries;
 mod windows;
 
 /// `P5` of `OpenRead`/`OpenWrite`: the cursor is only used for equality seeks, which
@@ -81,13 +81,13 @@ pub(crate) struct Counting {
     /// Its program cannot be read (or must not be: a `PRAGMA` that sets something).
     unreadable: bool,
     /// For a program with windows over partitions, the query that counts them
-    /// ([`partitions::partition_query`]).
+    /// ([`window_queries::partition_query`]).
     partition_query: Option<String>,
     /// For a program whose windows read a row only when their frame has it, the query
-    /// that counts those reads ([`partitions::frame_query`]).
+    /// that counts those reads ([`window_queries::frame_query`]).
     frame_query: Option<String>,
     /// For a program whose windows' `min()` or `max()` take rows out of their frames,
-    /// the query that counts them ([`partitions::leaving_query`]).
+    /// the query that counts them ([`window_queries::leaving_query`]).
     leaving_query: Option<String>,
 }
 
@@ -258,14 +258,14 @@ impl Counting {
                 .plan
                 .as_ref()
                 .filter(|p| p.windows.iter().any(|w| w.partitioned))
-                .and_then(|_| partitions::partition_query(sql));
+                .and_then(|_| window_queries::partition_query(sql));
             // Counted only where each call has its seek in the program.
             self.frame_query = self
                 .plan
                 .as_ref()
                 .filter(|p| p.frame_groups > 0)
                 .and_then(|p| {
-                    partitions::frame_query(sql).filter(|(calls, _)| *calls == p.frame_groups)
+                    window_queries::frame_query(sql).filter(|(calls, _)| *calls == p.frame_groups)
                 })
                 .map(|(_, query)| query);
             self.leaving_query = self
@@ -273,7 +273,8 @@ impl Counting {
                 .as_ref()
                 .filter(|p| p.leaving_groups > 0)
                 .and_then(|p| {
-                    partitions::leaving_query(sql).filter(|(calls, _)| *calls == p.leaving_groups)
+                    window_queries::leaving_query(sql)
+                        .filter(|(calls, _)| *calls == p.leaving_groups)
                 })
                 .map(|(_, query)| query);
             // SAFETY: as in `ready`.

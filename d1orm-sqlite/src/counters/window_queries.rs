@@ -1,6 +1,10 @@
-//! The partitions of a statement's windows, which its program does not say: a window
-//! reads its partition's table once more for each partition. Counted by a query made
-//! from the statement's text, run only for a caller that reads the counters.
+//! What a statement's windows read that its program does not say, counted by queries
+//! made from the statement's text, run only for a caller that reads the counters: the
+//! partitions (a window reads its partition's table once more for each), the rows
+//! `nth_value` and `first_value` read (only where the frame has the row they return),
+//! the rows `min()` and `max()` take out of a moving frame. Each query is over the rows
+//! of the `SELECT` the window is in (its `FROM` to its `HAVING`), after the statement's
+//! `WITH`, with the statement's parameters, numbered as there.
 
 /// The query that counts the partitions of a statement's windows: for a window with
 /// `PARTITION BY`, the distinct values of its partition's expressions over the rows of
