@@ -43,7 +43,9 @@
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
 //! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
 //! one with windows over partitions (or `nth_value`, `first_value`, `min()`, `max()`
-//! over a frame that moves) also runs the queries that count what they read.
+//! over a frame that moves) also runs the queries that count what they read: over
+//! thousands of rows the partitions' costs about a tenth of the statement, the
+//! frames' about as much as the statement, `min()`/`max()`'s about three times.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
