@@ -59,7 +59,8 @@ pub(super) fn frame_query(sql: &str) -> Option<(usize, String)> {
         let k = if nth {
             let inside = tokens[i + 1].depth + 1;
             let comma = (i + 2..close)
-                .find(|&c| tokens[c].kind == Kind::Comma && tokens[c].depth == inside)?;
+                .find(|&c| tokens[c].kind == Kind::Comma && tokens[c].depth == inside)
+                .filter(|&c| c + 1 < close)?;
             text.of(tokens[comma + 1].start, tokens[close - 1].end)
         } else {
             "1".to_owned()
@@ -124,7 +125,7 @@ pub(super) fn leaving_query(sql: &str) -> Option<(usize, String)> {
         if tokens.get(over).is_some_and(|t| t.is_word(sql, "FILTER")) {
             let open = over + 1;
             let end = matching(tokens, open)?;
-            if !tokens.get(open + 1)?.is_word(sql, "WHERE") {
+            if !tokens.get(open + 1)?.is_word(sql, "WHERE") || open + 2 >= end {
                 return None;
             }
             keep = text.of(tokens[open + 2].start, tokens[end - 1].end);
@@ -282,6 +283,9 @@ impl<'a> Text<'a> {
     /// The text from `from` to `to`, each parameter by the number it has in the
     /// statement: the query is bound with the statement's values.
     fn of(&self, from: usize, to: usize) -> String {
+        if to <= from {
+            return String::new();
+        }
         let mut out = String::with_capacity(to - from);
         let mut at = from;
         for (t, n) in self.tokens.iter().zip(&self.numbers) {
@@ -724,6 +728,37 @@ mod tests {
             ))
         );
         assert_eq!(frame_query("SELECT lag(a) OVER (ORDER BY a) FROM t"), None);
+    }
+
+    /// Texts SQLite would refuse, or cut short: no panic; no query where the part a
+    /// query is made of is missing (a text copied whole fails as the statement would).
+    #[test]
+    fn reads_odd_texts_without_a_panic() {
+        let refused = [
+            "SELECT nth_value(x,) OVER () FROM t",
+            "SELECT max(a) FILTER (WHERE) OVER (ROWS 1 PRECEDING) FROM t",
+            "SELECT max(a) FILTER OVER (ROWS 1 PRECEDING) FROM t",
+            "SELECT sum(a) OVER",
+            "SELECT sum(a) OVER (",
+            "SELECT sum(a) OVER (PARTITION BY) FROM t",
+            "SELECT 'unterminated",
+            "SELECT 1 /* unterminated",
+            "WITH x AS SELECT 1",
+            "",
+            ")",
+        ];
+        for sql in refused {
+            assert_eq!(partition_query(sql), None, "{sql}");
+            assert_eq!(frame_query(sql), None, "{sql}");
+            assert_eq!(leaving_query(sql), None, "{sql}");
+        }
+        for sql in [
+            "SELECT min(a) OVER (ORDER BY ROWS 1 PRECEDING) FROM t",
+            "SELECT first_value(a) OVER w FROM t WINDOW w AS",
+            "SELECT ?999999999999999999999, sum(a) OVER (PARTITION BY ?) FROM t",
+        ] {
+            let _ = (partition_query(sql), frame_query(sql), leaving_query(sql));
+        }
     }
 
     #[test]
