@@ -40,21 +40,36 @@
 //! instructions as ran say how many; for an index being built, the split of the steps
 //! between the scan and the sort that comes nearest the instructions run. What an
 //! aggregate's `ORDER BY` reads, it reads once per group. The rows a `DROP COLUMN`
-//! writes again are its table's, counted apart. Where this falls short (windows over
-//! partitions; partial indexes in a change of rows found by a scan, or where the ways
-//! do not tell; groups left out of the rows returned; in the rows an action changes,
-//! NULL keys and keys checked after the last violation was resolved, which look up no
-//! parent) the counts differ from D1's; `D1ORM_COMPARE_ROWS=1 cargo test --test conformance`
-//! measures by how much.
+//! writes again are its table's, counted apart. A window's reads of its partition's
+//! table run once per row of its input (followed through coroutines and sorters to the
+//! loops they come from) or once per partition ([`windows`]); the partitions, which no
+//! counter tells, are counted by a query made from the statement's text
+//! ([`window_queries`]), as are the rows `nth_value` and `first_value` read (only for
+//! the rows whose frame has the row they return) and the rows `min()` and `max()` take
+//! out of a frame. Where this falls short (partial indexes in a change of rows found by
+//! a scan, or where the ways do not tell; groups left out of the rows returned; in the
+//! rows an action changes, NULL keys and keys checked after the last violation was
+//! resolved, which look up no parent; windows over different partitions in one
+//! statement, a window cut short by a `LIMIT`) the counts differ from D1's;
+//! `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
 //!
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
-//! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`.
+//! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
+//! one with windows over partitions (or `nth_value`, `first_value`, `min()`, `max()`
+//! over a frame that moves) also runs the queries that count what they read: over
+//! thousands of rows the partitions' costs about a tenth of the statement, the
+//! frames' about as much as the statement, `min()`/`max()`'s about three times.
 
 use std::ffi::CStr;
 use std::ptr::NonNull;
 
 use rusqlite::{Connection, ffi};
 use smallvec::SmallVec;
+
+use windows::{WindowBlock, WindowSite, window_blocks, window_times};
+
+mod window_queries;
+mod windows;
 
 /// `P5` of `OpenRead`/`OpenWrite`: the cursor is only used for equality seeks, which
 /// SQLite leaves uncounted when they find nothing.
@@ -80,6 +95,15 @@ pub(crate) struct Counting {
     reprepared: u32,
     /// Its program cannot be read (or must not be: a `PRAGMA` that sets something).
     unreadable: bool,
+    /// For a program with windows over partitions, the query that counts them
+    /// ([`window_queries::partition_query`]).
+    partition_query: Option<String>,
+    /// For a program whose windows read a row only when their frame has it, the query
+    /// that counts those reads ([`window_queries::frame_query`]).
+    frame_query: Option<String>,
+    /// For a program whose windows' `min()` or `max()` take rows out of their frames,
+    /// the query that counts them ([`window_queries::leaving_query`]).
+    leaving_query: Option<String>,
 }
 
 // SAFETY: the handle is only used with the statement it belongs to, by whoever holds
@@ -124,6 +148,14 @@ pub(crate) struct Observed {
     /// Rows the statement changed itself whose foreign key actions changed rows: the
     /// rows that had rows referring to them ([`Counting::statement_change`]).
     pub(crate) acted_on: Option<u64>,
+    /// The partitions of its windows ([`Counting::window_counts`]).
+    pub(crate) partitions: Option<u64>,
+    /// The rows its windows' `nth_value` and `first_value` read
+    /// ([`Counting::window_counts`]).
+    pub(crate) frame_reads: Option<u64>,
+    /// The rows its windows' `min()` and `max()` take out of their frames
+    /// ([`Counting::window_counts`]).
+    pub(crate) leaving_reads: Option<u64>,
 }
 
 /// Rows inserted and rows updated by a statement, as SQLite's update hook reports them
@@ -286,6 +318,9 @@ impl Counting {
             deferred_plan: None,
             reprepared: 0,
             unreadable: false,
+            partition_query: None,
+            frame_query: None,
+            leaving_query: None,
         }
     }
 
@@ -327,6 +362,29 @@ impl Counting {
                 .filter(|ops| ops.iter().any(|o| o.opcode == "FkIfZero"))
                 .map(|ops| Box::new(plan(ops, true)));
             self.unreadable = self.plan.is_none();
+            self.partition_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.windows.iter().any(|w| w.partitioned))
+                .and_then(|_| window_queries::partition_query(sql));
+            // Counted only where each call has its seek in the program.
+            self.frame_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.frame_groups > 0)
+                .and_then(|p| {
+                    window_queries::frame_query(sql).filter(|(calls, _)| *calls == p.frame_groups)
+                })
+                .map(|(_, query)| query);
+            self.leaving_query = self
+                .plan
+                .as_ref()
+                .filter(|p| p.leaving_groups > 0)
+                .and_then(|p| {
+                    window_queries::leaving_query(sql)
+                        .filter(|(calls, _)| *calls == p.leaving_groups)
+                })
+                .map(|(_, query)| query);
             // SAFETY: as in `ready`.
             self.reprepared = unsafe { status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE) };
         }
@@ -402,6 +460,36 @@ impl Counting {
             .chain(self.deferred_plan.as_deref())
             .find_map(|p| p.actions.as_ref())
             .map_or(&[], |a| &a.watched)
+    }
+
+    /// Whether a run counts what its windows read first ([`Counting::window_counts`]).
+    pub(crate) fn counts_windows(&self) -> bool {
+        self.partition_query.is_some() || self.frame_query.is_some() || self.leaving_query.is_some()
+    }
+
+    /// What the statement's windows read that its program does not say, counted before
+    /// it runs: the partitions ([`Observed::partitions`]), the rows read only when a
+    /// frame has them ([`Observed::frame_reads`]), the rows taken out of a frame
+    /// ([`Observed::leaving_reads`]); `None` where the statement's text does not say. `bind` binds the statement's values to a query's parameters
+    /// (numbered as the statement's).
+    pub(crate) fn window_counts(
+        &self,
+        conn: &Connection,
+        bind: impl Fn(&mut rusqlite::Statement<'_>) -> rusqlite::Result<()>,
+    ) -> [Option<u64>; 3] {
+        let count = |query: &Option<String>| {
+            // Kept prepared (rusqlite's cache): the statement runs again with new values.
+            let mut stmt = conn.prepare_cached(query.as_deref()?).ok()?;
+            bind(&mut stmt).ok()?;
+            let mut rows = stmt.raw_query();
+            let n: i64 = rows.next().ok()??.get(0).ok()?;
+            u64::try_from(n).ok()
+        };
+        [
+            count(&self.partition_query),
+            count(&self.frame_query),
+            count(&self.leaving_query),
+        ]
     }
 
     /// The result columns holding a `count(*)` of a whole table.
@@ -689,6 +777,8 @@ struct Site {
     /// In the subroutine that finishes each group of a `GROUP BY` ([`group_output`]),
     /// outside any loop of its own: runs once per group.
     per_group: bool,
+    /// Its part in a window's code, when it has one ([`WindowBlock`]).
+    window: Option<WindowSite>,
 }
 
 /// A loop that feeds a sorter only the rows a condition takes (a partial index's
@@ -807,6 +897,13 @@ struct Plan {
     /// The statement's foreign key actions, when the rows each changes can be told
     /// apart.
     actions: Option<Actions>,
+    /// The windows' code ([`window_blocks`]), in program order.
+    windows: Vec<WindowBlock>,
+    /// Seeks of windows' functions behind a test of the frame's size, one per call
+    /// (a cursor of its own): their count.
+    frame_groups: usize,
+    /// Indexes of `min()` or `max()` frames' values, one per call: their count.
+    leaving_groups: usize,
 }
 
 /// Tables whose changes a run counts apart ([`Observed::table_changes`]), at most.
@@ -1027,6 +1124,22 @@ impl Plan {
             plan.add_program(program, &ops, deferred);
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
+        for site in &mut plan.sites {
+            if let Some(WindowSite::PerRow {
+                guarded: true,
+                first: true,
+                lead,
+                ..
+            }) = &mut site.window
+            {
+                *lead = plan.frame_groups == 0;
+                plan.frame_groups += 1;
+            }
+            if let Some(WindowSite::Leaving { first: true, lead }) = &mut site.window {
+                *lead = plan.leaving_groups == 0;
+                plan.leaving_groups += 1;
+            }
+        }
         // A single row (no loop) tells insert from update by the last row id.
         plan.upserts = plan.bundles.iter().any(|b| b.inserts)
             && plan.bundles.iter().any(|b| b.updates)
@@ -1214,11 +1327,25 @@ impl Plan {
                 .rev()
                 .find(|&p| self.loops[p].start <= start && end <= self.loops[p].end);
         }
+        // A coroutine run only behind a `Once` runs its loops once per run of the
+        // statement, whatever loop its code sits in.
+        let once_bodies = once_coroutines(ops);
+        let in_body = |addr: i64| once_bodies.iter().find(|b| b.0 <= addr && addr < b.1);
+        for i in first_loop..self.loops.len() {
+            if let (Some(body), Some(p)) = (in_body(self.loops[i].start), self.loops[i].parent)
+                && in_body(self.loops[p].start) != Some(body)
+            {
+                self.loops[i].parent = None;
+            }
+        }
         let innermost = |addr: i64, loops: &[Loop]| {
             (first_loop..loops.len())
                 .rev()
                 .find(|&l| loops[l].start <= addr && addr <= loops[l].end)
         };
+        let first_window = self.windows.len();
+        self.windows
+            .extend(window_blocks(ops, &self.loops, first_loop, first_window));
         if program == 0 {
             self.instructions = ops.iter().map(|o| innermost(o.addr, &self.loops)).collect();
             self.feed = self.feed(ops);
@@ -1316,6 +1443,11 @@ impl Plan {
                     && self.loops[l].cursor == op.p1
                     && matches!(self.loops[l].kind, LoopKind::Step(_))
             });
+            let within = innermost(op.addr, &self.loops);
+            let window = self.windows[first_window..]
+                .iter()
+                .enumerate()
+                .find_map(|(b, block)| block.role(first_window + b, op, ops));
             self.sites.push(Site {
                 at: op.addr,
                 program,
@@ -1323,7 +1455,10 @@ impl Plan {
                 kept,
                 once: ops[..i]
                     .iter()
-                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2),
+                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2)
+                    || in_body(op.addr).is_some_and(|body| {
+                        within.is_none_or(|l| in_body(self.loops[l].start) != Some(body))
+                    }),
                 filtered: previous(1) == "Filter",
                 skipped: match i.checked_sub(2).map(|p| ops[p]) {
                     Some(test) if kind == SiteKind::ConflictRead => {
@@ -1332,12 +1467,13 @@ impl Plan {
                     _ => 0,
                 },
                 unreached: 0,
-                within: innermost(op.addr, &self.loops),
+                within,
                 kind,
                 bundle,
                 per_group: program == 0
-                    && innermost(op.addr, &self.loops).is_none()
+                    && within.is_none()
                     && group_output.is_some_and(|(from, to)| (from..=to).contains(&op.addr)),
+                window,
             });
         }
         self.mark_unreached(program, ops, first_loop, first_site);
@@ -1795,6 +1931,7 @@ impl Plan {
             runs[feed.scan] = scanned;
             runs[feed.sorted] = fed;
         }
+        let windows = self.window_rows(&mut runs, seen);
         // The change that ran: with several (an upsert's insert and update), the kind
         // the last row id says, the first of that kind.
         let chosen = self
@@ -1855,6 +1992,14 @@ impl Plan {
                 && self.loops[l].limit.is_none_or(|limit| times < limit)
             {
                 times += 1;
+            }
+            // Each a read of the window's own tables, as often as it runs.
+            if let Some(times) = site
+                .window
+                .and_then(|role| window_times(role, &windows, seen))
+            {
+                rows.read += times;
+                continue;
             }
             if site.once {
                 times = times.min(1);
@@ -2024,6 +2169,35 @@ fn empty_cursors(ops: &[&Op], listed: &[&Op]) -> SmallVec<[i64; 4]> {
 /// `op` writes into the table or index of cursor `cursor`.
 fn is_fill(op: &Op, cursor: i64) -> bool {
     matches!(op.opcode.as_str(), "Insert" | "IdxInsert") && op.p1 == cursor
+}
+
+/// The code of coroutines that run only behind a `Once` (a subquery made into an
+/// automatic index once): from, to (not included). Its `InitCoroutine` jumps over it;
+/// every other start of it and every `Yield` taking its rows is behind a `Once`.
+fn once_coroutines(ops: &[&Op]) -> SmallVec<[(i64, i64); 2]> {
+    let once: SmallVec<[(i64, i64); 4]> = ops
+        .iter()
+        .filter(|o| o.opcode == "Once")
+        .map(|o| (o.addr, o.p2))
+        .collect();
+    if once.is_empty() {
+        return SmallVec::new();
+    }
+    let behind_once = |addr: i64| once.iter().any(|&(at, to)| at < addr && addr < to);
+    ops.iter()
+        .filter(|o| o.opcode == "InitCoroutine" && o.p2 > o.addr && o.p3 > o.addr)
+        .filter_map(|init| {
+            let body = (init.p3, init.p2);
+            let mut uses = ops.iter().filter(|o| {
+                o.p1 == init.p1
+                    && o.addr != init.addr
+                    && !(body.0..body.1).contains(&o.addr)
+                    && matches!(o.opcode.as_str(), "InitCoroutine" | "Yield")
+            });
+            let first = uses.next()?;
+            (behind_once(first.addr) && uses.all(|o| behind_once(o.addr))).then_some(body)
+        })
+        .collect()
 }
 
 /// Temporary tables of one row: filled by a single insert that is in no loop (an
@@ -3487,6 +3661,92 @@ mod tests {
             let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
             let got = counted(&statements);
             for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// Counts D1 measured (conformance scenarios `window/frames`,
+    /// `window/partitions_and_value_functions`, `window/aggregates_with_filter`,
+    /// `window/in_subqueries_and_ctes`, `errors/window_misuse`) for windows: the
+    /// functions that read another row (`lag`, a frame scanned row by row) read once per
+    /// row of the window's input, not of what the statement returns; a window in a
+    /// subquery made into an index once runs once; a window over partitions reads its
+    /// table once more per partition; `nth_value` reads only where the frame has its
+    /// row; `max()` over a moving frame reads its index once per row and once per row
+    /// leaving the frame.
+    #[test]
+    fn counts_windows_as_d1_does() {
+        let scores: [(&str, (u64, u64)); 2] = [
+            (
+                "CREATE TABLE s (id INTEGER PRIMARY KEY, team TEXT, pts INTEGER)",
+                (1, 2),
+            ),
+            (
+                "INSERT INTO s (team, pts) VALUES ('a', 10), ('a', 20), ('a', 20), ('b', 5), \
+                 ('b', 15), ('c', 30)",
+                (0, 6),
+            ),
+        ];
+        let cases: [&[(&str, (u64, u64))]; 2] = [
+            &[
+                (
+                    "SELECT id, sum(pts) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS r3, \
+                     sum(pts) OVER (ORDER BY pts RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) AS rng, \
+                     sum(pts) OVER (ORDER BY pts GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) AS grp, \
+                     count(*) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest, \
+                     sum(pts) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING EXCLUDE CURRENT ROW) AS before, \
+                     sum(pts) OVER (ORDER BY pts RANGE UNBOUNDED PRECEDING EXCLUDE TIES) AS ties, \
+                     sum(pts) OVER (ORDER BY pts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS grp_ex \
+                     FROM s ORDER BY id",
+                    (231, 0),
+                ),
+                (
+                    "SELECT id, team, pts, lag(pts) OVER p AS prev, lead(pts, 1, -1) OVER p AS next, \
+                     first_value(pts) OVER p AS first, last_value(pts) OVER p AS last_so_far, \
+                     nth_value(pts, 2) OVER p AS second, sum(pts) OVER (PARTITION BY team) AS team_total, \
+                     row_number() OVER (PARTITION BY team ORDER BY pts DESC, id) AS place \
+                     FROM s WINDOW p AS (PARTITION BY team ORDER BY id) ORDER BY id",
+                    (125, 0),
+                ),
+                (
+                    "SELECT id, count(*) FILTER (WHERE pts > 10) OVER (ORDER BY id) AS big_so_far, \
+                     avg(pts) OVER (PARTITION BY team) AS team_avg, \
+                     max(pts) OVER (ORDER BY id ROWS 2 PRECEDING) AS recent_max, \
+                     group_concat(pts, '+') OVER (PARTITION BY team ORDER BY id) AS gc, \
+                     total(pts) FILTER (WHERE team <> 'a') OVER () AS not_a FROM s ORDER BY id",
+                    (114, 0),
+                ),
+                (
+                    "SELECT team, pts FROM (SELECT team, pts, row_number() OVER (PARTITION BY team \
+                     ORDER BY pts DESC, id) AS rn FROM s) WHERE rn = 1 ORDER BY team",
+                    (31, 0),
+                ),
+                (
+                    "WITH ranked AS (SELECT id, pts, pts - lag(pts, 1, pts) OVER (ORDER BY id) AS delta \
+                     FROM s) SELECT id, delta FROM ranked WHERE delta <> 0 ORDER BY id",
+                    (29, 0),
+                ),
+                (
+                    "UPDATE s SET pts = (SELECT r FROM (SELECT id, rank() OVER (ORDER BY pts) AS r FROM s) x \
+                     WHERE x.id = s.id)",
+                    (37, 6),
+                ),
+            ],
+            &[
+                ("CREATE TABLE t (a)", (1, 2)),
+                ("INSERT INTO t VALUES (1), (2)", (0, 2)),
+                (
+                    "SELECT lag(a, -1) OVER (ORDER BY a) AS l FROM t ORDER BY a",
+                    (11, 0),
+                ),
+            ],
+        ];
+        for (i, case) in cases.into_iter().enumerate() {
+            let setup: &[(&str, (u64, u64))] = if i == 0 { &scores } else { &[] };
+            let statements: Vec<&str> = setup.iter().chain(case).map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in setup.iter().chain(case).zip(got) {
                 assert_eq!(got, *want, "{sql}");
             }
         }

@@ -18,11 +18,6 @@ const DIFFERING: &[(&str, &[usize], &str)] = &[
          which the program listing cannot tell from an update",
     ),
     (
-        "errors/window_misuse",
-        &[11],
-        "a window that fails part-way stops its reads at a row the counters cannot see",
-    ),
-    (
         "returning/with_triggers_and_defaults",
         &[4],
         "a trigger's program runs once per row, and its reads are not in SQLite's counters",
@@ -31,29 +26,6 @@ const DIFFERING: &[(&str, &[usize], &str)] = &[
         "trigger/errors_at_run_time_and_changes",
         &[6],
         "a trigger's program runs once per row, and its reads are not in SQLite's counters",
-    ),
-    (
-        "window/partitions_and_value_functions",
-        &[2],
-        "a window over partitions reads its partition table once per partition, and SQLite \
-         does not report how many there were",
-    ),
-    (
-        "window/frames",
-        &[2],
-        "a window's frame reads depend on the frame's bounds row by row",
-    ),
-    (
-        "window/aggregates_with_filter",
-        &[2],
-        "a window over partitions reads its partition table once per partition, and SQLite \
-         does not report how many there were",
-    ),
-    (
-        "window/in_subqueries_and_ctes",
-        &[2, 3, 4],
-        "a window over partitions reads its partition table once per partition, and SQLite \
-         does not report how many there were",
     ),
     (
         "cte/tree_traversal",

@@ -1052,6 +1052,40 @@ fn windows(v: &mut Vec<Scenario>) {
         )
         .rows_on(&[1, 5]),
     );
+    // A window reads its partition's table once per row of its input and once per
+    // partition: an input filtered, partitions over a filtered input bound by a value,
+    // by an expression, over a common table, rows handed on in another order;
+    // `nth_value`, `first_value` read their row only where the frame has it; `min()`,
+    // `max()` over a moving frame read its index per row (or set of peers) and per row
+    // leaving it.
+    v.push(
+        sc(
+            "window/reads_per_row_and_partition",
+            with(
+                scores(),
+                vec![
+                    all("SELECT id, lag(pts) OVER (ORDER BY id) AS prev FROM s WHERE pts > 10 ORDER BY id"),
+                    all("SELECT id, row_number() OVER w AS rn, sum(pts) OVER (w ROWS UNBOUNDED PRECEDING) AS run \
+                         FROM s WHERE team <> ? WINDOW w AS (PARTITION BY team ORDER BY id) ORDER BY id")
+                    .bind(p!["c"]),
+                    all("SELECT id, sum(pts) OVER (PARTITION BY pts > 10) AS s FROM s ORDER BY id"),
+                    all("WITH big AS (SELECT * FROM s WHERE pts >= 10) SELECT id, team, \
+                         count(*) OVER (PARTITION BY team) AS n FROM big ORDER BY id"),
+                    all("SELECT team, lead(pts, 1, 0) OVER (PARTITION BY team ORDER BY pts DESC, id) AS next \
+                         FROM s ORDER BY id"),
+                    all("SELECT id, nth_value(pts, 3) OVER (ORDER BY pts) AS third, \
+                         nth_value(pts, id % 3 + 1) OVER (ORDER BY id) AS some FROM s ORDER BY id"),
+                    all("SELECT id, first_value(pts) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS f, \
+                         nth_value(id, 2) OVER (PARTITION BY team ORDER BY pts RANGE 5 PRECEDING) AS n FROM s ORDER BY id"),
+                    all("SELECT id, min(pts) FILTER (WHERE pts > 10) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS lo, \
+                         max(pts) OVER (PARTITION BY team ORDER BY id ROWS 1 PRECEDING) AS hi FROM s ORDER BY id"),
+                    all("SELECT id, max(pts) OVER (ORDER BY pts RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) AS r, \
+                         min(id) OVER (ORDER BY pts GROUPS 1 PRECEDING) AS g FROM s ORDER BY id"),
+                ],
+            ),
+        )
+        .rows(),
+    );
 }
 
 // ---------------------------------------------------------------------------------
