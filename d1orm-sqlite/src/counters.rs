@@ -26,6 +26,8 @@
 //! iteration of the loop it sits in, whose iterations come from the steps, the rows of
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
+//! A trigger program's instructions run once for each run of the `Program` that runs
+//! it, which SQLite steps in the same engine (its steps land in the same counters).
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
 //! of its own, chosen by SQLite's count of them before the run. A single foreign key
 //! action's rows are the changes beyond the row the statement changed itself; D1's own
@@ -500,6 +502,8 @@ enum LoopKind {
 /// A counted instruction.
 struct Site {
     at: i64,
+    /// Its program: 0 for the statement's, then one per trigger program.
+    program: usize,
     /// The innermost loop around it.
     within: Option<usize>,
     kind: SiteKind,
@@ -510,12 +514,26 @@ struct Site {
     once: bool,
     /// Right after a bloom filter (`Filter`), which skips it for the rows it rules out.
     filtered: bool,
+    /// For a seek by row id that follows a link in a recursive query: its runs on a
+    /// NULL key, which reads nothing ([`null_link_ends`]).
+    null_ends: u64,
     /// For `ConflictRead`: the instructions its `NoConflict` skips when there is no row
     /// in the way.
     skipped: u64,
     /// For a write of the statement's own program that goes with a change (an index
     /// entry written with its row, the row itself): the change's position among them.
     bundle: Option<usize>,
+}
+
+/// A run of a trigger program (`Program`), from the program that runs it.
+struct Call {
+    /// The program it is in.
+    program: usize,
+    at: i64,
+    /// The innermost loop around it.
+    within: Option<usize>,
+    /// The program it runs, when known ([`call_targets`]).
+    target: Option<usize>,
 }
 
 /// A row change and the writes that go with it (its index entries).
@@ -599,6 +617,8 @@ struct Plan {
     conflict_paths: Vec<(u64, bool)>,
     /// Programs: the statement's and its triggers'.
     programs: usize,
+    /// Where trigger programs are run from.
+    calls: Vec<Call>,
     /// The statement's own program counts rows referring to the rows it changes as
     /// immediate foreign key violations (for its cascades to resolve).
     counts_violations: bool,
@@ -618,9 +638,25 @@ impl Plan {
         let mut plan = Plan::default();
         let programs = ops.last().map_or(0, |o| o.program + 1);
         plan.programs = programs;
-        for program in 0..programs {
-            let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
-            plan.add_program(program, &ops, deferred);
+        let listed: Vec<Vec<&Op>> = (0..programs)
+            .map(|program| ops.iter().filter(|o| o.program == program).collect())
+            .collect();
+        for (program, ops) in listed.iter().enumerate() {
+            plan.add_program(program, ops, deferred);
+        }
+        let targets = call_targets(ops, programs);
+        for call in &mut plan.calls {
+            call.target = targets
+                .iter()
+                .find(|t| (t.0, t.1) == (call.program, call.at))
+                .and_then(|t| t.2);
+        }
+        if let Some(conflict) = plan
+            .sites
+            .iter()
+            .find(|s| s.program == 0 && s.kind == SiteKind::ConflictRead)
+        {
+            plan.conflict_paths = paths(&listed, &targets, conflict.at).unwrap_or_default();
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
         // A single row (no loop) tells insert from update by the last row id.
@@ -704,8 +740,6 @@ impl Plan {
         // changes (each counted as a violation): its check of whether each such row was
         // in violation runs.
         let cascaded = program > 0 && self.counts_violations && self.programs == 2;
-        let listed = ops;
-        let first_site = self.sites.len();
         let live = reachable(ops, deferred || cascaded);
         let ops: Vec<&Op> = ops
             .iter()
@@ -825,6 +859,15 @@ impl Plan {
             if op.opcode == "Rewind" && previous(1) == "NotNull" {
                 continue;
             }
+            if op.opcode == "Program" {
+                self.calls.push(Call {
+                    program,
+                    at: op.addr,
+                    within: innermost(op.addr, &self.loops),
+                    target: None,
+                });
+                continue;
+            }
             let on_conflict = previous(1) == "IdxRowid" && previous(2) == "NoConflict";
             let kind = match op.opcode.as_str() {
                 "Last" if temporary => SiteKind::LimitLast,
@@ -883,30 +926,27 @@ impl Plan {
                     && self.loops[l].cursor == op.p1
                     && matches!(self.loops[l].kind, LoopKind::Step(_))
             });
+            let within = innermost(op.addr, &self.loops);
             self.sites.push(Site {
                 at: op.addr,
+                program,
                 kept,
-                once: ops[..i]
-                    .iter()
-                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2),
+                once: behind_once(ops, op.addr, within.map(|l| self.loops[l].start)),
                 filtered: previous(1) == "Filter",
+                null_ends: match within {
+                    Some(l) if kind == SiteKind::Read => null_link_ends(ops, i, &self.loops, l),
+                    _ => 0,
+                },
                 skipped: match i.checked_sub(2).map(|p| ops[p]) {
                     Some(test) if kind == SiteKind::ConflictRead => {
                         u64::try_from(test.p2 - test.addr - 1).unwrap_or(0)
                     }
                     _ => 0,
                 },
-                within: innermost(op.addr, &self.loops),
+                within,
                 kind,
                 bundle,
             });
-        }
-        if program == 0
-            && let Some(conflict) = self.sites[first_site..]
-                .iter()
-                .find(|s| s.kind == SiteKind::ConflictRead)
-        {
-            self.conflict_paths = paths(listed, conflict.at).unwrap_or_default();
         }
         if program == 0 && !self.changes_rows {
             self.schema = self
@@ -922,8 +962,8 @@ impl Plan {
         }
     }
 
-    /// How many times each loop's body ran, outer loops first; `unseen` for the loops
-    /// no counter sees, once found.
+    /// How many times each loop's body ran, outer loops first, then how many times each
+    /// program ran ([`Plan::fired`]); `unseen` for the loops no counter sees, once found.
     fn runs(
         &self,
         steps: [u64; 3],
@@ -931,10 +971,21 @@ impl Plan {
         one_row: &[usize],
         unseen: Option<u64>,
     ) -> SmallVec<[u64; 8]> {
-        let mut runs: SmallVec<[u64; 8]> = smallvec::smallvec![0; self.loops.len()];
+        let mut runs: SmallVec<[u64; 8]> =
+            smallvec::smallvec![0; self.loops.len() + self.programs.max(1)];
+        runs[self.loops.len()] = 1;
+        // Programs whose runs are known: those before the program of the loop at hand,
+        // whose loops come first.
+        let mut known = 1;
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
-            let entered = l.parent.map_or(1, |p| runs[p]);
+            while known <= l.program {
+                runs[self.loops.len() + known] = self.trigger_runs(known, &runs);
+                known += 1;
+            }
+            let entered = l
+                .parent
+                .map_or(runs[self.loops.len() + l.program], |p| runs[p]);
             runs[i] = match l.kind {
                 LoopKind::Step(_) if l.empty => 0,
                 LoopKind::Step(_) if l.single => entered,
@@ -997,7 +1048,44 @@ impl Plan {
                 LoopKind::Virtual | LoopKind::Goto => entered,
             };
         }
+        while known < self.programs {
+            runs[self.loops.len() + known] = self.trigger_runs(known, &runs);
+            known += 1;
+        }
         runs
+    }
+
+    /// How many times trigger program `program` ran: once for each run of a `Program`
+    /// that runs it, from a program before it (whose runs, and those of its loops, are
+    /// in `runs`).
+    fn trigger_runs(&self, program: usize, runs: &[u64]) -> u64 {
+        self.calls
+            .iter()
+            .filter(|c| c.target == Some(program) && c.program < program)
+            .map(|c| {
+                c.within
+                    .map_or(runs[self.loops.len() + c.program], |l| runs[l])
+            })
+            .sum()
+    }
+
+    /// How many times program `program` ran, from [`Plan::runs`]: the statement's once.
+    fn fired(&self, runs: &[u64], program: usize) -> u64 {
+        runs.get(self.loops.len() + program).copied().unwrap_or(1)
+    }
+
+    /// Of the `changes` counted (`total_changes()`), those the statement's own program
+    /// made with its change `bundle`: as many as that change ran, where triggers made
+    /// the others, one row written each (their index entries are sites of their own).
+    fn own_changes(&self, bundle: usize, runs: &[u64], changes: u64) -> u64 {
+        if !self.triggers || self.instead_of {
+            return changes;
+        }
+        self.sites
+            .iter()
+            .find(|s| s.kind == SiteKind::Change && s.bundle == Some(bundle))
+            .map_or(changes, |s| s.within.map_or(1, |l| runs[l]))
+            .min(changes)
     }
 
     /// Whether the row in the way was found, when the instructions run say
@@ -1091,7 +1179,8 @@ impl Plan {
             }
             None => {
                 if let Some(bundle) = self.bundles.get(chosen) {
-                    rows.written += seen.changes * bundle.writes;
+                    let own = self.own_changes(chosen, &runs, seen.changes);
+                    rows.written += own * bundle.writes + (seen.changes - own);
                 }
             }
         }
@@ -1100,7 +1189,9 @@ impl Plan {
             if site.bundle.is_some() {
                 continue;
             }
-            let mut times = site.within.map_or(1, |l| runs[l]);
+            let mut times = site
+                .within
+                .map_or(self.fired(&runs, site.program), |l| runs[l]);
             // The test at the top of a loop of `Goto` runs once more, finding no row,
             // unless the loop's limit ended it first.
             if let Some(l) = site.within
@@ -1117,11 +1208,12 @@ impl Plan {
             if site.filtered {
                 times = times.saturating_sub(filtered);
             }
+            let fired = self.fired(&runs, site.program);
             let entered = site
                 .within
-                .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
+                .map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]));
             match site.kind {
-                SiteKind::Read => rows.read += times,
+                SiteKind::Read => rows.read += times.saturating_sub(site.null_ends),
                 SiteKind::VirtualNext => rows.read += times + self.hidden_listed_rows * entered,
                 // One of them finds the row in the way of each row updated; a row that
                 // was not inserted met its conflict, even where `DO UPDATE ... WHERE`
@@ -1146,9 +1238,11 @@ impl Plan {
                         // program that runs as many instructions as ran goes through it
                         // (or, when the ways do not tell, if the instructions run leave
                         // no room for skipping it).
-                        None if self.loops.is_empty() && !self.triggers => {
+                        None if self.loops.is_empty() => {
                             match self.conflict_met(instructions) {
                                 Some(met) => u64::from(met),
+                                // Trigger programs' instructions leave no such room.
+                                None if self.triggers => 0,
                                 None => u64::from(
                                     site.skipped > 0
                                         && instructions + site.skipped
@@ -1235,6 +1329,65 @@ const JUMPS: &[&str] = &[
     "Gosub",
 ];
 
+/// For the seek `ops[seek]` by row id in loop `within`: how many times it runs on a NULL
+/// key, when that loop is a recursive query's (it takes each row off a queue, `Rewind`
+/// then `Delete`) and the seek follows a link from a column of the row taken to the
+/// next row, which it adds to the queue, all that the loop does. SQLite skips a seek
+/// on a NULL key before it reads (D1 counts none), and finding no row or a NULL link
+/// looks the same here; each row the query starts from begins a chain of links that
+/// ends where the seek finds nothing, taken to be the NULL link (a tree's root). So the
+/// rows the query starts from, when that part has no loop (one row each insert).
+fn null_link_ends(ops: &[&Op], seek: usize, loops: &[Loop], within: usize) -> u64 {
+    let l = &loops[within];
+    let op = ops[seek];
+    let at = |addr: i64| ops.iter().position(|o| o.addr == addr);
+    let (Some(start), Some(end)) = (at(l.start), at(l.end)) else {
+        return 0;
+    };
+    let head = ops[start];
+    let queue = head.p1;
+    let body = &ops[start..=end];
+    let recursive = l.kind == LoopKind::Goto
+        && l.limit.is_none()
+        && head.opcode == "Rewind"
+        && body.iter().any(|o| o.opcode == "Delete" && o.p1 == queue)
+        && !loops
+            .iter()
+            .any(|o| o.program == l.program && o.start > l.start && o.end <= l.end);
+    // The key is a column (a row id is never NULL), and a seek finding nothing ends the
+    // iteration; finding a row, it adds it to the queue, with no test on the way.
+    let link = matches!(op.opcode.as_str(), "SeekRowid" | "NotExists")
+        && op.p2 == l.end
+        && seek
+            .checked_sub(1)
+            .is_some_and(|p| ops[p].opcode == "Column" && ops[p].p3 == op.p3);
+    let adds = ops.get(seek + 1..end).unwrap_or(&[]);
+    let straight = !adds.iter().any(|o| JUMPS.contains(&o.opcode.as_str()));
+    let inserts = |o: &&&Op| o.opcode == "Insert" && o.p1 == queue;
+    if !(recursive && link && straight && body.iter().filter(inserts).count() == 1) {
+        return 0;
+    }
+    let starts: SmallVec<[&&Op; 2]> = ops[..start].iter().filter(inserts).collect();
+    let in_a_loop = |o: &&Op| {
+        loops
+            .iter()
+            .any(|other| other.program == l.program && (other.start..=other.end).contains(&o.addr))
+    };
+    if starts.iter().any(|o| in_a_loop(o)) {
+        return 0;
+    }
+    starts.len() as u64
+}
+
+/// Whether the instruction at `at`, in a loop from `loop_start` (its innermost), is
+/// behind a `Once`: runs at most once per run. A loop that starts behind the `Once` (a
+/// recursive query computed once, for an `IN`) still runs its body once per iteration.
+fn behind_once(ops: &[&Op], at: i64, loop_start: Option<i64>) -> bool {
+    ops.iter().any(|o| {
+        o.opcode == "Once" && o.addr < at && at < o.p2 && loop_start.is_none_or(|s| s <= o.addr)
+    })
+}
+
 /// Cursors that find no row: on the temporary database's `sqlite_schema` (`ALTER TABLE`
 /// updates it too; D1 has no temporary objects), and on temporary tables filled only
 /// inside loops over such cursors.
@@ -1307,8 +1460,39 @@ fn single_row_cursors(ops: &[&Op], prologue: i64) -> SmallVec<[i64; 2]> {
 /// The ways through a program without loops, from its first instruction to its end:
 /// for each, the instructions it runs and whether it runs the one at `site`. A test of
 /// a register just set to a constant (`NotNull` on a row id given as a literal) goes
-/// one way only. `None` for a program with loops or too many ways.
-fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
+/// one way only. A trigger program run (`Program`) adds the instructions of one of the
+/// ways through it (its own instructions count in the statement's); one that runs
+/// again a program it is in (a recursive trigger) is taken not to. `None` for a program
+/// with loops or too many ways. `programs`: the statement's and its triggers', with
+/// what each `Program` runs ([`call_targets`]).
+fn paths(
+    programs: &[Vec<&Op>],
+    targets: &[(usize, i64, Option<usize>)],
+    site: i64,
+) -> Option<Vec<(u64, bool)>> {
+    // The instruction counts of each trigger program, those it runs known first (a
+    // program runs ones listed after it).
+    let mut lengths: Vec<Option<Vec<u64>>> = vec![None; programs.len()];
+    for program in (1..programs.len()).rev() {
+        lengths[program] = ways(&programs[program], program, targets, &lengths, -1).map(|ways| {
+            let mut counts: Vec<u64> = ways.into_iter().map(|w| w.0).collect();
+            counts.sort_unstable();
+            counts.dedup();
+            counts
+        });
+    }
+    ways(programs.first()?, 0, targets, &lengths, site)
+}
+
+/// The ways through program `program` ([`paths`]), `lengths` those of the trigger
+/// programs it runs.
+fn ways(
+    ops: &[&Op],
+    program: usize,
+    targets: &[(usize, i64, Option<usize>)],
+    lengths: &[Option<Vec<u64>>],
+    site: i64,
+) -> Option<Vec<(u64, bool)>> {
     const MOST: usize = 256;
     let constant = |at: usize, register: i64| {
         at.checked_sub(1)
@@ -1323,11 +1507,14 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
     let mut done = Vec::new();
     // (address, instructions so far, through `site`)
     let mut todo = vec![(0i64, 0u64, false)];
+    // Instructions walked, all ways together: a way that goes round in circles ends.
+    let mut walked = 0;
     while let Some((addr, run, through)) = todo.pop() {
         let index = usize::try_from(addr).ok().filter(|&i| i < ops.len())?;
         let op = ops[index];
         let (run, through) = (run + 1, through || addr == site);
-        if run > 4 * ops.len() as u64 || done.len() + todo.len() > MOST {
+        walked += 1;
+        if walked > 4 * MOST * ops.len() || done.len() + todo.len() > MOST {
             return None;
         }
         let next = addr + 1;
@@ -1339,7 +1526,21 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
             "Init" | "Goto" => todo.push((op.p2, run, through)),
             "NotNull" if constant(index, op.p1) => todo.push((op.p2, run, through)),
             "IsNull" if constant(index, op.p1) => todo.push((next, run, through)),
-            "Next" | "Prev" | "VNext" | "SorterNext" | "Gosub" | "Yield" | "Return" | "Program"
+            "Program" => {
+                let target = targets
+                    .iter()
+                    .find(|t| (t.0, t.1) == (program, addr))
+                    .and_then(|t| t.2);
+                match target {
+                    Some(target) => {
+                        for length in lengths.get(target)?.as_ref()? {
+                            todo.push((next, run + length, through));
+                        }
+                    }
+                    None => todo.push((next, run, through)),
+                }
+            }
+            "Next" | "Prev" | "VNext" | "SorterNext" | "Gosub" | "Yield" | "Return"
             | "InitCoroutine" | "EndCoroutine" | "Jump" => return None,
             name if JUMPS.contains(&name) && op.p2 > 0 => {
                 todo.push((op.p2, run, through));
@@ -1349,6 +1550,29 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
         }
     }
     Some(done)
+}
+
+/// The program each `Program` runs, as `(program it is in, address, program run)`.
+/// `EXPLAIN` lists a trigger program after the others the first time a `Program` runs
+/// it, and shows no more of which: a `Program` is taken to run the next program not
+/// listed yet while there is one, and after that the program the `Program` before it
+/// in the same program runs (two statements on one table, whose triggers are coded
+/// once), or none known (a trigger that runs itself again).
+fn call_targets(ops: &[Op], programs: usize) -> Vec<(usize, i64, Option<usize>)> {
+    let mut listed = 1;
+    let mut last = vec![None; programs];
+    let mut targets = Vec::new();
+    for op in ops.iter().filter(|o| o.opcode == "Program") {
+        let target = if listed < programs {
+            listed += 1;
+            Some(listed - 1)
+        } else {
+            last[op.program]
+        };
+        last[op.program] = target;
+        targets.push((op.program, op.addr, target));
+    }
+    targets
 }
 
 /// Which instructions of a program can run at all (or in all but rare cases).
@@ -1770,6 +1994,89 @@ mod tests {
                 (
                     "WITH a AS (SELECT k, sum(n) AS s FROM t GROUP BY k), b AS MATERIALIZED (SELECT max(s) AS m FROM a), c AS NOT MATERIALIZED (SELECT k FROM a, b WHERE s = m) SELECT * FROM c",
                     (11, 0),
+                ),
+            ],
+        ];
+        for case in cases {
+            let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
+    /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
+    /// `cte/tree_traversal`): trigger programs run once per row (their seeks and scans
+    /// with them), a trigger's row written without the statement's index entries, a
+    /// `REPLACE` that met its row told by the instructions its triggers ran too, a
+    /// recursive query computed once for an `IN` (its loop runs all the same), and the
+    /// seek on the NULL link that ends a chain, which reads nothing.
+    #[test]
+    fn counts_trigger_programs_and_recursive_queries() {
+        let cases: [&[(&str, (u64, u64))]; 4] = [
+            &[
+                ("CREATE TABLE t (n INTEGER)", (1, 2)),
+                (
+                    "CREATE TRIGGER again AFTER INSERT ON t WHEN new.n < 5 BEGIN INSERT INTO t VALUES (new.n + 1); END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t VALUES (1)", (0, 2)),
+                ("PRAGMA recursive_triggers = 1", (0, 0)),
+                ("INSERT INTO t VALUES (1)", (0, 5)),
+                ("CREATE TABLE r (k PRIMARY KEY, v)", (1, 3)),
+                (
+                    "CREATE TRIGGER gone AFTER DELETE ON r BEGIN INSERT INTO t VALUES (100); END",
+                    (0, 1),
+                ),
+                ("INSERT INTO r VALUES (1, 'a')", (0, 2)),
+                ("INSERT OR REPLACE INTO r VALUES (1, 'b')", (2, 3)),
+            ],
+            &[
+                (
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT DEFAULT 'dflt', changed INTEGER DEFAULT 0)",
+                    (1, 2),
+                ),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER bump AFTER INSERT ON t BEGIN UPDATE t SET changed = 1 WHERE id = new.id; INSERT INTO log VALUES ('ins ' || new.id); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER before_upd BEFORE UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO t (id) VALUES (1), (2) RETURNING id, v, changed",
+                    (10, 8),
+                ),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER tr2 AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.v); INSERT INTO log VALUES (new.v * 2); DELETE FROM log WHERE msg = 0; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (v) VALUES (1), (0)", (8, 8)),
+            ],
+            &[
+                (
+                    "CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER, name TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO node VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 1, 'b'), (4, 2, 'a1'), (5, 4, 'a1x'), (6, 3, 'b1')",
+                    (6, 6),
+                ),
+                (
+                    "WITH RECURSIVE up(id, parent) AS (SELECT id, parent FROM node WHERE id = 5 UNION ALL SELECT n.id, n.parent FROM node n JOIN up ON n.id = up.parent) SELECT group_concat(id, '<') AS chain FROM up",
+                    (9, 0),
+                ),
+                (
+                    "WITH RECURSIVE sub(id) AS (SELECT 2 UNION ALL SELECT n.id FROM node n, sub WHERE n.parent = sub.id) DELETE FROM node WHERE id IN sub RETURNING id",
+                    (28, 3),
                 ),
             ],
         ];
