@@ -619,6 +619,11 @@ struct Plan {
     programs: usize,
     /// Where trigger programs are run from.
     calls: Vec<Call>,
+    /// The changes trigger programs make (in the statement's `total_changes()`): their
+    /// program and innermost loop.
+    trigger_changes: Vec<(usize, Option<usize>)>,
+    /// Trigger programs with a `WHEN`, whose body runs only for the rows it holds for.
+    guarded: SmallVec<[usize; 2]>,
     /// The statement's own program counts rows referring to the rows it changes as
     /// immediate foreign key violations (for its cascades to resolve).
     counts_violations: bool,
@@ -828,6 +833,9 @@ impl Plan {
             self.instructions = ops.iter().map(|o| innermost(o.addr, &self.loops)).collect();
         } else {
             self.triggers = true;
+            if has_when(ops) {
+                self.guarded.push(program);
+            }
         }
         for (i, op) in ops.iter().enumerate() {
             let temporary = ephemeral.contains(&op.p1);
@@ -900,10 +908,13 @@ impl Plan {
                 _ => continue,
             };
             // A trigger's changes are in the statement's `total_changes()` already,
-            // counted with the statement's own; those of a view's `INSTEAD OF` trigger
-            // (the statement changes nothing itself) are all there is.
+            // counted with the statement's own ([`Plan::own_changes`]); those of a
+            // view's `INSTEAD OF` trigger (the statement changes nothing itself) are all
+            // there is.
             let own = program == 0 || !self.changes_rows || self.instead_of;
             if !own && kind == SiteKind::Change {
+                self.trigger_changes
+                    .push((program, innermost(op.addr, &self.loops)));
                 continue;
             }
             let mut bundle = None;
@@ -971,6 +982,19 @@ impl Plan {
         one_row: &[usize],
         unseen: Option<u64>,
     ) -> SmallVec<[u64; 8]> {
+        self.runs_with(steps, seen, one_row, unseen, None)
+    }
+
+    /// [`Plan::runs`], the body of the trigger program with a `WHEN` run `passes` times
+    /// (when known: [`Plan::when_passes`]).
+    fn runs_with(
+        &self,
+        steps: [u64; 3],
+        seen: Observed,
+        one_row: &[usize],
+        unseen: Option<u64>,
+        passes: Option<u64>,
+    ) -> SmallVec<[u64; 8]> {
         let mut runs: SmallVec<[u64; 8]> =
             smallvec::smallvec![0; self.loops.len() + self.programs.max(1)];
         runs[self.loops.len()] = 1;
@@ -980,7 +1004,7 @@ impl Plan {
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
             while known <= l.program {
-                runs[self.loops.len() + known] = self.trigger_runs(known, &runs);
+                runs[self.loops.len() + known] = self.trigger_runs(known, &runs, passes);
                 known += 1;
             }
             let entered = l
@@ -1049,24 +1073,67 @@ impl Plan {
             };
         }
         while known < self.programs {
-            runs[self.loops.len() + known] = self.trigger_runs(known, &runs);
+            runs[self.loops.len() + known] = self.trigger_runs(known, &runs, passes);
             known += 1;
         }
         runs
     }
 
-    /// How many times trigger program `program` ran: once for each run of a `Program`
-    /// that runs it, from a program before it (whose runs, and those of its loops, are
-    /// in `runs`).
-    fn trigger_runs(&self, program: usize, runs: &[u64]) -> u64 {
-        self.calls
+    /// How many times the body of trigger program `program` ran: once for each run of
+    /// a `Program` that runs it, from a program before it (whose runs, and those of its
+    /// loops, are in `runs`); `passes` times at most for the one with a `WHEN`.
+    fn trigger_runs(&self, program: usize, runs: &[u64], passes: Option<u64>) -> u64 {
+        let fired = self
+            .calls
             .iter()
             .filter(|c| c.target == Some(program) && c.program < program)
             .map(|c| {
                 c.within
                     .map_or(runs[self.loops.len() + c.program], |l| runs[l])
             })
-            .sum()
+            .sum();
+        match passes {
+            Some(passes) if self.guarded.as_slice() == [program] => passes.min(fired),
+            _ => fired,
+        }
+    }
+
+    /// How many times the body of the one trigger program with a `WHEN` ran, from the
+    /// changes: those beyond the statement's own are the triggers', and each run of that
+    /// body makes as many (its own and those of the triggers it runs in turn; a change
+    /// in a loop taken as one per entry into the loop, as a trigger's statement on a row
+    /// found by a key makes). `None` when the changes do not say (then it is taken to
+    /// run each time). `rerun`: the runs with that body run so many times.
+    fn when_passes(
+        &self,
+        runs: &[u64],
+        rerun: impl Fn(u64) -> SmallVec<[u64; 8]>,
+        chosen: usize,
+        changes: u64,
+    ) -> Option<u64> {
+        let &[guarded] = self.guarded.as_slice() else {
+            return None;
+        };
+        if !self.changes_rows || self.instead_of {
+            return None;
+        }
+        let made = |runs: &[u64]| -> u64 {
+            let times = |&(program, within): &(usize, Option<usize>)| {
+                let fired = self.fired(runs, program);
+                within.map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]))
+            };
+            self.trigger_changes.iter().map(times).sum()
+        };
+        let fired = self.fired(runs, guarded);
+        let (all, none) = (made(runs), made(&rerun(0)));
+        let per_pass = all
+            .checked_sub(none)
+            .filter(|&d| d > 0 && d % fired.max(1) == 0)?
+            / fired;
+        let beyond = changes
+            .checked_sub(self.own_changes(chosen, runs, changes))?
+            .checked_sub(none)?;
+        (beyond % per_pass == 0 && beyond / per_pass <= fired).then_some(beyond / per_pass)
     }
 
     /// How many times program `program` ran, from [`Plan::runs`]: the statement's once.
@@ -1136,6 +1203,7 @@ impl Plan {
         // Loops no counter sees are taken to iterate alike, as many times as the
         // instructions run say.
         let unseen = |l: &Loop| self.unseen(l);
+        let mut unseen_runs = None;
         if self.has_unseen {
             let (mut fixed, mut per_iteration) = (0u64, 0u64);
             for within in &self.instructions {
@@ -1151,7 +1219,8 @@ impl Plan {
             }
             let iterations =
                 instructions.saturating_sub(fixed) as f64 / per_iteration.max(1) as f64;
-            runs = self.runs(steps, seen, &one_row, Some(iterations.round() as u64));
+            unseen_runs = Some(iterations.round() as u64);
+            runs = self.runs(steps, seen, &one_row, unseen_runs);
         }
         // The change that ran: with several (an upsert's insert and update), the kind
         // the last row id says, the first of that kind.
@@ -1160,6 +1229,10 @@ impl Plan {
             .iter()
             .position(|b| b.inserts == seen.inserted)
             .unwrap_or(0);
+        let rerun = |passes| self.runs_with(steps, seen, &one_row, unseen_runs, Some(passes));
+        if let Some(passes) = self.when_passes(&runs, rerun, chosen, seen.changes) {
+            runs = self.runs_with(steps, seen, &one_row, unseen_runs, Some(passes));
+        }
         // No row found: an aggregate returns its row all the same.
         let nothing = (seen.returned == 0 || self.aggregates)
             && seen.changes == 0
@@ -1377,6 +1450,17 @@ fn null_link_ends(ops: &[&Op], seek: usize, loops: &[Loop], within: usize) -> u6
         return 0;
     }
     starts.len() as u64
+}
+
+/// Whether a trigger program has a `WHEN`: before its first statement (`Trace`), a test
+/// that jumps to its end.
+fn has_when(ops: &[&Op]) -> bool {
+    let Some(end) = ops.last().map(|o| o.addr) else {
+        return false;
+    };
+    ops.iter()
+        .take_while(|o| o.opcode != "Trace")
+        .any(|o| o.p2 == end && o.opcode != "Init" && JUMPS.contains(&o.opcode.as_str()))
 }
 
 /// Whether the instruction at `at`, in a loop from `loop_start` (its innermost), is
@@ -2008,14 +2092,16 @@ mod tests {
 
     /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
     /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
-    /// `cte/tree_traversal`): trigger programs run once per row (their seeks and scans
-    /// with them), a trigger's row written without the statement's index entries, a
-    /// `REPLACE` that met its row told by the instructions its triggers ran too, a
-    /// recursive query computed once for an `IN` (its loop runs all the same), and the
-    /// seek on the NULL link that ends a chain, which reads nothing.
+    /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`): trigger programs run
+    /// once per row (their seeks and scans with them), a trigger's row written without
+    /// the statement's index entries, a `REPLACE` that met its row told by the
+    /// instructions its triggers ran too, a `WHEN` that held for some rows only (the
+    /// changes tell for how many), a recursive query computed once for an `IN` (its
+    /// loop runs all the same), and the seek on the NULL link that ends a chain, which
+    /// reads nothing.
     #[test]
     fn counts_trigger_programs_and_recursive_queries() {
-        let cases: [&[(&str, (u64, u64))]; 4] = [
+        let cases: [&[(&str, (u64, u64))]; 5] = [
             &[
                 ("CREATE TABLE t (n INTEGER)", (1, 2)),
                 (
@@ -2060,6 +2146,26 @@ mod tests {
                     (0, 1),
                 ),
                 ("INSERT INTO t (v) VALUES (1), (0)", (8, 8)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                ("CREATE TABLE tally (k TEXT PRIMARY KEY, c INTEGER)", (1, 3)),
+                ("INSERT INTO tally VALUES ('big', 0), ('log', 0)", (0, 4)),
+                (
+                    "CREATE TRIGGER big AFTER INSERT ON t WHEN new.n > 10 BEGIN INSERT INTO log VALUES ('big ' || new.n); UPDATE tally SET c = c + 1 WHERE k = 'big'; END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER logged AFTER INSERT ON log BEGIN UPDATE tally SET c = c + 1 WHERE k = 'log'; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (n) VALUES (5), (50), (7), (70)", (8, 10)),
+                ("INSERT INTO t (n) VALUES (99)", (2, 4)),
+                (
+                    "INSERT INTO t (n) SELECT n + 1 FROM t WHERE n > 60",
+                    (11, 8),
+                ),
             ],
             &[
                 (
