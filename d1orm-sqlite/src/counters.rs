@@ -536,6 +536,16 @@ struct Call {
     target: Option<usize>,
 }
 
+/// What is known of the runs of a statement with triggers, beyond its counters.
+#[derive(Clone, Copy, Default)]
+struct Given {
+    /// The rows its own loop of `Goto` changed ([`Plan::own_loop_runs`]).
+    own: Option<u64>,
+    /// The runs of the body of the trigger program with a `WHEN`
+    /// ([`Plan::when_passes`]).
+    passes: Option<u64>,
+}
+
 /// A row change and the writes that go with it (its index entries).
 struct Bundle {
     writes: u64,
@@ -982,18 +992,17 @@ impl Plan {
         one_row: &[usize],
         unseen: Option<u64>,
     ) -> SmallVec<[u64; 8]> {
-        self.runs_with(steps, seen, one_row, unseen, None)
+        self.runs_with(steps, seen, one_row, unseen, Given::default())
     }
 
-    /// [`Plan::runs`], the body of the trigger program with a `WHEN` run `passes` times
-    /// (when known: [`Plan::when_passes`]).
+    /// [`Plan::runs`], with what else is known of the runs of a statement with triggers.
     fn runs_with(
         &self,
         steps: [u64; 3],
         seen: Observed,
         one_row: &[usize],
         unseen: Option<u64>,
-        passes: Option<u64>,
+        given: Given,
     ) -> SmallVec<[u64; 8]> {
         let mut runs: SmallVec<[u64; 8]> =
             smallvec::smallvec![0; self.loops.len() + self.programs.max(1)];
@@ -1004,7 +1013,7 @@ impl Plan {
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
             while known <= l.program {
-                runs[self.loops.len() + known] = self.trigger_runs(known, &runs, passes);
+                runs[self.loops.len() + known] = self.trigger_runs(known, &runs, given.passes);
                 known += 1;
             }
             let entered = l
@@ -1042,6 +1051,9 @@ impl Plan {
                 LoopKind::Goto if self.changes_rows && l.program > 0 && self.one_own_change => {
                     seen.changes.saturating_sub(1)
                 }
+                LoopKind::Goto if self.changes_rows && l.program == 0 && given.own.is_some() => {
+                    given.own.unwrap_or(seen.changes)
+                }
                 LoopKind::Goto if self.changes_rows => seen.changes,
                 // A window's loop over the rows of its input, when nothing was returned
                 // and no loop stepped: an empty input (a window returns a row for each
@@ -1073,7 +1085,7 @@ impl Plan {
             };
         }
         while known < self.programs {
-            runs[self.loops.len() + known] = self.trigger_runs(known, &runs, passes);
+            runs[self.loops.len() + known] = self.trigger_runs(known, &runs, given.passes);
             known += 1;
         }
         runs
@@ -1117,13 +1129,7 @@ impl Plan {
         if !self.changes_rows || self.instead_of {
             return None;
         }
-        let made = |runs: &[u64]| -> u64 {
-            let times = |&(program, within): &(usize, Option<usize>)| {
-                let fired = self.fired(runs, program);
-                within.map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]))
-            };
-            self.trigger_changes.iter().map(times).sum()
-        };
+        let made = |runs: &[u64]| self.trigger_made(runs);
         let fired = self.fired(runs, guarded);
         let (all, none) = (made(runs), made(&rerun(0)));
         let per_pass = all
@@ -1134,6 +1140,48 @@ impl Plan {
             .checked_sub(self.own_changes(chosen, runs, changes))?
             .checked_sub(none)?;
         (beyond % per_pass == 0 && beyond / per_pass <= fired).then_some(beyond / per_pass)
+    }
+
+    /// The changes trigger programs made, as `runs` has them run (a change in a loop
+    /// taken as one per entry into the loop, as a trigger's statement on a row found by
+    /// a key makes).
+    fn trigger_made(&self, runs: &[u64]) -> u64 {
+        let times = |&(program, within): &(usize, Option<usize>)| {
+            let fired = self.fired(runs, program);
+            within.map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]))
+        };
+        self.trigger_changes.iter().map(times).sum()
+    }
+
+    /// How many rows the statement's own loop of `Goto` (over the rows it found to
+    /// change, or those of a `SELECT`) changed, when its triggers' changes are in the
+    /// changes counted too: each of its rows makes as many trigger changes, so the
+    /// changes are `rows + made(0) + rows * (made(1) - made(0))`. `None` where a trigger
+    /// with a `WHEN` leaves that unknown, or a foreign key action's program counts
+    /// otherwise ([`Plan::one_own_change`]). `rerun`: the runs with that loop run so
+    /// many times.
+    fn own_loop_runs(
+        &self,
+        rerun: impl Fn(u64) -> SmallVec<[u64; 8]>,
+        changes: u64,
+    ) -> Option<u64> {
+        let own_loop = self
+            .loops
+            .iter()
+            .any(|l| l.program == 0 && l.kind == LoopKind::Goto && l.values.is_none());
+        if !self.triggers
+            || self.instead_of
+            || !self.changes_rows
+            || self.counts_violations
+            || !self.guarded.is_empty()
+            || !own_loop
+        {
+            return None;
+        }
+        let (none, one) = (self.trigger_made(&rerun(0)), self.trigger_made(&rerun(1)));
+        let per_row = 1 + one.checked_sub(none)?;
+        let rows = changes.checked_sub(none)?;
+        (rows % per_row == 0).then_some(rows / per_row)
     }
 
     /// How many times program `program` ran, from [`Plan::runs`]: the statement's once.
@@ -1229,9 +1277,20 @@ impl Plan {
             .iter()
             .position(|b| b.inserts == seen.inserted)
             .unwrap_or(0);
-        let rerun = |passes| self.runs_with(steps, seen, &one_row, unseen_runs, Some(passes));
-        if let Some(passes) = self.when_passes(&runs, rerun, chosen, seen.changes) {
-            runs = self.runs_with(steps, seen, &one_row, unseen_runs, Some(passes));
+        let rerun = |given| self.runs_with(steps, seen, &one_row, unseen_runs, given);
+        let own = |own| Given {
+            own: Some(own),
+            passes: None,
+        };
+        if let Some(rows) = self.own_loop_runs(|rows| rerun(own(rows)), seen.changes) {
+            runs = rerun(own(rows));
+        }
+        let passes = |passes| Given {
+            own: None,
+            passes: Some(passes),
+        };
+        if let Some(times) = self.when_passes(&runs, |p| rerun(passes(p)), chosen, seen.changes) {
+            runs = rerun(passes(times));
         }
         // No row found: an aggregate returns its row all the same.
         let nothing = (seen.returned == 0 || self.aggregates)
@@ -2092,16 +2151,17 @@ mod tests {
 
     /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
     /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
-    /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`): trigger programs run
-    /// once per row (their seeks and scans with them), a trigger's row written without
-    /// the statement's index entries, a `REPLACE` that met its row told by the
-    /// instructions its triggers ran too, a `WHEN` that held for some rows only (the
-    /// changes tell for how many), a recursive query computed once for an `IN` (its
-    /// loop runs all the same), and the seek on the NULL link that ends a chain, which
-    /// reads nothing.
+    /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`,
+    /// `trigger/multi_row_changes`): trigger programs run once per row (their seeks and
+    /// scans with them), a trigger's row written without the statement's index entries,
+    /// a `REPLACE` that met its row told by the instructions its triggers ran too, a
+    /// `WHEN` that held for some rows only and the rows a `DELETE` found (the changes
+    /// tell how many, the triggers' taken away), a recursive query computed once for an
+    /// `IN` (its loop runs all the same), and the seek on the NULL link that ends a
+    /// chain, which reads nothing.
     #[test]
     fn counts_trigger_programs_and_recursive_queries() {
-        let cases: [&[(&str, (u64, u64))]; 5] = [
+        let cases: [&[(&str, (u64, u64))]; 6] = [
             &[
                 ("CREATE TABLE t (n INTEGER)", (1, 2)),
                 (
@@ -2146,6 +2206,26 @@ mod tests {
                     (0, 1),
                 ),
                 ("INSERT INTO t (v) VALUES (1), (0)", (8, 8)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES ('del ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d')",
+                    (0, 4),
+                ),
+                ("UPDATE t SET v = v || '!' WHERE id IN (1, 2)", (8, 4)),
+                ("UPDATE t SET v = v || '?' WHERE v > 'b'", (10, 6)),
+                ("DELETE FROM t WHERE id IN (1, 3)", (6, 4)),
+                ("DELETE FROM t WHERE v = 'd?'", (3, 2)),
             ],
             &[
                 ("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", (1, 2)),

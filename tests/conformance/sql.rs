@@ -839,6 +839,24 @@ fn triggers(v: &mut Vec<Scenario>) {
     );
     v.push(
         sc(
+            "trigger/multi_row_changes",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"),
+                run("CREATE TABLE log (msg)"),
+                run("CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES ('del ' || old.v); END"),
+                run("CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END"),
+                run("INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d')"),
+                run("UPDATE t SET v = v || '!' WHERE id IN (1, 2)"),
+                run("UPDATE t SET v = v || '?' WHERE v > 'b'"),
+                run("DELETE FROM t WHERE id IN (1, 3)"),
+                run("DELETE FROM t WHERE v = 'd?'"),
+                all("SELECT msg FROM log ORDER BY rowid"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
             "cte/recursive_links_to_the_root",
             vec![
                 run("CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER)"),
