@@ -1647,6 +1647,16 @@ fn ways(
             })
             .is_some_and(|o| matches!(o.opcode.as_str(), "Integer" | "String8" | "Real"))
     };
+    // Cursors only used for equality seeks: a seek on one that finds its key skips the
+    // end-of-range test after it (the key is known equal).
+    let seek_eq: SmallVec<[i64; 4]> = ops
+        .iter()
+        .filter(|o| {
+            matches!(o.opcode.as_str(), "OpenRead" | "OpenWrite" | "ReopenIdx")
+                && o.p5 & OPFLAG_SEEKEQ != 0
+        })
+        .map(|o| o.p1)
+        .collect();
     let mut done = Vec::new();
     // (address, instructions so far, through `site`)
     let mut todo = vec![(0i64, 0u64, false)];
@@ -1669,6 +1679,15 @@ fn ways(
             "Init" | "Goto" => todo.push((op.p2, run, through)),
             "NotNull" if constant(index, op.p1) => todo.push((op.p2, run, through)),
             "IsNull" if constant(index, op.p1) => todo.push((next, run, through)),
+            "SeekGE" | "SeekGT" | "SeekLE" | "SeekLT"
+                if seek_eq.contains(&op.p1)
+                    && ops.get(index + 1).is_some_and(|o| {
+                        matches!(o.opcode.as_str(), "IdxGT" | "IdxLT") && o.p1 == op.p1
+                    }) =>
+            {
+                todo.push((op.p2, run, through));
+                todo.push((next + 1, run, through));
+            }
             "Program" => {
                 let target = targets
                     .iter()
@@ -2152,16 +2171,17 @@ mod tests {
     /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
     /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
     /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`,
-    /// `trigger/multi_row_changes`): trigger programs run once per row (their seeks and
-    /// scans with them), a trigger's row written without the statement's index entries,
-    /// a `REPLACE` that met its row told by the instructions its triggers ran too, a
-    /// `WHEN` that held for some rows only and the rows a `DELETE` found (the changes
-    /// tell how many, the triggers' taken away), a recursive query computed once for an
-    /// `IN` (its loop runs all the same), and the seek on the NULL link that ends a
-    /// chain, which reads nothing.
+    /// `trigger/multi_row_changes`, `trigger/touch_and_replace`): trigger programs run
+    /// once per row (their seeks and scans with them), a trigger's row written without
+    /// the statement's index entries, whether a `REPLACE` met a row in its way told by
+    /// the instructions its triggers ran too (an equality seek that finds its key skips
+    /// the range test after it), a `WHEN` that held for some rows only and the rows a
+    /// `DELETE` found (the changes tell how many, the triggers' taken away), a recursive
+    /// query computed once for an `IN` (its loop runs all the same), and the seek on the
+    /// NULL link that ends a chain, which reads nothing.
     #[test]
     fn counts_trigger_programs_and_recursive_queries() {
-        let cases: [&[(&str, (u64, u64))]; 6] = [
+        let cases: [&[(&str, (u64, u64))]; 7] = [
             &[
                 ("CREATE TABLE t (n INTEGER)", (1, 2)),
                 (
@@ -2226,6 +2246,32 @@ mod tests {
                 ("UPDATE t SET v = v || '?' WHERE v > 'b'", (10, 6)),
                 ("DELETE FROM t WHERE id IN (1, 3)", (6, 4)),
                 ("DELETE FROM t WHERE v = 'd?'", (3, 2)),
+            ],
+            &[
+                (
+                    "CREATE TABLE doc (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, body TEXT, edits INTEGER DEFAULT 0)",
+                    (1, 3),
+                ),
+                ("CREATE TABLE stats (k TEXT PRIMARY KEY, n INTEGER)", (1, 3)),
+                ("INSERT INTO stats VALUES ('docs', 0)", (0, 2)),
+                (
+                    "CREATE TRIGGER touch AFTER UPDATE OF body ON doc BEGIN UPDATE doc SET edits = edits + 1 WHERE id = new.id; END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER counted AFTER INSERT ON doc BEGIN UPDATE stats SET n = n + 1 WHERE k = 'docs'; END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('a', 'x'), ('b', 'y'), ('c', 'z')",
+                    (6, 9),
+                ),
+                ("UPDATE doc SET body = body || '!'", (12, 6)),
+                ("UPDATE doc SET body = 'new' WHERE slug = 'b'", (2, 2)),
+                (
+                    "INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')",
+                    (2, 3),
+                ),
             ],
             &[
                 ("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", (1, 2)),

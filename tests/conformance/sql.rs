@@ -857,6 +857,27 @@ fn triggers(v: &mut Vec<Scenario>) {
     );
     v.push(
         sc(
+            "trigger/touch_and_replace",
+            vec![
+                run("CREATE TABLE doc (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, body TEXT, edits INTEGER DEFAULT 0)"),
+                run("CREATE TABLE stats (k TEXT PRIMARY KEY, n INTEGER)"),
+                run("INSERT INTO stats VALUES ('docs', 0)"),
+                run("CREATE TRIGGER touch AFTER UPDATE OF body ON doc BEGIN \
+                     UPDATE doc SET edits = edits + 1 WHERE id = new.id; END"),
+                run("CREATE TRIGGER counted AFTER INSERT ON doc BEGIN \
+                     UPDATE stats SET n = n + 1 WHERE k = 'docs'; END"),
+                run("INSERT INTO doc (slug, body) VALUES ('a', 'x'), ('b', 'y'), ('c', 'z')"),
+                run("UPDATE doc SET body = body || '!'"),
+                run("UPDATE doc SET body = 'new' WHERE slug = 'b'"),
+                run("INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')"),
+                all("SELECT id, slug, body, edits FROM doc ORDER BY id"),
+                all("SELECT n FROM stats"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
             "cte/recursive_links_to_the_root",
             vec![
                 run("CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER)"),
