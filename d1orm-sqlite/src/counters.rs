@@ -702,8 +702,10 @@ impl Plan {
         {
             plan.reads |= Counter::Instructions as u8;
         }
+        // A trigger's `WHEN` leaves its reads to the changes ([`Plan::when_passes`]).
         if plan.loops.is_empty()
             && plan.reads == 0
+            && plan.guarded.is_empty()
             && plan.bundles.len() <= 1
             && !plan.clears
             && plan.count_columns.is_empty()
@@ -2292,6 +2294,18 @@ mod tests {
                     "INSERT INTO t (n) SELECT n + 1 FROM t WHERE n > 60",
                     (11, 8),
                 ),
+                ("INSERT INTO t (n) VALUES (3)", (0, 1)),
+                ("UPDATE tally SET c = 0", (2, 2)),
+                (
+                    "CREATE TABLE box (id INTEGER PRIMARY KEY, n INTEGER)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TRIGGER boxed AFTER INSERT ON box WHEN new.n > 10 BEGIN UPDATE t SET n = n + 1 WHERE id = 1; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO box VALUES (1, 5)", (1, 1)),
+                ("INSERT INTO box VALUES (2, 50)", (2, 2)),
             ],
             &[
                 (

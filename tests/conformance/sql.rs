@@ -831,6 +831,15 @@ fn triggers(v: &mut Vec<Scenario>) {
                      UPDATE tally SET c = c + 1 WHERE k = 'log'; END"),
                 run("INSERT INTO t (n) VALUES (5), (50), (7), (70)"),
                 run("INSERT INTO t (n) VALUES (99)"),
+                run("INSERT INTO t (n) VALUES (3)"),
+                run("UPDATE tally SET c = 0"),
+                run("CREATE TABLE box (id INTEGER PRIMARY KEY, n INTEGER)"),
+                run(
+                    "CREATE TRIGGER boxed AFTER INSERT ON box WHEN new.n > 10 BEGIN \
+                     UPDATE t SET n = n + 1 WHERE id = 1; END",
+                ),
+                run("INSERT INTO box VALUES (1, 5)"),
+                run("INSERT INTO box VALUES (2, 50)"),
                 run("INSERT INTO t (n) SELECT n + 1 FROM t WHERE n > 60"),
                 all("SELECT k, c FROM tally ORDER BY k"),
             ],
