@@ -715,9 +715,13 @@ impl Plan {
                 .iter()
                 .all(|s| s.bundle.is_some() || matches!(s.kind, SiteKind::Read | SiteKind::Write))
         {
+            // Each site as many times as its program runs: a trigger program run from
+            // two statements of another runs twice.
+            let runs = plan.runs([0; 3], Observed::default(), &[], None);
             let own = |kind: SiteKind| {
                 let sites = plan.sites.iter().filter(|s| s.bundle.is_none());
-                sites.filter(|s| s.kind == kind).count() as u64
+                let sites = sites.filter(|s| s.kind == kind);
+                sites.map(|s| plan.fired(&runs, s.program)).sum::<u64>()
             };
             let per_change = plan.bundles.first().map_or(0, |b| b.writes);
             plan.simple = Some((own(SiteKind::Read), own(SiteKind::Write), per_change));
@@ -2173,17 +2177,18 @@ mod tests {
     /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
     /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
     /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`,
-    /// `trigger/multi_row_changes`, `trigger/touch_and_replace`): trigger programs run
-    /// once per row (their seeks and scans with them), a trigger's row written without
-    /// the statement's index entries, whether a `REPLACE` met a row in its way told by
-    /// the instructions its triggers ran too (an equality seek that finds its key skips
-    /// the range test after it), a `WHEN` that held for some rows only and the rows a
-    /// `DELETE` found (the changes tell how many, the triggers' taken away), a recursive
-    /// query computed once for an `IN` (its loop runs all the same), and the seek on the
-    /// NULL link that ends a chain, which reads nothing.
+    /// `trigger/multi_row_changes`, `trigger/touch_and_replace`,
+    /// `trigger/one_trigger_run_from_two_statements`): trigger programs run once per row
+    /// and per statement that runs them (their seeks and scans with them), a trigger's
+    /// row written without the statement's index entries, whether a `REPLACE` met a row
+    /// in its way told by the instructions its triggers ran too (an equality seek that
+    /// finds its key skips the range test after it), a `WHEN` that held for some rows
+    /// only and the rows a `DELETE` found (the changes tell how many, the triggers'
+    /// taken away), a recursive query computed once for an `IN` (its loop runs all the
+    /// same), and the seek on the NULL link that ends a chain, which reads nothing.
     #[test]
     fn counts_trigger_programs_and_recursive_queries() {
-        let cases: [&[(&str, (u64, u64))]; 7] = [
+        let cases: [&[(&str, (u64, u64))]; 8] = [
             &[
                 ("CREATE TABLE t (n INTEGER)", (1, 2)),
                 (
@@ -2248,6 +2253,28 @@ mod tests {
                 ("UPDATE t SET v = v || '?' WHERE v > 'b'", (10, 6)),
                 ("DELETE FROM t WHERE id IN (1, 3)", (6, 4)),
                 ("DELETE FROM t WHERE v = 'd?'", (3, 2)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", (1, 2)),
+                (
+                    "CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE seen (k INTEGER PRIMARY KEY, n INTEGER)",
+                    (1, 2),
+                ),
+                ("INSERT INTO seen VALUES (1, 0)", (1, 1)),
+                (
+                    "CREATE TRIGGER twice AFTER INSERT ON t BEGIN INSERT INTO log (msg) VALUES ('a ' || new.v); INSERT INTO log (msg) VALUES ('b ' || new.v); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER count_log AFTER INSERT ON log BEGIN UPDATE seen SET n = n + 1 WHERE k = 1; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (v) VALUES ('x'), ('y')", (6, 10)),
+                ("INSERT INTO t (v) VALUES ('z')", (2, 5)),
             ],
             &[
                 (

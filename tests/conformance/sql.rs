@@ -887,6 +887,26 @@ fn triggers(v: &mut Vec<Scenario>) {
     );
     v.push(
         sc(
+            "trigger/one_trigger_run_from_two_statements",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"),
+                run("CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT)"),
+                run("CREATE TABLE seen (k INTEGER PRIMARY KEY, n INTEGER)"),
+                run("INSERT INTO seen VALUES (1, 0)"),
+                run("CREATE TRIGGER twice AFTER INSERT ON t BEGIN \
+                     INSERT INTO log (msg) VALUES ('a ' || new.v); \
+                     INSERT INTO log (msg) VALUES ('b ' || new.v); END"),
+                run("CREATE TRIGGER count_log AFTER INSERT ON log BEGIN \
+                     UPDATE seen SET n = n + 1 WHERE k = 1; END"),
+                run("INSERT INTO t (v) VALUES ('x'), ('y')"),
+                run("INSERT INTO t (v) VALUES ('z')"),
+                all("SELECT n FROM seen"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
             "cte/recursive_links_to_the_root",
             vec![
                 run("CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER)"),
