@@ -27,7 +27,10 @@
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
 //! A trigger program's instructions run once for each run of the `Program` that runs
-//! it, which SQLite steps in the same engine (its steps land in the same counters).
+//! it, which SQLite steps in the same engine (its steps land in the same counters); a
+//! `WHEN` that holds for some rows only, and the rows a statement changed itself, are
+//! told from the changes (an upsert's rows with triggers, whose changes the update hook
+//! mixes with the triggers', are not).
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
 //! of its own, chosen by SQLite's count of them before the run. A single foreign key
 //! action's rows are the changes beyond the row the statement changed itself; D1's own
