@@ -29,8 +29,8 @@
 //! A trigger program's instructions run once for each run of the `Program` that runs
 //! it, which SQLite steps in the same engine (its steps land in the same counters); a
 //! `WHEN` that holds for some rows only, and the rows a statement changed itself, are
-//! told from the changes (an upsert's rows with triggers, whose changes the update hook
-//! mixes with the triggers', are not).
+//! told from the changes (an upsert of several rows with triggers, whose changes the
+//! update hook mixes with the triggers', is not told apart).
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
 //! of its own, chosen by SQLite's count of them before the run. A single foreign key
 //! action's rows are the changes beyond the row the statement changed itself; D1's own
@@ -537,6 +537,9 @@ struct Call {
     within: Option<usize>,
     /// The program it runs, when known ([`call_targets`]).
     target: Option<usize>,
+    /// In an upsert of one row: it runs only when the row was inserted (`Some(true)`),
+    /// or only when it was updated ([`upsert_branches`]).
+    branch: Option<bool>,
 }
 
 /// What is known of the runs of a statement with triggers, beyond its counters.
@@ -675,6 +678,16 @@ impl Plan {
             .find(|s| s.program == 0 && s.kind == SiteKind::ConflictRead)
         {
             plan.conflict_paths = paths(&listed, &targets, conflict.at).unwrap_or_default();
+            let insert = plan.bundles.iter().position(|b| b.inserts).and_then(|b| {
+                let sites = plan.sites.iter();
+                sites
+                    .filter(|s| s.kind == SiteKind::Change && s.bundle == Some(b))
+                    .map(|s| s.at)
+                    .next()
+            });
+            if let Some(insert) = insert.filter(|_| plan.loops.is_empty()) {
+                upsert_branches(&mut plan.calls, &listed[0], conflict.at, insert);
+            }
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
         // A single row (no loop) tells insert from update by the last row id.
@@ -892,6 +905,7 @@ impl Plan {
                     at: op.addr,
                     within: innermost(op.addr, &self.loops),
                     target: None,
+                    branch: None,
                 });
                 continue;
             }
@@ -1022,7 +1036,8 @@ impl Plan {
         let mut taken = [0u64; 3];
         for (i, l) in self.loops.iter().enumerate() {
             while known <= l.program {
-                runs[self.loops.len() + known] = self.trigger_runs(known, &runs, given.passes);
+                runs[self.loops.len() + known] =
+                    self.trigger_runs(known, &runs, given.passes, seen.inserted);
                 known += 1;
             }
             let entered = l
@@ -1094,7 +1109,8 @@ impl Plan {
             };
         }
         while known < self.programs {
-            runs[self.loops.len() + known] = self.trigger_runs(known, &runs, given.passes);
+            runs[self.loops.len() + known] =
+                self.trigger_runs(known, &runs, given.passes, seen.inserted);
             known += 1;
         }
         runs
@@ -1102,12 +1118,20 @@ impl Plan {
 
     /// How many times the body of trigger program `program` ran: once for each run of
     /// a `Program` that runs it, from a program before it (whose runs, and those of its
-    /// loops, are in `runs`); `passes` times at most for the one with a `WHEN`.
-    fn trigger_runs(&self, program: usize, runs: &[u64], passes: Option<u64>) -> u64 {
+    /// loops, are in `runs`); `passes` times at most for the one with a `WHEN`. In an
+    /// upsert of one row, those of the branch it did not take (`inserted`) do not run.
+    fn trigger_runs(
+        &self,
+        program: usize,
+        runs: &[u64],
+        passes: Option<u64>,
+        inserted: bool,
+    ) -> u64 {
         let fired = self
             .calls
             .iter()
             .filter(|c| c.target == Some(program) && c.program < program)
+            .filter(|c| c.branch.is_none_or(|inserts| inserts == inserted))
             .map(|c| {
                 c.within
                     .map_or(runs[self.loops.len() + c.program], |l| runs[l])
@@ -1518,6 +1542,24 @@ fn null_link_ends(ops: &[&Op], seek: usize, loops: &[Loop], within: usize) -> u6
         return 0;
     }
     starts.len() as u64
+}
+
+/// Sets which branch of an upsert of one row each of the statement's `Program`s is in,
+/// from its program `ops`: SQLite codes the update after the row in the way is found
+/// (at `conflict`), up to a `Goto` past the insert (its row written at `insert`), which
+/// follows; triggers run before (`BEFORE INSERT`) run either way.
+fn upsert_branches(calls: &mut [Call], ops: &[&Op], conflict: i64, insert: i64) {
+    let Some(skip) = ops
+        .iter()
+        .find(|o| o.opcode == "Goto" && conflict < o.addr && o.addr < insert && o.p2 > insert)
+    else {
+        return;
+    };
+    for call in calls.iter_mut().filter(|c| c.program == 0) {
+        if call.at > conflict {
+            call.branch = Some(call.at > skip.addr);
+        }
+    }
 }
 
 /// Whether a trigger program has a `WHEN`: before its first statement (`Trace`), a test
@@ -2188,7 +2230,8 @@ mod tests {
     /// finds its key skips the range test after it), a `WHEN` that held for some rows
     /// only and the rows a `DELETE` found (the changes tell how many, the triggers'
     /// taken away), a recursive query computed once for an `IN` (its loop runs all the
-    /// same), and the seek on the NULL link that ends a chain, which reads nothing.
+    /// same), the seek on the NULL link that ends a chain, which reads nothing, and the
+    /// triggers of the branch an upsert of one row took.
     #[test]
     fn counts_trigger_programs_and_recursive_queries() {
         let cases: [&[(&str, (u64, u64))]; 8] = [
@@ -2303,6 +2346,14 @@ mod tests {
                 (
                     "INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')",
                     (2, 3),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('b', 'up') ON CONFLICT (slug) DO UPDATE SET body = excluded.body",
+                    (2, 2),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('e', 'new') ON CONFLICT (slug) DO UPDATE SET body = excluded.body",
+                    (1, 3),
                 ),
             ],
             &[

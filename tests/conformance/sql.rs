@@ -879,6 +879,10 @@ fn triggers(v: &mut Vec<Scenario>) {
                 run("UPDATE doc SET body = body || '!'"),
                 run("UPDATE doc SET body = 'new' WHERE slug = 'b'"),
                 run("INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')"),
+                run("INSERT INTO doc (slug, body) VALUES ('b', 'up') \
+                     ON CONFLICT (slug) DO UPDATE SET body = excluded.body"),
+                run("INSERT INTO doc (slug, body) VALUES ('e', 'new') \
+                     ON CONFLICT (slug) DO UPDATE SET body = excluded.body"),
                 all("SELECT id, slug, body, edits FROM doc ORDER BY id"),
                 all("SELECT n FROM stats"),
             ],
