@@ -26,6 +26,11 @@
 //! iteration of the loop it sits in, whose iterations come from the steps, the rows of
 //! a `VALUES` list, the rows changed, or the instructions run (`VM_STEP`) where nothing
 //! else tells; writes once per row changed, an upsert's inserts and updates apart.
+//! A trigger program's instructions run once for each run of the `Program` that runs
+//! it, which SQLite steps in the same engine (its steps land in the same counters); a
+//! `WHEN` that holds for some rows only, and the rows a statement changed itself, are
+//! told from the changes (an upsert of several rows with triggers, whose changes the
+//! update hook mixes with the triggers', is not told apart).
 //! Code that runs only while deferred foreign key violations are outstanding has a plan
 //! of its own, chosen by SQLite's count of them before the run. Foreign key actions
 //! are trigger programs run once per row the statement (or an action) changes in the
@@ -765,6 +770,9 @@ struct Site {
     once: bool,
     /// Right after a bloom filter (`Filter`), which skips it for the rows it rules out.
     filtered: bool,
+    /// For a seek by row id that follows a link in a recursive query: its runs on a
+    /// NULL key, which reads nothing ([`null_link_ends`]).
+    null_ends: u64,
     /// For `ConflictRead`: the instructions its `NoConflict` skips when there is no row
     /// in the way.
     skipped: u64,
@@ -789,6 +797,30 @@ struct Feed {
     sorted: usize,
     /// Instructions of the scan's body that the condition skips for a row it leaves out.
     guarded: u64,
+}
+
+/// A run of a trigger program (`Program`), from the program that runs it.
+struct Call {
+    /// The program it is in.
+    program: usize,
+    at: i64,
+    /// The innermost loop around it.
+    within: Option<usize>,
+    /// The program it runs, when known ([`call_targets`]).
+    target: Option<usize>,
+    /// In an upsert of one row: it runs only when the row was inserted (`Some(true)`),
+    /// or only when it was updated ([`upsert_branches`]).
+    branch: Option<bool>,
+}
+
+/// What is known of the runs of a statement with triggers, beyond its counters.
+#[derive(Clone, Copy, Default)]
+struct Given {
+    /// The rows its own loop of `Goto` changed ([`Plan::own_loop_runs`]).
+    own: Option<u64>,
+    /// The runs of the body of the trigger program with a `WHEN`
+    /// ([`Plan::when_passes`]).
+    passes: Option<u64>,
 }
 
 /// A row change and the writes that go with it (its index entries).
@@ -884,6 +916,13 @@ struct Plan {
     feed: Option<Feed>,
     /// Programs: the statement's and its triggers'.
     programs: usize,
+    /// Where trigger programs are run from.
+    calls: Vec<Call>,
+    /// The changes trigger programs make (in the statement's `total_changes()`): their
+    /// program and innermost loop.
+    trigger_changes: Vec<(usize, Option<usize>)>,
+    /// Trigger programs with a `WHEN`, whose body runs only for the rows it holds for.
+    guarded: SmallVec<[usize; 2]>,
     /// The statement's own program counts rows referring to the rows it changes as
     /// immediate foreign key violations (for its cascades to resolve).
     counts_violations: bool,
@@ -1119,9 +1158,35 @@ impl Plan {
         let mut plan = Plan::default();
         let programs = ops.last().map_or(0, |o| o.program + 1);
         plan.programs = programs;
-        for program in 0..programs {
-            let ops: Vec<&Op> = ops.iter().filter(|o| o.program == program).collect();
-            plan.add_program(program, &ops, deferred);
+        let listed: Vec<Vec<&Op>> = (0..programs)
+            .map(|program| ops.iter().filter(|o| o.program == program).collect())
+            .collect();
+        for (program, ops) in listed.iter().enumerate() {
+            plan.add_program(program, ops, deferred);
+        }
+        let targets = call_targets(ops, programs);
+        for call in &mut plan.calls {
+            call.target = targets
+                .iter()
+                .find(|t| (t.0, t.1) == (call.program, call.at))
+                .and_then(|t| t.2);
+        }
+        if let Some(conflict) = plan
+            .sites
+            .iter()
+            .find(|s| s.program == 0 && s.kind == SiteKind::ConflictRead)
+        {
+            plan.conflict_paths = paths(&listed, &targets, conflict.at).unwrap_or_default();
+            let insert = plan.bundles.iter().position(|b| b.inserts).and_then(|b| {
+                let sites = plan.sites.iter();
+                sites
+                    .filter(|s| s.kind == SiteKind::Change && s.bundle == Some(b))
+                    .map(|s| s.at)
+                    .next()
+            });
+            if let Some(insert) = insert.filter(|_| plan.loops.is_empty()) {
+                upsert_branches(&mut plan.calls, &listed[0], conflict.at, insert);
+            }
         }
         plan.conflicts = plan.sites.iter().any(|s| s.kind == SiteKind::ConflictRead);
         for site in &mut plan.sites {
@@ -1171,8 +1236,10 @@ impl Plan {
         {
             plan.reads |= Counter::Instructions as u8;
         }
+        // A trigger's `WHEN` leaves its reads to the changes ([`Plan::when_passes`]).
         if plan.loops.is_empty()
             && plan.reads == 0
+            && plan.guarded.is_empty()
             && plan.bundles.len() <= 1
             && !plan.clears
             && plan.count_columns.is_empty()
@@ -1182,9 +1249,13 @@ impl Plan {
                 .iter()
                 .all(|s| s.bundle.is_some() || matches!(s.kind, SiteKind::Read | SiteKind::Write))
         {
+            // Each site as many times as its program runs: a trigger program run from
+            // two statements of another runs twice.
+            let runs = plan.runs([0; 3], Observed::default(), &[], None);
             let own = |kind: SiteKind| {
                 let sites = plan.sites.iter().filter(|s| s.bundle.is_none());
-                sites.filter(|s| s.kind == kind && s.unreached == 0).count() as u64
+                let sites = sites.filter(|s| s.kind == kind && s.unreached == 0);
+                sites.map(|s| plan.fired(&runs, s.program)).sum::<u64>()
             };
             let per_change = plan.bundles.first().map_or(0, |b| b.writes);
             plan.simple = Some((own(SiteKind::Read), own(SiteKind::Write), per_change));
@@ -1351,6 +1422,9 @@ impl Plan {
             self.feed = self.feed(ops);
         } else {
             self.triggers = true;
+            if has_when(ops) {
+                self.guarded.push(program);
+            }
         }
         for (i, op) in ops.iter().enumerate() {
             let temporary = ephemeral.contains(&op.p1);
@@ -1380,6 +1454,16 @@ impl Plan {
             // An `IN` that found nothing looks for a NULL among the values, only when
             // its left side is NULL.
             if op.opcode == "Rewind" && previous(1) == "NotNull" {
+                continue;
+            }
+            if op.opcode == "Program" {
+                self.calls.push(Call {
+                    program,
+                    at: op.addr,
+                    within: innermost(op.addr, &self.loops),
+                    target: None,
+                    branch: None,
+                });
                 continue;
             }
             let on_conflict = previous(1) == "IdxRowid" && previous(2) == "NoConflict";
@@ -1414,10 +1498,13 @@ impl Plan {
                 _ => continue,
             };
             // A trigger's changes are in the statement's `total_changes()` already,
-            // counted with the statement's own; those of a view's `INSTEAD OF` trigger
-            // (the statement changes nothing itself) are all there is.
+            // counted with the statement's own ([`Plan::own_changes`]); those of a
+            // view's `INSTEAD OF` trigger (the statement changes nothing itself) are all
+            // there is.
             let own = program == 0 || !self.changes_rows || self.instead_of;
             if !own && kind == SiteKind::Change {
+                self.trigger_changes
+                    .push((program, innermost(op.addr, &self.loops)));
                 continue;
             }
             let mut bundle = None;
@@ -1453,13 +1540,15 @@ impl Plan {
                 program,
                 violated: violated.contains(&op.addr),
                 kept,
-                once: ops[..i]
-                    .iter()
-                    .any(|o| o.opcode == "Once" && o.addr < op.addr && op.addr < o.p2)
+                once: behind_once(ops, op.addr, within.map(|l| self.loops[l].start))
                     || in_body(op.addr).is_some_and(|body| {
                         within.is_none_or(|l| in_body(self.loops[l].start) != Some(body))
                     }),
                 filtered: previous(1) == "Filter",
+                null_ends: match within {
+                    Some(l) if kind == SiteKind::Read => null_link_ends(ops, i, &self.loops, l),
+                    _ => 0,
+                },
                 skipped: match i.checked_sub(2).map(|p| ops[p]) {
                     Some(test) if kind == SiteKind::ConflictRead => {
                         u64::try_from(test.p2 - test.addr - 1).unwrap_or(0)
@@ -1477,13 +1566,6 @@ impl Plan {
             });
         }
         self.mark_unreached(program, ops, first_loop, first_site);
-        if program == 0
-            && let Some(conflict) = self.sites[first_site..]
-                .iter()
-                .find(|s| s.kind == SiteKind::ConflictRead)
-        {
-            self.conflict_paths = paths(listed, conflict.at).unwrap_or_default();
-        }
         if program == 0 && self.bundles.iter().any(|b| b.partial > 0) {
             self.partial_paths = partial_paths(listed);
         }
@@ -1546,8 +1628,8 @@ impl Plan {
         }
     }
 
-    /// How many times each loop's body ran, outer loops first; `unseen` for the loops
-    /// no counter sees, once found.
+    /// How many times each loop's body ran, outer loops first, then how many times each
+    /// program ran ([`Plan::fired`]); `unseen` for the loops no counter sees, once found.
     fn runs(
         &self,
         steps: [u64; 3],
@@ -1555,7 +1637,24 @@ impl Plan {
         one_row: &[usize],
         unseen: Option<u64>,
     ) -> SmallVec<[u64; 8]> {
-        let mut runs: SmallVec<[u64; 8]> = smallvec::smallvec![0; self.loops.len()];
+        self.runs_with(steps, seen, one_row, unseen, Given::default())
+    }
+
+    /// [`Plan::runs`], with what else is known of the runs of a statement with triggers.
+    fn runs_with(
+        &self,
+        steps: [u64; 3],
+        seen: Observed,
+        one_row: &[usize],
+        unseen: Option<u64>,
+        given: Given,
+    ) -> SmallVec<[u64; 8]> {
+        let mut runs: SmallVec<[u64; 8]> =
+            smallvec::smallvec![0; self.loops.len() + self.programs.max(1)];
+        runs[self.loops.len()] = 1;
+        // Programs whose runs are known: those before the program of the loop at hand,
+        // whose loops come first.
+        let mut known = 1;
         let mut taken = [0u64; 3];
         // A table rewritten whose rows are known: its loop's steps are not shared.
         let rewritten = self.rewrite.map(|r| r.0).zip(seen.rewritten);
@@ -1567,9 +1666,13 @@ impl Plan {
             steps_per_counter[c] = steps_per_counter[c].saturating_sub(1);
         }
         for (i, l) in self.loops.iter().enumerate() {
+            while known <= l.program {
+                runs[self.loops.len() + known] = self.program_runs(known, &runs, given, seen);
+                known += 1;
+            }
             let entered = l
                 .parent
-                .map_or_else(|| self.entries(l.program, &runs, seen), |p| runs[p]);
+                .map_or(runs[self.loops.len() + l.program], |p| runs[p]);
             if let Some(changed) = self.action_rows(i, seen) {
                 runs[i] = changed;
                 continue;
@@ -1607,6 +1710,9 @@ impl Plan {
                 LoopKind::Goto if self.changes_rows && l.program > 0 && self.one_own_change => {
                     seen.changes.saturating_sub(1)
                 }
+                LoopKind::Goto if self.changes_rows && l.program == 0 && given.own.is_some() => {
+                    given.own.unwrap_or(seen.changes)
+                }
                 LoopKind::Goto if self.changes_rows => seen.changes,
                 // A window's loop over the rows of its input, when nothing was returned
                 // and no loop stepped: an empty input (a window returns a row for each
@@ -1636,6 +1742,10 @@ impl Plan {
                 }
                 LoopKind::Virtual | LoopKind::Goto => entered,
             };
+        }
+        while known < self.programs {
+            runs[self.loops.len() + known] = self.program_runs(known, &runs, given, seen);
+            known += 1;
         }
         runs
     }
@@ -1727,6 +1837,137 @@ impl Plan {
     /// the violations it counted.
     fn violated(&self, seen: Observed) -> bool {
         self.own_changes(seen).1 > 0
+    }
+
+    /// How many times program `program` ran ([`Plan::runs`]): a foreign key action's
+    /// from the rows the update hook says ([`Plan::entries`]), a trigger's from the
+    /// `Program`s that run it ([`Plan::trigger_runs`]).
+    fn program_runs(&self, program: usize, runs: &[u64], given: Given, seen: Observed) -> u64 {
+        if self.actions.is_some() {
+            self.entries(program, runs, seen)
+        } else {
+            self.trigger_runs(program, runs, given.passes, seen.inserted)
+        }
+    }
+
+    /// How many times the body of trigger program `program` ran: once for each run of
+    /// a `Program` that runs it, from a program before it (whose runs, and those of its
+    /// loops, are in `runs`); `passes` times at most for the one with a `WHEN`. In an
+    /// upsert of one row, those of the branch it did not take (`inserted`) do not run.
+    fn trigger_runs(
+        &self,
+        program: usize,
+        runs: &[u64],
+        passes: Option<u64>,
+        inserted: bool,
+    ) -> u64 {
+        let fired = self
+            .calls
+            .iter()
+            .filter(|c| c.target == Some(program) && c.program < program)
+            .filter(|c| c.branch.is_none_or(|inserts| inserts == inserted))
+            .map(|c| {
+                c.within
+                    .map_or(runs[self.loops.len() + c.program], |l| runs[l])
+            })
+            .sum();
+        match passes {
+            Some(passes) if self.guarded.as_slice() == [program] => passes.min(fired),
+            _ => fired,
+        }
+    }
+
+    /// How many times the body of the one trigger program with a `WHEN` ran, from the
+    /// changes: those beyond the statement's own are the triggers', and each run of that
+    /// body makes as many (its own and those of the triggers it runs in turn; a change
+    /// in a loop taken as one per entry into the loop, as a trigger's statement on a row
+    /// found by a key makes). `None` when the changes do not say (then it is taken to
+    /// run each time). `rerun`: the runs with that body run so many times.
+    fn when_passes(
+        &self,
+        runs: &[u64],
+        rerun: impl Fn(u64) -> SmallVec<[u64; 8]>,
+        chosen: usize,
+        changes: u64,
+    ) -> Option<u64> {
+        let &[guarded] = self.guarded.as_slice() else {
+            return None;
+        };
+        if !self.changes_rows || self.instead_of {
+            return None;
+        }
+        let made = |runs: &[u64]| self.trigger_made(runs);
+        let fired = self.fired(runs, guarded);
+        let (all, none) = (made(runs), made(&rerun(0)));
+        let per_pass = all
+            .checked_sub(none)
+            .filter(|&d| d > 0 && d % fired.max(1) == 0)?
+            / fired;
+        let beyond = changes
+            .checked_sub(self.own_bundle_changes(chosen, runs, changes))?
+            .checked_sub(none)?;
+        (beyond % per_pass == 0 && beyond / per_pass <= fired).then_some(beyond / per_pass)
+    }
+
+    /// The changes trigger programs made, as `runs` has them run (a change in a loop
+    /// taken as one per entry into the loop, as a trigger's statement on a row found by
+    /// a key makes).
+    fn trigger_made(&self, runs: &[u64]) -> u64 {
+        let times = |&(program, within): &(usize, Option<usize>)| {
+            let fired = self.fired(runs, program);
+            within.map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]))
+        };
+        self.trigger_changes.iter().map(times).sum()
+    }
+
+    /// How many rows the statement's own loop of `Goto` (over the rows it found to
+    /// change, or those of a `SELECT`) changed, when its triggers' changes are in the
+    /// changes counted too: each of its rows makes as many trigger changes, so the
+    /// changes are `rows + made(0) + rows * (made(1) - made(0))`. `None` where a trigger
+    /// with a `WHEN` leaves that unknown, or a foreign key action's program counts
+    /// otherwise ([`Plan::one_own_change`]). `rerun`: the runs with that loop run so
+    /// many times.
+    fn own_loop_runs(
+        &self,
+        rerun: impl Fn(u64) -> SmallVec<[u64; 8]>,
+        changes: u64,
+    ) -> Option<u64> {
+        let own_loop = self
+            .loops
+            .iter()
+            .any(|l| l.program == 0 && l.kind == LoopKind::Goto && l.values.is_none());
+        if !self.triggers
+            || self.instead_of
+            || !self.changes_rows
+            || self.counts_violations
+            || !self.guarded.is_empty()
+            || !own_loop
+        {
+            return None;
+        }
+        let (none, one) = (self.trigger_made(&rerun(0)), self.trigger_made(&rerun(1)));
+        let per_row = 1 + one.checked_sub(none)?;
+        let rows = changes.checked_sub(none)?;
+        (rows % per_row == 0).then_some(rows / per_row)
+    }
+
+    /// How many times program `program` ran, from [`Plan::runs`]: the statement's once.
+    fn fired(&self, runs: &[u64], program: usize) -> u64 {
+        runs.get(self.loops.len() + program).copied().unwrap_or(1)
+    }
+
+    /// Of the `changes` counted (`total_changes()`), those the statement's own program
+    /// made with its change `bundle`: as many as that change ran, where triggers made
+    /// the others, one row written each (their index entries are sites of their own).
+    fn own_bundle_changes(&self, bundle: usize, runs: &[u64], changes: u64) -> u64 {
+        if !self.triggers || self.instead_of {
+            return changes;
+        }
+        self.sites
+            .iter()
+            .find(|s| s.kind == SiteKind::Change && s.bundle == Some(bundle))
+            .map_or(changes, |s| s.within.map_or(1, |l| runs[l]))
+            .min(changes)
     }
 
     /// Whether the row in the way was found, when the instructions run say
@@ -1908,6 +2149,7 @@ impl Plan {
         // Loops no counter sees are taken to iterate alike, as many times as the
         // instructions run say.
         let unseen = |l: &Loop| self.unseen(l);
+        let mut unseen_runs = None;
         if self.has_unseen {
             let (mut fixed, mut per_iteration) = (0u64, 0u64);
             for within in &self.instructions {
@@ -1923,7 +2165,8 @@ impl Plan {
             }
             let iterations =
                 instructions.saturating_sub(fixed) as f64 / per_iteration.max(1) as f64;
-            runs = self.runs(steps, seen, &one_row, Some(iterations.round() as u64));
+            unseen_runs = Some(iterations.round() as u64);
+            runs = self.runs(steps, seen, &one_row, unseen_runs);
         }
         if let Some(feed) = &self.feed
             && let Some((scanned, fed)) = self.fed(feed, steps, instructions, &runs)
@@ -1939,6 +2182,21 @@ impl Plan {
             .iter()
             .position(|b| b.inserts == seen.inserted)
             .unwrap_or(0);
+        let rerun = |given| self.runs_with(steps, seen, &one_row, unseen_runs, given);
+        let own = |own| Given {
+            own: Some(own),
+            passes: None,
+        };
+        if let Some(rows) = self.own_loop_runs(|rows| rerun(own(rows)), seen.changes) {
+            runs = rerun(own(rows));
+        }
+        let passes = |passes| Given {
+            own: None,
+            passes: Some(passes),
+        };
+        if let Some(times) = self.when_passes(&runs, |p| rerun(passes(p)), chosen, seen.changes) {
+            runs = rerun(passes(times));
+        }
         // No row found: an aggregate returns its row all the same.
         let nothing = (seen.returned == 0 || self.aggregates)
             && seen.changes == 0
@@ -1960,11 +2218,18 @@ impl Plan {
                 // A foreign key action's rows are one write each.
                 let (own, actions) = self.own_changes(seen);
                 if let Some(bundle) = self.bundles.get(chosen) {
-                    rows.written += own * bundle.writes;
+                    // A trigger's changes (not a foreign key action's, in `actions`)
+                    // are one write each.
+                    let mine = if self.actions.is_some() {
+                        own
+                    } else {
+                        self.own_bundle_changes(chosen, &runs, own)
+                    };
+                    rows.written += mine * bundle.writes + (own - mine);
                     // The entries of partial indexes the rows changed did not get.
                     if let Some(written) = self.partial_written(instructions) {
                         rows.written =
-                            (rows.written + written).saturating_sub(own * bundle.partial);
+                            (rows.written + written).saturating_sub(mine * bundle.partial);
                     }
                 }
                 rows.written += actions;
@@ -1981,7 +2246,7 @@ impl Plan {
                 seen.returned
             } else {
                 site.within
-                    .map_or_else(|| self.entries(site.program, &runs, seen), |l| runs[l])
+                    .map_or(self.fired(&runs, site.program), |l| runs[l])
             };
             // The test at the top of a loop of `Goto` runs once more, finding no row,
             // unless the loop's limit ended it first.
@@ -2014,11 +2279,12 @@ impl Plan {
                 times = times.min(acted_on);
             }
             times = times.saturating_sub(site.unreached);
+            let fired = self.fired(&runs, site.program);
             let entered = site
                 .within
-                .map_or(1, |l| self.loops[l].parent.map_or(1, |p| runs[p]));
+                .map_or(fired, |l| self.loops[l].parent.map_or(fired, |p| runs[p]));
             match site.kind {
-                SiteKind::Read => rows.read += times,
+                SiteKind::Read => rows.read += times.saturating_sub(site.null_ends),
                 SiteKind::VirtualNext => rows.read += times + self.hidden_listed_rows * entered,
                 // One of them finds the row in the way of each row updated; a row that
                 // was not inserted met its conflict, even where `DO UPDATE ... WHERE`
@@ -2043,9 +2309,11 @@ impl Plan {
                         // program that runs as many instructions as ran goes through it
                         // (or, when the ways do not tell, if the instructions run leave
                         // no room for skipping it).
-                        None if self.loops.is_empty() && !self.triggers => {
+                        None if self.loops.is_empty() => {
                             match self.conflict_met(instructions) {
                                 Some(met) => u64::from(met),
+                                // Trigger programs' instructions leave no such room.
+                                None if self.triggers => 0,
                                 None => u64::from(
                                     site.skipped > 0
                                         && instructions + site.skipped
@@ -2131,6 +2399,94 @@ const JUMPS: &[&str] = &[
     "Yield",
     "Gosub",
 ];
+
+/// For the seek `ops[seek]` by row id in loop `within`: how many times it runs on a NULL
+/// key, when that loop is a recursive query's (it takes each row off a queue, `Rewind`
+/// then `Delete`) and the seek follows a link from a column of the row taken to the
+/// next row, which it adds to the queue, all that the loop does. SQLite skips a seek
+/// on a NULL key before it reads (D1 counts none), and finding no row or a NULL link
+/// looks the same here; each row the query starts from begins a chain of links that
+/// ends where the seek finds nothing, taken to be the NULL link (a tree's root). So the
+/// rows the query starts from, when that part has no loop (one row each insert).
+fn null_link_ends(ops: &[&Op], seek: usize, loops: &[Loop], within: usize) -> u64 {
+    let l = &loops[within];
+    let op = ops[seek];
+    let at = |addr: i64| ops.iter().position(|o| o.addr == addr);
+    let (Some(start), Some(end)) = (at(l.start), at(l.end)) else {
+        return 0;
+    };
+    let head = ops[start];
+    let queue = head.p1;
+    let body = &ops[start..=end];
+    let recursive = l.kind == LoopKind::Goto
+        && l.limit.is_none()
+        && head.opcode == "Rewind"
+        && body.iter().any(|o| o.opcode == "Delete" && o.p1 == queue)
+        && !loops
+            .iter()
+            .any(|o| o.program == l.program && o.start > l.start && o.end <= l.end);
+    // The key is a column (a row id is never NULL), and a seek finding nothing ends the
+    // iteration; finding a row, it adds it to the queue, with no test on the way.
+    let link = matches!(op.opcode.as_str(), "SeekRowid" | "NotExists")
+        && op.p2 == l.end
+        && seek
+            .checked_sub(1)
+            .is_some_and(|p| ops[p].opcode == "Column" && ops[p].p3 == op.p3);
+    let adds = ops.get(seek + 1..end).unwrap_or(&[]);
+    let straight = !adds.iter().any(|o| JUMPS.contains(&o.opcode.as_str()));
+    let inserts = |o: &&&Op| o.opcode == "Insert" && o.p1 == queue;
+    if !(recursive && link && straight && body.iter().filter(inserts).count() == 1) {
+        return 0;
+    }
+    let starts: SmallVec<[&&Op; 2]> = ops[..start].iter().filter(inserts).collect();
+    let in_a_loop = |o: &&Op| {
+        loops
+            .iter()
+            .any(|other| other.program == l.program && (other.start..=other.end).contains(&o.addr))
+    };
+    if starts.iter().any(|o| in_a_loop(o)) {
+        return 0;
+    }
+    starts.len() as u64
+}
+
+/// Sets which branch of an upsert of one row each of the statement's `Program`s is in,
+/// from its program `ops`: SQLite codes the update after the row in the way is found
+/// (at `conflict`), up to a `Goto` past the insert (its row written at `insert`), which
+/// follows; triggers run before (`BEFORE INSERT`) run either way.
+fn upsert_branches(calls: &mut [Call], ops: &[&Op], conflict: i64, insert: i64) {
+    let Some(skip) = ops
+        .iter()
+        .find(|o| o.opcode == "Goto" && conflict < o.addr && o.addr < insert && o.p2 > insert)
+    else {
+        return;
+    };
+    for call in calls.iter_mut().filter(|c| c.program == 0) {
+        if call.at > conflict {
+            call.branch = Some(call.at > skip.addr);
+        }
+    }
+}
+
+/// Whether a trigger program has a `WHEN`: before its first statement (`Trace`), a test
+/// that jumps to its end.
+fn has_when(ops: &[&Op]) -> bool {
+    let Some(end) = ops.last().map(|o| o.addr) else {
+        return false;
+    };
+    ops.iter()
+        .take_while(|o| o.opcode != "Trace")
+        .any(|o| o.p2 == end && o.opcode != "Init" && JUMPS.contains(&o.opcode.as_str()))
+}
+
+/// Whether the instruction at `at`, in a loop from `loop_start` (its innermost), is
+/// behind a `Once`: runs at most once per run. A loop that starts behind the `Once` (a
+/// recursive query computed once, for an `IN`) still runs its body once per iteration.
+fn behind_once(ops: &[&Op], at: i64, loop_start: Option<i64>) -> bool {
+    ops.iter().any(|o| {
+        o.opcode == "Once" && o.addr < at && at < o.p2 && loop_start.is_none_or(|s| s <= o.addr)
+    })
+}
 
 /// Cursors that find no row: on the temporary database's `sqlite_schema` (`ALTER TABLE`
 /// updates it too; D1 has no temporary objects), and on temporary tables filled only
@@ -2652,8 +3008,39 @@ fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
 /// The ways through a program without loops, from its first instruction to its end:
 /// for each, the instructions it runs and whether it runs the one at `site`. A test of
 /// a register just set to a constant (`NotNull` on a row id given as a literal) goes
-/// one way only. `None` for a program with loops or too many ways.
-fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
+/// one way only. A trigger program run (`Program`) adds the instructions of one of the
+/// ways through it (its own instructions count in the statement's); one that runs
+/// again a program it is in (a recursive trigger) is taken not to. `None` for a program
+/// with loops or too many ways. `programs`: the statement's and its triggers', with
+/// what each `Program` runs ([`call_targets`]).
+fn paths(
+    programs: &[Vec<&Op>],
+    targets: &[(usize, i64, Option<usize>)],
+    site: i64,
+) -> Option<Vec<(u64, bool)>> {
+    // The instruction counts of each trigger program, those it runs known first (a
+    // program runs ones listed after it).
+    let mut lengths: Vec<Option<Vec<u64>>> = vec![None; programs.len()];
+    for program in (1..programs.len()).rev() {
+        lengths[program] = ways(&programs[program], program, targets, &lengths, -1).map(|ways| {
+            let mut counts: Vec<u64> = ways.into_iter().map(|w| w.0).collect();
+            counts.sort_unstable();
+            counts.dedup();
+            counts
+        });
+    }
+    ways(programs.first()?, 0, targets, &lengths, site)
+}
+
+/// The ways through program `program` ([`paths`]), `lengths` those of the trigger
+/// programs it runs.
+fn ways(
+    ops: &[&Op],
+    program: usize,
+    targets: &[(usize, i64, Option<usize>)],
+    lengths: &[Option<Vec<u64>>],
+    site: i64,
+) -> Option<Vec<(u64, bool)>> {
     const MOST: usize = 256;
     let constant = |at: usize, register: i64| {
         at.checked_sub(1)
@@ -2665,14 +3052,27 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
             })
             .is_some_and(|o| matches!(o.opcode.as_str(), "Integer" | "String8" | "Real"))
     };
+    // Cursors only used for equality seeks: a seek on one that finds its key skips the
+    // end-of-range test after it (the key is known equal).
+    let seek_eq: SmallVec<[i64; 4]> = ops
+        .iter()
+        .filter(|o| {
+            matches!(o.opcode.as_str(), "OpenRead" | "OpenWrite" | "ReopenIdx")
+                && o.p5 & OPFLAG_SEEKEQ != 0
+        })
+        .map(|o| o.p1)
+        .collect();
     let mut done = Vec::new();
     // (address, instructions so far, through `site`)
     let mut todo = vec![(0i64, 0u64, false)];
+    // Instructions walked, all ways together: a way that goes round in circles ends.
+    let mut walked = 0;
     while let Some((addr, run, through)) = todo.pop() {
         let index = usize::try_from(addr).ok().filter(|&i| i < ops.len())?;
         let op = ops[index];
         let (run, through) = (run + 1, through || addr == site);
-        if run > 4 * ops.len() as u64 || done.len() + todo.len() > MOST {
+        walked += 1;
+        if walked > 4 * MOST * ops.len() || done.len() + todo.len() > MOST {
             return None;
         }
         let next = addr + 1;
@@ -2684,7 +3084,30 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
             "Init" | "Goto" => todo.push((op.p2, run, through)),
             "NotNull" if constant(index, op.p1) => todo.push((op.p2, run, through)),
             "IsNull" if constant(index, op.p1) => todo.push((next, run, through)),
-            "Next" | "Prev" | "VNext" | "SorterNext" | "Gosub" | "Yield" | "Return" | "Program"
+            "SeekGE" | "SeekGT" | "SeekLE" | "SeekLT"
+                if seek_eq.contains(&op.p1)
+                    && ops.get(index + 1).is_some_and(|o| {
+                        matches!(o.opcode.as_str(), "IdxGT" | "IdxLT") && o.p1 == op.p1
+                    }) =>
+            {
+                todo.push((op.p2, run, through));
+                todo.push((next + 1, run, through));
+            }
+            "Program" => {
+                let target = targets
+                    .iter()
+                    .find(|t| (t.0, t.1) == (program, addr))
+                    .and_then(|t| t.2);
+                match target {
+                    Some(target) => {
+                        for length in lengths.get(target)?.as_ref()? {
+                            todo.push((next, run + length, through));
+                        }
+                    }
+                    None => todo.push((next, run, through)),
+                }
+            }
+            "Next" | "Prev" | "VNext" | "SorterNext" | "Gosub" | "Yield" | "Return"
             | "InitCoroutine" | "EndCoroutine" | "Jump" => return None,
             name if JUMPS.contains(&name) && op.p2 > 0 => {
                 todo.push((op.p2, run, through));
@@ -2694,6 +3117,29 @@ fn paths(ops: &[&Op], site: i64) -> Option<Vec<(u64, bool)>> {
         }
     }
     Some(done)
+}
+
+/// The program each `Program` runs, as `(program it is in, address, program run)`.
+/// `EXPLAIN` lists a trigger program after the others the first time a `Program` runs
+/// it, and shows no more of which: a `Program` is taken to run the next program not
+/// listed yet while there is one, and after that the program the `Program` before it
+/// in the same program runs (two statements on one table, whose triggers are coded
+/// once), or none known (a trigger that runs itself again).
+fn call_targets(ops: &[Op], programs: usize) -> Vec<(usize, i64, Option<usize>)> {
+    let mut listed = 1;
+    let mut last = vec![None; programs];
+    let mut targets = Vec::new();
+    for op in ops.iter().filter(|o| o.opcode == "Program") {
+        let target = if listed < programs {
+            listed += 1;
+            Some(listed - 1)
+        } else {
+            last[op.program]
+        };
+        last[op.program] = target;
+        targets.push((op.program, op.addr, target));
+    }
+    targets
 }
 
 /// Which instructions of a program can run at all (or in all but rare cases);
@@ -3655,6 +4101,203 @@ mod tests {
                     (1, 2),
                 ),
                 ("INSERT INTO self VALUES (1, NULL), (2, 1), (3, 3)", (4, 3)),
+            ],
+        ];
+        for case in cases {
+            let statements: Vec<&str> = case.iter().map(|(sql, _)| *sql).collect();
+            let got = counted(&statements);
+            for ((sql, want), got) in case.iter().zip(got) {
+                assert_eq!(got, *want, "{sql}");
+            }
+        }
+    }
+
+    /// Counts D1 measured (conformance scenarios `pragma/recursive_triggers_effect`,
+    /// `returning/with_triggers_and_defaults`, `trigger/errors_at_run_time_and_changes`,
+    /// `cte/tree_traversal`, `trigger/chains_and_when_per_row`,
+    /// `trigger/multi_row_changes`, `trigger/touch_and_replace`,
+    /// `trigger/one_trigger_run_from_two_statements`): trigger programs run once per row
+    /// and per statement that runs them (their seeks and scans with them), a trigger's
+    /// row written without the statement's index entries, whether a `REPLACE` met a row
+    /// in its way told by the instructions its triggers ran too (an equality seek that
+    /// finds its key skips the range test after it), a `WHEN` that held for some rows
+    /// only and the rows a `DELETE` found (the changes tell how many, the triggers'
+    /// taken away), a recursive query computed once for an `IN` (its loop runs all the
+    /// same), the seek on the NULL link that ends a chain, which reads nothing, and the
+    /// triggers of the branch an upsert of one row took.
+    #[test]
+    fn counts_trigger_programs_and_recursive_queries() {
+        let cases: [&[(&str, (u64, u64))]; 8] = [
+            &[
+                ("CREATE TABLE t (n INTEGER)", (1, 2)),
+                (
+                    "CREATE TRIGGER again AFTER INSERT ON t WHEN new.n < 5 BEGIN INSERT INTO t VALUES (new.n + 1); END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t VALUES (1)", (0, 2)),
+                ("PRAGMA recursive_triggers = 1", (0, 0)),
+                ("INSERT INTO t VALUES (1)", (0, 5)),
+                ("CREATE TABLE r (k PRIMARY KEY, v)", (1, 3)),
+                (
+                    "CREATE TRIGGER gone AFTER DELETE ON r BEGIN INSERT INTO t VALUES (100); END",
+                    (0, 1),
+                ),
+                ("INSERT INTO r VALUES (1, 'a')", (0, 2)),
+                ("INSERT OR REPLACE INTO r VALUES (1, 'b')", (2, 3)),
+            ],
+            &[
+                (
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT DEFAULT 'dflt', changed INTEGER DEFAULT 0)",
+                    (1, 2),
+                ),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER bump AFTER INSERT ON t BEGIN UPDATE t SET changed = 1 WHERE id = new.id; INSERT INTO log VALUES ('ins ' || new.id); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER before_upd BEFORE UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO t (id) VALUES (1), (2) RETURNING id, v, changed",
+                    (10, 8),
+                ),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER tr2 AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.v); INSERT INTO log VALUES (new.v * 2); DELETE FROM log WHERE msg = 0; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (v) VALUES (1), (0)", (8, 8)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                (
+                    "CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES ('del ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d')",
+                    (0, 4),
+                ),
+                ("UPDATE t SET v = v || '!' WHERE id IN (1, 2)", (8, 4)),
+                ("UPDATE t SET v = v || '?' WHERE v > 'b'", (10, 6)),
+                ("DELETE FROM t WHERE id IN (1, 3)", (6, 4)),
+                ("DELETE FROM t WHERE v = 'd?'", (3, 2)),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", (1, 2)),
+                (
+                    "CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TABLE seen (k INTEGER PRIMARY KEY, n INTEGER)",
+                    (1, 2),
+                ),
+                ("INSERT INTO seen VALUES (1, 0)", (1, 1)),
+                (
+                    "CREATE TRIGGER twice AFTER INSERT ON t BEGIN INSERT INTO log (msg) VALUES ('a ' || new.v); INSERT INTO log (msg) VALUES ('b ' || new.v); END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER count_log AFTER INSERT ON log BEGIN UPDATE seen SET n = n + 1 WHERE k = 1; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (v) VALUES ('x'), ('y')", (6, 10)),
+                ("INSERT INTO t (v) VALUES ('z')", (2, 5)),
+            ],
+            &[
+                (
+                    "CREATE TABLE doc (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, body TEXT, edits INTEGER DEFAULT 0)",
+                    (1, 3),
+                ),
+                ("CREATE TABLE stats (k TEXT PRIMARY KEY, n INTEGER)", (1, 3)),
+                ("INSERT INTO stats VALUES ('docs', 0)", (0, 2)),
+                (
+                    "CREATE TRIGGER touch AFTER UPDATE OF body ON doc BEGIN UPDATE doc SET edits = edits + 1 WHERE id = new.id; END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER counted AFTER INSERT ON doc BEGIN UPDATE stats SET n = n + 1 WHERE k = 'docs'; END",
+                    (0, 1),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('a', 'x'), ('b', 'y'), ('c', 'z')",
+                    (6, 9),
+                ),
+                ("UPDATE doc SET body = body || '!'", (12, 6)),
+                ("UPDATE doc SET body = 'new' WHERE slug = 'b'", (2, 2)),
+                (
+                    "INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')",
+                    (2, 3),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('b', 'up') ON CONFLICT (slug) DO UPDATE SET body = excluded.body",
+                    (2, 2),
+                ),
+                (
+                    "INSERT INTO doc (slug, body) VALUES ('e', 'new') ON CONFLICT (slug) DO UPDATE SET body = excluded.body",
+                    (1, 3),
+                ),
+            ],
+            &[
+                ("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", (1, 2)),
+                ("CREATE TABLE log (msg)", (1, 2)),
+                ("CREATE TABLE tally (k TEXT PRIMARY KEY, c INTEGER)", (1, 3)),
+                ("INSERT INTO tally VALUES ('big', 0), ('log', 0)", (0, 4)),
+                (
+                    "CREATE TRIGGER big AFTER INSERT ON t WHEN new.n > 10 BEGIN INSERT INTO log VALUES ('big ' || new.n); UPDATE tally SET c = c + 1 WHERE k = 'big'; END",
+                    (0, 1),
+                ),
+                (
+                    "CREATE TRIGGER logged AFTER INSERT ON log BEGIN UPDATE tally SET c = c + 1 WHERE k = 'log'; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO t (n) VALUES (5), (50), (7), (70)", (8, 10)),
+                ("INSERT INTO t (n) VALUES (99)", (2, 4)),
+                (
+                    "INSERT INTO t (n) SELECT n + 1 FROM t WHERE n > 60",
+                    (11, 8),
+                ),
+                ("INSERT INTO t (n) VALUES (3)", (0, 1)),
+                ("UPDATE tally SET c = 0", (2, 2)),
+                (
+                    "CREATE TABLE box (id INTEGER PRIMARY KEY, n INTEGER)",
+                    (1, 2),
+                ),
+                (
+                    "CREATE TRIGGER boxed AFTER INSERT ON box WHEN new.n > 10 BEGIN UPDATE t SET n = n + 1 WHERE id = 1; END",
+                    (0, 1),
+                ),
+                ("INSERT INTO box VALUES (1, 5)", (1, 1)),
+                ("INSERT INTO box VALUES (2, 50)", (2, 2)),
+            ],
+            &[
+                (
+                    "CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER, name TEXT)",
+                    (1, 2),
+                ),
+                (
+                    "INSERT INTO node VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 1, 'b'), (4, 2, 'a1'), (5, 4, 'a1x'), (6, 3, 'b1')",
+                    (6, 6),
+                ),
+                (
+                    "WITH RECURSIVE up(id, parent) AS (SELECT id, parent FROM node WHERE id = 5 UNION ALL SELECT n.id, n.parent FROM node n JOIN up ON n.id = up.parent) SELECT group_concat(id, '<') AS chain FROM up",
+                    (9, 0),
+                ),
+                (
+                    "WITH RECURSIVE sub(id) AS (SELECT 2 UNION ALL SELECT n.id FROM node n, sub WHERE n.parent = sub.id) DELETE FROM node WHERE id IN sub RETURNING id",
+                    (28, 3),
+                ),
             ],
         ];
         for case in cases {

@@ -10,29 +10,7 @@
 use crate::runner::Scenario;
 
 /// (scenario, steps, why).
-const DIFFERING: &[(&str, &[usize], &str)] = &[
-    (
-        "pragma/recursive_triggers_effect",
-        &[10],
-        "REPLACE with recursive triggers on deletes the old row through the trigger path, \
-         which the program listing cannot tell from an update",
-    ),
-    (
-        "returning/with_triggers_and_defaults",
-        &[4],
-        "a trigger's program runs once per row, and its reads are not in SQLite's counters",
-    ),
-    (
-        "trigger/errors_at_run_time_and_changes",
-        &[6],
-        "a trigger's program runs once per row, and its reads are not in SQLite's counters",
-    ),
-    (
-        "cte/tree_traversal",
-        &[3, 4],
-        "a recursive CTE's seek is skipped for a NULL key, which no counter shows",
-    ),
-];
+const DIFFERING: &[(&str, &[usize], &str)] = &[];
 
 /// Declares the steps of [`DIFFERING`] on their scenarios.
 pub fn declare(scenarios: &mut [Scenario]) {

@@ -920,6 +920,149 @@ fn triggers(v: &mut Vec<Scenario>) {
     );
     v.push(
         sc(
+            "trigger/rows_counted_per_firing",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"),
+                run("CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT, at INTEGER)"),
+                run("CREATE INDEX log_at ON log(at)"),
+                run("CREATE TRIGGER ti AFTER INSERT ON t BEGIN \
+                     INSERT INTO log (msg, at) VALUES ('ins ' || new.v, new.id); END"),
+                run("CREATE TRIGGER tu AFTER UPDATE ON t BEGIN \
+                     UPDATE log SET msg = 'upd ' || new.v WHERE at = new.id; END"),
+                run(
+                    "CREATE TRIGGER td BEFORE DELETE ON t WHEN old.v <> 'keep' BEGIN \
+                     DELETE FROM log WHERE at = old.id; END",
+                ),
+                run("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')"),
+                run("UPDATE t SET v = 'keep' WHERE id = 3"),
+                run("UPDATE t SET v = v || '!' WHERE id = 2"),
+                run("DELETE FROM t WHERE id = 1"),
+                run("DELETE FROM t WHERE id = 3"),
+                all("SELECT msg, at FROM log ORDER BY id"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
+            "trigger/chains_and_when_per_row",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)"),
+                run("CREATE TABLE log (msg)"),
+                run("CREATE TABLE tally (k TEXT PRIMARY KEY, c INTEGER)"),
+                run("INSERT INTO tally VALUES ('big', 0), ('log', 0)"),
+                run(
+                    "CREATE TRIGGER big AFTER INSERT ON t WHEN new.n > 10 BEGIN \
+                     INSERT INTO log VALUES ('big ' || new.n); \
+                     UPDATE tally SET c = c + 1 WHERE k = 'big'; END",
+                ),
+                run("CREATE TRIGGER logged AFTER INSERT ON log BEGIN \
+                     UPDATE tally SET c = c + 1 WHERE k = 'log'; END"),
+                run("INSERT INTO t (n) VALUES (5), (50), (7), (70)"),
+                run("INSERT INTO t (n) VALUES (99)"),
+                run("INSERT INTO t (n) VALUES (3)"),
+                run("UPDATE tally SET c = 0"),
+                run("CREATE TABLE box (id INTEGER PRIMARY KEY, n INTEGER)"),
+                run(
+                    "CREATE TRIGGER boxed AFTER INSERT ON box WHEN new.n > 10 BEGIN \
+                     UPDATE t SET n = n + 1 WHERE id = 1; END",
+                ),
+                run("INSERT INTO box VALUES (1, 5)"),
+                run("INSERT INTO box VALUES (2, 50)"),
+                run("INSERT INTO t (n) SELECT n + 1 FROM t WHERE n > 60"),
+                all("SELECT k, c FROM tally ORDER BY k"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
+            "trigger/multi_row_changes",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"),
+                run("CREATE TABLE log (msg)"),
+                run("CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES ('del ' || old.v); END"),
+                run("CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log VALUES ('upd ' || old.v); END"),
+                run("INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d')"),
+                run("UPDATE t SET v = v || '!' WHERE id IN (1, 2)"),
+                run("UPDATE t SET v = v || '?' WHERE v > 'b'"),
+                run("DELETE FROM t WHERE id IN (1, 3)"),
+                run("DELETE FROM t WHERE v = 'd?'"),
+                all("SELECT msg FROM log ORDER BY rowid"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
+            "trigger/touch_and_replace",
+            vec![
+                run("CREATE TABLE doc (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, body TEXT, edits INTEGER DEFAULT 0)"),
+                run("CREATE TABLE stats (k TEXT PRIMARY KEY, n INTEGER)"),
+                run("INSERT INTO stats VALUES ('docs', 0)"),
+                run("CREATE TRIGGER touch AFTER UPDATE OF body ON doc BEGIN \
+                     UPDATE doc SET edits = edits + 1 WHERE id = new.id; END"),
+                run("CREATE TRIGGER counted AFTER INSERT ON doc BEGIN \
+                     UPDATE stats SET n = n + 1 WHERE k = 'docs'; END"),
+                run("INSERT INTO doc (slug, body) VALUES ('a', 'x'), ('b', 'y'), ('c', 'z')"),
+                run("UPDATE doc SET body = body || '!'"),
+                run("UPDATE doc SET body = 'new' WHERE slug = 'b'"),
+                run("INSERT OR REPLACE INTO doc (id, slug, body) VALUES (1, 'a2', 'r')"),
+                run("INSERT INTO doc (slug, body) VALUES ('b', 'up') \
+                     ON CONFLICT (slug) DO UPDATE SET body = excluded.body"),
+                run("INSERT INTO doc (slug, body) VALUES ('e', 'new') \
+                     ON CONFLICT (slug) DO UPDATE SET body = excluded.body"),
+                all("SELECT id, slug, body, edits FROM doc ORDER BY id"),
+                all("SELECT n FROM stats"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
+            "trigger/one_trigger_run_from_two_statements",
+            vec![
+                run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"),
+                run("CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT)"),
+                run("CREATE TABLE seen (k INTEGER PRIMARY KEY, n INTEGER)"),
+                run("INSERT INTO seen VALUES (1, 0)"),
+                run("CREATE TRIGGER twice AFTER INSERT ON t BEGIN \
+                     INSERT INTO log (msg) VALUES ('a ' || new.v); \
+                     INSERT INTO log (msg) VALUES ('b ' || new.v); END"),
+                run("CREATE TRIGGER count_log AFTER INSERT ON log BEGIN \
+                     UPDATE seen SET n = n + 1 WHERE k = 1; END"),
+                run("INSERT INTO t (v) VALUES ('x'), ('y')"),
+                run("INSERT INTO t (v) VALUES ('z')"),
+                all("SELECT n FROM seen"),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
+            "cte/recursive_links_to_the_root",
+            vec![
+                run("CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER)"),
+                run("INSERT INTO node VALUES (1, NULL), (2, 1), (3, 2), (4, 3), (5, NULL), (6, 5)"),
+                all(
+                    "WITH RECURSIVE up(id, parent) AS (SELECT id, parent FROM node WHERE id = 4 \
+                     UNION ALL SELECT n.id, n.parent FROM node n JOIN up ON n.id = up.parent) \
+                     SELECT id FROM up",
+                ),
+                all("WITH RECURSIVE up(id, parent) AS (SELECT 6, 5 \
+                     UNION ALL SELECT n.id, n.parent FROM node n JOIN up ON n.id = up.parent) \
+                     SELECT count(*) AS n FROM up"),
+                all(
+                    "WITH RECURSIVE up(id, parent) AS (SELECT id, parent FROM node WHERE id = 3 \
+                     UNION ALL SELECT n.id, n.parent FROM node n JOIN up ON n.id = up.parent) \
+                     DELETE FROM node WHERE id IN (SELECT id FROM up) RETURNING id",
+                ),
+            ],
+        )
+        .rows(),
+    );
+    v.push(
+        sc(
             "trigger/dropped_with_their_table",
             vec![
                 run(T),
