@@ -33,26 +33,23 @@ fn allowed_pragmas(v: &mut Vec<Scenario>) {
             ),
         ],
     ));
-    v.push(
-        sc(
-            "pragma/table_info_columns",
-            vec![
-                run(
-                    "CREATE TABLE t (a INTEGER NOT NULL DEFAULT 7, b VARCHAR(10) DEFAULT 'x', \
+    v.push(sc(
+        "pragma/table_info_columns",
+        vec![
+            run(
+                "CREATE TABLE t (a INTEGER NOT NULL DEFAULT 7, b VARCHAR(10) DEFAULT 'x', \
                  c REAL DEFAULT (1 + 2), d, e BLOB DEFAULT x'00', PRIMARY KEY (b, a))",
-                ),
-                run("CREATE VIEW v AS SELECT a, b || 'y' AS by FROM t"),
-                all("PRAGMA table_info(t)"),
-                all("PRAGMA table_info(v)"),
-                all("PRAGMA table_info('t')"),
-                all("PRAGMA main.table_info(\"t\")"),
-                all("pragma TABLE_INFO(t)"),
-                all("PRAGMA table_info(sqlite_master)"),
-                all("PRAGMA table_info(nope)"),
-            ],
-        )
-        .rows_on(&[8]),
-    );
+            ),
+            run("CREATE VIEW v AS SELECT a, b || 'y' AS by FROM t"),
+            all("PRAGMA table_info(t)"),
+            all("PRAGMA table_info(v)"),
+            all("PRAGMA table_info('t')"),
+            all("PRAGMA main.table_info(\"t\")"),
+            all("pragma TABLE_INFO(t)"),
+            all("PRAGMA table_info(sqlite_master)"),
+            all("PRAGMA table_info(nope)"),
+        ],
+    ));
     v.push(sc(
         "pragma/table_xinfo_hidden_columns",
         vec![
@@ -80,46 +77,39 @@ fn allowed_pragmas(v: &mut Vec<Scenario>) {
                 all("PRAGMA index_list(nope)"),
                 all("SELECT name, origin, \"unique\", partial FROM pragma_index_list('t') ORDER BY name"),
             ],
-        )
-        .rows_on(&[9]),
+        ),
     );
-    v.push(
-        sc(
-            "pragma/index_info_and_xinfo",
-            vec![
-                run("CREATE TABLE t (a, b TEXT, c, UNIQUE (c))"),
-                run("CREATE INDEX t_ba ON t(b COLLATE NOCASE DESC, a)"),
-                run("CREATE INDEX t_expr ON t(a + 1, lower(b))"),
-                all("PRAGMA index_info(t_ba)"),
-                all("PRAGMA index_xinfo(t_ba)"),
-                all("PRAGMA index_info(t_expr)"),
-                all("PRAGMA index_xinfo(t_expr)"),
-                all("PRAGMA index_info(sqlite_autoindex_t_1)"),
-                all("PRAGMA index_info(nope)"),
-            ],
-        )
-        .rows_on(&[8]),
-    );
-    v.push(
-        sc(
-            "pragma/foreign_key_list_actions",
-            vec![
-                run("CREATE TABLE p (id INTEGER PRIMARY KEY, a, b, UNIQUE (a, b))"),
-                run("CREATE TABLE c (id INTEGER PRIMARY KEY, \
+    v.push(sc(
+        "pragma/index_info_and_xinfo",
+        vec![
+            run("CREATE TABLE t (a, b TEXT, c, UNIQUE (c))"),
+            run("CREATE INDEX t_ba ON t(b COLLATE NOCASE DESC, a)"),
+            run("CREATE INDEX t_expr ON t(a + 1, lower(b))"),
+            all("PRAGMA index_info(t_ba)"),
+            all("PRAGMA index_xinfo(t_ba)"),
+            all("PRAGMA index_info(t_expr)"),
+            all("PRAGMA index_xinfo(t_expr)"),
+            all("PRAGMA index_info(sqlite_autoindex_t_1)"),
+            all("PRAGMA index_info(nope)"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/foreign_key_list_actions",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY, a, b, UNIQUE (a, b))"),
+            run("CREATE TABLE c (id INTEGER PRIMARY KEY, \
                  pid INTEGER REFERENCES p(id) ON DELETE CASCADE ON UPDATE SET NULL, \
                  x, y, \
                  q INTEGER REFERENCES p ON DELETE SET DEFAULT DEFERRABLE INITIALLY DEFERRED, \
                  FOREIGN KEY (x, y) REFERENCES p(a, b) ON DELETE RESTRICT MATCH SIMPLE)"),
-                all("PRAGMA foreign_key_list(c)"),
-                all("PRAGMA foreign_key_list(p)"),
-                all(
-                    "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM \
+            all("PRAGMA foreign_key_list(c)"),
+            all("PRAGMA foreign_key_list(p)"),
+            all(
+                "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM \
                  pragma_foreign_key_list('c') ORDER BY id, seq",
-                ),
-            ],
-        )
-        .rows_on(&[3]),
-    );
+            ),
+        ],
+    ));
     v.push(sc(
         "pragma/foreign_key_check_forms",
         vec![
@@ -134,294 +124,249 @@ fn allowed_pragmas(v: &mut Vec<Scenario>) {
             all("SELECT count(*) AS n FROM pragma_foreign_key_check"),
         ],
     ));
-    v.push(
-        sc(
-            "pragma/quick_check_forms",
-            vec![
-                run("CREATE TABLE t (a UNIQUE, b)"),
-                run("INSERT INTO t VALUES (1, 2), (3, 4)"),
-                all("PRAGMA quick_check"),
-                all("PRAGMA quick_check(1)"),
-                all("PRAGMA quick_check(t)"),
-                all("PRAGMA main.quick_check"),
-                all("SELECT * FROM pragma_quick_check"),
-            ],
-        )
-        .rows_on(&[6]),
-    );
-    v.push(
-        sc(
-            "pragma/optimize_forms",
-            vec![
-                run("CREATE TABLE t (a)"),
-                run("CREATE INDEX ta ON t(a)"),
-                run("INSERT INTO t VALUES (1), (2), (3)"),
-                all("PRAGMA optimize"),
-                all("PRAGMA optimize(0x02)"),
-                all("PRAGMA optimize = 0x10002"),
-                all("PRAGMA main.optimize"),
-                all("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name"),
-            ],
-        )
-        .rows_on(&[4, 5, 6]),
-    );
-    v.push(
-        sc(
-            "pragma/data_version_is_read_only",
-            vec![
-                run("CREATE TABLE t (a)"),
-                all("SELECT typeof(data_version) AS t FROM pragma_data_version"),
-                run("INSERT INTO t VALUES (1)"),
-                all("SELECT count(*) AS n FROM pragma_data_version"),
-                all("PRAGMA data_version = 1"),
-                all("PRAGMA main.data_version = 1"),
-            ],
-        )
-        .rows_on(&[1, 2, 3]),
-    );
-    v.push(
-        sc(
-            "pragma/page_size_forms",
-            vec![
-                all("PRAGMA page_size"),
-                all("PRAGMA main.page_size"),
-                all("SELECT page_size FROM pragma_page_size"),
-                all("PRAGMA page_size = 4096"),
-                all("PRAGMA page_size = 65536"),
-                all("PRAGMA page_size"),
-            ],
-        )
-        .rows_on(&[2]),
-    );
-    v.push(
-        sc(
-            "pragma/case_sensitive_like_effects",
-            vec![
-                run("CREATE TABLE t (s TEXT)"),
-                run("INSERT INTO t VALUES ('Apple'), ('apple'), ('APPLE'), ('banana')"),
-                all("SELECT count(*) AS n FROM t WHERE s LIKE 'apple'"),
-                all("SELECT count(*) AS n FROM t WHERE s GLOB 'apple'"),
-                run("PRAGMA case_sensitive_like = 1"),
-                all("SELECT count(*) AS n FROM t WHERE s LIKE 'apple'"),
-                all("SELECT count(*) AS n FROM t WHERE s LIKE 'a%'"),
-                run("PRAGMA case_sensitive_like = false"),
-                all("SELECT count(*) AS n FROM t WHERE s LIKE 'a%'"),
-                all("PRAGMA case_sensitive_like"),
-            ],
-        )
-        .rows_on(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
-    );
-    v.push(
-        sc(
-            "pragma/defer_foreign_keys_get_and_set",
-            vec![
-                run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
-                run("CREATE TABLE c (pid INTEGER REFERENCES p(id))"),
-                run("PRAGMA defer_foreign_keys = ON"),
-                first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
-                run("INSERT INTO c VALUES (1)"),
-                batch(vec![
-                    stmt("PRAGMA defer_foreign_keys = true"),
-                    stmt("PRAGMA defer_foreign_keys"),
-                    stmt("INSERT INTO c VALUES (2)"),
-                    stmt("INSERT INTO p VALUES (2)"),
-                ]),
-                all("SELECT (SELECT count(*) FROM p) AS p, (SELECT count(*) FROM c) AS c"),
-                run("PRAGMA defer_foreign_keys = ON"),
-                run("PRAGMA defer_foreign_keys = ON"),
-                first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
-                all("PRAGMA defer_foreign_keys = ON; SELECT 1 AS one"),
-                first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
-                run("INSERT INTO c VALUES (3)"),
-                first("SELECT count(*) AS n FROM c"),
-            ],
-        )
-        .rows_on(&[2]),
-    );
-    v.push(
-        sc(
-            "pragma/ignore_check_constraints_effect",
-            vec![
-                run("CREATE TABLE t (a CHECK (a > 0), b INTEGER NOT NULL)"),
-                run("INSERT INTO t VALUES (-1, 1)"),
-                run("PRAGMA ignore_check_constraints = ON"),
-                all("PRAGMA ignore_check_constraints"),
-                run("INSERT INTO t VALUES (-1, 1)"),
-                run("INSERT INTO t VALUES (1, NULL)"),
-                run("PRAGMA ignore_check_constraints = 0"),
-                run("INSERT INTO t VALUES (-2, 1)"),
-                run("UPDATE t SET a = a - 10"),
-                all("SELECT a, b FROM t ORDER BY rowid"),
-            ],
-        )
-        .rows_on(&[2, 4, 6, 9]),
-    );
-    v.push(
-        sc(
-            "pragma/legacy_alter_table_effect",
-            vec![
-                run("CREATE TABLE a (x)"),
-                run("CREATE VIEW va AS SELECT x FROM a"),
-                run("PRAGMA legacy_alter_table = ON"),
-                all("PRAGMA legacy_alter_table"),
-                run("ALTER TABLE a RENAME TO b"),
-                all("SELECT name, sql FROM sqlite_master ORDER BY name"),
-                run("PRAGMA legacy_alter_table = OFF"),
-                run("CREATE TABLE c (y)"),
-                run("CREATE VIEW vc AS SELECT y FROM c"),
-                run("ALTER TABLE c RENAME TO d"),
-                all("SELECT name, sql FROM sqlite_master WHERE name IN ('d', 'vc') ORDER BY name"),
-            ],
-        )
-        .rows_on(&[2, 6]),
-    );
-    v.push(
-        sc(
-            "pragma/recursive_triggers_effect",
-            vec![
-                run("CREATE TABLE t (n INTEGER)"),
-                run(
-                    "CREATE TRIGGER again AFTER INSERT ON t WHEN new.n < 5 BEGIN \
+    v.push(sc(
+        "pragma/quick_check_forms",
+        vec![
+            run("CREATE TABLE t (a UNIQUE, b)"),
+            run("INSERT INTO t VALUES (1, 2), (3, 4)"),
+            all("PRAGMA quick_check"),
+            all("PRAGMA quick_check(1)"),
+            all("PRAGMA quick_check(t)"),
+            all("PRAGMA main.quick_check"),
+            all("SELECT * FROM pragma_quick_check"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/optimize_forms",
+        vec![
+            run("CREATE TABLE t (a)"),
+            run("CREATE INDEX ta ON t(a)"),
+            run("INSERT INTO t VALUES (1), (2), (3)"),
+            all("PRAGMA optimize"),
+            all("PRAGMA optimize(0x02)"),
+            all("PRAGMA optimize = 0x10002"),
+            all("PRAGMA main.optimize"),
+            all("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/data_version_is_read_only",
+        vec![
+            run("CREATE TABLE t (a)"),
+            all("SELECT typeof(data_version) AS t FROM pragma_data_version"),
+            run("INSERT INTO t VALUES (1)"),
+            all("SELECT count(*) AS n FROM pragma_data_version"),
+            all("PRAGMA data_version = 1"),
+            all("PRAGMA main.data_version = 1"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/page_size_forms",
+        vec![
+            all("PRAGMA page_size"),
+            all("PRAGMA main.page_size"),
+            all("SELECT page_size FROM pragma_page_size"),
+            all("PRAGMA page_size = 4096"),
+            all("PRAGMA page_size = 65536"),
+            all("PRAGMA page_size"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/case_sensitive_like_effects",
+        vec![
+            run("CREATE TABLE t (s TEXT)"),
+            run("INSERT INTO t VALUES ('Apple'), ('apple'), ('APPLE'), ('banana')"),
+            all("SELECT count(*) AS n FROM t WHERE s LIKE 'apple'"),
+            all("SELECT count(*) AS n FROM t WHERE s GLOB 'apple'"),
+            run("PRAGMA case_sensitive_like = 1"),
+            all("SELECT count(*) AS n FROM t WHERE s LIKE 'apple'"),
+            all("SELECT count(*) AS n FROM t WHERE s LIKE 'a%'"),
+            run("PRAGMA case_sensitive_like = false"),
+            all("SELECT count(*) AS n FROM t WHERE s LIKE 'a%'"),
+            all("PRAGMA case_sensitive_like"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/defer_foreign_keys_get_and_set",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
+            run("CREATE TABLE c (pid INTEGER REFERENCES p(id))"),
+            run("PRAGMA defer_foreign_keys = ON"),
+            first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
+            run("INSERT INTO c VALUES (1)"),
+            batch(vec![
+                stmt("PRAGMA defer_foreign_keys = true"),
+                stmt("PRAGMA defer_foreign_keys"),
+                stmt("INSERT INTO c VALUES (2)"),
+                stmt("INSERT INTO p VALUES (2)"),
+            ]),
+            all("SELECT (SELECT count(*) FROM p) AS p, (SELECT count(*) FROM c) AS c"),
+            run("PRAGMA defer_foreign_keys = ON"),
+            run("PRAGMA defer_foreign_keys = ON"),
+            first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
+            all("PRAGMA defer_foreign_keys = ON; SELECT 1 AS one"),
+            first_col("PRAGMA defer_foreign_keys", "defer_foreign_keys"),
+            run("INSERT INTO c VALUES (3)"),
+            first("SELECT count(*) AS n FROM c"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/ignore_check_constraints_effect",
+        vec![
+            run("CREATE TABLE t (a CHECK (a > 0), b INTEGER NOT NULL)"),
+            run("INSERT INTO t VALUES (-1, 1)"),
+            run("PRAGMA ignore_check_constraints = ON"),
+            all("PRAGMA ignore_check_constraints"),
+            run("INSERT INTO t VALUES (-1, 1)"),
+            run("INSERT INTO t VALUES (1, NULL)"),
+            run("PRAGMA ignore_check_constraints = 0"),
+            run("INSERT INTO t VALUES (-2, 1)"),
+            run("UPDATE t SET a = a - 10"),
+            all("SELECT a, b FROM t ORDER BY rowid"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/legacy_alter_table_effect",
+        vec![
+            run("CREATE TABLE a (x)"),
+            run("CREATE VIEW va AS SELECT x FROM a"),
+            run("PRAGMA legacy_alter_table = ON"),
+            all("PRAGMA legacy_alter_table"),
+            run("ALTER TABLE a RENAME TO b"),
+            all("SELECT name, sql FROM sqlite_master ORDER BY name"),
+            run("PRAGMA legacy_alter_table = OFF"),
+            run("CREATE TABLE c (y)"),
+            run("CREATE VIEW vc AS SELECT y FROM c"),
+            run("ALTER TABLE c RENAME TO d"),
+            all("SELECT name, sql FROM sqlite_master WHERE name IN ('d', 'vc') ORDER BY name"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/recursive_triggers_effect",
+        vec![
+            run("CREATE TABLE t (n INTEGER)"),
+            run(
+                "CREATE TRIGGER again AFTER INSERT ON t WHEN new.n < 5 BEGIN \
                  INSERT INTO t VALUES (new.n + 1); END",
-                ),
-                run("INSERT INTO t VALUES (1)"),
-                all("SELECT group_concat(n) AS ns FROM t"),
-                run("PRAGMA recursive_triggers = 1"),
-                run("INSERT INTO t VALUES (1)"),
-                all("SELECT count(*) AS n FROM t"),
-                run("CREATE TABLE r (k PRIMARY KEY, v)"),
-                run("CREATE TRIGGER gone AFTER DELETE ON r BEGIN INSERT INTO t VALUES (100); END"),
-                run("INSERT INTO r VALUES (1, 'a')"),
-                run("INSERT OR REPLACE INTO r VALUES (1, 'b')"),
-                all("SELECT count(*) AS n FROM t WHERE n = 100"),
-                run("PRAGMA recursive_triggers = OFF"),
-                run("INSERT OR REPLACE INTO r VALUES (1, 'c')"),
-                all("SELECT count(*) AS n FROM t WHERE n = 100"),
-            ],
-        )
-        .rows_on(&[2, 3, 4, 5, 11, 12, 14]),
-    );
-    v.push(
-        sc(
-            "pragma/reverse_unordered_selects_effect",
-            vec![
-                run("CREATE TABLE t (a)"),
-                run("INSERT INTO t VALUES (1), (2), (3)"),
-                all("SELECT a FROM t"),
-                run("PRAGMA reverse_unordered_selects = ON"),
-                all("PRAGMA reverse_unordered_selects"),
-                all("SELECT a FROM t"),
-                all("SELECT a FROM t ORDER BY a"),
-                run("PRAGMA reverse_unordered_selects = OFF"),
-                all("SELECT a FROM t"),
-            ],
-        )
-        .rows_on(&[1, 2, 3, 5, 7, 8]),
-    );
-    v.push(
-        sc(
-            "pragma/foreign_keys_forms",
-            vec![
-                all("PRAGMA foreign_keys"),
-                all("PRAGMA main.foreign_keys"),
-                all("SELECT * FROM pragma_foreign_keys"),
-                run("PRAGMA foreign_keys = 0"),
-                run("PRAGMA foreign_keys = false"),
-                run("PRAGMA foreign_keys = no"),
-                all("PRAGMA foreign_keys"),
-                run("PRAGMA foreign_keys = ON"),
-                all("PRAGMA foreign_keys"),
-            ],
-        )
-        .rows_on(&[2, 3, 4, 5, 7]),
-    );
-    v.push(
-        sc(
-            "pragma/boolean_values_d1_accepts",
-            vec![
-                run("PRAGMA recursive_triggers = 2"),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = 10"),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = 'yes'"),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = \"off\""),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = -1"),
-                run("PRAGMA recursive_triggers = maybe"),
-                run("PRAGMA recursive_triggers = 'TRUE'"),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = onward"),
-                all("PRAGMA recursive_triggers"),
-                run("PRAGMA recursive_triggers = 0"),
-                run("PRAGMA reverse_unordered_selects = NO"),
-                run("PRAGMA foreign_keys = 2"),
-                run("PRAGMA case_sensitive_like = 'x'"),
-            ],
-        )
-        .rows_on(&[2, 4, 6, 10, 12, 14, 15]),
-    );
-    v.push(
-        sc(
-            "pragma/object_name_arguments",
-            vec![
-                run("CREATE TABLE t (a UNIQUE)"),
-                all("PRAGMA index_list"),
-                all("PRAGMA table_info"),
-                all("PRAGMA table_xinfo"),
-                all("PRAGMA foreign_key_list"),
-                all("PRAGMA index_info"),
-                all("PRAGMA index_xinfo"),
-                all("PRAGMA foreign_key_check"),
-                all("PRAGMA quick_check(-1)"),
-                all("PRAGMA quick_check(abc)"),
-                all("PRAGMA quick_check(_cf_x)"),
-                all("PRAGMA optimize(abc)"),
-                all("PRAGMA optimize(-1)"),
-                all("PRAGMA optimize = 99999999999"),
-                all("PRAGMA table_info(_cf_KV)"),
-                all("PRAGMA index_list(_CF_x)"),
-                all("PRAGMA foreign_key_check(_cf_x)"),
-                all("PRAGMA temp.table_info(t)"),
-                all("PRAGMA main.index_list(t)"),
-                all("SELECT count(*) AS n FROM pragma_table_info('_cf_KV')"),
-            ],
-        )
-        .rows_on(&[7]),
-    );
-    v.push(
-        sc(
-            "pragma/optimize_analyzes",
-            vec![
-                run("CREATE TABLE t (a)"),
-                run("CREATE INDEX ta ON t(a)"),
-                run("INSERT INTO t VALUES (1), (2), (3)"),
-                run("PRAGMA optimize"),
-                all("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"),
-                run("PRAGMA optimize"),
-                all("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx"),
-            ],
-        )
-        .rows_on(&[5]),
-    );
-    v.push(
-        sc(
-            "pragma/table_valued_forms_in_joins",
-            vec![
-                run("CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT NOT NULL)"),
-                run("CREATE TABLE b (id INTEGER PRIMARY KEY, a_id REFERENCES a(id), y UNIQUE)"),
-                all(
-                    "SELECT m.name AS tbl, p.name AS col, p.type, p.pk FROM sqlite_master m \
+            ),
+            run("INSERT INTO t VALUES (1)"),
+            all("SELECT group_concat(n) AS ns FROM t"),
+            run("PRAGMA recursive_triggers = 1"),
+            run("INSERT INTO t VALUES (1)"),
+            all("SELECT count(*) AS n FROM t"),
+            run("CREATE TABLE r (k PRIMARY KEY, v)"),
+            run("CREATE TRIGGER gone AFTER DELETE ON r BEGIN INSERT INTO t VALUES (100); END"),
+            run("INSERT INTO r VALUES (1, 'a')"),
+            run("INSERT OR REPLACE INTO r VALUES (1, 'b')"),
+            all("SELECT count(*) AS n FROM t WHERE n = 100"),
+            run("PRAGMA recursive_triggers = OFF"),
+            run("INSERT OR REPLACE INTO r VALUES (1, 'c')"),
+            all("SELECT count(*) AS n FROM t WHERE n = 100"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/reverse_unordered_selects_effect",
+        vec![
+            run("CREATE TABLE t (a)"),
+            run("INSERT INTO t VALUES (1), (2), (3)"),
+            all("SELECT a FROM t"),
+            run("PRAGMA reverse_unordered_selects = ON"),
+            all("PRAGMA reverse_unordered_selects"),
+            all("SELECT a FROM t"),
+            all("SELECT a FROM t ORDER BY a"),
+            run("PRAGMA reverse_unordered_selects = OFF"),
+            all("SELECT a FROM t"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/foreign_keys_forms",
+        vec![
+            all("PRAGMA foreign_keys"),
+            all("PRAGMA main.foreign_keys"),
+            all("SELECT * FROM pragma_foreign_keys"),
+            run("PRAGMA foreign_keys = 0"),
+            run("PRAGMA foreign_keys = false"),
+            run("PRAGMA foreign_keys = no"),
+            all("PRAGMA foreign_keys"),
+            run("PRAGMA foreign_keys = ON"),
+            all("PRAGMA foreign_keys"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/boolean_values_d1_accepts",
+        vec![
+            run("PRAGMA recursive_triggers = 2"),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = 10"),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = 'yes'"),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = \"off\""),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = -1"),
+            run("PRAGMA recursive_triggers = maybe"),
+            run("PRAGMA recursive_triggers = 'TRUE'"),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = onward"),
+            all("PRAGMA recursive_triggers"),
+            run("PRAGMA recursive_triggers = 0"),
+            run("PRAGMA reverse_unordered_selects = NO"),
+            run("PRAGMA foreign_keys = 2"),
+            run("PRAGMA case_sensitive_like = 'x'"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/object_name_arguments",
+        vec![
+            run("CREATE TABLE t (a UNIQUE)"),
+            all("PRAGMA index_list"),
+            all("PRAGMA table_info"),
+            all("PRAGMA table_xinfo"),
+            all("PRAGMA foreign_key_list"),
+            all("PRAGMA index_info"),
+            all("PRAGMA index_xinfo"),
+            all("PRAGMA foreign_key_check"),
+            all("PRAGMA quick_check(-1)"),
+            all("PRAGMA quick_check(abc)"),
+            all("PRAGMA quick_check(_cf_x)"),
+            all("PRAGMA optimize(abc)"),
+            all("PRAGMA optimize(-1)"),
+            all("PRAGMA optimize = 99999999999"),
+            all("PRAGMA table_info(_cf_KV)"),
+            all("PRAGMA index_list(_CF_x)"),
+            all("PRAGMA foreign_key_check(_cf_x)"),
+            all("PRAGMA temp.table_info(t)"),
+            all("PRAGMA main.index_list(t)"),
+            all("SELECT count(*) AS n FROM pragma_table_info('_cf_KV')"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/optimize_analyzes",
+        vec![
+            run("CREATE TABLE t (a)"),
+            run("CREATE INDEX ta ON t(a)"),
+            run("INSERT INTO t VALUES (1), (2), (3)"),
+            run("PRAGMA optimize"),
+            all("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"),
+            run("PRAGMA optimize"),
+            all("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx"),
+        ],
+    ));
+    v.push(sc(
+        "pragma/table_valued_forms_in_joins",
+        vec![
+            run("CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT NOT NULL)"),
+            run("CREATE TABLE b (id INTEGER PRIMARY KEY, a_id REFERENCES a(id), y UNIQUE)"),
+            all(
+                "SELECT m.name AS tbl, p.name AS col, p.type, p.pk FROM sqlite_master m \
                  JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid",
-                ),
-                all("SELECT m.name AS tbl, i.name AS idx FROM sqlite_master m \
+            ),
+            all("SELECT m.name AS tbl, i.name AS idx FROM sqlite_master m \
                  JOIN pragma_index_list(m.name) i WHERE m.type = 'table' ORDER BY 1, 2"),
-                all("SELECT f.\"table\", f.\"from\" FROM pragma_foreign_key_list('b') f"),
-                all("SELECT count(*) AS n FROM pragma_index_info('sqlite_autoindex_b_1')"),
-            ],
-        )
-        .rows_on(&[4, 5]),
-    );
+            all("SELECT f.\"table\", f.\"from\" FROM pragma_foreign_key_list('b') f"),
+            all("SELECT count(*) AS n FROM pragma_index_info('sqlite_autoindex_b_1')"),
+        ],
+    ));
 }
 
 // ---------------------------------------------------------------------------------
@@ -557,25 +502,22 @@ fn authorizer(v: &mut Vec<Scenario>) {
             all("SELECT 1 AS ok"),
         ],
     ));
-    v.push(
-        sc(
-            "forbidden/virtual_table_modules",
-            vec![
-                run("CREATE VIRTUAL TABLE a USING fts3(x)"),
-                run("CREATE VIRTUAL TABLE b USING fts4aux(x)"),
-                run("CREATE VIRTUAL TABLE c USING rtree_i32(id, x0, x1)"),
-                run("CREATE VIRTUAL TABLE d USING json_tree"),
-                run("CREATE VIRTUAL TABLE e USING sqlite_dbpage"),
-                run("CREATE VIRTUAL TABLE f USING generate_series"),
-                run("CREATE VIRTUAL TABLE g USING nope(x)"),
-                run("CREATE VIRTUAL TABLE h USING geopoly(x)"),
-                run("CREATE VIRTUAL TABLE IF NOT EXISTS i USING fts5(x)"),
-                run("CREATE VIRTUAL TABLE IF NOT EXISTS i USING fts5(x)"),
-                all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-            ],
-        )
-        .rows_on(&[9]),
-    );
+    v.push(sc(
+        "forbidden/virtual_table_modules",
+        vec![
+            run("CREATE VIRTUAL TABLE a USING fts3(x)"),
+            run("CREATE VIRTUAL TABLE b USING fts4aux(x)"),
+            run("CREATE VIRTUAL TABLE c USING rtree_i32(id, x0, x1)"),
+            run("CREATE VIRTUAL TABLE d USING json_tree"),
+            run("CREATE VIRTUAL TABLE e USING sqlite_dbpage"),
+            run("CREATE VIRTUAL TABLE f USING generate_series"),
+            run("CREATE VIRTUAL TABLE g USING nope(x)"),
+            run("CREATE VIRTUAL TABLE h USING geopoly(x)"),
+            run("CREATE VIRTUAL TABLE IF NOT EXISTS i USING fts5(x)"),
+            run("CREATE VIRTUAL TABLE IF NOT EXISTS i USING fts5(x)"),
+            all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+        ],
+    ));
     v.push(sc(
         "forbidden/sqlite_reserved_names",
         vec![
@@ -592,64 +534,55 @@ fn authorizer(v: &mut Vec<Scenario>) {
             all("SELECT name FROM sqlite_master ORDER BY name"),
         ],
     ));
-    v.push(
-        sc(
-            "forbidden/shadow_tables_are_read_only",
-            vec![
-                run("CREATE VIRTUAL TABLE f USING fts5(body)"),
-                run("INSERT INTO f (body) VALUES ('hello world')"),
-                all("SELECT count(*) AS n FROM f_content"),
-                run("INSERT INTO f_data VALUES (99, x'00')"),
-                run("DELETE FROM f_content"),
-                run("UPDATE f_config SET v = 5"),
-                run("DROP TABLE f_docsize"),
-                run("CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)"),
-                run("INSERT INTO r VALUES (1, 0, 1)"),
-                run("DELETE FROM r_node"),
-                all("SELECT count(*) AS n FROM r_rowid"),
-                all("SELECT body FROM f WHERE f MATCH 'hello'"),
-            ],
-        )
-        .rows_on(&[2, 10, 11]),
-    );
-    v.push(
-        sc(
-            "forbidden/functions_outside_the_allow_list",
-            vec![
-                all("SELECT json_error_position('[') AS p"),
-                all("SELECT json_array_insert('[1]', '$[0]', 2) AS a"),
-                all("SELECT fts5_locale('en', 'x') AS l"),
-                all("SELECT fts5_insttoken('x') AS t"),
-                all("SELECT sqlite_offset(1) AS o"),
-                all("SELECT unistr('a') AS u"),
-                all(
-                    "SELECT likelihood(1, 0.5) AS a, likely(1) AS b, unlikely(1) AS c, sign(-3) AS d, \
+    v.push(sc(
+        "forbidden/shadow_tables_are_read_only",
+        vec![
+            run("CREATE VIRTUAL TABLE f USING fts5(body)"),
+            run("INSERT INTO f (body) VALUES ('hello world')"),
+            all("SELECT count(*) AS n FROM f_content"),
+            run("INSERT INTO f_data VALUES (99, x'00')"),
+            run("DELETE FROM f_content"),
+            run("UPDATE f_config SET v = 5"),
+            run("DROP TABLE f_docsize"),
+            run("CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)"),
+            run("INSERT INTO r VALUES (1, 0, 1)"),
+            run("DELETE FROM r_node"),
+            all("SELECT count(*) AS n FROM r_rowid"),
+            all("SELECT body FROM f WHERE f MATCH 'hello'"),
+        ],
+    ));
+    v.push(sc(
+        "forbidden/functions_outside_the_allow_list",
+        vec![
+            all("SELECT json_error_position('[') AS p"),
+            all("SELECT json_array_insert('[1]', '$[0]', 2) AS a"),
+            all("SELECT fts5_locale('en', 'x') AS l"),
+            all("SELECT fts5_insttoken('x') AS t"),
+            all("SELECT sqlite_offset(1) AS o"),
+            all("SELECT unistr('a') AS u"),
+            all(
+                "SELECT likelihood(1, 0.5) AS a, likely(1) AS b, unlikely(1) AS c, sign(-3) AS d, \
                      changes() AS e, total_changes() AS f, typeof(random()) AS g",
-                ),
-                all("SELECT rtreecheck('nope') AS r"),
-                all("SELECT json_pretty('[1]') AS p"),
-                all("SELECT jsonb_each.value FROM jsonb_each('[1]')"),
-                all("SELECT count(*) AS n FROM jsonb_tree('[1]')"),
-            ],
-        )
-        .rows_on(&[9]),
-    );
-    v.push(
-        sc(
-            "forbidden/sqlite_sequence_is_writable",
-            vec![
-                run("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x)"),
-                run("INSERT INTO t (x) VALUES ('a')"),
-                run("UPDATE sqlite_sequence SET seq = 100 WHERE name = 't'"),
-                run("INSERT INTO t (x) VALUES ('b')"),
-                run("DELETE FROM sqlite_sequence"),
-                run("INSERT INTO t (x) VALUES ('c')"),
-                all("SELECT id, x FROM t ORDER BY id"),
-                run("DROP TABLE sqlite_sequence"),
-            ],
-        )
-        .rows_on(&[4, 6]),
-    );
+            ),
+            all("SELECT rtreecheck('nope') AS r"),
+            all("SELECT json_pretty('[1]') AS p"),
+            all("SELECT jsonb_each.value FROM jsonb_each('[1]')"),
+            all("SELECT count(*) AS n FROM jsonb_tree('[1]')"),
+        ],
+    ));
+    v.push(sc(
+        "forbidden/sqlite_sequence_is_writable",
+        vec![
+            run("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x)"),
+            run("INSERT INTO t (x) VALUES ('a')"),
+            run("UPDATE sqlite_sequence SET seq = 100 WHERE name = 't'"),
+            run("INSERT INTO t (x) VALUES ('b')"),
+            run("DELETE FROM sqlite_sequence"),
+            run("INSERT INTO t (x) VALUES ('c')"),
+            all("SELECT id, x FROM t ORDER BY id"),
+            run("DROP TABLE sqlite_sequence"),
+        ],
+    ));
     v.push(sc(
         "forbidden/functions_in_every_position",
         vec![
@@ -667,26 +600,23 @@ fn authorizer(v: &mut Vec<Scenario>) {
             all("SELECT name FROM sqlite_master ORDER BY name"),
         ],
     ));
-    v.push(
-        sc(
-            "forbidden/cf_names_of_every_object",
-            vec![
-                run("CREATE VIRTUAL TABLE _cf_f USING fts5(a)"),
-                run("CREATE TABLE main._cf_x (a)"),
-                run("CREATE TABLE \"_Cf_x\" (a)"),
-                run("CREATE TABLE IF NOT EXISTS _cf_y (a)"),
-                run("CREATE TABLE _cf_z AS SELECT 1 AS a"),
-                run("DROP TABLE _cf_KV"),
-                run("DROP TABLE IF EXISTS _cf_KV"),
-                run("CREATE TABLE t (a)"),
-                run("CREATE VIEW _cf_view AS SELECT * FROM t"),
-                run("CREATE TABLE cf_ok (a)"),
-                run("CREATE TABLE _cfx (a)"),
-                all("SELECT name FROM sqlite_master ORDER BY name"),
-            ],
-        )
-        .rows_on(&[6]),
-    );
+    v.push(sc(
+        "forbidden/cf_names_of_every_object",
+        vec![
+            run("CREATE VIRTUAL TABLE _cf_f USING fts5(a)"),
+            run("CREATE TABLE main._cf_x (a)"),
+            run("CREATE TABLE \"_Cf_x\" (a)"),
+            run("CREATE TABLE IF NOT EXISTS _cf_y (a)"),
+            run("CREATE TABLE _cf_z AS SELECT 1 AS a"),
+            run("DROP TABLE _cf_KV"),
+            run("DROP TABLE IF EXISTS _cf_KV"),
+            run("CREATE TABLE t (a)"),
+            run("CREATE VIEW _cf_view AS SELECT * FROM t"),
+            run("CREATE TABLE cf_ok (a)"),
+            run("CREATE TABLE _cfx (a)"),
+            all("SELECT name FROM sqlite_master ORDER BY name"),
+        ],
+    ));
     v.push(sc(
         "forbidden/transaction_statement_variants",
         vec![
@@ -804,43 +734,37 @@ fn errors(v: &mut Vec<Scenario>) {
             all("SELECT a FROM t LIMIT 1 OFFSET 'x'"),
         ],
     ));
-    v.push(
-        sc(
-            "errors/window_misuse",
-            vec![
-                run("CREATE TABLE t (a)"),
-                all("SELECT row_number() FROM t"),
-                all("SELECT a FROM t WHERE row_number() OVER () > 1"),
-                all("SELECT sum(a) OVER w FROM t"),
-                all("SELECT ntile(0) OVER (ORDER BY a) FROM t"),
-                run("INSERT INTO t VALUES (1), (2)"),
-                all("SELECT ntile(0) OVER (ORDER BY a) FROM t"),
-                all("SELECT nth_value(a, 0) OVER (ORDER BY a) FROM t"),
-                all("SELECT sum(a) OVER (ORDER BY a RANGE 1 PRECEDING) FROM t"),
-                all("SELECT sum(a) OVER (RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t"),
-                all("SELECT sum(a) OVER (ROWS -1 PRECEDING) FROM t"),
-                all("SELECT lag(a, -1) OVER (ORDER BY a) AS l FROM t ORDER BY a"),
-            ],
-        )
-        .rows_on(&[5]),
-    );
-    v.push(
-        sc(
-            "errors/datatype_mismatch",
-            vec![
-                run("CREATE TABLE t (id INTEGER PRIMARY KEY, x)"),
-                run("INSERT INTO t (id) VALUES ('abc')"),
-                run("INSERT INTO t (id) VALUES (1.5)"),
-                run("INSERT INTO t (id) VALUES ('7')"),
-                run("INSERT INTO t (rowid) VALUES (x'01')"),
-                run("UPDATE t SET id = 'z'"),
-                all("SELECT id, typeof(id) AS t FROM t"),
-                all("SELECT 1 LIMIT 'abc'"),
-                all("SELECT 1 LIMIT 1.5"),
-            ],
-        )
-        .rows_on(&[6]),
-    );
+    v.push(sc(
+        "errors/window_misuse",
+        vec![
+            run("CREATE TABLE t (a)"),
+            all("SELECT row_number() FROM t"),
+            all("SELECT a FROM t WHERE row_number() OVER () > 1"),
+            all("SELECT sum(a) OVER w FROM t"),
+            all("SELECT ntile(0) OVER (ORDER BY a) FROM t"),
+            run("INSERT INTO t VALUES (1), (2)"),
+            all("SELECT ntile(0) OVER (ORDER BY a) FROM t"),
+            all("SELECT nth_value(a, 0) OVER (ORDER BY a) FROM t"),
+            all("SELECT sum(a) OVER (ORDER BY a RANGE 1 PRECEDING) FROM t"),
+            all("SELECT sum(a) OVER (RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t"),
+            all("SELECT sum(a) OVER (ROWS -1 PRECEDING) FROM t"),
+            all("SELECT lag(a, -1) OVER (ORDER BY a) AS l FROM t ORDER BY a"),
+        ],
+    ));
+    v.push(sc(
+        "errors/datatype_mismatch",
+        vec![
+            run("CREATE TABLE t (id INTEGER PRIMARY KEY, x)"),
+            run("INSERT INTO t (id) VALUES ('abc')"),
+            run("INSERT INTO t (id) VALUES (1.5)"),
+            run("INSERT INTO t (id) VALUES ('7')"),
+            run("INSERT INTO t (rowid) VALUES (x'01')"),
+            run("UPDATE t SET id = 'z'"),
+            all("SELECT id, typeof(id) AS t FROM t"),
+            all("SELECT 1 LIMIT 'abc'"),
+            all("SELECT 1 LIMIT 1.5"),
+        ],
+    ));
     v.push(sc(
         "errors/alter_table",
         vec![

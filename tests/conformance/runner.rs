@@ -440,11 +440,6 @@ impl Step {
         self
     }
 
-    /// As [`Scenario::rows`].
-    pub fn rows(self) -> Step {
-        self
-    }
-
     /// Compares `size_after`.
     pub fn size(mut self) -> Step {
         self.size = true;
@@ -575,17 +570,6 @@ impl Scenario {
 
     pub fn key_order(mut self) -> Scenario {
         self.key_order = true;
-        self
-    }
-
-    /// Every step compares the row counters now; the calls go once the branches that
-    /// still write them are merged.
-    pub fn rows(self) -> Scenario {
-        self
-    }
-
-    /// As [`Self::rows`].
-    pub fn rows_on(self, _steps: &[usize]) -> Scenario {
         self
     }
 

@@ -474,22 +474,19 @@ fn writes(v: &mut Vec<Scenario>) {
         ],
     ));
     // `DROP COLUMN` writes each row of its table again.
-    v.push(
-        sc(
-            "writes/ddl_drop_column_rows",
-            vec![
-                run("CREATE TABLE t (a, b, c)"),
-                run("INSERT INTO t VALUES (1, 2, 3), (4, 5, 6), (7, 8, 9)"),
-                run("ALTER TABLE t DROP COLUMN b"),
-                run("CREATE TABLE e (a, b)"),
-                run("ALTER TABLE e DROP COLUMN b"),
-                run("CREATE INDEX t_a ON t(a)"),
-                run("ALTER TABLE t DROP COLUMN c"),
-                all("SELECT * FROM t ORDER BY a"),
-            ],
-        )
-        .rows(),
-    );
+    v.push(sc(
+        "writes/ddl_drop_column_rows",
+        vec![
+            run("CREATE TABLE t (a, b, c)"),
+            run("INSERT INTO t VALUES (1, 2, 3), (4, 5, 6), (7, 8, 9)"),
+            run("ALTER TABLE t DROP COLUMN b"),
+            run("CREATE TABLE e (a, b)"),
+            run("ALTER TABLE e DROP COLUMN b"),
+            run("CREATE INDEX t_a ON t(a)"),
+            run("ALTER TABLE t DROP COLUMN c"),
+            all("SELECT * FROM t ORDER BY a"),
+        ],
+    ));
     v.push(sc(
         "writes/ddl_alter_and_drop",
         vec![
@@ -600,13 +597,13 @@ fn metas(v: &mut Vec<Scenario>) {
         "meta/rows_read_and_rows_written",
         vec![
             run("CREATE TABLE plain (a)"),
-            run("INSERT INTO plain VALUES (1), (2), (3), (4)").rows(),
-            all("SELECT * FROM plain").rows(),
-            all("SELECT a FROM plain WHERE a > 2").rows(),
-            all("SELECT a FROM plain WHERE rowid = 3").rows(),
-            run("UPDATE plain SET a = a + 10 WHERE a = 1").rows(),
-            run("DELETE FROM plain WHERE a = 2").rows(),
-            run("DELETE FROM plain").rows(),
+            run("INSERT INTO plain VALUES (1), (2), (3), (4)"),
+            all("SELECT * FROM plain"),
+            all("SELECT a FROM plain WHERE a > 2"),
+            all("SELECT a FROM plain WHERE rowid = 3"),
+            run("UPDATE plain SET a = a + 10 WHERE a = 1"),
+            run("DELETE FROM plain WHERE a = 2"),
+            run("DELETE FROM plain"),
         ],
     ));
     // Empty-table scan (D1: 1), count(*) (D1: every row), a sort (D1 counts the
@@ -615,15 +612,15 @@ fn metas(v: &mut Vec<Scenario>) {
     v.push(sc(
         "meta/rows_read_written_beyond_the_approximation",
         vec![
-            run("CREATE TABLE plain (a)").rows(),
-            all("SELECT * FROM plain").rows(),
-            run("INSERT INTO plain VALUES (1), (2), (3), (4)").rows(),
-            all("SELECT count(*) AS n FROM plain").rows(),
-            all("SELECT a FROM plain ORDER BY a LIMIT 2").rows(),
-            run("CREATE TABLE u (id INTEGER PRIMARY KEY, a UNIQUE)").rows(),
-            run("INSERT INTO u (a) VALUES (1), (2)").rows(),
-            run("CREATE INDEX pa ON plain(a)").rows(),
-            run("INSERT INTO plain VALUES (5)").rows(),
+            run("CREATE TABLE plain (a)"),
+            all("SELECT * FROM plain"),
+            run("INSERT INTO plain VALUES (1), (2), (3), (4)"),
+            all("SELECT count(*) AS n FROM plain"),
+            all("SELECT a FROM plain ORDER BY a LIMIT 2"),
+            run("CREATE TABLE u (id INTEGER PRIMARY KEY, a UNIQUE)"),
+            run("INSERT INTO u (a) VALUES (1), (2)"),
+            run("CREATE INDEX pa ON plain(a)"),
+            run("INSERT INTO plain VALUES (5)"),
         ],
     ));
     v.push(sc(
