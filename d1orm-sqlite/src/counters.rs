@@ -55,8 +55,10 @@
 //! a scan, or where the ways do not tell; groups left out of the rows returned; in the
 //! rows an action changes, NULL keys and keys checked after the last violation was
 //! resolved, which look up no parent; windows over different partitions in one
-//! statement, a window cut short by a `LIMIT`) the counts differ from D1's;
-//! `D1ORM_COMPARE_ROWS=1 cargo test --test conformance` measures by how much.
+//! statement, a window cut short by a `LIMIT`; two loops stepping one kind of counter
+//! in a statement with triggers) the counts differ from D1's. The conformance suite
+//! compares them with D1's on every step; `tests/conformance/row_counters.rs` lists the
+//! steps that differ, each a scenario made to show one of these limits.
 //!
 //! Nothing is counted for a caller that does not read the meta; for one that does, a
 //! statement costs a few counter reads and, once per prepared statement, an `EXPLAIN`;
