@@ -206,16 +206,22 @@ enum Start {
     Moves { rows: bool },
 }
 
-/// Where the frame of the window whose specification starts at `tokens[at]` starts;
-/// `None` for a start after the current row, or a frame excluding rows (SQLite scans
-/// such frames whole).
-fn frame_start(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<Start> {
+/// The parentheses around the specification of the window at `tokens[at]`: its own,
+/// or those of the window the `SELECT` at `tokens[select]` names so.
+fn specification(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<(usize, usize)> {
     let open = match tokens.get(at)?.kind {
         Kind::Open => at,
         Kind::Word => named(sql, tokens, at, select)?,
         _ => return None,
     };
-    let close = matching(tokens, open)?;
+    Some((open, matching(tokens, open)?))
+}
+
+/// Where the frame of the window whose specification starts at `tokens[at]` starts;
+/// `None` for a start after the current row, or a frame excluding rows (SQLite scans
+/// such frames whole).
+fn frame_start(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<Start> {
+    let (open, close) = specification(sql, tokens, at, select)?;
     let inside = tokens[open].depth + 1;
     let level = |k: &usize| tokens[*k].depth == inside;
     let Some(frame) = (open + 1..close)
@@ -567,12 +573,7 @@ fn core_of(sql: &str, tokens: &[Token], over: usize) -> Option<Core> {
 /// `tokens[at]` (a parenthesis, or the name of a window the `SELECT` at
 /// `tokens[select]` defines); `None` without `PARTITION BY`.
 fn partition_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<(usize, usize)> {
-    let open = match tokens.get(at)?.kind {
-        Kind::Open => at,
-        Kind::Word => named(sql, tokens, at, select)?,
-        _ => return None,
-    };
-    let close = matching(tokens, open)?;
+    let (open, close) = specification(sql, tokens, at, select)?;
     let inside = tokens[open].depth + 1;
     let first = tokens.get(open + 1).filter(|_| open + 1 < close)?;
     const CLAUSES: [&str; 4] = ["ORDER", "ROWS", "RANGE", "GROUPS"];
@@ -593,12 +594,7 @@ fn partition_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option
 /// The terms of the `ORDER BY` of the window whose specification starts at
 /// `tokens[at]`, without their `ASC`, `DESC`, `NULLS FIRST`, `NULLS LAST`.
 fn order_of(sql: &str, tokens: &[Token], at: usize, select: usize) -> Option<Vec<(usize, usize)>> {
-    let open = match tokens.get(at)?.kind {
-        Kind::Open => at,
-        Kind::Word => named(sql, tokens, at, select)?,
-        _ => return None,
-    };
-    let close = matching(tokens, open)?;
+    let (open, close) = specification(sql, tokens, at, select)?;
     let inside = tokens[open].depth + 1;
     let level = |k: usize| tokens[k].depth == inside;
     let Some(order) = (open + 1..close).find(|&k| level(k) && tokens[k].is_word(sql, "ORDER"))
