@@ -1831,4 +1831,49 @@ fn counter_limits(v: &mut Vec<Scenario>) {
             all("SELECT id, sum(pts) OVER (PARTITION BY team) AS t, sum(pts) OVER (PARTITION BY kind) AS k FROM s ORDER BY id"),
         ],
     ));
+    v.push(sc(
+        "counters/window_cut_short_by_a_limit",
+        vec![
+            run("CREATE TABLE s (id INTEGER PRIMARY KEY, team TEXT, pts INTEGER)"),
+            run("INSERT INTO s VALUES (1, 'a', 3), (2, 'a', 5), (3, 'b', 1), (4, 'b', 4), (5, 'c', 2)"),
+            all("SELECT id, sum(pts) OVER (PARTITION BY team) AS t FROM s LIMIT 2"),
+        ],
+    ));
+    v.push(sc(
+        "counters/upsert_of_several_rows_with_triggers_and_an_index",
+        vec![
+            run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)"),
+            run("CREATE INDEX t_v ON t(v)"),
+            run("CREATE TABLE log (msg)"),
+            run("CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('i ' || new.id); END"),
+            run("CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log VALUES ('u ' || new.id); END"),
+            run("INSERT INTO t VALUES (1, 'a', 0), (3, 'c', 0)"),
+            run("INSERT INTO t VALUES (1, 'b', 1), (2, 'x', 1), (3, 'd', 1) ON CONFLICT (id) DO UPDATE SET v = excluded.v, n = n + 1"),
+            all("SELECT msg FROM log ORDER BY rowid"),
+        ],
+    ));
+    v.push(sc(
+        "counters/update_over_a_scan_with_a_partial_index",
+        vec![
+            run("CREATE TABLE t (a INTEGER, b INTEGER)"),
+            run("CREATE INDEX t_p ON t(a) WHERE b > 2"),
+            run("INSERT INTO t VALUES (1, 1), (2, 3), (3, 5), (4, 0)"),
+            run("UPDATE t SET a = a + 10 WHERE b < 4"),
+            all("SELECT a, b FROM t ORDER BY rowid"),
+        ],
+    ));
+    v.push(sc(
+        "counters/cascade_to_children_with_a_null_second_key",
+        vec![
+            run("CREATE TABLE p (id INTEGER PRIMARY KEY)"),
+            run("CREATE TABLE q (id INTEGER PRIMARY KEY)"),
+            run("CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id) ON DELETE CASCADE, \
+                 q_id INTEGER REFERENCES q(id))"),
+            run("INSERT INTO p VALUES (1), (2)"),
+            run("INSERT INTO q VALUES (1)"),
+            run("INSERT INTO c VALUES (1, 1, NULL), (2, 1, 1), (3, 2, NULL)"),
+            run("DELETE FROM p WHERE id = 1"),
+            all("SELECT id FROM c ORDER BY id"),
+        ],
+    ));
 }
