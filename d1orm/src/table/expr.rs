@@ -267,37 +267,74 @@ impl<T, V> Expr<T, V> {
     /// The SQL, with values bound (`bind`) or written as literals.
     fn render(&self, bind: bool) -> Fragment {
         let mut f = Fragment::raw(String::with_capacity(self.text.len() + 16));
+        if bind {
+            let mut args = self.args.iter();
+            let mut pieces = self.text.split("{}");
+            if let Some(first) = pieces.next() {
+                f.sql.to_mut().push_str(first);
+            }
+            for piece in pieces {
+                match args.next() {
+                    Some(Arg::Sql(sql)) => f.sql.to_mut().push_str(sql),
+                    Some(Arg::Value(v)) => f.push_operand(Operand::Value(v.clone())),
+                    None => {
+                        f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+                    }
+                }
+                f.sql.to_mut().push_str(piece);
+            }
+            if args.next().is_some() {
+                f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+            }
+        } else if let Err(e) = self.write_literal(Some(f.sql.to_mut())) {
+            f.error = Some(Box::new(e));
+        }
+        f
+    }
+
+    /// Writes the SQL with its values as literals (a projection, an order) into `sql`,
+    /// or with `None` only checks that it can be: the first reason it cannot.
+    fn write_literal(&self, mut sql: Option<&mut String>) -> Result<()> {
+        let mut error = None;
+        let mut push = |text: &str| {
+            if let Some(sql) = sql.as_deref_mut() {
+                sql.push_str(text);
+            }
+        };
         let mut args = self.args.iter();
         let mut pieces = self.text.split("{}");
         if let Some(first) = pieces.next() {
-            f.sql.to_mut().push_str(first);
+            push(first);
         }
         for piece in pieces {
             match args.next() {
-                Some(Arg::Sql(sql)) => f.sql.to_mut().push_str(sql),
-                Some(Arg::Value(Ok(Value::Text(s)))) if !bind && s.contains('\0') => {
-                    f.error.get_or_insert_with(|| {
-                        Box::new(Error::d1(
+                Some(Arg::Sql(s)) => push(s),
+                Some(Arg::Value(Ok(Value::Text(s)))) if s.contains('\0') => {
+                    error.get_or_insert_with(|| {
+                        Error::d1(
                             Prefix::Error,
                             format!(
                                 "SQL expression {:?}: a text argument with a NUL character cannot be written in SQL here (a projection or an order); filter on it instead",
                                 self.text
                             ),
-                        ))
+                        )
                     });
                 }
-                Some(Arg::Value(Ok(v))) if !bind => f.sql.to_mut().push_str(&literal(v)),
-                Some(Arg::Value(v)) => f.push_operand(Operand::Value(v.clone())),
+                Some(Arg::Value(Ok(v))) => push(&literal(v)),
+                Some(Arg::Value(Err(e))) => {
+                    push("?");
+                    error.get_or_insert_with(|| e.clone());
+                }
                 None => {
-                    f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+                    error.get_or_insert_with(|| self.arity_error());
                 }
             }
-            f.sql.to_mut().push_str(piece);
+            push(piece);
         }
         if args.next().is_some() {
-            f.error.get_or_insert_with(|| Box::new(self.arity_error()));
+            error.get_or_insert_with(|| self.arity_error());
         }
-        f
+        error.map_or(Ok(()), Err)
     }
 
     #[cold]
@@ -476,14 +513,12 @@ impl<T: Table, V: ColumnType + Send> Projection<T> for Expr<T, V> {
         1
     }
     fn check(&self) -> Result<()> {
-        match self.render(false).error {
-            Some(e) => Err(*e),
-            None => Ok(()),
-        }
+        self.write_literal(None)
     }
     fn write_sql(&self, sql: &mut String) {
         sql.push('(');
-        sql.push_str(&self.render(false).sql);
+        // Checked before (`check`): only the text is wanted here.
+        let _ = self.write_literal(Some(sql));
         sql.push(')');
     }
     fn decode<R: Row + ?Sized>(&self, row: &R, offset: usize) -> Result<V> {
@@ -543,5 +578,36 @@ mod tests {
         assert!(long.error.is_some());
         assert_eq!(literal(&Value::Real(1.0)), "1.0");
         assert_eq!(literal(&Value::Blob(vec![0, 255])), "X'00FF'");
+    }
+
+    /// A projection checks and writes its SQL with literals in one pass each, as
+    /// `render(false)` writes it; what cannot be written so is an error either way.
+    #[test]
+    fn literals_are_checked_without_writing_and_written_as_rendered() {
+        let c: Column<T, i64, 0> = Column::__new("n", "\"n\"", "\"n\" = ?");
+        let e = sql::<i64>("{} + {} * {}")
+            .arg(c)
+            .value(2i64)
+            .value("it's".to_owned());
+        assert!(e.write_literal(None).is_ok());
+        let mut written = String::new();
+        e.write_literal(Some(&mut written)).unwrap();
+        assert_eq!(written, &*e.render(false).sql);
+
+        let nul = sql::<i64>("length({})").value("a\0b".to_owned()).0;
+        let err = nul.write_literal(None).unwrap_err().to_string();
+        assert!(err.contains("NUL character"), "{err}");
+        assert_eq!(
+            nul.render(false).error.map(|e| e.to_string()),
+            Some(err),
+            "render(false) reports the same error"
+        );
+        for wrong in [
+            sql::<i64>("{} + {}").arg(c),
+            sql::<i64>("{}").arg(c).value(1i64),
+        ] {
+            let err = wrong.write_literal(None).unwrap_err().to_string();
+            assert!(err.contains("argument(s)"), "{err}");
+        }
     }
 }
