@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 
 use super::projection::{ProjectedRows, Projection};
 use super::{ColumnType, Table, WriteResult};
-use crate::backend::{Row, RowSink};
+use crate::backend::{Row, RowSink, Statement};
 use crate::batch::Decoder;
 use crate::error::{DecodeError, Error, Result};
 use crate::result::Meta;
@@ -269,6 +269,26 @@ fn scalar<V>(sinks: Vec<Scalar<V>>) -> Result<V> {
         .into_iter()
         .find_map(|s| s.value)
         .ok_or_else(|| Error::Decode(DecodeError::new("the query returned no row")))
+}
+
+/// The statement that counts the rows `select` reads: `count(*)` as its list, or, for
+/// groups or rows within a limit (`subquery`), over it: `SELECT count(*) FROM (..)`.
+/// `select` writes the statement with a list and a limit.
+pub(crate) fn count_statement(
+    subquery: bool,
+    limit: Option<u64>,
+    select: impl Fn(&dyn Fn(&mut String), Option<u64>) -> Result<Statement>,
+) -> Result<Statement> {
+    if subquery {
+        select(&|sql| sql.push('1'), limit).map(|inner| {
+            Statement::with_params(
+                format!("SELECT count(*) FROM ({})", &*inner.sql),
+                inner.params,
+            )
+        })
+    } else {
+        select(&|sql| sql.push_str("count(*)"), None)
+    }
 }
 
 /// `count()` on a table.

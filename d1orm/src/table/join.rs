@@ -13,7 +13,7 @@ use smallvec::smallvec;
 use super::Table;
 use super::column::{Column, JsonColumn, JsonPath, Order};
 use super::condition::{Condition, Fragment};
-use super::decoders::{Count, First, Many, One, ReadKind, ReadRows};
+use super::decoders::{Count, First, Many, One, ReadKind, ReadRows, count_statement};
 use super::expr::Expr;
 use super::projection::{AllColumns, Projection};
 use super::query::Query;
@@ -356,8 +356,26 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         }
     }
 
-    fn and_filter(&mut self, new: Fragment) {
-        Fragment::and_into(&mut self.filter, new);
+    /// The chain with `conditions` (joined by `op`) ANDed into its row filter, or into
+    /// its group filter (`having`).
+    fn and_conditions<C: JoinFilter<L, R, I>, I>(
+        &self,
+        conditions: Option<C>,
+        op: &str,
+        having: bool,
+    ) -> Self {
+        let mut next = self.clone();
+        if let Some(f) = conditions.and_then(|c| combine(c, op)) {
+            Fragment::and_into(
+                if having {
+                    &mut next.having
+                } else {
+                    &mut next.filter
+                },
+                f,
+            );
+        }
+        next
     }
 
     /// Keeps the rows matching the condition (ANDed with earlier filters): a condition
@@ -367,11 +385,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         &self,
         condition: impl FnOnce(&Both<L, R>) -> C,
     ) -> Self {
-        let mut next = self.clone();
-        if let Some(f) = combine(condition(&self.columns()), "AND") {
-            next.and_filter(f);
-        }
-        next
+        self.and_conditions(Some(condition(&self.columns())), "AND", false)
     }
 
     /// Keeps the rows matching at least one of the conditions (ORed, then ANDed with
@@ -381,11 +395,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         &self,
         conditions: impl FnOnce(&Both<L, R>) -> C,
     ) -> Self {
-        let mut next = self.clone();
-        if let Some(f) = combine(conditions(&self.columns()), "OR") {
-            next.and_filter(f);
-        }
-        next
+        self.and_conditions(Some(conditions(&self.columns())), "OR", false)
     }
 
     /// Keeps the rows matching the condition when there is one, for filters chosen at
@@ -394,11 +404,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         &self,
         condition: impl FnOnce(&Both<L, R>) -> Option<C>,
     ) -> Self {
-        let mut next = self.clone();
-        if let Some(f) = condition(&self.columns()).and_then(|c| combine(c, "AND")) {
-            next.and_filter(f);
-        }
-        next
+        self.and_conditions(condition(&self.columns()), "AND", false)
     }
 
     /// Groups the joined rows by columns of either table (appended after earlier keys):
@@ -450,11 +456,7 @@ impl<'db, B, L: Table, R: Table, K: JoinKind, S: Clone> Join<'db, B, L, R, K, S>
         &self,
         condition: impl FnOnce(&Both<L, R>) -> C,
     ) -> Self {
-        let mut next = self.clone();
-        if let Some(f) = combine(condition(&self.columns()), "AND") {
-            Fragment::and_into(&mut next.having, f);
-        }
-        next
+        self.and_conditions(Some(condition(&self.columns())), "AND", true)
     }
 
     /// Orders the rows by keys of either table (appended after earlier ones):
@@ -607,17 +609,11 @@ impl<'db, B: QueryBackend, L: Table, R: Table, K: JoinKind, S: Projection<L> + C
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
         let grouped = !self.group.is_empty() || self.having.is_some();
-        let statement = if grouped || self.limit.is_some() || self.offset.is_some() {
-            self.statement(&|sql| sql.push('1'), self.limit)
-                .map(|inner| {
-                    Statement::with_params(
-                        format!("SELECT count(*) FROM ({})", &*inner.sql),
-                        inner.params,
-                    )
-                })
-        } else {
-            self.statement(&|sql| sql.push_str("count(*)"), None)
-        };
+        let statement = count_statement(
+            grouped || self.limit.is_some() || self.offset.is_some(),
+            self.limit,
+            |list, limit| self.statement(list, limit),
+        );
         Pending::new(
             self.backend,
             statement.and_then(|s| within_budget(smallvec![s])),

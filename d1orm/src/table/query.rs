@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 
 use super::column::{Assignment, Order};
 use super::condition::{Condition, Fragment};
-use super::decoders::{Count, Distinct, Exists, First, Many, One, ReadKind, ReadRows, WriteRows};
+use super::decoders::{
+    Count, Distinct, Exists, First, Many, One, ReadKind, ReadRows, WriteRows, count_statement,
+};
 use super::projection::{AllColumns, Projection};
 use super::write::{insert_statements, push_returning};
 use super::{PrimaryKey, Table};
@@ -962,17 +964,11 @@ impl<'db, B: QueryBackend, T: Table, F, S: Projection<T> + Clone + Send, R: Proj
     /// # Failure
     /// The statement fails.
     pub fn count(&self) -> Pending<'db, B, Count> {
-        let statement = if self.limit.is_some() || self.offset.is_some() || self.group.is_some() {
-            self.select_statement("SELECT ", &|sql| sql.push('1'), self.limit)
-                .map(|inner| {
-                    Statement::with_params(
-                        format!("SELECT count(*) FROM ({})", &*inner.sql),
-                        inner.params,
-                    )
-                })
-        } else {
-            self.select_statement("SELECT ", &|sql| sql.push_str("count(*)"), None)
-        };
+        let statement = count_statement(
+            self.limit.is_some() || self.offset.is_some() || self.group.is_some(),
+            self.limit,
+            |list, limit| self.select_statement("SELECT ", list, limit),
+        );
         Pending::new(
             self.backend,
             statement.and_then(|s| within_budget(smallvec![s])),
