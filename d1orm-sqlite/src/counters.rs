@@ -2011,22 +2011,28 @@ fn reachable(ops: &[&Op], deferred: bool, violated: Option<i64>) -> Vec<bool> {
     live
 }
 
-/// The number of rows of the `VALUES` list a loop starting at `start` takes its rows
-/// from: the loop begins with a `Yield` to a coroutine that has no loop of its own and
-/// yields once per row.
-fn values_rows(ops: &[&Op], start: i64) -> Option<u64> {
+/// The coroutine a loop starting at `start` takes its rows from (it begins with a
+/// `Yield` to it): its register, and the address its code starts at.
+fn values_coroutine(ops: &[&Op], start: i64) -> Option<(i64, i64)> {
     let head = ops
         .iter()
         .find(|o| o.addr == start && o.opcode == "Yield")?;
     let init = ops
         .iter()
         .find(|o| o.opcode == "InitCoroutine" && o.p1 == head.p1 && o.p3 > 0)?;
-    let body = ops.iter().filter(|o| o.addr >= init.p3);
+    Some((head.p1, init.p3))
+}
+
+/// The number of rows of the `VALUES` list a loop starting at `start` takes its rows
+/// from: the loop begins with a `Yield` to a coroutine that has no loop of its own and
+/// yields once per row.
+fn values_rows(ops: &[&Op], start: i64) -> Option<u64> {
+    let (coroutine, body) = values_coroutine(ops, start)?;
     let mut rows = 0;
-    for op in body {
+    for op in ops.iter().filter(|o| o.addr >= body) {
         match op.opcode.as_str() {
-            "Yield" if op.p1 == head.p1 => rows += 1,
-            "EndCoroutine" if op.p1 == head.p1 => return Some(rows),
+            "Yield" if op.p1 == coroutine => rows += 1,
+            "EndCoroutine" if op.p1 == coroutine => return Some(rows),
             // A coroutine that loops (`INSERT ... SELECT`): its rows are not counted here.
             "Next" | "Prev" | "VNext" | "SorterNext" | "Goto" if op.p2 <= op.addr => return None,
             _ => {}

@@ -457,18 +457,13 @@ pub(super) fn unreached_from(
 /// The constants each row of the `VALUES` list a loop starting at `start` takes its
 /// rows from puts in registers ([`values_rows`]).
 pub(super) fn values_registers(ops: &[&Op], start: i64) -> Option<Vec<Registers>> {
-    let head = ops
-        .iter()
-        .find(|o| o.addr == start && o.opcode == "Yield")?;
-    let init = ops
-        .iter()
-        .find(|o| o.opcode == "InitCoroutine" && o.p1 == head.p1 && o.p3 > 0)?;
+    let (coroutine, body) = values_coroutine(ops, start)?;
     let mut rows = Vec::new();
     let mut registers = Registers::new();
-    for op in ops.iter().filter(|o| o.addr >= init.p3) {
+    for op in ops.iter().filter(|o| o.addr >= body) {
         match op.opcode.as_str() {
-            "Yield" if op.p1 == head.p1 => rows.push(registers.clone()),
-            "EndCoroutine" if op.p1 == head.p1 => return Some(rows),
+            "Yield" if op.p1 == coroutine => rows.push(registers.clone()),
+            "EndCoroutine" if op.p1 == coroutine => return Some(rows),
             _ if JUMPS.contains(&op.opcode.as_str()) || op.opcode == "Goto" => return None,
             _ => apply(op, &mut registers),
         }

@@ -212,6 +212,16 @@ pub(super) fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
             |way: &Way, register: i64| way.coroutines.iter().find(|c| c.0 == register).map(|c| c.1);
         let held =
             |way: &Way, register: i64| way.known.iter().find(|k| k.0 == register).map(|k| k.1);
+        // The way taken again from this instruction once for each value `column` may have.
+        let sample = |way: &Way, column: Known, todo: &mut Vec<Way>| {
+            for sample in &samples {
+                let mut way = way.clone();
+                way.sampled.push((column, *sample));
+                way.addr = addr;
+                way.run -= 1;
+                todo.push(way);
+            }
+        };
         // What the instruction puts in registers.
         let holds = match op.opcode.as_str() {
             "Integer" => Some((op.p2, Some(Known::Integer(op.p1)))),
@@ -318,13 +328,7 @@ pub(super) fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
                 if let Some(column) = column
                     && value(&way, column).is_none()
                 {
-                    for sample in &samples {
-                        let mut way = way.clone();
-                        way.sampled.push((column, *sample));
-                        way.addr = addr;
-                        way.run -= 1;
-                        todo.push(way);
-                    }
+                    sample(&way, column, &mut todo);
                     continue;
                 }
                 let outcome = match (value(&way, left), value(&way, right)) {
@@ -355,15 +359,7 @@ pub(super) fn partial_paths(ops: &[&Op]) -> Option<Vec<(u64, u64)>> {
                         let jumps = (sample == Sample::Null) == (op.opcode == "IsNull");
                         todo.push(go(way, if jumps { op.p2 } else { next }));
                     }
-                    None => {
-                        for sample in &samples {
-                            let mut way = way.clone();
-                            way.sampled.push((column, *sample));
-                            way.addr = addr;
-                            way.run -= 1;
-                            todo.push(way);
-                        }
-                    }
+                    None => sample(&way, column, &mut todo),
                 }
             }
             "IsNull" | "NotNull" if set_null(ops, index, op.p1).is_some() => {
