@@ -32,8 +32,19 @@ pub(crate) enum Denial {
 }
 
 impl AuthState {
-    pub(crate) fn set_internal(&self, internal: bool) {
-        self.internal.store(internal, Ordering::Relaxed);
+    /// Runs `f` outside D1's rules: the backend's own statements (`EXPLAIN`, the
+    /// counters' side queries, sizes, transaction control). The rules are back on
+    /// after it, even if it unwinds.
+    pub(crate) fn internally<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Back<'a>(&'a AtomicBool);
+        impl Drop for Back<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Relaxed);
+            }
+        }
+        self.internal.store(true, Ordering::Relaxed);
+        let _back = Back(&self.internal);
+        f()
     }
 
     pub(crate) fn take_denial(&self) -> Denial {

@@ -427,15 +427,14 @@ impl<'c> Executor<'c> {
     /// inside. About 9,000 instructions in all, which is why a batch asks once, at its
     /// end.
     pub(crate) fn database_size(&self) -> d1orm::Result<u64> {
-        self.auth.set_internal(true);
         let read = |sql: &str| {
             self.conn
                 .prepare(sql)
                 .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
         };
-        let pages =
-            read("PRAGMA page_count").and_then(|pages| Ok(pages - read("PRAGMA freelist_count")?));
-        self.auth.set_internal(false);
+        let pages = self.auth.internally(|| {
+            read("PRAGMA page_count").and_then(|pages| Ok(pages - read("PRAGMA freelist_count")?))
+        });
         let pages = pages.map_err(|e| self.error(e))?;
         Ok(u64::try_from(pages).unwrap_or(0) * self.page_size)
     }
@@ -521,9 +520,9 @@ impl<'c> Executor<'c> {
         if on.conn.is_autocommit() && self.auth.take_defer_fk_set() {
             // D1 runs every call in a transaction, whose end turns `defer_foreign_keys`
             // off; a `PRAGMA` alone runs in none here.
-            self.auth.set_internal(true);
-            let reset = on.conn.execute_batch("PRAGMA defer_foreign_keys = OFF");
-            self.auth.set_internal(false);
+            let reset = self
+                .auth
+                .internally(|| on.conn.execute_batch("PRAGMA defer_foreign_keys = OFF"));
             if let Err(e) = reset
                 && result.is_ok()
             {
@@ -565,11 +564,11 @@ impl Runner<'_> {
 
     /// Runs one of the backend's transaction statements, outside D1's rules.
     fn control(self, control: &mut Control, which: ControlStatement) -> d1orm::Result<()> {
-        self.auth.set_internal(true);
         // SAFETY: the control statements and the connection come from one
         // `CachedConnection`.
-        let result = unsafe { control.run(self.conn, which) };
-        self.auth.set_internal(false);
+        let result = self
+            .auth
+            .internally(|| unsafe { control.run(self.conn, which) });
         result.map_err(|e| self.error(e))
     }
 
@@ -586,9 +585,7 @@ impl Runner<'_> {
         }
         if !counting.ready() {
             // `EXPLAIN` is prepared outside D1's rules, as the statement passed them.
-            self.auth.set_internal(true);
-            counting.prepare(self.conn, sql);
-            self.auth.set_internal(false);
+            self.auth.internally(|| counting.prepare(self.conn, sql));
         }
         counting.rows_known().then_some(&*counting)
     }
@@ -642,8 +639,7 @@ impl Runner<'_> {
         let mut seen = Observed::default();
         if let Some(counting) = counting.filter(|c| c.counts_windows()) {
             // Counted outside D1's rules, as the statement passed them.
-            self.auth.set_internal(true);
-            [seen.partitions, seen.frame_reads, seen.leaving_reads] =
+            [seen.partitions, seen.frame_reads, seen.leaving_reads] = self.auth.internally(|| {
                 counting.window_counts(self.conn, |query| {
                     for i in 1..=query.parameter_count() {
                         if let Some(value) = params.get(i - 1) {
@@ -651,23 +647,25 @@ impl Runner<'_> {
                         }
                     }
                     Ok(())
-                });
-            self.auth.set_internal(false);
+                })
+            });
         }
         let count_columns = counting.map_or(&[][..], Counting::count_columns);
         let hook = counting
             .filter(|c| c.kinds() || c.counts_actions())
             .map(|c| {
-                let hook = KindsHook::new(self.conn, c.watched_tables(), c.statement_change());
-                (hook, c.kinds(), c.statement_change().is_some())
+                (
+                    c,
+                    KindsHook::new(self.conn, c.watched_tables(), c.statement_change()),
+                )
             });
         self.deadline.arm();
         let stepped = self.step_rows(stmt, sink, position, &mut seen, count_columns);
         self.deadline.disarm();
-        if let Some((hook, kinds, follows)) = &hook {
-            seen.kinds = kinds.then(|| hook.kinds());
+        if let Some((counting, hook)) = &hook {
+            seen.kinds = counting.kinds().then(|| hook.kinds());
             seen.table_changes = Some(hook.table_changes());
-            seen.acted_on = follows.then(|| hook.acted_on());
+            seen.acted_on = counting.statement_change().map(|_| hook.acted_on());
             // The statement's own changes, without those of its triggers.
             seen.own_changes = Some(self.conn.changes());
         }
@@ -676,9 +674,7 @@ impl Runner<'_> {
         seen.changes = changes_before.map_or(0, |before| self.conn.total_changes() - before);
         seen.inserted = row_id_before.is_some_and(|id| id != self.conn.last_insert_rowid());
         if let Some(counting) = counting.filter(|c| c.rewrites()) {
-            self.auth.set_internal(true);
-            seen.rewritten = counting.rewritten_rows(self.conn);
-            self.auth.set_internal(false);
+            seen.rewritten = self.auth.internally(|| counting.rewritten_rows(self.conn));
         }
         let rows = match (counting, before) {
             (Some(counting), Some(before)) => counting.rows(before, seen),

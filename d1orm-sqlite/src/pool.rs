@@ -131,12 +131,12 @@ impl Connections {
         let writer = connect(conn, Role::Writer { wal: true }, options)?;
         // Only a file in WAL mode has readers beside its writer: an in-memory database
         // named by a path or URI (`:memory:`, `mode=memory`) is the writer's alone.
-        writer.auth.set_internal(true);
-        let journal = writer
-            .db
-            .conn()
-            .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0));
-        writer.auth.set_internal(false);
+        let journal = writer.auth.internally(|| {
+            writer
+                .db
+                .conn()
+                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+        });
         let journal = journal.map_err(open_error)?;
         let mut readers = Vec::new();
         if journal.eq_ignore_ascii_case("wal") {
@@ -274,9 +274,7 @@ impl Connections {
             always: true,
         };
         call.conn.refresh(&self.shared);
-        call.conn.auth.set_internal(true);
-        let result = f(call.conn.db.conn());
-        call.conn.auth.set_internal(false);
+        let result = call.conn.auth.internally(|| f(call.conn.db.conn()));
         call.publish();
         result
     }
@@ -428,7 +426,6 @@ impl Drop for Call<'_> {
             return;
         }
         let conn = &mut *self.conn;
-        conn.auth.set_internal(false);
         conn.auth.take_denial();
         conn.deadline.disarm();
         conn.deadline.take_fired();
